@@ -1,0 +1,99 @@
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import type { Role } from "../../db/schema";
+import type { Locale } from "../utils/i18n";
+
+export interface ShellUser {
+  id: number;
+  role: Role;
+  displayName: string;
+  orgName: string;
+}
+
+export interface NavItem {
+  to: string;
+  labelKey: string;
+}
+
+/** Navigation per role; later features add their entries here. */
+export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
+  firm: [{ to: "/firm", labelKey: "nav.dashboard" }],
+  bank_officer: [{ to: "/bank", labelKey: "nav.dashboard" }],
+  valuer: [{ to: "/valuer", labelKey: "nav.dashboard" }],
+  alliance: [{ to: "/alliance", labelKey: "nav.dashboard" }],
+  admin: [
+    { to: "/admin", labelKey: "nav.dashboard" },
+    { to: "/admin/invitations", labelKey: "nav.invitations" },
+    { to: "/admin/audit", labelKey: "nav.audit" },
+  ],
+};
+
+export function AppShell({
+  user,
+  locale,
+  children,
+}: {
+  user: ShellUser | null;
+  locale: Locale;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const here = location.pathname + location.search;
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <span className="brand-mark">知融</span>
+          <span className="brand-tag">{t("appTagline")}</span>
+        </Link>
+        <nav className="topnav" aria-label="main">
+          <NavLink to="/" end>
+            {t("nav.home")}
+          </NavLink>
+          {user &&
+            NAV_BY_ROLE[user.role].map((item) => (
+              <NavLink key={item.to} to={item.to} end>
+                {t(item.labelKey)}
+              </NavLink>
+            ))}
+        </nav>
+        <div className="topbar-right">
+          <Form method="post" action="/set-language" className="lang-switch">
+            <input type="hidden" name="redirectTo" value={here} />
+            <button
+              type="submit"
+              name="locale"
+              value={locale === "zh-CN" ? "en" : "zh-CN"}
+              data-testid="lang-switch"
+            >
+              {locale === "zh-CN" ? t("lang.en") : t("lang.zh-CN")}
+            </button>
+          </Form>
+          {user ? (
+            <>
+              <span className="whoami" data-testid="whoami">
+                {user.displayName} · {t(`roles.${user.role}`)}
+              </span>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button" data-testid="logout">
+                  {t("nav.logout")}
+                </button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <Link to={`/login?redirectTo=${encodeURIComponent(here)}`}>{t("nav.login")}</Link>
+              <Link to="/register" className="button button-primary">
+                {t("nav.register")}
+              </Link>
+            </>
+          )}
+        </div>
+      </header>
+      <main className="content">{children}</main>
+      <footer className="footer">{t("footer")}</footer>
+    </div>
+  );
+}

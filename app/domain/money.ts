@@ -1,0 +1,93 @@
+/**
+ * Money is integer fen everywhere (1 元 = 100 fen). This is the one formatter. Chinese finance UIs
+ * scale to 万元 (10⁴ 元) and 亿元 (10⁸ 元); English scales to million / billion.
+ */
+export const FEN_PER_YUAN = 100;
+export const FEN_PER_WAN = 1_000_000;
+export const FEN_PER_YI = 10_000_000_000;
+
+export type MoneyUnit = "auto" | "yuan" | "wan" | "yi";
+
+function group(intPart: string): string {
+  return intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** Exact decimal rendering of fen / divisor with `digits` decimals, rounded half away from zero. */
+function scaled(fen: number, divisor: number, digits: number): string {
+  const neg = fen < 0;
+  const abs = BigInt(Math.abs(Math.trunc(fen)));
+  const d = BigInt(divisor);
+  const scale = 10n ** BigInt(digits);
+  const q = (abs * scale * 2n + d) / (d * 2n); // round half up on the absolute value
+  const int = (q / scale).toString();
+  const frac = digits > 0 ? "." + (q % scale).toString().padStart(digits, "0") : "";
+  return (neg && q !== 0n ? "-" : "") + group(int) + frac;
+}
+
+export function assertFen(fen: number): void {
+  if (!Number.isSafeInteger(fen)) throw new RangeError(`not an integer amount of fen: ${fen}`);
+}
+
+export function formatMoney(
+  fen: number,
+  locale: string = "zh-CN",
+  unit: MoneyUnit = "auto",
+): string {
+  assertFen(fen);
+  const abs = Math.abs(fen);
+  if (locale.startsWith("zh")) {
+    const u =
+      unit === "auto" ? (abs >= FEN_PER_YI ? "yi" : abs >= FEN_PER_WAN ? "wan" : "yuan") : unit;
+    if (u === "yi") return `${scaled(fen, FEN_PER_YI, 2)} 亿元`;
+    if (u === "wan") return `${scaled(fen, FEN_PER_WAN, 2)} 万元`;
+    return `${scaled(fen, FEN_PER_YUAN, 2)} 元`;
+  }
+  if (unit === "yi" || (unit === "auto" && abs >= 100_000_000_000)) {
+    return `¥${scaled(fen, 100_000_000_000, 2)} bn`;
+  }
+  if (unit === "wan" || (unit === "auto" && abs >= 100_000_000)) {
+    return `¥${scaled(fen, 100_000_000, 2)} m`;
+  }
+  return `¥${scaled(fen, FEN_PER_YUAN, 2)}`;
+}
+
+/** Exact yuan with separators, e.g. 1,234,567.89 — for tables and reports that need every fen. */
+export function formatYuanExact(fen: number): string {
+  assertFen(fen);
+  return scaled(fen, FEN_PER_YUAN, 2);
+}
+
+/**
+ * Parses a yuan amount typed by a person ("1,234.5", "１２３４", "12.3万", "1.5亿") into fen.
+ * Returns null for anything that is not an exact amount with at most 2 decimals of yuan.
+ */
+export function parseYuanToFen(input: string): number | null {
+  let s = input
+    .trim()
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[,，\s¥￥]/g, "")
+    .replace(/元$/, "");
+  let multiplier = 1n;
+  if (s.endsWith("亿")) {
+    multiplier = 100_000_000n;
+    s = s.slice(0, -1);
+  } else if (s.endsWith("万")) {
+    multiplier = 10_000n;
+    s = s.slice(0, -1);
+  }
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return null;
+  const frac = m[2] ?? "";
+  const scale = 10n ** BigInt(frac.length);
+  const yuanTimesScale = BigInt(m[1]) * scale + (frac ? BigInt(frac) : 0n);
+  const fenTimesScale = yuanTimesScale * multiplier * 100n;
+  if (fenTimesScale % scale !== 0n) return null; // finer than one fen
+  const fen = fenTimesScale / scale;
+  if (fen > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return Number(fen);
+}
+
+/** Basis points → "3.45%". */
+export function formatBp(bp: number, digits = 2): string {
+  return `${(bp / 100).toFixed(digits)}%`;
+}

@@ -1,0 +1,51 @@
+import type { MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { ProgressPanel } from "../components/ProgressPanel";
+import { getProgressSummary } from "../models/progress.server";
+import { getDb } from "../utils/db.server";
+
+export async function loader() {
+  return { progress: await getProgressSummary(getDb()) };
+}
+
+export const meta: MetaFunction = () => [
+  { title: "知融 · 内蒙古知识产权质押融资服务平台" },
+  { name: "description", content: "到 2025 年知识产权质押融资金额达到 100 亿元" },
+];
+
+export default function Home() {
+  const { progress } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <div className="grid" style={{ gap: "1.5rem" }}>
+      <section className="hero">
+        <h1>{t("home.title")}</h1>
+        <p>{t("home.mission")}</p>
+        <div className="actions">
+          <Link to="/register" className="button">
+            {t("home.ctaRegister")}
+          </Link>
+          <Link to="/login" className="button button-ghost">
+            {t("home.ctaLogin")}
+          </Link>
+        </div>
+      </section>
+      <ProgressPanel data={progress} />
+      <section className="grid grid-3">
+        <div className="card">
+          <h3>{t("home.forFirms")}</h3>
+          <p className="muted">{t("home.forFirmsText")}</p>
+        </div>
+        <div className="card">
+          <h3>{t("home.forBanks")}</h3>
+          <p className="muted">{t("home.forBanksText")}</p>
+        </div>
+        <div className="card">
+          <h3>{t("home.forAlliance")}</h3>
+          <p className="muted">{t("home.forAllianceText")}</p>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+
+const PAGE_SIZE = 50;
+const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "admin");
+  const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const db = getDb();
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom("audit_log")
+      .leftJoin("users", "users.id", "audit_log.actor_user_id")
+      .select([
+        "audit_log.id",
+        "audit_log.created_at",
+        "audit_log.action",
+        "audit_log.entity_type",
+        "audit_log.entity_id",
+        "audit_log.from_state",
+        "audit_log.to_state",
+        "audit_log.reason",
+        "users.email as actorEmail",
+      ])
+      .orderBy("audit_log.id", "desc")
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE)
+      .execute(),
+    db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    rows,
+    page,
+    total: Number(count.n),
+    pages: Math.max(1, Math.ceil(Number(count.n) / PAGE_SIZE)),
+  };
+}
+
+export const meta: MetaFunction = () => [{ title: "审计日志 · 知融" }];
+
+export default function Audit() {
+  const { rows, page, total, pages } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <div>
+      <h1>{t("auth:admin.auditTitle")}</h1>
+      {rows.length === 0 ? (
+        <div className="empty">{t("auth:admin.auditEmpty")}</div>
+      ) : (
+        <table className="data" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>UTC</th>
+              <th>actor</th>
+              <th>action</th>
+              <th>entity</th>
+              <th>from → to</th>
+              <th>reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td className="num">{r.id}</td>
+                <td>{r.created_at.slice(0, 19)}</td>
+                <td>{r.actorEmail ?? "—"}</td>
+                <td>{r.action}</td>
+                <td>
+                  {r.entity_type}#{r.entity_id}
+                </td>
+                <td>
+                  {r.from_state ?? "—"} → {r.to_state ?? "—"}
+                </td>
+                <td>{r.reason ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted">
+        {page > 1 ? <Link to={`?page=${page - 1}`}>{t("pagination.prev")}</Link> : null}{" "}
+        {t("pagination.page", { page, pages, total })}{" "}
+        {page < pages ? <Link to={`?page=${page + 1}`}>{t("pagination.next")}</Link> : null}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Field, FormErrors } from "../components/Field";
+import {
+  DASHBOARD_BY_ROLE,
+  getOptionalUser,
+  safeRedirect,
+  verifyLogin,
+} from "../utils/auth.server";
+import { getServerT } from "../utils/i18n.server";
+import { createUserSession } from "../utils/session.server";
+
+function loginSchema(t: TFunction) {
+  return z.object({
+    email: z
+      .string({ required_error: t("auth:errors.required") })
+      .trim()
+      .email(t("auth:errors.emailInvalid")),
+    password: z.string({ required_error: t("auth:errors.required") }),
+    redirectTo: z.string().optional(),
+  });
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  if (user) throw redirect(DASHBOARD_BY_ROLE[user.role]);
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { t } = getServerT(request);
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: loginSchema(t) });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  const result = await verifyLogin(email, password, context.clientIp ?? "unknown");
+  if (!result.ok) {
+    const key = result.reason === "throttled" ? "auth:login.throttled" : "auth:login.invalid";
+    return Response.json(submission.reply({ formErrors: [t(key)], hideFields: ["password"] }), {
+      status: result.reason === "throttled" ? 429 : 400,
+    });
+  }
+  const cookie = await createUserSession(request, result.userId, context.clientIp ?? null);
+  return redirect(safeRedirect(redirectTo, DASHBOARD_BY_ROLE[result.role]), {
+    headers: { "Set-Cookie": cookie },
+  });
+}
+
+export const meta: MetaFunction = () => [{ title: "登录 · 知融" }];
+
+export default function Login() {
+  const { t } = useTranslation();
+  const lastResult = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema(t) }),
+    shouldRevalidate: "onBlur",
+  });
+  return (
+    <div className="card" style={{ maxWidth: "28rem", margin: "2rem auto" }}>
+      <h1>{t("auth:login.title")}</h1>
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <Field id={fields.email.id} label={t("auth:login.email")} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="username" />
+        </Field>
+        <Field
+          id={fields.password.id}
+          label={t("auth:login.password")}
+          errors={fields.password.errors}
+        >
+          <input
+            {...getInputProps(fields.password, { type: "password" })}
+            autoComplete="current-password"
+          />
+        </Field>
+        <button type="submit" className="button button-primary">
+          {t("auth:login.submit")}
+        </button>
+        <p className="muted">
+          {t("auth:login.noAccount")} <Link to="/register">{t("auth:login.registerLink")}</Link>
+        </p>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,265 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Field, FormErrors } from "../components/Field";
+import { INDUSTRY_SECTIONS, isIndustrySection } from "../domain/industry";
+import { isRegionCode, regionName, REGIONS } from "../domain/regions";
+import { validateUscc } from "../domain/uscc";
+import { UserFacingError } from "../models/errors";
+import { emailExists, registerFirm, usccExists } from "../models/organisation.server";
+import { DASHBOARD_BY_ROLE, getOptionalUser } from "../utils/auth.server";
+import { MIN_PASSWORD_LENGTH, normaliseEmail } from "../domain/account";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+import { createUserSession } from "../utils/session.server";
+
+/** The same schema validates in the browser (conform) and on the server. */
+export function registerSchema(t: TFunction) {
+  const required = { required_error: t("auth:errors.required") };
+  return z.object({
+    companyName: z.string(required).trim().min(4, t("auth:errors.nameShort")).max(200),
+    uscc: z.string(required).transform((raw, ctx) => {
+      const r = validateUscc(raw);
+      if (!r.ok) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: t(`auth:errors.uscc.${r.problem.kind}`, r.problem),
+        });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+    regionCode: z.string(required).refine(isRegionCode, t("auth:errors.regionInvalid")),
+    industrySection: z.string(required).refine(isIndustrySection, t("auth:errors.industryInvalid")),
+    flagHighTech: z.boolean().default(false),
+    flagSpecialised: z.boolean().default(false),
+    flagTechSme: z.boolean().default(false),
+    contactName: z.string(required).trim().min(2, t("auth:errors.required")).max(100),
+    email: z
+      .string(required)
+      .trim()
+      .email(t("auth:errors.emailInvalid"))
+      .max(254)
+      .transform(normaliseEmail),
+    password: z
+      .string(required)
+      .min(MIN_PASSWORD_LENGTH, t("auth:errors.passwordShort", { min: MIN_PASSWORD_LENGTH }))
+      .max(200),
+  });
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  if (user) throw redirect(DASHBOARD_BY_ROLE[user.role]);
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { t } = getServerT(request);
+  const db = getDb();
+  const formData = await request.formData();
+  const submission = await parseWithZod(formData, {
+    schema: registerSchema(t).superRefine(async (v, ctx) => {
+      if (await usccExists(db, v.uscc)) {
+        ctx.addIssue({
+          path: ["uscc"],
+          code: z.ZodIssueCode.custom,
+          message: t("auth:errors.usccTaken"),
+        });
+      }
+      if (await emailExists(db, v.email)) {
+        ctx.addIssue({
+          path: ["email"],
+          code: z.ZodIssueCode.custom,
+          message: t("auth:errors.emailTaken"),
+        });
+      }
+    }),
+    async: true,
+  });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const v = submission.value;
+  try {
+    const { userId } = await registerFirm(db, {
+      companyName: v.companyName,
+      uscc: v.uscc,
+      regionCode: v.regionCode,
+      industrySection: v.industrySection,
+      flags: { highTech: v.flagHighTech, specialised: v.flagSpecialised, techSme: v.flagTechSme },
+      contactName: v.contactName,
+      email: v.email,
+      password: v.password,
+    });
+    const cookie = await createUserSession(request, userId, context.clientIp ?? null);
+    return redirect("/firm", { headers: { "Set-Cookie": cookie } });
+  } catch (e) {
+    // A concurrent registration won the unique constraint after our pre-check.
+    if (e instanceof UserFacingError && e.field) {
+      return Response.json(
+        submission.reply({
+          fieldErrors: { [e.field]: [t(e.key, e.params)] },
+          hideFields: ["password"],
+        }),
+        { status: 400 },
+      );
+    }
+    throw e;
+  }
+}
+
+export const meta: MetaFunction = () => [{ title: "企业注册 · 知融" }];
+
+export default function Register() {
+  const { t, i18n } = useTranslation();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: registerSchema(t) }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  const regionRef = useRef<HTMLSelectElement>(null);
+  const regionTouched = useRef(false);
+  const [detected, setDetected] = useState<string | null>(null);
+
+  // The region defaults from the USCC's area code until the user picks one by hand.
+  function onUsccInput(value: string) {
+    const r = validateUscc(value);
+    if (r.ok && r.region) {
+      setDetected(r.region);
+      if (!regionTouched.current && regionRef.current) regionRef.current.value = r.region;
+    } else {
+      setDetected(null);
+    }
+  }
+
+  return (
+    <div className="card" style={{ maxWidth: "40rem", margin: "1rem auto" }}>
+      <h1>{t("auth:register.title")}</h1>
+      <p className="muted">{t("auth:register.intro")}</p>
+      <Form method="post" className="stack" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} />
+        <Field
+          id={fields.companyName.id}
+          label={t("auth:register.companyName")}
+          errors={fields.companyName.errors}
+        >
+          <input
+            {...getInputProps(fields.companyName, { type: "text" })}
+            autoComplete="organization"
+          />
+        </Field>
+        <Field
+          id={fields.uscc.id}
+          label={t("auth:register.uscc")}
+          hint={
+            detected
+              ? t("auth:register.regionAuto", { region: regionName(detected, i18n.language) })
+              : t("auth:register.usccHint")
+          }
+          errors={fields.uscc.errors}
+        >
+          <input
+            {...getInputProps(fields.uscc, { type: "text" })}
+            maxLength={24}
+            spellCheck={false}
+            style={{ textTransform: "uppercase", fontFamily: "monospace" }}
+            onInput={(e) => onUsccInput(e.currentTarget.value)}
+          />
+        </Field>
+        <Field
+          id={fields.regionCode.id}
+          label={t("auth:register.region")}
+          errors={fields.regionCode.errors}
+        >
+          <select
+            {...getSelectProps(fields.regionCode)}
+            ref={regionRef}
+            onChange={() => {
+              regionTouched.current = true;
+            }}
+          >
+            <option value="">—</option>
+            {REGIONS.map((r) => (
+              <option key={r.code} value={r.code}>
+                {i18n.language.startsWith("zh") ? r.zh : r.en}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          id={fields.industrySection.id}
+          label={t("auth:register.industry")}
+          errors={fields.industrySection.errors}
+        >
+          <select {...getSelectProps(fields.industrySection)}>
+            <option value="">—</option>
+            {INDUSTRY_SECTIONS.map((s) => (
+              <option key={s.code} value={s.code}>
+                {s.code} · {i18n.language.startsWith("zh") ? s.zh : s.en}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <fieldset className="field" style={{ border: "none", padding: 0, margin: 0 }}>
+          <legend style={{ fontWeight: 600, fontSize: "0.9rem" }}>
+            {t("auth:register.flags")}
+          </legend>
+          <div className="checks">
+            <label>
+              <input {...getInputProps(fields.flagHighTech, { type: "checkbox" })} />
+              {t("auth:register.flagHighTech")}
+            </label>
+            <label>
+              <input {...getInputProps(fields.flagSpecialised, { type: "checkbox" })} />
+              {t("auth:register.flagSpecialised")}
+            </label>
+            <label>
+              <input {...getInputProps(fields.flagTechSme, { type: "checkbox" })} />
+              {t("auth:register.flagTechSme")}
+            </label>
+          </div>
+        </fieldset>
+        <Field
+          id={fields.contactName.id}
+          label={t("auth:register.contactName")}
+          errors={fields.contactName.errors}
+        >
+          <input {...getInputProps(fields.contactName, { type: "text" })} autoComplete="name" />
+        </Field>
+        <Field id={fields.email.id} label={t("auth:register.email")} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
+        </Field>
+        <Field
+          id={fields.password.id}
+          label={t("auth:register.password")}
+          hint={t("auth:register.passwordHint")}
+          errors={fields.password.errors}
+        >
+          <input
+            {...getInputProps(fields.password, { type: "password" })}
+            autoComplete="new-password"
+          />
+        </Field>
+        <button type="submit" className="button button-primary">
+          {t("auth:register.submit")}
+        </button>
+        <p className="muted">
+          {t("auth:register.haveAccount")} <Link to="/login">{t("auth:register.loginLink")}</Link>
+        </p>
+      </Form>
+    </div>
+  );
+}

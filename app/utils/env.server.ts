@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine(
+      (v) => !v || /^(mysql|file):/.test(v),
+      "DATABASE_URL must start with mysql:// or file:",
+    ),
+  SESSION_SECRET: z.string().min(32).optional(),
+  /** Public origin used for links in e-mails and reports; defaults to http://localhost:PORT. */
+  APP_ORIGIN: z.string().url().optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** Lets tests point the Stripe SDK at a local fake. */
+  STRIPE_API_BASE: z.string().url().optional(),
+  DATA_DIR: z.string().default("./data"),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
+
+let cached: Env | undefined;
+
+/** Parses process.env once; refuses to start with a list of what is wrong. */
+export function getEnv(): Env {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  let secret = env.SESSION_SECRET;
+  if (!secret) {
+    if (env.NODE_ENV === "production" && process.env.ZR_ALLOW_DEV_SECRET !== "1") {
+      throw new Error("Invalid environment:\n  SESSION_SECRET: required in production (32+ chars)");
+    }
+    secret = devSecret(env.DATA_DIR);
+  }
+  cached = { ...env, SESSION_SECRET: secret };
+  return cached;
+}
+
+/** Test hook: forget the parsed env so a test can change process.env. */
+export function resetEnvForTests() {
+  cached = undefined;
+}
+
+function devSecret(dataDir: string): string {
+  const file = path.join(dataDir, "dev-session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, secret, { mode: 0o600 });
+  console.warn(`[env] SESSION_SECRET not set: generated a development secret in ${file}`);
+  return secret;
+}

@@ -1,0 +1,62 @@
+import i18next, { type i18n, type Resource } from "i18next";
+
+// Each feature owns one namespace file per language; add new ones to both maps below.
+import zhCommon from "../locales/zh-CN/common.json";
+import enCommon from "../locales/en/common.json";
+import zhAuth from "../locales/zh-CN/auth.json";
+import enAuth from "../locales/en/auth.json";
+
+export const LOCALES = ["zh-CN", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "zh-CN";
+
+export const resources = {
+  "zh-CN": { common: zhCommon, auth: zhAuth },
+  en: { common: enCommon, auth: enAuth },
+} satisfies Resource;
+
+export const NAMESPACES = Object.keys(resources["zh-CN"]);
+
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
+}
+
+/** A synchronous i18next instance with every namespace bundled (they are small). */
+export function createI18n(locale: Locale): i18n {
+  const instance = i18next.createInstance();
+  void instance.init({
+    lng: locale,
+    fallbackLng: DEFAULT_LOCALE,
+    resources,
+    ns: NAMESPACES,
+    defaultNS: "common",
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return instance;
+}
+
+/** Cookie first, then Accept-Language (English only when the browser prefers it to Chinese). */
+export function detectLocale(
+  cookieValue: string | undefined,
+  acceptLanguage: string | null,
+): Locale {
+  if (isLocale(cookieValue)) return cookieValue;
+  if (!acceptLanguage) return DEFAULT_LOCALE;
+  const prefs = acceptLanguage
+    .split(",")
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(";");
+      const q = params.find((p) => p.trim().startsWith("q="));
+      return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of prefs) {
+    if (tag.startsWith("zh")) return "zh-CN";
+    if (tag.startsWith("en")) return "en";
+  }
+  return DEFAULT_LOCALE;
+}
+
+export const LOCALE_COOKIE = "zr_lng";

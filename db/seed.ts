@@ -1,0 +1,268 @@
+import type { AllianceKind, Role } from "./schema";
+import { completeUscc } from "../app/domain/uscc";
+import { REGIONS } from "../app/domain/regions";
+import { INDUSTRY_CODES } from "../app/domain/industry";
+import { registerFirm, createOrganisation } from "../app/models/organisation.server";
+import { hashPassword } from "../app/utils/password.server";
+import { nowInstant } from "../app/utils/time";
+import type { Db } from "../app/utils/db.server";
+
+/** Every demo account shares this password (demo only; printed at start-up). */
+export const DEMO_PASSWORD = "zhirong-demo-2025";
+
+export interface DemoLogin {
+  role: Role;
+  email: string;
+  org: string;
+}
+
+/** Deterministic PRNG so every fresh demo database looks the same (mulberry32). */
+export function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** GB 11714 organisation code check (positions 9–17 of a USCC). */
+function orgCode(rand: () => number): string {
+  const w = [3, 7, 9, 10, 5, 8, 4, 2];
+  let digits = "";
+  for (let i = 0; i < 8; i++) digits += Math.floor(rand() * 10);
+  const sum = [...digits].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  const c = 11 - (sum % 11);
+  return digits + (c === 10 ? "X" : c === 11 ? "0" : String(c));
+}
+
+/** A valid USCC of an enterprise (91) registered in the given 盟市 (a county-level code under it). */
+export function demoUscc(regionCode: string, rand: () => number): string {
+  const county = regionCode.slice(0, 4) + String(2 + Math.floor(rand() * 3)).padStart(2, "0");
+  return completeUscc("91" + county + orgCode(rand));
+}
+
+const FIRM_NAMES = [
+  "青城云数科技",
+  "鹿城稀土新材料",
+  "乌海精细化工",
+  "红山智慧农业",
+  "科尔沁牧业生物",
+  "鄂尔多斯绒纺",
+  "呼伦贝尔冷链",
+  "河套葡萄酒业",
+  "察哈尔马铃薯",
+  "兴安林下经济",
+  "锡林郭勒乳业",
+  "阿拉善沙产业",
+  "大青山光伏装备",
+  "北疆氢能装备",
+  "草原蒙医药",
+  "塞上风电运维",
+  "敕勒川种业",
+  "黄河几字湾环保",
+  "蒙草生态修复",
+  "北方重工智造",
+  "金马鞍新能源",
+  "苍狼软件",
+  "查干湖盐化",
+  "银河石墨烯",
+  "星火检测认证",
+  "云中数据服务",
+  "白云鄂博稀土",
+  "额济纳胡杨文旅",
+  "通辽玉米生物",
+  "赤峰黄金冶炼",
+];
+const INDUSTRY_BY_INDEX = [
+  "I",
+  "C",
+  "C",
+  "A",
+  "A",
+  "C",
+  "G",
+  "C",
+  "A",
+  "A",
+  "C",
+  "A",
+  "C",
+  "C",
+  "C",
+  "D",
+  "A",
+  "N",
+  "N",
+  "C",
+  "D",
+  "I",
+  "B",
+  "C",
+  "M",
+  "I",
+  "B",
+  "R",
+  "C",
+  "B",
+];
+const SURNAMES = [
+  "王",
+  "李",
+  "张",
+  "刘",
+  "陈",
+  "杨",
+  "赵",
+  "黄",
+  "周",
+  "吴",
+  "徐",
+  "孙",
+  "胡",
+  "朱",
+  "高",
+  "林",
+  "何",
+  "郭",
+  "马",
+  "罗",
+];
+const GIVEN = [
+  "建国",
+  "海燕",
+  "志强",
+  "丽娜",
+  "巴特尔",
+  "其其格",
+  "晓东",
+  "秀英",
+  "宏伟",
+  "娜仁",
+  "立新",
+  "苏和",
+  "敏",
+  "刚",
+  "婷",
+];
+
+export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").limit(1).executeTakeFirst();
+  return !row;
+}
+
+async function addUser(
+  db: Db,
+  orgId: number,
+  role: Role,
+  email: string,
+  name: string,
+  hash: string,
+) {
+  await db
+    .insertInto("users")
+    .values({
+      org_id: orgId,
+      email,
+      password_hash: hash,
+      role,
+      display_name: name,
+      created_at: nowInstant(),
+    })
+    .execute();
+}
+
+/**
+ * Seeds the demo world: an admin, three banks with two officers each, one valuer, one alliance
+ * member (a government office) and 30 firms spread over the 12 盟市. Later features add to it
+ * through `extraSeeders`. Returns one log-in per role.
+ */
+export async function seedDemo(
+  db: Db,
+  opts: { log?: (s: string) => void } = {},
+): Promise<DemoLogin[]> {
+  const log = opts.log ?? (() => {});
+  const rand = prng(20251231);
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const person = () =>
+    SURNAMES[Math.floor(rand() * SURNAMES.length)] + GIVEN[Math.floor(rand() * GIVEN.length)];
+  const logins: DemoLogin[] = [];
+
+  const platform = await createOrganisation(
+    db,
+    { kind: "platform", name: "知融平台运营中心" },
+    null,
+  );
+  await addUser(db, platform, "admin", "admin@zhirong.demo", "平台管理员", hash);
+  logins.push({ role: "admin", email: "admin@zhirong.demo", org: "知融平台运营中心" });
+
+  const banks = [
+    { key: "nmgbank", name: "内蒙古草原银行（演示）" },
+    { key: "baotoubank", name: "鹿城商业银行（演示）" },
+    { key: "nongshang", name: "北疆农村商业银行（演示）" },
+  ];
+  for (const b of banks) {
+    const id = await createOrganisation(db, { kind: "bank", name: b.name }, null);
+    for (const n of [1, 2])
+      await addUser(db, id, "bank_officer", `officer${n}@${b.key}.demo`, person(), hash);
+  }
+  logins.push({ role: "bank_officer", email: "officer1@nmgbank.demo", org: banks[0].name });
+
+  const valuer = await createOrganisation(
+    db,
+    { kind: "valuer", name: "北疆资产评估有限公司（演示）" },
+    null,
+  );
+  await addUser(db, valuer, "valuer", "appraiser@valuer.demo", person(), hash);
+  logins.push({
+    role: "valuer",
+    email: "appraiser@valuer.demo",
+    org: "北疆资产评估有限公司（演示）",
+  });
+
+  const allianceKind: AllianceKind = "government";
+  const alliance = await createOrganisation(
+    db,
+    { kind: "alliance", name: "自治区市场监督管理局知识产权处（演示）", allianceKind },
+    null,
+  );
+  await addUser(db, alliance, "alliance", "alliance@amr.demo", person(), hash);
+  logins.push({
+    role: "alliance",
+    email: "alliance@amr.demo",
+    org: "自治区市场监督管理局知识产权处（演示）",
+  });
+
+  for (let i = 0; i < FIRM_NAMES.length; i++) {
+    const region = REGIONS[i % REGIONS.length];
+    const name = `${region.zh.replace(/[市盟]$/, "")}${FIRM_NAMES[i]}有限公司`;
+    const industry = INDUSTRY_BY_INDEX[i] ?? INDUSTRY_CODES[i % INDUSTRY_CODES.length];
+    await registerFirm(db, {
+      companyName: name,
+      uscc: demoUscc(region.code, rand),
+      regionCode: region.code,
+      industrySection: industry,
+      flags: { highTech: rand() < 0.5, specialised: rand() < 0.3, techSme: rand() < 0.6 },
+      contactName: person(),
+      email: `firm${String(i + 1).padStart(2, "0")}@firms.demo`,
+      password: DEMO_PASSWORD,
+    });
+    if (i === 0) logins.splice(1, 0, { role: "firm", email: "firm01@firms.demo", org: name });
+  }
+  log(
+    `seeded ${FIRM_NAMES.length} firms, ${banks.length} banks, 1 valuer, 1 alliance member, 1 admin`,
+  );
+
+  for (const extra of extraSeeders) await extra(db, { rand, log });
+  return logins;
+}
+
+export type ExtraSeeder = (
+  db: Db,
+  ctx: { rand: () => number; log: (s: string) => void },
+) => Promise<void>;
+
+/** Later features register their demo data here, in order (assets → products → deals). */
+export const extraSeeders: ExtraSeeder[] = [];

@@ -1,0 +1,18 @@
+import { migrateToLatest } from "../db/migrate";
+import { DEMO_PASSWORD, isDatabaseEmpty, seedDemo } from "../db/seed";
+import { getDbHandle } from "../app/utils/db.server";
+import { printLogins } from "./logins";
+
+const { db, target } = getDbHandle();
+try {
+  await migrateToLatest(db);
+  if (!(await isDatabaseEmpty(db))) {
+    console.error(`${target} already has users; the demo seed only runs on an empty database.`);
+    process.exitCode = 1;
+  } else {
+    const logins = await seedDemo(db, { log: (s) => console.log(s) });
+    printLogins(logins, DEMO_PASSWORD);
+  }
+} finally {
+  await db.destroy();
+}

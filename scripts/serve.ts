@@ -1,0 +1,34 @@
+import type { Server } from "node:http";
+import { getDbHandle } from "../app/utils/db.server";
+import { getEnv } from "../app/utils/env.server";
+import { createApp, loadBuild } from "./server";
+
+/** Serves the built app; resolves once listening. */
+export async function serve(port = getEnv().PORT, host = "0.0.0.0"): Promise<Server> {
+  const build = await loadBuild();
+  const app = createApp(build);
+  return new Promise((resolve) => {
+    const server = app.listen(port, host, () => resolve(server));
+  });
+}
+
+function shutdownOnSignals(server: Server) {
+  const stop = () => {
+    server.close(() => {
+      void getDbHandle()
+        .db.destroy()
+        .finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const server = await serve();
+  shutdownOnSignals(server);
+  console.log(`知融 listening on http://localhost:${getEnv().PORT}`);
+}
+
+export { shutdownOnSignals };

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type NextFunction, type Request, type Response } from "express";
+
+export type LoadContext = {
+  cspNonce: string;
+  clientIp: string;
+};
+
+/** Paths that other servers POST to; they authenticate by signature, not by origin. */
+const CROSS_ORIGIN_POST_ALLOWED = ["/webhooks/stripe"];
+
+/**
+ * Refuses state-changing requests that a browser sent from another origin (CSRF). Browsers send
+ * Origin on every non-GET fetch/form post; when it is absent we fall back to Sec-Fetch-Site.
+ */
+export function isCrossOriginWrite(req: Pick<Request, "method" | "path" | "headers">): boolean {
+  if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return false;
+  if (CROSS_ORIGIN_POST_ALLOWED.includes(req.path)) return false;
+  const origin = req.headers.origin;
+  const host = req.headers["x-forwarded-host"] ?? req.headers.host;
+  if (typeof origin === "string") {
+    if (origin === "null") return true;
+    try {
+      return new URL(origin).host !== host;
+    } catch {
+      return true;
+    }
+  }
+  const site = req.headers["sec-fetch-site"];
+  return site === "cross-site" || site === "same-site";
+}
+
+function securityHeaders(req: Request, res: Response, next: NextFunction) {
+  const nonce = randomBytes(16).toString("base64");
+  res.locals.cspNonce = nonce;
+  res.setHeader(
+    "Content-Security-Policy",
+    [
+      "default-src 'self'",
+      `script-src 'self' 'nonce-${nonce}'`,
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      // Stripe Checkout is reached by a redirect after our own form posts.
+      "form-action 'self' https://checkout.stripe.com",
+      "frame-ancestors 'none'",
+    ].join("; "),
+  );
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  next();
+}
+
+export async function loadBuild(buildDir = path.resolve("build")): Promise<ServerBuild> {
+  return (await import(pathToFileURL(path.join(buildDir, "index.js")).href)) as ServerBuild;
+}
+
+export function createApp(build: ServerBuild) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") &&
+        compression.filter(req, res),
+    }),
+  );
+  app.use(securityHeaders);
+  app.use((req, res, next) => {
+    if (isCrossOriginWrite(req)) {
+      res.status(403).type("text/plain").send("Cross-origin request refused / 拒绝跨站请求");
+      return;
+    }
+    next();
+  });
+  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      getLoadContext: (req, res): LoadContext => ({
+        cspNonce: String(res.locals.cspNonce),
+        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      }),
+    }),
+  );
+  return app;
+}
