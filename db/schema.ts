@@ -13,6 +13,22 @@ export interface Database {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   disbursement_totals: DisbursementTotalsTable;
+  ip_assets: IpAssetsTable;
+  valuation_estimates: ValuationEstimatesTable;
+  appraisal_orders: AppraisalOrdersTable;
+  appraisal_order_items: AppraisalOrderItemsTable;
+  appraisals: AppraisalsTable;
+  stripe_events: StripeEventsTable;
+  loan_products: LoanProductsTable;
+  financing_requests: FinancingRequestsTable;
+  financing_request_assets: FinancingRequestAssetsTable;
+  applications: ApplicationsTable;
+  application_assets: ApplicationAssetsTable;
+  pledge_locks: PledgeLocksTable;
+  application_comments: ApplicationCommentsTable;
+  notifications: NotificationsTable;
+  ledger_entries: LedgerEntriesTable;
+  financed_firms: FinancedFirmsTable;
 }
 
 export type OrgKind = "firm" | "bank" | "valuer" | "alliance" | "platform";
@@ -110,4 +126,293 @@ export interface DisbursementTotalsTable {
   month: string;
   amount_fen: number;
   entry_count: number;
+}
+
+// ---- IP assets and valuation (migration 002) ----
+
+export type IpType = "invention" | "utility_model" | "design" | "trademark";
+export type AssetKind = "patent" | "trademark";
+
+export interface IpAssetsTable {
+  id: Generated<number>;
+  firm_org_id: number;
+  asset_kind: AssetKind;
+  ip_type: IpType;
+  number: string;
+  title: string;
+  /** patents: pending | granted | lapsed; trademarks: registered | expired */
+  status: string;
+  filing_date: string | null;
+  grant_date: string | null;
+  registration_date: string | null;
+  expiry_date: string;
+  ipc_class: string | null;
+  claims_count: number | null;
+  co_owned: Generated<number>;
+  nice_class: number | null;
+  trademark_kind: string | null;
+  geo_indication: Generated<number>;
+  well_known: Generated<number>;
+  renewals: Generated<number>;
+  indicative_value_fen: number | null;
+  indicative_estimate_id: number | null;
+  formal_value_fen: number | null;
+  formal_valid_until: string | null;
+  formal_appraisal_id: number | null;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+export type IpAsset = Selectable<IpAssetsTable>;
+export type NewIpAsset = Insertable<IpAssetsTable>;
+export type IpAssetUpdate = Updateable<IpAssetsTable>;
+
+export interface ValuationEstimatesTable {
+  id: Generated<number>;
+  asset_id: number;
+  firm_org_id: number;
+  created_by: number;
+  created_at: string;
+  valuation_date: string;
+  low_fen: number;
+  central_fen: number;
+  high_fen: number;
+  pvd: number | null;
+  inputs_json: string;
+  result_json: string;
+}
+export type ValuationEstimate = Selectable<ValuationEstimatesTable>;
+
+export type AppraisalOrderStatus =
+  "awaiting_payment" | "paid" | "in_progress" | "signed" | "payment_failed" | "cancelled";
+
+export interface AppraisalOrdersTable {
+  id: Generated<number>;
+  firm_org_id: number;
+  valuer_org_id: number;
+  status: AppraisalOrderStatus;
+  fee_fen: number;
+  payment_mode: "stripe" | "offline";
+  idempotency_key: string;
+  stripe_session_id: string | null;
+  stripe_payment_intent: string | null;
+  created_by: number;
+  created_at: string;
+  paid_at: string | null;
+  version: Generated<number>;
+}
+export type AppraisalOrder = Selectable<AppraisalOrdersTable>;
+
+export interface AppraisalOrderItemsTable {
+  order_id: number;
+  asset_id: number;
+  indicative_central_fen: number;
+}
+
+export interface AppraisalsTable {
+  id: Generated<number>;
+  order_id: number;
+  asset_id: number;
+  valuer_org_id: number;
+  report_number: string;
+  verification_token: string;
+  low_fen: number;
+  central_fen: number;
+  high_fen: number;
+  method: string;
+  assumptions: string;
+  report_text: string;
+  signed_by: number;
+  signed_at: string;
+  signed_date: string;
+  valid_until: string;
+}
+export type Appraisal = Selectable<AppraisalsTable>;
+
+export interface StripeEventsTable {
+  event_id: string;
+  type: string;
+  session_id: string;
+  received_at: string;
+}
+
+// ---- Products and requests (migration 003) ----
+
+export interface LoanProductsTable {
+  id: Generated<number>;
+  bank_org_id: number;
+  name: string;
+  description: string;
+  min_amount_fen: number;
+  max_amount_fen: number;
+  min_term_months: number;
+  max_term_months: number;
+  min_rate_bp: number;
+  max_rate_bp: number;
+  pledge_rate_invention_bp: number;
+  pledge_rate_utility_model_bp: number;
+  pledge_rate_design_bp: number;
+  pledge_rate_trademark_bp: number;
+  /** bit 1 invention, 2 utility model, 4 design, 8 trademark */
+  ip_types_mask: number;
+  min_remaining_invention_years: Generated<number>;
+  min_remaining_utility_model_years: Generated<number>;
+  min_remaining_design_years: Generated<number>;
+  min_remaining_trademark_years: Generated<number>;
+  trademark_min_age_years: Generated<number>;
+  all_regions: Generated<number>;
+  region_mask: number;
+  all_industries: Generated<number>;
+  industry_mask: number;
+  required_flags_mask: Generated<number>;
+  requires_formal_appraisal: Generated<number>;
+  quota_total_fen: number;
+  quota_remaining_fen: number;
+  risk_government_bp: Generated<number>;
+  risk_insurer_bp: Generated<number>;
+  risk_guarantor_bp: Generated<number>;
+  interest_subsidy_bp: Generated<number>;
+  active: Generated<number>;
+  version: Generated<number>;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+export type LoanProduct = Selectable<LoanProductsTable>;
+export type NewLoanProduct = Insertable<LoanProductsTable>;
+export type LoanProductUpdate = Updateable<LoanProductsTable>;
+
+export interface FinancingRequestsTable {
+  id: Generated<number>;
+  firm_org_id: number;
+  amount_fen: number;
+  term_months: number;
+  max_rate_bp: number;
+  purpose: string;
+  status: "open" | "closed";
+  region_code: string;
+  region_bit: number;
+  industry_bit: number;
+  flags_mask: number;
+  offered_invention_fen: Generated<number>;
+  offered_utility_model_fen: Generated<number>;
+  offered_design_fen: Generated<number>;
+  offered_trademark_fen: Generated<number>;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+export type FinancingRequest = Selectable<FinancingRequestsTable>;
+
+export interface FinancingRequestAssetsTable {
+  request_id: number;
+  asset_id: number;
+}
+
+// ---- Workflow and ledger (migration 004) ----
+
+export type ApplicationState =
+  | "draft"
+  | "submitted"
+  | "under_review"
+  | "approved"
+  | "rejected"
+  | "pledge_registered"
+  | "disbursed"
+  | "repaid"
+  | "defaulted"
+  | "withdrawn";
+
+export interface ApplicationsTable {
+  id: Generated<number>;
+  request_id: number | null;
+  product_id: number;
+  firm_org_id: number;
+  bank_org_id: number;
+  region_code: string;
+  industry_section: string | null;
+  state: ApplicationState;
+  version: Generated<number>;
+  amount_fen: number;
+  term_months: number;
+  rate_bp: number;
+  product_snapshot_json: string;
+  approved_amount_fen: number | null;
+  approved_rate_bp: number | null;
+  approved_term_months: number | null;
+  primary_ip_type: IpType | null;
+  pledge_reg_number: string | null;
+  pledge_reg_date: string | null;
+  disbursed_amount_fen: number | null;
+  disbursed_date: string | null;
+  closed_date: string | null;
+  reject_reason: string | null;
+  created_at: string;
+  submitted_at: string | null;
+  review_started_at: string | null;
+  approved_at: string | null;
+  registered_at: string | null;
+  disbursed_at: string | null;
+  closed_at: string | null;
+  updated_at: string;
+}
+export type Application = Selectable<ApplicationsTable>;
+
+export interface ApplicationAssetsTable {
+  application_id: number;
+  asset_id: number;
+  ip_type: IpType;
+  value_fen: number;
+  pledge_rate_bp: number;
+}
+
+export interface PledgeLocksTable {
+  asset_id: number;
+  application_id: number;
+  locked_at: string;
+}
+
+export interface ApplicationCommentsTable {
+  id: Generated<number>;
+  application_id: number;
+  author_user_id: number;
+  author_org_id: number;
+  kind: "comment" | "document_request";
+  body: string;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string;
+  params_json: string;
+  link: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  entry_type: "disbursement" | "reversal";
+  application_id: number;
+  disbursement_key: number | null;
+  reverses_entry_id: number | null;
+  amount_fen: number;
+  value_date: string;
+  month: string;
+  region_code: string;
+  bank_org_id: number;
+  firm_org_id: number;
+  ip_type: IpType;
+  reason: string | null;
+  created_by: number;
+  created_at: string;
+}
+export type LedgerEntry = Selectable<LedgerEntriesTable>;
+
+export interface FinancedFirmsTable {
+  firm_org_id: number;
+  disbursement_count: number;
+  first_value_date: string;
 }

@@ -1,5 +1,8 @@
 import type { Migration } from "kysely";
 import * as m001 from "./2026_11_27_001_foundation";
+import * as m002 from "./2026_11_27_002_ip_assets";
+import * as m003 from "./2026_11_27_003_products_requests";
+import * as m004 from "./2026_11_27_004_workflow_ledger";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -7,4 +10,7 @@ import * as m001 from "./2026_11_27_001_foundation";
  */
 export const migrations: Record<string, Migration> = {
   "2026_11_27_001_foundation": m001,
+  "2026_11_27_002_ip_assets": m002,
+  "2026_11_27_003_products_requests": m003,
+  "2026_11_27_004_workflow_ledger": m004,
 };
