@@ -5,14 +5,40 @@ import zhCommon from "../locales/zh-CN/common.json";
 import enCommon from "../locales/en/common.json";
 import zhAuth from "../locales/zh-CN/auth.json";
 import enAuth from "../locales/en/auth.json";
+import zhAssets from "../locales/zh-CN/assets.json";
+import enAssets from "../locales/en/assets.json";
+import zhAppraisal from "../locales/zh-CN/appraisal.json";
+import enAppraisal from "../locales/en/appraisal.json";
+import zhProducts from "../locales/zh-CN/products.json";
+import enProducts from "../locales/en/products.json";
+import zhDeals from "../locales/zh-CN/deals.json";
+import enDeals from "../locales/en/deals.json";
+import zhAlliance from "../locales/zh-CN/alliance.json";
+import enAlliance from "../locales/en/alliance.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "zh-CN";
 
 export const resources = {
-  "zh-CN": { common: zhCommon, auth: zhAuth },
-  en: { common: enCommon, auth: enAuth },
+  "zh-CN": {
+    common: zhCommon,
+    auth: zhAuth,
+    assets: zhAssets,
+    appraisal: zhAppraisal,
+    products: zhProducts,
+    deals: zhDeals,
+    alliance: zhAlliance,
+  },
+  en: {
+    common: enCommon,
+    auth: enAuth,
+    assets: enAssets,
+    appraisal: enAppraisal,
+    products: enProducts,
+    deals: enDeals,
+    alliance: enAlliance,
+  },
 } satisfies Resource;
 
 export const NAMESPACES = Object.keys(resources["zh-CN"]);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { resources } from "../../app/utils/i18n";
+
+function keys(obj: unknown, prefix = ""): string[] {
+  if (obj === null || typeof obj !== "object") return [prefix];
+  return Object.entries(obj as Record<string, unknown>).flatMap(([k, v]) =>
+    keys(v, prefix ? `${prefix}.${k}` : k),
+  );
+}
+
+describe("locale files", () => {
+  for (const ns of Object.keys(resources["zh-CN"]) as (keyof (typeof resources)["zh-CN"])[]) {
+    it(`namespace ${ns} has the same keys in zh-CN and en`, () => {
+      const zh = keys(resources["zh-CN"][ns]).sort();
+      const en = keys(resources.en[ns]).sort();
+      expect(en).toEqual(zh);
+    });
+  }
+
+  it("has no empty strings in zh-CN", () => {
+    const empty: string[] = [];
+    const walk = (o: unknown, p: string) => {
+      if (typeof o === "string") {
+        if (!o.trim()) empty.push(p);
+      } else if (o && typeof o === "object") {
+        for (const [k, v] of Object.entries(o)) walk(v, `${p}.${k}`);
+      }
+    };
+    walk(resources["zh-CN"], "zh-CN");
+    expect(empty).toEqual([]);
+  });
+});
