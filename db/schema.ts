@@ -29,6 +29,7 @@ export interface Database {
   notifications: NotificationsTable;
   ledger_entries: LedgerEntriesTable;
   financed_firms: FinancedFirmsTable;
+  asset_imports: AssetImportsTable;
 }
 
 export type OrgKind = "firm" | "bank" | "valuer" | "alliance" | "platform";
@@ -416,3 +417,26 @@ export interface FinancedFirmsTable {
   disbursement_count: number;
   first_value_date: string;
 }
+
+// ---- Staged CSV imports of IP assets (migration 005) ----
+
+export type AssetImportStatus = "staged" | "importing" | "imported" | "cancelled";
+
+export interface AssetImportsTable {
+  id: Generated<number>;
+  firm_org_id: number;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+  file_name: string;
+  encoding: string;
+  status: AssetImportStatus;
+  total_rows: number;
+  valid_rows: number;
+  error_rows: number;
+  imported_rows: Generated<number>;
+  rows_json: string;
+  version: Generated<number>;
+  finished_at: string | null;
+}
+export type AssetImport = Selectable<AssetImportsTable>;
