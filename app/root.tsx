@@ -14,7 +14,8 @@ import { I18nextProvider, useTranslation } from "react-i18next";
 import { AppShell } from "./components/AppShell";
 import stylesHref from "./styles/app.css";
 import { getOptionalUser } from "./utils/auth.server";
-import { createI18n, DEFAULT_LOCALE, detectLocale, LOCALE_COOKIE, type Locale } from "./utils/i18n";
+import { createI18n, detectLocale, LOCALE_COOKIE, type Locale } from "./utils/i18n";
+import { useFallbackLocale } from "./utils/locale-context";
 import { useNonce } from "./utils/nonce";
 import { readCookie } from "./utils/session.server";
 
@@ -49,7 +50,8 @@ export function useRootData(): RootData | undefined {
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRootData();
-  const locale: Locale = data?.locale ?? DEFAULT_LOCALE;
+  const fallbackLocale = useFallbackLocale();
+  const locale: Locale = data?.locale ?? fallbackLocale;
   const i18n = useMemo(() => createI18n(locale), [locale]);
   const nonce = useNonce();
   return (

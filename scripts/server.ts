@@ -92,6 +92,8 @@ export function createApp(build: ServerBuild) {
     "*",
     createRequestHandler({
       build,
+      // Production unless explicitly developing: never send stack traces to browsers.
+      mode: process.env.NODE_ENV === "development" ? "development" : "production",
       getLoadContext: (req, res): LoadContext => ({
         cspNonce: String(res.locals.cspNonce),
         clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",

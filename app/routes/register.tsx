@@ -70,14 +70,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const submission = await parseWithZod(formData, {
     schema: registerSchema(t).superRefine(async (v, ctx) => {
-      if (await usccExists(db, v.uscc)) {
+      // zod still runs this when a field failed; only look up values that parsed.
+      if (typeof v.uscc === "string" && (await usccExists(db, v.uscc))) {
         ctx.addIssue({
           path: ["uscc"],
           code: z.ZodIssueCode.custom,
           message: t("auth:errors.usccTaken"),
         });
       }
-      if (await emailExists(db, v.email)) {
+      if (typeof v.email === "string" && (await emailExists(db, v.email))) {
         ctx.addIssue({
           path: ["email"],
           code: z.ZodIssueCode.custom,

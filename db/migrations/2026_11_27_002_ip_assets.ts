@@ -74,7 +74,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // awaiting_payment → paid → in_progress → signed; payment_failed / cancelled on the side.
     .addColumn("status", "varchar(20)", (c) => c.notNull())
     .addColumn("fee_fen", "bigint", (c) => c.notNull())
-    .addColumn("payment_mode", "date", (c) => c.notNull())
+    .addColumn("payment_mode", "varchar(10)", (c) => c.notNull())
     .addColumn("idempotency_key", "varchar(64)", (c) => c.notNull().unique())
     .addColumn("stripe_session_id", "varchar(255)", (c) => c.unique())
     .addColumn("stripe_payment_intent", "varchar(255)")
