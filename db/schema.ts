@@ -29,6 +29,7 @@ export interface Database {
   notifications: NotificationsTable;
   ledger_entries: LedgerEntriesTable;
   financed_firms: FinancedFirmsTable;
+  disbursement_rollups: DisbursementRollupsTable;
   asset_imports: AssetImportsTable;
 }
 
@@ -440,3 +441,16 @@ export interface AssetImportsTable {
   finished_at: string | null;
 }
 export type AssetImport = Selectable<AssetImportsTable>;
+
+// ---- Rollups of the running totals (migration 008) ----
+
+export type RollupDimension = "total" | "month" | "region" | "bank" | "ip_type" | "firms";
+
+export interface DisbursementRollupsTable {
+  dimension: RollupDimension;
+  /** '' for total and firms; 'YYYY-MM'; a region code; a bank org id; an IP type. */
+  bucket: string;
+  amount_fen: number;
+  /** Ledger entries in the bucket; for `firms`, the number of firms financed. */
+  entry_count: number;
+}
