@@ -1,0 +1,398 @@
+import { FIRM_FLAGS, isIndustrySection, type FirmFlag, type IndustrySection } from "./industry";
+import { formatBp, formatMoney } from "./money";
+import { isRegionCode, type RegionCode } from "./regions";
+
+/**
+ * A bank's IP-pledge loan product (DOMAIN.md "Loan products and pledge rates") and the checks a
+ * bank officer's input must pass before it is saved. Pure: no I/O.
+ */
+
+/**
+ * The IP types a product can take as collateral. app/domain/ip.ts (written in parallel) defines
+ * the same union as its IpType; this local name avoids a file conflict until the two are unified.
+ * Software copyright is a later extension (DOMAIN.md), so it is not here.
+ */
+export const PLEDGE_IP_TYPES = ["invention", "utility_model", "design", "trademark"] as const;
+export type PledgeIpType = (typeof PLEDGE_IP_TYPES)[number];
+
+export function isPledgeIpType(v: unknown): v is PledgeIpType {
+  return typeof v === "string" && (PLEDGE_IP_TYPES as readonly string[]).includes(v);
+}
+
+const IP_TYPE_NAMES: Record<PledgeIpType, { zh: string; en: string }> = {
+  invention: { zh: "发明专利", en: "invention patent" },
+  utility_model: { zh: "实用新型专利", en: "utility model patent" },
+  design: { zh: "外观设计专利", en: "design patent" },
+  trademark: { zh: "商标", en: "trademark" },
+};
+
+export function pledgeIpTypeName(type: PledgeIpType, locale: string = "zh-CN"): string {
+  const n = IP_TYPE_NAMES[type];
+  return locale.startsWith("zh") ? n.zh : n.en;
+}
+
+/** 100% in basis points: pledge rates, risk shares and the interest subsidy are shares of it. */
+export const BP_PER_WHOLE = 10_000;
+/**
+ * Upper bound for an annual loan rate. Today's SME pledge loans sit near LPR + 0–150 bp (≈ 3–5%);
+ * 30% is far above any lawful bank loan and only catches typing mistakes (e.g. 385 typed as 38500).
+ */
+export const MAX_ANNUAL_RATE_BP = 3_000;
+/** 30 years: longer than any pledge loan, short enough to catch a term typed in days. */
+export const MAX_TERM_MONTHS = 360;
+/** An invention patent's full term (the longest protection a pledged patent can have left). */
+export const MAX_MIN_REMAINING_YEARS = 20;
+/** Trademarks renew every 10 years without limit; 50 years of age only catches typing mistakes. */
+export const MAX_TRADEMARK_MIN_AGE_YEARS = 50;
+export const MAX_PRODUCT_NAME_LENGTH = 100;
+
+/** 风险分担: shares of a default loss carried by others than the bank, each in bp of the loss. */
+export interface RiskShare {
+  /** Government risk-compensation pool (风险补偿资金池). */
+  governmentBp: number;
+  insurerBp: number;
+  /** 融资担保 (financing guarantee company). */
+  guarantorBp: number;
+}
+
+export interface LoanProductTerms {
+  id: number;
+  bankOrgId: number;
+  name: string;
+  minAmountFen: number;
+  maxAmountFen: number;
+  minTermMonths: number;
+  maxTermMonths: number;
+  /** Annual nominal rate range in bp. */
+  minRateBp: number;
+  maxRateBp: number;
+  /** 质押率 = loan ÷ collateral value, per IP type, 0–10000 bp (0–100%). */
+  pledgeRateBp: Record<PledgeIpType, number>;
+  acceptedIpTypes: readonly PledgeIpType[];
+  /** Minimum remaining protection in years per IP type; 0 means any unexpired right. */
+  minRemainingYears: Record<PledgeIpType, number>;
+  /** Minimum years since a trademark's registration (banks often ask ≥ 3). */
+  trademarkMinAgeYears: number;
+  regions: readonly RegionCode[] | "all";
+  /** GB/T 4754 sections (门类) A–T. */
+  industries: readonly IndustrySection[] | "all";
+  requiredFlags: readonly FirmFlag[];
+  /**
+   * When false, an indicative (instant) valuation may stand in for a formal appraisal while
+   * matching, so a firm sees the product before paying a valuer. A pledge itself always needs a
+   * formal value valid on the approval day (DOMAIN.md "Valuation"); that check is the workflow's.
+   */
+  requiresFormalAppraisal: boolean;
+  /** 总额度 and what is left of it. */
+  quotaTotalFen: number;
+  quotaRemainingFen: number;
+  riskShare: RiskShare;
+  /** 贴息: share of the interest the government refunds, in bp of 100%. */
+  interestSubsidyBp: number;
+  active: boolean;
+}
+
+export function riskShareTotalBp(share: RiskShare): number {
+  return share.governmentBp + share.insurerBp + share.guarantorBp;
+}
+
+/**
+ * The rate a firm effectively pays after 贴息: minRateBp × (1 − subsidyBp / 10000), rounded half up
+ * to a whole bp (e.g. 385 bp with 30% 贴息 = 269.5 → 270 bp). Uses the product's minimum rate,
+ * the best rate it advertises; the rate actually granted is fixed at approval.
+ */
+export function effectiveRateBp(rateBp: number, interestSubsidyBp: number): number {
+  return Math.floor(
+    (rateBp * (BP_PER_WHOLE - interestSubsidyBp) + BP_PER_WHOLE / 2) / BP_PER_WHOLE,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+export type ProductErrorCode =
+  | "required"
+  | "too_long"
+  | "not_integer"
+  | "not_positive"
+  | "out_of_range"
+  | "amount_min_gt_max"
+  | "term_min_gt_max"
+  | "rate_min_gt_max"
+  | "ip_types_required"
+  | "pledge_rate_zero_for_accepted_type"
+  | "unknown_value"
+  | "duplicate_value"
+  | "regions_required"
+  | "industries_required"
+  | "quota_remaining_gt_total"
+  | "risk_share_total_gt_100";
+
+/** What a range's numbers measure, so a message can show 3.00% rather than 300. */
+export type ProductValueUnit = "fen" | "bp" | "months" | "years";
+
+export type ProductErrorParams = Record<string, string | number>;
+
+export interface ProductFieldError {
+  /** Dotted path of the field, e.g. "maxAmountFen", "pledgeRateBp.invention", "regions". */
+  field: string;
+  code: ProductErrorCode;
+  params: ProductErrorParams;
+}
+
+/**
+ * Every problem with a product's terms, in field order; an empty list means the terms can be
+ * saved. Codes (not sentences) so the form shows them next to the field in the user's language
+ * via productErrorMessage.
+ */
+export function validateProductTerms(input: LoanProductTerms): ProductFieldError[] {
+  const errors: ProductFieldError[] = [];
+  const add = (field: string, code: ProductErrorCode, params: ProductErrorParams = {}) =>
+    errors.push({ field, code, params });
+
+  /** Whole number within [min, max]; returns whether it was, so pair checks can be skipped. */
+  const intInRange = (
+    field: string,
+    v: number,
+    min: number,
+    max: number,
+    unit: ProductValueUnit,
+  ) => {
+    if (!Number.isSafeInteger(v)) {
+      add(field, "not_integer");
+      return false;
+    }
+    if (v < min || v > max) {
+      add(field, "out_of_range", { min, max, unit });
+      return false;
+    }
+    return true;
+  };
+
+  const name = input.name.trim();
+  if (name === "") add("name", "required");
+  else if ([...name].length > MAX_PRODUCT_NAME_LENGTH) {
+    add("name", "too_long", { max: MAX_PRODUCT_NAME_LENGTH });
+  }
+
+  const amountOk = [input.minAmountFen, input.maxAmountFen].map((v, i) => {
+    const field = i === 0 ? "minAmountFen" : "maxAmountFen";
+    if (!Number.isSafeInteger(v)) {
+      add(field, "not_integer");
+      return false;
+    }
+    if (v <= 0) {
+      add(field, "not_positive");
+      return false;
+    }
+    return true;
+  });
+  if (amountOk[0] && amountOk[1] && input.minAmountFen > input.maxAmountFen) {
+    add("maxAmountFen", "amount_min_gt_max", {
+      minAmountFen: input.minAmountFen,
+      maxAmountFen: input.maxAmountFen,
+    });
+  }
+
+  const minTermOk = intInRange("minTermMonths", input.minTermMonths, 1, MAX_TERM_MONTHS, "months");
+  const maxTermOk = intInRange("maxTermMonths", input.maxTermMonths, 1, MAX_TERM_MONTHS, "months");
+  if (minTermOk && maxTermOk && input.minTermMonths > input.maxTermMonths) {
+    add("maxTermMonths", "term_min_gt_max", {
+      minTermMonths: input.minTermMonths,
+      maxTermMonths: input.maxTermMonths,
+    });
+  }
+
+  const minRateOk = intInRange("minRateBp", input.minRateBp, 0, MAX_ANNUAL_RATE_BP, "bp");
+  const maxRateOk = intInRange("maxRateBp", input.maxRateBp, 0, MAX_ANNUAL_RATE_BP, "bp");
+  if (minRateOk && maxRateOk && input.minRateBp > input.maxRateBp) {
+    add("maxRateBp", "rate_min_gt_max", { minRateBp: input.minRateBp, maxRateBp: input.maxRateBp });
+  }
+
+  if (input.acceptedIpTypes.length === 0) add("acceptedIpTypes", "ip_types_required");
+  const seenTypes = new Set<string>();
+  for (const t of input.acceptedIpTypes) {
+    if (!isPledgeIpType(t)) add("acceptedIpTypes", "unknown_value", { value: String(t) });
+    else if (seenTypes.has(t)) add("acceptedIpTypes", "duplicate_value", { value: t });
+    seenTypes.add(t);
+  }
+
+  for (const t of PLEDGE_IP_TYPES) {
+    const field = `pledgeRateBp.${t}`;
+    const ok = intInRange(field, input.pledgeRateBp[t], 0, BP_PER_WHOLE, "bp");
+    // An accepted type lending 0% would show the product as open to that IP and then never match.
+    if (ok && input.pledgeRateBp[t] === 0 && input.acceptedIpTypes.includes(t)) {
+      add(field, "pledge_rate_zero_for_accepted_type", { ipType: t });
+    }
+  }
+
+  for (const t of PLEDGE_IP_TYPES) {
+    const v = input.minRemainingYears[t];
+    if (!Number.isFinite(v) || v < 0 || v > MAX_MIN_REMAINING_YEARS) {
+      add(`minRemainingYears.${t}`, "out_of_range", {
+        min: 0,
+        max: MAX_MIN_REMAINING_YEARS,
+        unit: "years",
+      });
+    }
+  }
+  const tmAge = input.trademarkMinAgeYears;
+  if (!Number.isFinite(tmAge) || tmAge < 0 || tmAge > MAX_TRADEMARK_MIN_AGE_YEARS) {
+    add("trademarkMinAgeYears", "out_of_range", {
+      min: 0,
+      max: MAX_TRADEMARK_MIN_AGE_YEARS,
+      unit: "years",
+    });
+  }
+
+  checkList(input.regions, "regions", "regions_required", isRegionCode, add);
+  checkList(input.industries, "industries", "industries_required", isIndustrySection, add);
+  const seenFlags = new Set<string>();
+  for (const f of input.requiredFlags) {
+    if (!(FIRM_FLAGS as readonly string[]).includes(f)) {
+      add("requiredFlags", "unknown_value", { value: String(f) });
+    } else if (seenFlags.has(f)) add("requiredFlags", "duplicate_value", { value: f });
+    seenFlags.add(f);
+  }
+
+  const totalOk = intInRange(
+    "quotaTotalFen",
+    input.quotaTotalFen,
+    0,
+    Number.MAX_SAFE_INTEGER,
+    "fen",
+  );
+  const remainingOk = intInRange(
+    "quotaRemainingFen",
+    input.quotaRemainingFen,
+    0,
+    Number.MAX_SAFE_INTEGER,
+    "fen",
+  );
+  if (totalOk && remainingOk && input.quotaRemainingFen > input.quotaTotalFen) {
+    add("quotaRemainingFen", "quota_remaining_gt_total", {
+      quotaRemainingFen: input.quotaRemainingFen,
+      quotaTotalFen: input.quotaTotalFen,
+    });
+  }
+
+  const shares = [
+    intInRange("riskShare.governmentBp", input.riskShare.governmentBp, 0, BP_PER_WHOLE, "bp"),
+    intInRange("riskShare.insurerBp", input.riskShare.insurerBp, 0, BP_PER_WHOLE, "bp"),
+    intInRange("riskShare.guarantorBp", input.riskShare.guarantorBp, 0, BP_PER_WHOLE, "bp"),
+  ];
+  const totalShareBp = riskShareTotalBp(input.riskShare);
+  // Others can carry at most the whole loss; above 100% someone would profit from a default.
+  if (shares.every(Boolean) && totalShareBp > BP_PER_WHOLE) {
+    add("riskShare", "risk_share_total_gt_100", { totalBp: totalShareBp });
+  }
+
+  intInRange("interestSubsidyBp", input.interestSubsidyBp, 0, BP_PER_WHOLE, "bp");
+  return errors;
+}
+
+function checkList(
+  list: readonly string[] | "all",
+  field: string,
+  emptyCode: ProductErrorCode,
+  isKnown: (v: unknown) => boolean,
+  add: (field: string, code: ProductErrorCode, params?: ProductErrorParams) => void,
+): void {
+  // 'all' is the explicit "no restriction"; an empty list would silently match nobody.
+  if (list === "all") return;
+  if (list.length === 0) add(field, emptyCode);
+  const seen = new Set<string>();
+  for (const v of list) {
+    if (!isKnown(v)) add(field, "unknown_value", { value: String(v) });
+    else if (seen.has(v)) add(field, "duplicate_value", { value: v });
+    seen.add(v);
+  }
+}
+
+function formatValue(
+  v: string | number | undefined,
+  unit: string | number | undefined,
+  zh: boolean,
+) {
+  if (typeof v !== "number") return String(v ?? "");
+  const locale = zh ? "zh-CN" : "en";
+  if (unit === "fen") return formatMoney(v, locale);
+  if (unit === "bp") return formatBp(v);
+  if (unit === "months") return zh ? `${v} 个月` : `${v} month${v === 1 ? "" : "s"}`;
+  if (unit === "years") return zh ? `${v} 年` : `${v} year${v === 1 ? "" : "s"}`;
+  return String(v);
+}
+
+/** The sentence shown next to a field for a validation error, in Chinese or English. */
+export function productErrorMessage(
+  code: ProductErrorCode,
+  params: ProductErrorParams,
+  locale: string = "zh-CN",
+): string {
+  const zh = locale.startsWith("zh");
+  const p = (k: string) => params[k];
+  const num = (k: string): number => Number(params[k]);
+  const typeName = (k: string) => {
+    const v = p(k);
+    return isPledgeIpType(v) ? pledgeIpTypeName(v, locale) : String(v);
+  };
+  switch (code) {
+    case "required":
+      return zh ? "必填" : "Required";
+    case "too_long":
+      return zh ? `不能超过 ${p("max")} 个字` : `At most ${p("max")} characters`;
+    case "not_integer":
+      return zh ? "请输入整数" : "Enter a whole number";
+    case "not_positive":
+      return zh ? "必须大于 0" : "Must be greater than 0";
+    case "out_of_range": {
+      const lo = formatValue(p("min"), p("unit"), zh);
+      const hi = formatValue(p("max"), p("unit"), zh);
+      return zh ? `须在 ${lo} 到 ${hi} 之间` : `Must be between ${lo} and ${hi}`;
+    }
+    case "amount_min_gt_max": {
+      const lo = formatMoney(num("minAmountFen"), locale);
+      const hi = formatMoney(num("maxAmountFen"), locale);
+      return zh
+        ? `最高金额 ${hi} 低于最低金额 ${lo}`
+        : `The maximum amount ${hi} is below the minimum ${lo}`;
+    }
+    case "term_min_gt_max":
+      return zh
+        ? `最长期限 ${p("maxTermMonths")} 个月短于最短期限 ${p("minTermMonths")} 个月`
+        : `The longest term (${p("maxTermMonths")} months) is shorter than the shortest (${p("minTermMonths")} months)`;
+    case "rate_min_gt_max": {
+      const lo = formatBp(num("minRateBp"));
+      const hi = formatBp(num("maxRateBp"));
+      return zh
+        ? `最高利率 ${hi} 低于最低利率 ${lo}`
+        : `The highest rate ${hi} is below the lowest ${lo}`;
+    }
+    case "ip_types_required":
+      return zh ? "至少选择一种可质押的知识产权类型" : "Accept at least one IP type";
+    case "pledge_rate_zero_for_accepted_type":
+      return zh
+        ? `已接受${typeName("ipType")}，质押率须大于 0`
+        : `The ${typeName("ipType")} is accepted, so its pledge rate must be above 0`;
+    case "unknown_value":
+      return zh ? `无法识别的取值：${p("value")}` : `Unknown value: ${p("value")}`;
+    case "duplicate_value":
+      return zh ? `重复的取值：${p("value")}` : `Listed twice: ${p("value")}`;
+    case "regions_required":
+      return zh ? "至少选择一个盟市，或选择“全区”" : "Choose at least one region, or all regions";
+    case "industries_required":
+      return zh ? "至少选择一个行业门类，或选择“全部行业”" : "Choose at least one industry, or all";
+    case "quota_remaining_gt_total": {
+      const rem = formatMoney(num("quotaRemainingFen"), locale);
+      const tot = formatMoney(num("quotaTotalFen"), locale);
+      return zh
+        ? `剩余额度 ${rem} 超过总额度 ${tot}`
+        : `Remaining quota ${rem} exceeds the total ${tot}`;
+    }
+    case "risk_share_total_gt_100":
+      return zh
+        ? `风险分担比例合计 ${formatBp(num("totalBp"))}，不能超过 100%`
+        : `Risk shares add up to ${formatBp(num("totalBp"))}; they cannot exceed 100%`;
+  }
+}
