@@ -303,6 +303,25 @@ export interface FinancingRequestsTable {
   version: Generated<number>;
   created_at: string;
   updated_at: string;
+  // Collateral summary for the matching prefilter (migration 007; see its comment).
+  offered_types_mask: Generated<number>;
+  formal_invention_fen: Generated<number>;
+  formal_invention_count: Generated<number>;
+  formal_invention_expiry_min: string | null;
+  formal_invention_valid_min: string | null;
+  formal_utility_model_fen: Generated<number>;
+  formal_utility_model_count: Generated<number>;
+  formal_utility_model_expiry_min: string | null;
+  formal_utility_model_valid_min: string | null;
+  formal_design_fen: Generated<number>;
+  formal_design_count: Generated<number>;
+  formal_design_expiry_min: string | null;
+  formal_design_valid_min: string | null;
+  formal_trademark_fen: Generated<number>;
+  formal_trademark_count: Generated<number>;
+  formal_trademark_expiry_min: string | null;
+  formal_trademark_valid_min: string | null;
+  formal_trademark_registered_max: string | null;
 }
 export type FinancingRequest = Selectable<FinancingRequestsTable>;
 
@@ -421,7 +440,7 @@ export interface FinancedFirmsTable {
 
 // ---- Staged CSV imports of IP assets (migration 005) ----
 
-export type AssetImportStatus = "staged" | "importing" | "imported" | "cancelled";
+export type AssetImportStatus = "staged" | "imported" | "cancelled";
 
 export interface AssetImportsTable {
   id: Generated<number>;

@@ -4,7 +4,8 @@ import { sql, type Kysely } from "kysely";
 // its normalised rows kept here while the firm reviews the preview, and written to ip_assets only
 // when the firm confirms — or never. A preview of 10,000 rows is ~2–3 MB of JSON, beyond MySQL's
 // TEXT (64 KB), hence LONGTEXT; SQLite accepts the name with TEXT affinity.
-// status: staged → importing → imported | cancelled (a failed commit rolls back to staged).
+// status: staged → imported | cancelled; the commit claims the row inside its transaction, so a
+// failed commit leaves it staged.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
 export async function up(db: Kysely<any>): Promise<void> {
