@@ -4,6 +4,7 @@ import * as m002 from "./2026_11_27_002_ip_assets";
 import * as m003 from "./2026_11_27_003_products_requests";
 import * as m004 from "./2026_11_27_004_workflow_ledger";
 import * as m005 from "./2026_11_27_005_asset_imports";
+import * as m007 from "./2026_11_27_007_matching_prefilter";
 import * as m008 from "./2026_11_27_008_disbursement_rollups";
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_27_003_products_requests": m003,
   "2026_11_27_004_workflow_ledger": m004,
   "2026_11_27_005_asset_imports": m005,
+  "2026_11_27_007_matching_prefilter": m007,
   "2026_11_27_008_disbursement_rollups": m008,
 };

@@ -1,0 +1,476 @@
+/**
+ * Property test: the SQL paths of app/models/matching.server.ts return exactly what the pure
+ * engine returns when it is given every product (firm direction) or every open request (bank
+ * direction), on generated data full of boundary cases (expiry on the threshold day, appraisals
+ * valid until today, amounts equal to the capacity, quotas one fen short…).
+ */
+import { describe, expect, it } from "vitest";
+import type { IpType, LoanProduct } from "../../db/schema";
+import { addDays, addYearsClamped } from "../../app/domain/ip";
+import { FIRM_FLAGS, INDUSTRY_CODES } from "../../app/domain/industry";
+import {
+  matchProductToRequests,
+  matchRequest,
+  type MatchCandidate,
+} from "../../app/domain/matching";
+import {
+  PLEDGE_IP_TYPES,
+  validateProductTerms,
+  type LoanProductTerms,
+} from "../../app/domain/product";
+import { REGION_CODES } from "../../app/domain/regions";
+import {
+  countRequestsForProduct,
+  findMatchesForRequest,
+  findRequestsForProduct,
+  loadRequestsForEngine,
+} from "../../app/models/matching.server";
+import {
+  expiryThreshold,
+  productTermColumns,
+  productTermsFromRow,
+  registrationThreshold,
+} from "../../app/models/matching-rows";
+import { createRequest, refreshRequestCollateralBounds } from "../../app/models/request.server";
+import { nowInstant } from "../../app/utils/time";
+import { useTestDb, type TestDb } from "../support/db";
+
+const TODAY = "2026-11-27";
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  constructor(readonly rand: () => number) {}
+  int(lo: number, hi: number) {
+    return lo + Math.floor(this.rand() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rand() * xs.length)];
+  }
+  chance(p: number) {
+    return this.rand() < p;
+  }
+  subset<T>(xs: readonly T[], p: number): T[] {
+    return xs.filter(() => this.chance(p));
+  }
+}
+
+const WAN = 1_000_000; // fen per 万元
+
+/** A date near one of the thresholds the products use, so boundaries are hit exactly. */
+function expiryNear(g: Gen): string {
+  const years = g.pick([0, 1, 3, 5, 8]);
+  const base = expiryThreshold(TODAY, years);
+  return g.chance(0.5) ? addDays(base, g.pick([-1, 0, 1])) : addDays(TODAY, g.int(-200, 7000));
+}
+
+async function seedWorld(t: TestDb, seed: number) {
+  const g = new Gen(prng(seed));
+  const db = t.db;
+  const now = nowInstant();
+  const bankIds: number[] = [];
+  for (let b = 0; b < 3; b++) {
+    const res = await db
+      .insertInto("organisations")
+      .values({ kind: "bank", name: `银行${seed}-${b}`, created_at: now })
+      .executeTakeFirstOrThrow();
+    bankIds.push(Number(res.insertId));
+  }
+  const firmIds: number[] = [];
+  for (let f = 0; f < 14; f++) {
+    const res = await db
+      .insertInto("organisations")
+      .values({
+        kind: "firm",
+        name: `企业${seed}-${f}`,
+        region_code: f === 13 ? null : g.pick(REGION_CODES.slice(0, 4)),
+        industry_section: g.pick(["A", "C", "I", "M"]),
+        flag_high_tech: g.chance(0.5) ? 1 : 0,
+        flag_specialised: g.chance(0.3) ? 1 : 0,
+        flag_tech_sme: g.chance(0.5) ? 1 : 0,
+        created_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    firmIds.push(Number(res.insertId));
+  }
+
+  const assetsByFirm = new Map<number, number[]>();
+  let serial = 0;
+  for (const firm of firmIds) {
+    const ids: number[] = [];
+    const n = g.int(0, 6);
+    for (let i = 0; i < n; i++) {
+      const ipType: IpType = g.pick(PLEDGE_IP_TYPES);
+      const tm = ipType === "trademark";
+      const good = tm ? "registered" : "granted";
+      const status = g.chance(0.8)
+        ? good
+        : g.pick(tm ? ["expired", "cancelled"] : ["pending", "lapsed", "invalidated"]);
+      const hasFormal = g.chance(0.65);
+      const regAgeYears = g.pick([0, 1, 3]);
+      const res = await db
+        .insertInto("ip_assets")
+        .values({
+          firm_org_id: firm,
+          asset_kind: tm ? "trademark" : "patent",
+          ip_type: ipType,
+          number: `N${seed}-${serial++}`,
+          title: `资产${serial}`,
+          status,
+          filing_date: tm ? null : "2015-03-01",
+          registration_date: tm
+            ? g.chance(0.1)
+              ? null
+              : addDays(registrationThreshold(TODAY, regAgeYears), g.pick([-1, 0, 1, 400]))
+            : null,
+          expiry_date: expiryNear(g),
+          formal_value_fen: hasFormal ? g.int(20, 400) * 10 * WAN + g.int(0, 9999) : null,
+          formal_valid_until: hasFormal
+            ? g.chance(0.1)
+              ? null
+              : addDays(TODAY, g.pick([-1, 0, 1, 200]))
+            : null,
+          indicative_value_fen: g.chance(0.8) ? g.int(20, 400) * 10 * WAN + g.int(0, 9999) : null,
+          created_at: now,
+          updated_at: now,
+        })
+        .executeTakeFirstOrThrow();
+      ids.push(Number(res.insertId));
+    }
+    assetsByFirm.set(firm, ids);
+  }
+
+  // Requests through the model (its collateral summary is what is under test), plus a request
+  // without assets and closed ones written directly.
+  const requestIds: number[] = [];
+  for (const firm of firmIds) {
+    const assets = assetsByFirm.get(firm) ?? [];
+    const n = g.int(1, 4);
+    for (let i = 0; i < n; i++) {
+      if (assets.length === 0) break;
+      let offered = g.subset(assets, 0.7);
+      if (offered.length === 0) offered = [assets[0]];
+      const id = await createRequest(db, {
+        firmOrgId: firm,
+        userId: 1,
+        input: {
+          amountFen: g.pick([50, 100, 200, 300, 500, 800, 1200]) * WAN + g.pick([0, 0, 1, -1]),
+          termMonths: g.pick([3, 6, 12, 24, 36, 48]),
+          maxRateBp: g.pick([350, 400, 450, 520, 600]),
+          purpose: "采购设备",
+          assetIds: offered,
+        },
+      });
+      requestIds.push(id);
+    }
+  }
+  for (const r of requestIds.filter(() => g.chance(0.1))) {
+    await db
+      .updateTable("financing_requests")
+      .set({ status: "closed" })
+      .where("id", "=", r)
+      .execute();
+  }
+
+  const productIds: number[] = [];
+  for (let p = 0; p < 45; p++) {
+    let terms: LoanProductTerms;
+    do {
+      const accepted = g.subset(PLEDGE_IP_TYPES, 0.6);
+      const minAmount = g.pick([10, 50, 100, 300]) * WAN;
+      const minRate = g.pick([345, 385, 420, 480, 550]);
+      const minTerm = g.pick([1, 6, 12]);
+      terms = {
+        id: 0,
+        bankOrgId: 0,
+        name: `产品${p}`,
+        minAmountFen: minAmount,
+        maxAmountFen: minAmount * g.pick([1, 5, 10, 20]),
+        minTermMonths: minTerm,
+        maxTermMonths: minTerm + g.pick([0, 12, 24, 36]),
+        minRateBp: minRate,
+        maxRateBp: minRate + g.pick([0, 100, 150]),
+        pledgeRateBp: {
+          invention: accepted.includes("invention")
+            ? g.pick([2500, 3000, 4000])
+            : g.pick([0, 1000]),
+          utility_model: accepted.includes("utility_model") ? g.pick([1500, 2000, 2500]) : 0,
+          design: accepted.includes("design") ? g.pick([1000, 1500]) : 0,
+          trademark: accepted.includes("trademark") ? g.pick([3000, 5000]) : 0,
+        },
+        acceptedIpTypes: accepted,
+        minRemainingYears: {
+          invention: g.pick([0, 3, 5, 8]),
+          utility_model: g.pick([0, 1, 3]),
+          design: g.pick([0, 1, 3]),
+          trademark: g.pick([0, 1]),
+        },
+        trademarkMinAgeYears: g.pick([0, 1, 3]),
+        regions: g.chance(0.5) ? "all" : g.subset(REGION_CODES.slice(0, 5), 0.5),
+        industries: g.chance(0.6) ? "all" : g.subset(INDUSTRY_CODES.slice(0, 13), 0.5),
+        requiredFlags: g.chance(0.6) ? [] : g.subset(FIRM_FLAGS, 0.4),
+        requiresFormalAppraisal: g.chance(0.6),
+        quotaTotalFen: 100_000 * WAN,
+        quotaRemainingFen: g.chance(0.8) ? 100_000 * WAN : g.pick([100, 500]) * WAN - 1,
+        riskShare: {
+          governmentBp: g.pick([0, 2000, 4000]),
+          insurerBp: g.pick([0, 1000]),
+          guarantorBp: g.pick([0, 3000]),
+        },
+        interestSubsidyBp: g.pick([0, 2000, 5000]),
+        active: g.chance(0.9),
+      };
+    } while (validateProductTerms(terms).length > 0);
+    const res = await db
+      .insertInto("loan_products")
+      .values({
+        bank_org_id: g.pick(bankIds),
+        name: terms.name,
+        description: "",
+        ...productTermColumns(terms),
+        created_by: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    productIds.push(Number(res.insertId));
+  }
+  return { g, firmIds, requestIds, productIds, assetsByFirm };
+}
+
+async function allProducts(t: TestDb): Promise<LoanProduct[]> {
+  return t.db.selectFrom("loan_products").selectAll().orderBy("id").execute();
+}
+
+async function openRequestIds(t: TestDb): Promise<number[]> {
+  const rows = await t.db
+    .selectFrom("financing_requests")
+    .select("id")
+    .where("status", "=", "open")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Firm direction: SQL prefilter + engine vs the engine over every product. */
+async function checkRequests(t: TestDb) {
+  const products = (await allProducts(t)).map(productTermsFromRow);
+  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), TODAY);
+  let matches = 0;
+  let nearMisses = 0;
+  for (const l of loaded) {
+    const expected = matchRequest(l.request, l.firm, l.assets, products, TODAY);
+    const got = await findMatchesForRequest(t.db, l.request.id, TODAY);
+    expect(got, `request ${l.request.id}`).not.toBeNull();
+    expect(got!.matches, `matches of request ${l.request.id}`).toEqual(expected.matches);
+    expect(got!.nearMisses, `near misses of request ${l.request.id}`).toEqual(expected.nearMisses);
+    // The prefilter must actually filter: it drops the products failing two visible rules.
+    expect(got!.candidateCount).toBeLessThanOrEqual(
+      expected.counts.products - expected.counts.paused,
+    );
+    matches += expected.matches.length;
+    nearMisses += expected.nearMisses.length;
+  }
+  return { requests: loaded.length, matches, nearMisses };
+}
+
+/** Bank direction: paged SQL path vs the engine over every open request. */
+async function checkProducts(t: TestDb) {
+  const products = await allProducts(t);
+  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), TODAY);
+  const candidates: MatchCandidate[] = loaded.map((l) => ({
+    request: l.request,
+    firm: l.firm,
+    assets: l.assets,
+  }));
+  let total = 0;
+  for (const row of products) {
+    const terms = productTermsFromRow(row);
+    const expected = matchProductToRequests(terms, candidates, TODAY);
+    const expectedIds = expected.matches.map((m) => m.requestId);
+
+    const all = await findRequestsForProduct(t.db, row.id, { pageSize: 1000 }, TODAY);
+    expect(all!.total, `total of product ${row.id}`).toBe(expectedIds.length);
+    expect(
+      all!.rows.map((r) => r.requestId),
+      `order of product ${row.id}`,
+    ).toEqual(expectedIds);
+    expect(all!.rows.map((r) => r.evaluation)).toEqual(expected.matches.map((m) => m.evaluation));
+    expect(await countRequestsForProduct(t.db, row.id, TODAY)).toBe(expectedIds.length);
+
+    // Small pages exercise the "which requests can still reach this page" pruning.
+    const paged: number[] = [];
+    for (let page = 1; ; page++) {
+      const res = await findRequestsForProduct(t.db, row.id, { page, pageSize: 3 }, TODAY);
+      expect(res!.total).toBe(expectedIds.length);
+      if (res!.rows.length === 0) break;
+      paged.push(...res!.rows.map((r) => r.requestId));
+    }
+    expect(paged, `pages of product ${row.id}`).toEqual(expectedIds);
+    total += expectedIds.length;
+  }
+  return { products: products.length, matches: total };
+}
+
+describe("matching prefilter equals the pure engine", () => {
+  const t = useTestDb();
+
+  for (const seed of [11, 29]) {
+    it(`on generated data (seed ${seed}), then after asset changes`, async () => {
+      const world = await seedWorld(t, seed);
+      const firm = await checkRequests(t);
+      const bank = await checkProducts(t);
+      // Not vacuous: the data produce matches and near misses in both directions.
+      expect(firm.matches).toBeGreaterThan(5);
+      expect(firm.nearMisses).toBeGreaterThan(5);
+      expect(bank.matches).toBeGreaterThan(5);
+
+      // Appraisals signed, estimates changed, rights lapsed: refreshed as colleagues must.
+      const { g } = world;
+      const assets = await t.db.selectFrom("ip_assets").select(["id", "ip_type"]).execute();
+      for (const a of assets.filter(() => g.chance(0.3))) {
+        await t.db.transaction().execute(async (trx) => {
+          const change = g.int(0, 3);
+          await trx
+            .updateTable("ip_assets")
+            .set(
+              change === 0
+                ? {
+                    formal_value_fen: g.int(50, 600) * WAN,
+                    formal_valid_until: addYearsClamped(TODAY, 1),
+                  }
+                : change === 1
+                  ? { indicative_value_fen: g.int(10, 900) * WAN }
+                  : change === 2
+                    ? { status: a.ip_type === "trademark" ? "expired" : "lapsed" }
+                    : { formal_valid_until: addDays(TODAY, -1) },
+            )
+            .where("id", "=", a.id)
+            .execute();
+          await refreshRequestCollateralBounds(trx, a.id);
+        });
+      }
+      await checkRequests(t);
+      await checkProducts(t);
+
+      // The next seed starts from an empty marketplace.
+      for (const table of [
+        "financing_request_assets",
+        "financing_requests",
+        "loan_products",
+        "ip_assets",
+        "organisations",
+      ] as const) {
+        await t.db.deleteFrom(table).execute();
+      }
+    });
+  }
+});
+
+describe("matching prefilter on hand-built boundaries", () => {
+  const t = useTestDb();
+
+  it("rounds each asset's capacity down, as the engine does (one fen short is no match)", async () => {
+    const now = nowInstant();
+    const bank = await t.db
+      .insertInto("organisations")
+      .values({ kind: "bank", name: "边界银行", created_at: now })
+      .executeTakeFirstOrThrow();
+    const firm = await t.db
+      .insertInto("organisations")
+      .values({
+        kind: "firm",
+        name: "边界企业",
+        region_code: "150100",
+        industry_section: "C",
+        created_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    const firmId = Number(firm.insertId);
+    // 30002 × 33.33% = 9999.67 → 9999 per asset: the pair lends 19998, not 19999.
+    const assetIds: number[] = [];
+    for (const n of [1, 2]) {
+      const res = await t.db
+        .insertInto("ip_assets")
+        .values({
+          firm_org_id: firmId,
+          asset_kind: "patent",
+          ip_type: "invention",
+          number: `B${n}`,
+          title: `边界专利${n}`,
+          status: "granted",
+          expiry_date: "2040-01-01",
+          formal_value_fen: 30_002,
+          formal_valid_until: "2027-06-30",
+          created_at: now,
+          updated_at: now,
+        })
+        .executeTakeFirstOrThrow();
+      assetIds.push(Number(res.insertId));
+    }
+    const terms: LoanProductTerms = {
+      id: 0,
+      bankOrgId: 0,
+      name: "边界产品",
+      minAmountFen: 1,
+      maxAmountFen: 1_000_000,
+      minTermMonths: 1,
+      maxTermMonths: 36,
+      minRateBp: 400,
+      maxRateBp: 500,
+      pledgeRateBp: { invention: 3333, utility_model: 0, design: 0, trademark: 0 },
+      acceptedIpTypes: ["invention"],
+      minRemainingYears: { invention: 5, utility_model: 0, design: 0, trademark: 0 },
+      trademarkMinAgeYears: 0,
+      regions: "all",
+      industries: "all",
+      requiredFlags: [],
+      requiresFormalAppraisal: true,
+      quotaTotalFen: 1_000_000,
+      quotaRemainingFen: 1_000_000,
+      riskShare: { governmentBp: 0, insurerBp: 0, guarantorBp: 0 },
+      interestSubsidyBp: 0,
+      active: true,
+    };
+    expect(validateProductTerms(terms)).toEqual([]);
+    const product = await t.db
+      .insertInto("loan_products")
+      .values({
+        bank_org_id: Number(bank.insertId),
+        name: terms.name,
+        description: "",
+        ...productTermColumns(terms),
+        created_by: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    const productId = Number(product.insertId);
+    const request = (amountFen: number) =>
+      createRequest(t.db, {
+        firmOrgId: firmId,
+        userId: 1,
+        input: { amountFen, termMonths: 12, maxRateBp: 450, purpose: "边界", assetIds },
+      });
+    const fits = await request(19_998);
+    const short = await request(19_999);
+
+    const res = await findRequestsForProduct(t.db, productId, {}, TODAY);
+    expect(res!.rows.map((r) => r.requestId)).toEqual([fits]);
+    expect(res!.total).toBe(1);
+    const firmSide = await findMatchesForRequest(t.db, short, TODAY);
+    expect(firmSide!.matches).toEqual([]);
+    expect(firmSide!.nearMisses.map((e) => e.failures.map((f) => f.code))).toEqual([
+      ["capacity_short"],
+    ]);
+  });
+});
