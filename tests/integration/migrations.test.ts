@@ -1,0 +1,129 @@
+import { Migrator, NO_MIGRATIONS, sql, type Kysely } from "kysely";
+import { describe, expect, it } from "vitest";
+import { migrateToLatest } from "../../db/migrate";
+import { migrations } from "../../db/migrations/index";
+import type { Db } from "../../app/utils/db.server";
+import { createTestDb, testDbKind, useTestDb } from "../support/db";
+
+const names = Object.keys(migrations);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
+function migrator(db: Kysely<any>) {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: "kysely_migration",
+    migrationLockTableName: "kysely_migration_lock",
+  });
+}
+
+async function userTables(db: Db): Promise<string[]> {
+  const tables = await db.introspection.getTables();
+  return tables.map((t) => t.name).filter((n) => !n.startsWith("kysely_"));
+}
+
+describe("the migration list", () => {
+  it("names every migration YYYY_MM_DD_NNN_title and lists them in name order", () => {
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toMatch(/^\d{4}_\d{2}_\d{2}_\d{3}_[a-z0-9_]+$/);
+    expect(names).toEqual([...names].sort());
+  });
+
+  it("gives every migration an up and a down", () => {
+    for (const [name, m] of Object.entries(migrations)) {
+      expect(typeof m.up, `${name}.up`).toBe("function");
+      expect(typeof m.down, `${name}.down`).toBe("function");
+    }
+  });
+});
+
+describe(`migrations on ${testDbKind()}`, () => {
+  const t = useTestDb();
+
+  it("applies every migration, in order", async () => {
+    const applied = await migrator(t.db).getMigrations();
+    expect(applied.map((m) => m.name)).toEqual(names);
+    expect(applied.every((m) => m.executedAt instanceof Date)).toBe(true);
+  });
+
+  it("creates the foundation tables", async () => {
+    const tables = await userTables(t.db);
+    for (const table of [
+      "organisations",
+      "users",
+      "sessions",
+      "audit_log",
+      "disbursement_totals",
+    ]) {
+      expect(tables).toContain(table);
+    }
+  });
+
+  it("does nothing when run again", async () => {
+    const result = await migrateToLatest(t.db);
+    expect(result.results).toEqual([]);
+  });
+
+  it("keeps Chinese text and emoji intact", async () => {
+    const name = "内蒙古草原知识产权有限公司 🐎";
+    await t.db
+      .insertInto("organisations")
+      .values({ kind: "firm", name, created_at: "2026-11-27 09:00:00.000" })
+      .execute();
+    const row = await t.db
+      .selectFrom("organisations")
+      .select("name")
+      .where("name", "=", name)
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe(name);
+  });
+
+  it("stores 100亿元 in fen exactly and reads it back as a number", async () => {
+    const fen = 1_000_000_000_000;
+    await t.db
+      .insertInto("disbursement_totals")
+      .values({
+        region_code: "150100",
+        bank_org_id: 1,
+        ip_type: "invention",
+        month: "2025-12",
+        amount_fen: fen,
+        entry_count: 1,
+      })
+      .execute();
+    const row = await t.db
+      .selectFrom("disbursement_totals")
+      .select("amount_fen")
+      .where("region_code", "=", "150100")
+      .executeTakeFirstOrThrow();
+    expect(row.amount_fen).toBe(fen);
+  });
+
+  it("creates the database as UTF-8 (utf8mb4_unicode_ci on MySQL)", async () => {
+    if (t.kind === "mysql") {
+      const r = await sql<{ cs: string; co: string }>`
+        SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co
+        FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()`.execute(t.db);
+      expect(r.rows[0]).toEqual({ cs: "utf8mb4", co: "utf8mb4_unicode_ci" });
+    } else {
+      const r = await sql<{ encoding: string }>`PRAGMA encoding`.execute(t.db);
+      expect(r.rows[0].encoding).toBe("UTF-8");
+    }
+  });
+});
+
+describe("rolling back", () => {
+  it("migrates all the way down and up again", async () => {
+    const fresh = await createTestDb({ global: false });
+    try {
+      const down = await migrator(fresh.db).migrateTo(NO_MIGRATIONS);
+      const failed = down.results?.find((r) => r.status === "Error")?.migrationName;
+      expect(down.error, `down() of ${failed} failed on ${fresh.kind}`).toBeUndefined();
+      expect(await userTables(fresh.db)).toEqual([]);
+      const up = await migrateToLatest(fresh.db);
+      expect(up.results?.map((r) => r.migrationName)).toEqual(names);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
