@@ -18,7 +18,10 @@ export interface NavItem {
 
 /** Navigation per role; later features add their entries here. */
 export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
-  firm: [{ to: "/firm", labelKey: "nav.dashboard" }],
+  firm: [
+    { to: "/firm", labelKey: "nav.dashboard" },
+    { to: "/firm/assets", labelKey: "nav.assets" },
+  ],
   bank_officer: [{ to: "/bank", labelKey: "nav.dashboard" }],
   valuer: [{ to: "/valuer", labelKey: "nav.dashboard" }],
   alliance: [{ to: "/alliance", labelKey: "nav.dashboard" }],
