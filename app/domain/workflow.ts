@@ -174,9 +174,18 @@ const snapshotSchema = z
   })
   .passthrough();
 
-/** Parses product_snapshot_json; a malformed snapshot is a data bug, so it throws. */
+/**
+ * Parses product_snapshot_json: either the terms themselves or the products model's snapshot
+ * `{ productId, version, name, terms: LoanProductTerms, … }` (app/models/product.server.ts). A
+ * malformed snapshot is a data bug, so it throws.
+ */
 export function parseProductSnapshot(json: string): ProductSnapshot {
-  return snapshotSchema.parse(JSON.parse(json)) as ProductSnapshot;
+  const raw = JSON.parse(json) as unknown;
+  const terms =
+    raw && typeof raw === "object" && "terms" in raw && raw.terms && typeof raw.terms === "object"
+      ? raw.terms
+      : raw;
+  return snapshotSchema.parse(terms) as ProductSnapshot;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +202,10 @@ export interface PledgedAsset {
   formalValidUntil: string | null;
   /** The day the appraisal was signed, when known: a pledge cannot rely on a later appraisal. */
   formalSignedDate?: string | null;
+  /** ip_assets.status: a patent must be granted, a trademark registered. Unchecked when absent. */
+  status?: string;
+  /** Last day of protection; an expired right cannot be pledged. Unchecked when absent. */
+  expiryDate?: string;
 }
 
 export interface AssetCapacity {
@@ -280,6 +293,8 @@ export type DealProblem =
   | { code: "term_out_of_range"; termMonths: number; minTermMonths: number; maxTermMonths: number }
   | { code: "rate_out_of_range"; rateBp: number; minRateBp: number; maxRateBp: number }
   | { code: "asset_type_not_accepted"; assetId: number; title: string; ipType: IpType }
+  | { code: "asset_not_pledgeable"; assetId: number; title: string; status: string }
+  | { code: "asset_expired"; assetId: number; title: string; expiryDate: string }
   | { code: "asset_no_formal_value"; assetId: number; title: string }
   | { code: "asset_appraisal_expired"; assetId: number; title: string; validUntil: string }
   | { code: "asset_appraisal_after_day"; assetId: number; title: string; signedDate: string }
@@ -393,7 +408,8 @@ export interface ApprovalResult {
 }
 
 /**
- * The approval checks: every pledged asset of an accepted type with a formal appraisal valid on
+ * The approval checks: every pledged asset of an accepted type, granted (patents) or registered
+ * (trademarks) and not expired on the approval day, with a formal appraisal valid on
  * the approval day (signed on or before it, valid until on or after it — DOMAIN.md "Valuation":
  * valid 12 months from signing); amount > 0, ≤ the amount applied for and ≤ the capacity of the
  * pledged set under the snapshot's pledge rates (only validly appraised assets lend); rate and
@@ -407,6 +423,18 @@ export function checkApproval(input: ApprovalInput): ApprovalResult {
   problems.push(...typeProblems(snapshot, assets));
   const usable: PledgedAsset[] = [];
   for (const a of assets) {
+    const ref = { assetId: a.assetId, title: a.title };
+    if (
+      a.status !== undefined &&
+      a.status !== (a.ipType === "trademark" ? "registered" : "granted")
+    ) {
+      problems.push({ code: "asset_not_pledgeable", ...ref, status: a.status });
+      continue;
+    }
+    if (a.expiryDate !== undefined && a.expiryDate < day) {
+      problems.push({ code: "asset_expired", ...ref, expiryDate: a.expiryDate });
+      continue;
+    }
     if (a.formalValueFen === null || a.formalValidUntil === null) {
       problems.push({ code: "asset_no_formal_value", assetId: a.assetId, title: a.title });
     } else if (a.formalValidUntil < day) {

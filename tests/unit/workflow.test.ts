@@ -238,6 +238,24 @@ describe("the approval checks", () => {
     ]);
   });
 
+  it("refuses a lapsed patent and a right that expired before the approval day", () => {
+    const r = checkApproval({
+      ...base,
+      amountFen: 1,
+      assets: [
+        asset(1, { status: "lapsed", expiryDate: "2030-01-01" }),
+        asset(2, { status: "granted", expiryDate: "2026-01-14" }),
+        asset(3, { ipType: "trademark", status: "registered", expiryDate: "2026-01-15" }),
+      ],
+    });
+    expect(r.problems).toEqual([
+      { code: "asset_not_pledgeable", assetId: 1, title: "资产1", status: "lapsed" },
+      { code: "asset_expired", assetId: 2, title: "资产2", expiryDate: "2026-01-14" },
+    ]);
+    // Only the trademark (valid on its last day) lends.
+    expect(r.capacity.capacityFen).toBe(50_000_000);
+  });
+
   it("refuses a rate or a term outside the snapshot's ranges", () => {
     const r = checkApproval({ ...base, rateBp: 451, termMonths: 5 });
     expect(r.problems).toEqual([
@@ -331,6 +349,11 @@ describe("the disbursement checks", () => {
 describe("the product snapshot", () => {
   it("round-trips through JSON and ignores extra fields of the full product terms", () => {
     const json = JSON.stringify({ ...snapshot, regions: "all", riskShare: { governmentBp: 0 } });
+    expect(parseProductSnapshot(json)).toMatchObject(snapshot);
+  });
+
+  it("reads the products model's snapshot, which nests the terms", () => {
+    const json = JSON.stringify({ productId: 7, version: 3, name: "x", terms: snapshot });
     expect(parseProductSnapshot(json)).toMatchObject(snapshot);
   });
 
