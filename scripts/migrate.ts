@@ -1,6 +1,8 @@
+import { ensureDatabaseExists } from "../db/ensure-database";
 import { migrateToLatest } from "../db/migrate";
 import { getDbHandle } from "../app/utils/db.server";
 
+await ensureDatabaseExists(process.env.DATABASE_URL);
 const { db, target } = getDbHandle();
 try {
   const result = await migrateToLatest(db);

@@ -1,8 +1,10 @@
+import { ensureDatabaseExists } from "../db/ensure-database";
 import { migrateToLatest } from "../db/migrate";
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemo } from "../db/seed";
 import { getDbHandle } from "../app/utils/db.server";
 import { printLogins } from "./logins";
 
+await ensureDatabaseExists(process.env.DATABASE_URL);
 const { db, target } = getDbHandle();
 try {
   await migrateToLatest(db);

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { ensureDatabaseExists } from "../db/ensure-database";
 import { migrateToLatest } from "../db/migrate";
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemo, type DemoLogin } from "../db/seed";
 import { getDbHandle } from "../app/utils/db.server";
@@ -14,6 +15,7 @@ if (process.env.ZR_SKIP_BUILD !== "1") {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+if (await ensureDatabaseExists(process.env.DATABASE_URL)) console.log("created the MySQL database");
 const { db, kind, target } = getDbHandle();
 const migrated = await migrateToLatest(db);
 const applied = migrated.results?.filter((r) => r.status === "Success").length ?? 0;
