@@ -503,6 +503,8 @@ export interface ReconcileReport {
   entries: number;
   totalFen: number;
   buckets: number;
+  /** Every 盟市 × bank × IP type × month bucket with its three figures, drift or not. */
+  rows: BucketDrift[];
   /** Buckets (totals, rollups, firms) where something disagrees. */
   drifts: BucketDrift[];
   /** Σ |difference| in fen over every comparison. */
@@ -662,6 +664,7 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
   }
 
   const drifts: BucketDrift[] = [];
+  const rows: BucketDrift[] = [];
   let driftFen = 0;
   let driftCount = 0;
   const compare = (key: string, s: Acc | undefined, l: Acc | undefined, a: Acc | undefined) => {
@@ -672,17 +675,17 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
     const dCount = Math.abs(st.count - le.count) + Math.abs(ap.count - le.count);
     driftFen += dFen;
     driftCount += dCount;
-    if (dFen !== 0 || dCount !== 0) {
-      drifts.push({
-        key,
-        storedFen: st.fen,
-        ledgerFen: le.fen,
-        applicationsFen: ap.fen,
-        storedCount: st.count,
-        ledgerCount: le.count,
-        driftFen: st.fen - le.fen,
-      });
-    }
+    const row: BucketDrift = {
+      key,
+      storedFen: st.fen,
+      ledgerFen: le.fen,
+      applicationsFen: ap.fen,
+      storedCount: st.count,
+      ledgerCount: le.count,
+      driftFen: st.fen - le.fen,
+    };
+    if (!key.startsWith("rollup:")) rows.push(row);
+    if (dFen !== 0 || dCount !== 0) drifts.push(row);
   };
   const bucketKeys = new Set([...fromLedger.keys(), ...fromApps.keys(), ...fromStore.keys()]);
   for (const key of [...bucketKeys].sort()) {
@@ -757,6 +760,7 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
     entries,
     totalFen,
     buckets: fromStore.size,
+    rows,
     drifts,
     driftFen,
     driftCount,
