@@ -21,14 +21,20 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
   firm: [
     { to: "/firm", labelKey: "nav.dashboard" },
     { to: "/firm/assets", labelKey: "nav.assets" },
+    { to: "/firm/appraisals", labelKey: "nav.appraisals" },
   ],
   bank_officer: [{ to: "/bank", labelKey: "nav.dashboard" }],
-  valuer: [{ to: "/valuer", labelKey: "nav.dashboard" }],
+  valuer: [
+    { to: "/valuer", labelKey: "nav.dashboard" },
+    { to: "/valuer/orders", labelKey: "nav.valuerOrders" },
+  ],
   alliance: [{ to: "/alliance", labelKey: "nav.dashboard" }],
   admin: [
     { to: "/admin", labelKey: "nav.dashboard" },
     { to: "/admin/invitations", labelKey: "nav.invitations" },
     { to: "/admin/audit", labelKey: "nav.audit" },
+    { to: "/admin/payments", labelKey: "nav.payments" },
+    { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
   ],
 };
 

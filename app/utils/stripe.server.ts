@@ -42,3 +42,20 @@ export function getStripe(): Stripe | null {
 export function getWebhookSecret(): string | null {
   return getEnv().STRIPE_WEBHOOK_SECRET || null;
 }
+
+/**
+ * The event, if `payload` (the raw request body, byte for byte) carries a valid signature from
+ * the endpoint secret within Stripe's 5-minute tolerance; null for anything else.
+ */
+export function verifyStripeWebhook(
+  payload: string,
+  signature: string | null,
+  secret: string,
+): Stripe.Event | null {
+  if (!signature) return null;
+  try {
+    return Stripe.webhooks.constructEvent(payload, signature, secret);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useLocation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Pager } from "../components/appraisal";
+import { formatYuanExact } from "../domain/money";
+import { PAGE_SIZE } from "../models/appraisal.server";
+import { listAwaitingOfflineOrders } from "../models/payment.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { isStripeEnabled } from "../utils/stripe.server";
+
+const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "admin");
+  const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const { rows, total } = await listAwaitingOfflineOrders(getDb(), page);
+  return { rows, total, page, pageSize: PAGE_SIZE, online: isStripeEnabled() };
+}
+
+export const meta: MetaFunction = () => [{ title: "线下收款确认 · 知融" }];
+
+export default function AdminPayments() {
+  const { rows, total, page, pageSize, online } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const location = useLocation();
+  const [search] = useSearchParams();
+  const confirmed = search.get("confirmed");
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("appraisal:admin.paymentsTitle")}</h1>
+      <p className="muted">
+        {online ? t("appraisal:admin.modeOnline") : t("appraisal:admin.modeOffline")}
+      </p>
+      {confirmed ? (
+        <div className="notice" role="status" data-testid="payment-confirmed">
+          {t("appraisal:admin.confirmed", { number: confirmed })}
+        </div>
+      ) : null}
+      {rows.length === 0 ? (
+        <div className="empty" data-testid="payments-empty">
+          {t("appraisal:admin.paymentsEmpty")}
+        </div>
+      ) : (
+        <table className="data" data-testid="awaiting-payments">
+          <thead>
+            <tr>
+              <th>{t("appraisal:payment.reference")}</th>
+              <th>{t("appraisal:admin.firm")}</th>
+              <th>{t("appraisal:order.valuer")}</th>
+              <th className="num">{t("appraisal:payment.amount")}</th>
+              <th>{t("appraisal:order.createdAt")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} data-order={r.orderNumber}>
+                <td>{r.orderNumber}</td>
+                <td>{r.firmName}</td>
+                <td>{r.valuerName}</td>
+                <td className="num">¥{formatYuanExact(r.fee_fen)}</td>
+                <td>{r.created_at.slice(0, 10)}</td>
+                <td>
+                  <Link to={`/admin/payments/${r.id}`} data-testid="review-payment">
+                    {t("appraisal:admin.reviewPayment")}
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={page} pageSize={pageSize} total={total} search={location.search} />
+    </div>
+  );
+}

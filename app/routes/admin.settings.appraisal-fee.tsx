@@ -1,0 +1,180 @@
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Field, FormErrors } from "../components/Field";
+import { APPRAISAL_FEE_LIMITS, orderFee, parsePercentToBp } from "../domain/appraisal";
+import { formatBp, formatMoney, formatYuanExact, parseYuanToFen } from "../domain/money";
+import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
+import { UserFacingError } from "../models/errors";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+
+const { minFeeFen: MIN_LIMITS, rateBp: RATE_LIMITS } = APPRAISAL_FEE_LIMITS;
+
+/** Examples shown beside the form: what a firm would pay for an asset valued at … */
+const EXAMPLE_VALUES_FEN = [10_000_000, 100_000_000, 1_000_000_000];
+
+function feeSchema(t: TFunction) {
+  const required = t("appraisal:errors.required");
+  return z.object({
+    expectedMinFeeFen: z.coerce.number().int(),
+    expectedRateBp: z.coerce.number().int(),
+    minFee: z.string({ required_error: required }).transform((s, ctx) => {
+      const fen = parseYuanToFen(s);
+      if (fen === null || fen < MIN_LIMITS.min || fen > MIN_LIMITS.max) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: t("appraisal:errors.minFeeRange", {
+            min: formatYuanExact(MIN_LIMITS.min),
+            max: formatYuanExact(MIN_LIMITS.max),
+          }),
+        });
+        return z.NEVER;
+      }
+      return fen;
+    }),
+    rate: z.string({ required_error: required }).transform((s, ctx) => {
+      const bp = parsePercentToBp(s);
+      if (bp === null || bp < RATE_LIMITS.min || bp > RATE_LIMITS.max) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: t("appraisal:errors.rateRange", { max: formatBp(RATE_LIMITS.max) }),
+        });
+        return z.NEVER;
+      }
+      return bp;
+    }),
+    reason: z
+      .string()
+      .trim()
+      .max(200, t("appraisal:errors.textLong", { max: 200 }))
+      .optional(),
+  });
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "admin");
+  return { settings: await getAppraisalFeeSettings(getDb()) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireRole(request, "admin");
+  const { t } = getServerT(request);
+  const submission = parseWithZod(await request.formData(), { schema: feeSchema(t) });
+  if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  const v = submission.value;
+  try {
+    await updateAppraisalFeeSettings(
+      getDb(),
+      admin,
+      { minFeeFen: v.minFee, rateBp: v.rate },
+      { minFeeFen: v.expectedMinFeeFen, rateBp: v.expectedRateBp },
+      v.reason || null,
+    );
+  } catch (e) {
+    if (e instanceof UserFacingError) {
+      return Response.json(submission.reply({ formErrors: [t(e.key, e.params)] }), {
+        status: e.status,
+      });
+    }
+    throw e;
+  }
+  return redirect("/admin/settings/appraisal-fee?saved=1");
+}
+
+export const meta: MetaFunction = () => [{ title: "评估收费设置 · 知融" }];
+
+export default function AppraisalFeeSettings() {
+  const { settings } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const { t, i18n } = useTranslation();
+  const [search] = useSearchParams();
+  const [form, fields] = useForm({
+    lastResult: actionData,
+    defaultValue: {
+      expectedMinFeeFen: settings.minFeeFen,
+      expectedRateBp: settings.rateBp,
+      minFee: formatYuanExact(settings.minFeeFen).replace(/,/g, ""),
+      rate: (settings.rateBp / 100).toFixed(2),
+    },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: feeSchema(t) }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <div className="grid" style={{ gap: "1rem", maxWidth: "44rem" }}>
+      <h1>{t("appraisal:settings.title")}</h1>
+      <p className="muted">{t("appraisal:settings.intro")}</p>
+      {search.get("saved") ? (
+        <div className="notice" role="status" data-testid="settings-saved">
+          {t("appraisal:settings.saved")}
+        </div>
+      ) : null}
+      <p data-testid="current-rule">
+        {t("appraisal:settings.current", {
+          min: formatYuanExact(settings.minFeeFen),
+          rate: formatBp(settings.rateBp),
+        })}
+      </p>
+      <table className="data">
+        <thead>
+          <tr>
+            <th>{t("appraisal:settings.exampleValue")}</th>
+            <th className="num">{t("appraisal:settings.exampleFee")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {EXAMPLE_VALUES_FEN.map((v) => (
+            <tr key={v}>
+              <td>{formatMoney(v, i18n.language)}</td>
+              <td className="num">¥{formatYuanExact(orderFee([v], settings).totalFen)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Form method="post" className="stack card" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} />
+        <input {...getInputProps(fields.expectedMinFeeFen, { type: "hidden" })} />
+        <input {...getInputProps(fields.expectedRateBp, { type: "hidden" })} />
+        <Field
+          id={fields.minFee.id}
+          label={t("appraisal:settings.minFee")}
+          hint={t("appraisal:settings.minFeeHint", {
+            min: formatYuanExact(MIN_LIMITS.min),
+            max: formatYuanExact(MIN_LIMITS.max),
+          })}
+          errors={fields.minFee.errors}
+        >
+          <input {...getInputProps(fields.minFee, { type: "text" })} inputMode="decimal" />
+        </Field>
+        <Field
+          id={fields.rate.id}
+          label={t("appraisal:settings.rate")}
+          hint={t("appraisal:settings.rateHint", { max: formatBp(RATE_LIMITS.max) })}
+          errors={fields.rate.errors}
+        >
+          <input {...getInputProps(fields.rate, { type: "text" })} inputMode="decimal" />
+        </Field>
+        <Field
+          id={fields.reason.id}
+          label={t("appraisal:settings.reason")}
+          errors={fields.reason.errors}
+        >
+          <input {...getInputProps(fields.reason, { type: "text" })} />
+        </Field>
+        <button type="submit" className="button button-primary" data-testid="save-fee">
+          {t("actions.save")}
+        </button>
+      </Form>
+    </div>
+  );
+}

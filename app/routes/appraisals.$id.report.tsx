@@ -1,0 +1,206 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { ValidityBadge } from "../components/appraisal";
+import { formalValidity } from "../domain/appraisal";
+import { ipTypeLabel, type IpType } from "../domain/ip";
+import { formatMoney, formatYuanExact } from "../domain/money";
+import { getAppraisalReport } from "../models/appraisal.server";
+import reportStyles from "../styles/appraisal-report.css";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { getEnv } from "../utils/env.server";
+import { todayInChina } from "../utils/time";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportStyles }];
+
+const Params = z.object({ id: z.coerce.number().int().positive() });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "firm", "valuer", "admin");
+  const p = Params.safeParse(params);
+  if (!p.success) throw new Response("Not Found", { status: 404 });
+  const report = await getAppraisalReport(getDb(), user, p.data.id);
+  if (!report) throw new Response("Not Found", { status: 404 });
+  const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
+  const { verification_token, ...rest } = report;
+  return {
+    report: rest,
+    verifyUrl: `${origin}/verify/${verification_token}`,
+    validity: formalValidity(report.valid_until, todayInChina()),
+    backTo: user.role === "firm" ? `/firm/appraisals/${report.order_id}` : null,
+  };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.report.report_number ?? "评估报告"} · 知融` },
+];
+
+export default function AppraisalReport() {
+  const { report: r, verifyUrl, validity, backTo } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const yuan = (fen: number) => `¥${formatYuanExact(fen)}`;
+  const patentNumber = r.asset_kind === "patent" && r.assetStatus === "granted";
+  return (
+    <div>
+      <div className="report-actions no-print">
+        {backTo ? <Link to={backTo}>← {t("appraisal:report.backToOrder")}</Link> : null}
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => window.print()}
+          data-testid="print"
+        >
+          {t("appraisal:report.print")}
+        </button>
+        <ValidityBadge validity={validity} />
+      </div>
+      <article className="report" data-testid="appraisal-report">
+        <header>
+          <div className="muted">{r.valuerName}</div>
+          <h1>{t("appraisal:report.heading")}</h1>
+          <div className="report-number" data-testid="report-number">
+            {t("appraisal:report.number")}：{r.report_number}
+          </div>
+        </header>
+
+        <section>
+          <h2>{t("appraisal:report.engagement")}</h2>
+          <table className="facts">
+            <tbody>
+              <tr>
+                <th>{t("appraisal:report.client")}</th>
+                <td>
+                  {r.firmName}
+                  {r.firmUscc ? `（${t("appraisal:report.uscc")} ${r.firmUscc}）` : ""}
+                </td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:report.valuer")}</th>
+                <td>{r.valuerName}</td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:report.order")}</th>
+                <td>{r.orderNumber}</td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:report.purpose")}</th>
+                <td>{t("appraisal:report.purposeText")}</td>
+              </tr>
+            </tbody>
+          </table>
+        </section>
+
+        <section>
+          <h2>{t("appraisal:report.subject")}</h2>
+          <table className="facts">
+            <tbody>
+              <tr>
+                <th>{t("appraisal:asset.number")}</th>
+                <td data-testid="asset-number">{patentNumber ? `ZL${r.number}` : r.number}</td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:asset.title")}</th>
+                <td>{r.title}</td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:asset.type")}</th>
+                <td>
+                  {ipTypeLabel(r.ip_type as IpType, i18n.language)}
+                  {r.nice_class ? ` · ${t("appraisal:asset.niceClassN", { n: r.nice_class })}` : ""}
+                </td>
+              </tr>
+              {r.filing_date ? (
+                <tr>
+                  <th>{t("appraisal:asset.filingDate")}</th>
+                  <td>{r.filing_date}</td>
+                </tr>
+              ) : null}
+              {r.grant_date ? (
+                <tr>
+                  <th>{t("appraisal:asset.grantDate")}</th>
+                  <td>{r.grant_date}</td>
+                </tr>
+              ) : null}
+              {r.registration_date ? (
+                <tr>
+                  <th>{t("appraisal:asset.registrationDate")}</th>
+                  <td>{r.registration_date}</td>
+                </tr>
+              ) : null}
+              <tr>
+                <th>{t("appraisal:asset.expiryDate")}</th>
+                <td>{r.expiry_date}</td>
+              </tr>
+            </tbody>
+          </table>
+        </section>
+
+        <section>
+          <h2>{t("appraisal:report.conclusion")}</h2>
+          <div className="values" data-testid="report-values">
+            <div>
+              <div className="muted">{t("appraisal:sign.low")}</div>
+              <div>{yuan(r.low_fen)}</div>
+            </div>
+            <div className="central">
+              <div className="muted">{t("appraisal:sign.central")}</div>
+              <div data-testid="report-central">{yuan(r.central_fen)}</div>
+              <div className="muted">{formatMoney(r.central_fen, i18n.language)}</div>
+            </div>
+            <div>
+              <div className="muted">{t("appraisal:sign.high")}</div>
+              <div>{yuan(r.high_fen)}</div>
+            </div>
+          </div>
+          <table className="facts" style={{ marginTop: "0.75rem" }}>
+            <tbody>
+              <tr>
+                <th>{t("appraisal:sign.method")}</th>
+                <td>{t(`appraisal:method.${r.method}`)}</td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:report.signedDate")}</th>
+                <td data-testid="signed-date">{r.signed_date}</td>
+              </tr>
+              <tr>
+                <th>{t("appraisal:report.validUntil")}</th>
+                <td data-testid="valid-until">{r.valid_until}</td>
+              </tr>
+            </tbody>
+          </table>
+        </section>
+
+        <section>
+          <h2>{t("appraisal:sign.assumptions")}</h2>
+          <p className="prose">{r.assumptions}</p>
+        </section>
+
+        <section>
+          <h2>{t("appraisal:sign.reportText")}</h2>
+          <p className="prose">{r.report_text}</p>
+        </section>
+
+        <section>
+          <p className="muted">{t("appraisal:report.validityNote")}</p>
+          <div className="signature">
+            <div>
+              {t("appraisal:report.signedBy")}：{r.signerName}
+            </div>
+            <div>
+              {r.valuerName}
+              <br />
+              {r.signed_date}
+            </div>
+          </div>
+          <p className="verify">
+            {t("appraisal:report.verifyAt")}
+            <br />
+            <span data-testid="verify-url">{verifyUrl}</span>
+          </p>
+        </section>
+      </article>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { OrderStatusBadge, Pager } from "../components/appraisal";
+import { formatMoney } from "../domain/money";
+import { listFirmOrders, PAGE_SIZE } from "../models/appraisal.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+
+const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "firm");
+  const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const { rows, total } = await listFirmOrders(getDb(), user.org_id, page);
+  return { rows, total, page, pageSize: PAGE_SIZE };
+}
+
+export const meta: MetaFunction = () => [{ title: "正式评估 · 知融" }];
+
+export default function FirmAppraisals() {
+  const { rows, total, page, pageSize } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const location = useLocation();
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
+        <h1>{t("appraisal:firm.listTitle")}</h1>
+        <Link to="/firm/appraisals/new" className="button button-primary" data-testid="new-order">
+          {t("appraisal:firm.newOrder")}
+        </Link>
+      </div>
+      <p className="muted">{t("appraisal:firm.listIntro")}</p>
+      {rows.length === 0 ? (
+        <div className="empty" data-testid="orders-empty">
+          <p>{t("appraisal:firm.listEmpty")}</p>
+          <Link to="/firm/appraisals/new">{t("appraisal:firm.newOrder")}</Link>
+        </div>
+      ) : (
+        <table className="data" data-testid="orders-table">
+          <thead>
+            <tr>
+              <th>{t("appraisal:order.number")}</th>
+              <th>{t("appraisal:order.createdAt")}</th>
+              <th>{t("appraisal:order.valuer")}</th>
+              <th className="num">{t("appraisal:order.assetCount")}</th>
+              <th className="num">{t("appraisal:order.fee")}</th>
+              <th>{t("appraisal:order.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <Link to={`/firm/appraisals/${r.id}`}>{r.orderNumber}</Link>
+                </td>
+                <td>{r.created_at.slice(0, 10)}</td>
+                <td>{r.valuerName}</td>
+                <td className="num">{r.assetCount}</td>
+                <td className="num">{formatMoney(r.fee_fen, i18n.language)}</td>
+                <td>
+                  <OrderStatusBadge status={r.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={page} pageSize={pageSize} total={total} search={location.search} />
+    </div>
+  );
+}

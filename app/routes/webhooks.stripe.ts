@@ -1,0 +1,34 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { ConflictError } from "../models/errors";
+import { applyStripeEvent } from "../models/payment.server";
+import { getDb } from "../utils/db.server";
+import { getWebhookSecret, verifyStripeWebhook } from "../utils/stripe.server";
+
+/**
+ * Stripe's webhook endpoint (exempt from the CSRF origin check in scripts/server.ts: it is
+ * authenticated by its signature). The raw body is verified against the endpoint secret before
+ * anything is read from it; a bad signature is 400 and writes nothing. 2xx tells Stripe to stop
+ * retrying — duplicates and events for unknown sessions included — while a concurrent change
+ * (409) or a crash (500) makes it deliver again later.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") {
+    return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
+  }
+  const secret = getWebhookSecret();
+  if (!secret) return new Response("Stripe webhooks are not configured", { status: 503 });
+  const payload = await request.text();
+  const event = verifyStripeWebhook(payload, request.headers.get("stripe-signature"), secret);
+  if (!event) return new Response("Invalid signature", { status: 400 });
+  try {
+    const result = await applyStripeEvent(getDb(), event);
+    return Response.json({ received: true, ...result });
+  } catch (e) {
+    if (e instanceof ConflictError) return Response.json({ received: false }, { status: 409 });
+    throw e;
+  }
+}
+
+export function loader() {
+  return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
+}
