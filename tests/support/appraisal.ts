@@ -12,8 +12,12 @@ import { nowInstant } from "../../app/utils/time";
 let seq = 0;
 const next = () => ++seq;
 
-export async function makeFirm(db: Db, label = "企业"): Promise<Actor> {
+export const FIRM_PASSWORD = "appraisal-test-password";
+
+/** A registered firm and its first user (who can log in with FIRM_PASSWORD). */
+export async function makeFirm(db: Db, label = "企业"): Promise<Actor & { email: string }> {
   const n = next();
+  const email = `firm${n}-${Date.now()}@appraisal.test`;
   const { orgId, userId } = await registerFirm(db, {
     companyName: `${label}${n}有限公司`,
     uscc: completeUscc(`91150200MA${String(n).padStart(7, "0")}`),
@@ -21,10 +25,10 @@ export async function makeFirm(db: Db, label = "企业"): Promise<Actor> {
     industrySection: "C",
     flags: { highTech: true, specialised: false, techSme: true },
     contactName: `联系人${n}`,
-    email: `firm${n}-${Date.now()}@appraisal.test`,
-    password: "appraisal-test-password",
+    email,
+    password: FIRM_PASSWORD,
   });
-  return { id: userId, org_id: orgId, role: "firm" };
+  return { id: userId, org_id: orgId, role: "firm", email };
 }
 
 export async function makeOrgUser(
