@@ -1,0 +1,994 @@
+import { z } from "zod";
+import { IP_TYPES, isIsoDate, type IpType } from "./ip";
+import { formatMoney } from "./money";
+import { REGIONS, regionName } from "./regions";
+import type { ApplicationState } from "./workflow";
+
+/**
+ * Deal-flow analytics for the alliance review (联盟成员审阅) and the public report (发展报告).
+ * Pure: the models read rows, these functions classify, count and describe them. Every figure on
+ * the review page and every row of its drill-down go through the same predicate (`dealInStage`),
+ * so a drill-down's exact total always equals the figure it came from.
+ *
+ * ## The period and the stages
+ * A period is two China business days, both included. Each stage counts the applications whose
+ * step falls inside the period, by the date of that step (an "activity" funnel, like a bank's
+ * monthly statistics): the numbers of one period are not a cohort, so a loan approved in December
+ * and disbursed in January counts as approved in one year and disbursed in the next. This is what
+ * makes the disbursed figure of any period equal the ledger's entries with a value date in it.
+ *
+ * | stage       | counted when                                   | amount                         |
+ * |-------------|------------------------------------------------|--------------------------------|
+ * | requests    | financing request created in the period         | amount asked                   |
+ * | matched     | … of those, the firm started ≥ 1 application    | amount asked                   |
+ * |             | from it (a draft counts)                        |                                |
+ * | submitted   | submitted_at in the period                     | amount applied for             |
+ * | approved    | approved_at in the period (even if the bank     | approved amount                |
+ * |             | later called the loan off)                      |                                |
+ * | registered  | pledge_reg_date (CNIPA 质押登记 day) in period   | approved amount                |
+ * | disbursed   | disbursed_date (= ledger value date) in period, | Σ ledger entries of the deal   |
+ * |             | disbursement not reversed                       | (net of reversals)             |
+ * | repaid      | state repaid, closed_date in the period         | Σ ledger entries of the deal   |
+ * | defaulted   | state defaulted, closed_date in the period      | Σ ledger entries of the deal   |
+ *
+ * "Matched" is honest about what the platform keeps: matching is computed live against today's
+ * products and not stored, so a request counts as matched when the firm acted on a match by
+ * starting an application from it.
+ *
+ * ## Rates (all integer bp, rounded half up; null when the denominator is 0)
+ * - approval rate = approved ÷ decided, where decided = approved + rejected at review (rejected
+ *   without ever being approved), both by the day of the decision in the period;
+ * - average approved rate = Σ(approved amount × approved rate) ÷ Σ approved amount (加权平均利率,
+ *   weighted by amount, as the PBoC publishes loan rates);
+ * - default rate = defaulted ÷ (repaid + defaulted) among loans closed in the period, by count and
+ *   by amount. Outstanding loans are left out: they have not had the chance to default yet, and
+ *   counting them would make a growing book look safer than it is;
+ * - pledge rate by IP type: the product pledge rates (质押率上限, application_assets.pledge_rate_bp
+ *   from the snapshot) of the assets pledged in the deals approved in the period, weighted by each
+ *   asset's formal value; and the effective pledge rate (实际质押率) by the deal's primary IP type:
+ *   Σ approved amount ÷ Σ formal value of the assets pledged.
+ *
+ * ## Durations
+ * Time in a stage is measured from the workflow's instants (submitted_at → review_started_at →
+ * approved_at → registered_at → disbursed_at → closed_at) for the deals whose later step falls in
+ * the period. Median and p90 use the nearest-rank method: the p-th percentile of n sorted values is
+ * the value at rank ⌈p/100 × n⌉ (1-based). It is always one of the observed values; for an even n
+ * the median is the lower of the two middle values.
+ *
+ * Sums of money stay far below 2⁵³ fen (the 100亿元 target is 10¹² fen); amount × rate products are
+ * summed as bigint.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Periods
+// ---------------------------------------------------------------------------------------------
+
+export interface Period {
+  /** First China business day, 'YYYY-MM-DD', included. */
+  from: string;
+  /** Last China business day, 'YYYY-MM-DD', included. */
+  to: string;
+}
+
+export interface PeriodBounds extends Period {
+  /** UTC instant 'YYYY-MM-DD HH:MM:SS.mmm' of 00:00 in China on `from` (included). */
+  fromInstant: string;
+  /** UTC instant of 00:00 in China on the day after `to` (excluded). */
+  toInstantExclusive: string;
+}
+
+const CHINA_OFFSET_MS = 8 * 3600_000;
+
+function utcMidnight(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+function instant(ms: number): string {
+  return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+}
+
+/** The UTC instants that bound a period of China business days. */
+export function periodBounds(p: Period): PeriodBounds {
+  if (!isIsoDate(p.from) || !isIsoDate(p.to)) {
+    throw new RangeError(`a period needs two dates 'YYYY-MM-DD', got ${p.from} … ${p.to}`);
+  }
+  return {
+    ...p,
+    fromInstant: instant(utcMidnight(p.from) - CHINA_OFFSET_MS),
+    toInstantExclusive: instant(utcMidnight(p.to) + 86_400_000 - CHINA_OFFSET_MS),
+  };
+}
+
+/** The default period: 1 January of this year to today. */
+export function defaultPeriod(today: string): Period {
+  return { from: `${today.slice(0, 4)}-01-01`, to: today };
+}
+
+/** The China business day of a stored UTC instant 'YYYY-MM-DD HH:MM:SS.mmm'. */
+export function chinaDateOf(at: string): string {
+  return new Date(Date.parse(at.replace(" ", "T") + "Z") + CHINA_OFFSET_MS)
+    .toISOString()
+    .slice(0, 10);
+}
+
+export function instantInPeriod(at: string | null, b: PeriodBounds): boolean {
+  return at !== null && at >= b.fromInstant && at < b.toInstantExclusive;
+}
+
+export function dateInPeriod(day: string | null, b: PeriodBounds): boolean {
+  return day !== null && day >= b.from && day <= b.to;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------------------------
+
+/** Risk sharing and 贴息 of the product as the firm applied (from the snapshot). */
+export interface ProductSupport {
+  riskGovernmentBp: number;
+  riskInsurerBp: number;
+  riskGuarantorBp: number;
+  interestSubsidyBp: number;
+}
+
+export const NO_SUPPORT: ProductSupport = {
+  riskGovernmentBp: 0,
+  riskInsurerBp: 0,
+  riskGuarantorBp: 0,
+  interestSubsidyBp: 0,
+};
+
+/** One application, as the review reads it. Instants are UTC text, dates China days. */
+export interface DealRow {
+  id: number;
+  state: ApplicationState;
+  firmOrgId: number;
+  bankOrgId: number;
+  regionCode: string;
+  industrySection: string | null;
+  primaryIpType: IpType | null;
+  amountFen: number;
+  approvedAmountFen: number | null;
+  approvedRateBp: number | null;
+  submittedAt: string | null;
+  reviewStartedAt: string | null;
+  approvedAt: string | null;
+  registeredAt: string | null;
+  pledgeRegDate: string | null;
+  disbursedAt: string | null;
+  disbursedDate: string | null;
+  closedAt: string | null;
+  closedDate: string | null;
+  /** Σ of the deal's ledger entries (its disbursement and any reversal); 0 without an entry. */
+  ledgerNetFen: number;
+  support: ProductSupport;
+}
+
+/** One financing request, with whether any application was started from it. */
+export interface RequestRow {
+  id: number;
+  firmOrgId: number;
+  amountFen: number;
+  createdAt: string;
+  applied: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages
+// ---------------------------------------------------------------------------------------------
+
+export const FUNNEL_STAGES = [
+  "requests",
+  "matched",
+  "submitted",
+  "approved",
+  "registered",
+  "disbursed",
+  "repaid",
+  "defaulted",
+] as const;
+export type FunnelStage = (typeof FUNNEL_STAGES)[number];
+export const REQUEST_STAGES = ["requests", "matched"] as const;
+export type RequestStage = (typeof REQUEST_STAGES)[number];
+export type DealFunnelStage = Exclude<FunnelStage, RequestStage>;
+
+export const DURATION_SPANS = [
+  { key: "toReview", from: "submittedAt", to: "reviewStartedAt" },
+  { key: "review", from: "reviewStartedAt", to: "approvedAt" },
+  { key: "toRegistration", from: "approvedAt", to: "registeredAt" },
+  { key: "toDisbursement", from: "registeredAt", to: "disbursedAt" },
+  { key: "submitToDisbursement", from: "submittedAt", to: "disbursedAt" },
+  { key: "loanLife", from: "disbursedAt", to: "closedAt" },
+] as const satisfies readonly { key: string; from: keyof DealRow; to: keyof DealRow }[];
+export type DurationKey = (typeof DURATION_SPANS)[number]["key"];
+export const DURATION_KEYS: readonly DurationKey[] = DURATION_SPANS.map((s) => s.key);
+
+export const SUPPORT_KINDS = [
+  "riskShared",
+  "riskGovernment",
+  "riskInsurer",
+  "riskGuarantor",
+  "subsidised",
+] as const;
+export type SupportKind = (typeof SUPPORT_KINDS)[number];
+
+/** Every set of deals a figure on the review page can stand for. */
+export const DRILL_STAGES = [
+  ...FUNNEL_STAGES,
+  "decided",
+  "rejected",
+  ...DURATION_KEYS,
+  ...SUPPORT_KINDS,
+] as const;
+export type DrillStage = FunnelStage | "decided" | "rejected" | DurationKey | SupportKind;
+
+export function isDrillStage(v: unknown): v is DrillStage {
+  return typeof v === "string" && (DRILL_STAGES as readonly string[]).includes(v);
+}
+
+export function isRequestStage(s: DrillStage): s is RequestStage {
+  return s === "requests" || s === "matched";
+}
+
+function durationSpan(key: DurationKey) {
+  return DURATION_SPANS.find((s) => s.key === key)!;
+}
+
+function supportHas(s: ProductSupport, kind: SupportKind): boolean {
+  switch (kind) {
+    case "riskShared":
+      return s.riskGovernmentBp + s.riskInsurerBp + s.riskGuarantorBp > 0;
+    case "riskGovernment":
+      return s.riskGovernmentBp > 0;
+    case "riskInsurer":
+      return s.riskInsurerBp > 0;
+    case "riskGuarantor":
+      return s.riskGuarantorBp > 0;
+    case "subsidised":
+      return s.interestSubsidyBp > 0;
+  }
+}
+
+function isDisbursedIn(r: DealRow, b: PeriodBounds): boolean {
+  return dateInPeriod(r.disbursedDate, b) && r.ledgerNetFen > 0;
+}
+
+function isRejectedAtReview(r: DealRow, b: PeriodBounds): boolean {
+  return r.state === "rejected" && r.approvedAt === null && instantInPeriod(r.closedAt, b);
+}
+
+/** Whether a deal belongs to the set of deals behind a figure (see the table in the header). */
+export function dealInStage(r: DealRow, stage: DrillStage, b: PeriodBounds): boolean {
+  switch (stage) {
+    case "requests":
+    case "matched":
+      return false;
+    case "submitted":
+      return instantInPeriod(r.submittedAt, b);
+    case "approved":
+      return instantInPeriod(r.approvedAt, b);
+    case "registered":
+      return dateInPeriod(r.pledgeRegDate, b);
+    case "disbursed":
+      return isDisbursedIn(r, b);
+    case "repaid":
+      return r.state === "repaid" && dateInPeriod(r.closedDate, b);
+    case "defaulted":
+      return r.state === "defaulted" && dateInPeriod(r.closedDate, b);
+    case "rejected":
+      return isRejectedAtReview(r, b);
+    case "decided":
+      return instantInPeriod(r.approvedAt, b) || isRejectedAtReview(r, b);
+    case "riskShared":
+    case "riskGovernment":
+    case "riskInsurer":
+    case "riskGuarantor":
+    case "subsidised":
+      return isDisbursedIn(r, b) && supportHas(r.support, stage);
+    default: {
+      const span = durationSpan(stage);
+      return r[span.from] !== null && instantInPeriod(r[span.to], b);
+    }
+  }
+}
+
+/** The amount a deal adds to a stage's figure. */
+export function dealStageAmountFen(r: DealRow, stage: DrillStage): number {
+  switch (stage) {
+    case "submitted":
+    case "rejected":
+      return r.amountFen;
+    case "approved":
+    case "registered":
+      return r.approvedAmountFen ?? 0;
+    case "decided":
+      return r.approvedAt !== null ? (r.approvedAmountFen ?? 0) : r.amountFen;
+    case "disbursed":
+    case "repaid":
+    case "defaulted":
+    case "riskShared":
+    case "riskGovernment":
+    case "riskInsurer":
+    case "riskGuarantor":
+    case "subsidised":
+      return r.ledgerNetFen;
+    default:
+      return r.approvedAmountFen ?? r.amountFen;
+  }
+}
+
+export function requestInStage(r: RequestRow, stage: RequestStage, b: PeriodBounds): boolean {
+  if (!instantInPeriod(r.createdAt, b)) return false;
+  return stage === "requests" || r.applied;
+}
+
+/** Milliseconds a deal spent in a span, or null when it was not measured in the period. */
+export function dealDurationMs(r: DealRow, key: DurationKey, b: PeriodBounds): number | null {
+  const span = durationSpan(key);
+  const from = r[span.from];
+  const to = r[span.to];
+  if (from === null || to === null || !instantInPeriod(to, b)) return null;
+  return Math.max(
+    0,
+    Date.parse(to.replace(" ", "T") + "Z") - Date.parse(from.replace(" ", "T") + "Z"),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Nearest-rank percentile of values sorted ascending: the value at rank ⌈p/100 × n⌉ (1-based),
+ * the smallest for p = 0. Null for no values.
+ */
+export function percentileNearestRank(sorted: readonly number[], p: number): number | null {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be 0–100, got ${p}`);
+  const n = sorted.length;
+  if (n === 0) return null;
+  // (p × n) ÷ 100 rather than p/100 × n: 0.9 × 10 is 9.000000000000002 in floating point.
+  const rank = Math.max(1, Math.ceil((p * n) / 100));
+  return sorted[Math.min(n, rank) - 1];
+}
+
+export interface DurationStats {
+  count: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+}
+
+/** A duration for people: minutes under an hour, hours under two days, else days. */
+export function formatDuration(ms: number | null, locale = "zh-CN"): string {
+  if (ms === null) return "—";
+  const zh = locale.startsWith("zh");
+  const minutes = ms / 60_000;
+  if (minutes < 60) {
+    const v = Math.round(minutes);
+    return zh ? `${v} 分钟` : `${v} min`;
+  }
+  const hours = minutes / 60;
+  if (hours < 48) return zh ? `${hours.toFixed(1)} 小时` : `${hours.toFixed(1)} h`;
+  const days = hours / 24;
+  return zh ? `${days.toFixed(1)} 天` : `${days.toFixed(1)} days`;
+}
+
+export function durationStats(values: readonly number[]): DurationStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    medianMs: percentileNearestRank(sorted, 50),
+    p90Ms: percentileNearestRank(sorted, 90),
+  };
+}
+
+/** a ÷ b in bp (10000 = 100%), rounded half up; null when b is 0. */
+export function ratioBp(numerator: number, denominator: number): number | null {
+  if (denominator === 0) return null;
+  const n = BigInt(Math.round(numerator)) * 10_000n;
+  const d = BigInt(Math.round(denominator));
+  const neg = n < 0n !== d < 0n;
+  const an = n < 0n ? -n : n;
+  const ad = d < 0n ? -d : d;
+  const q = (an * 2n + ad) / (ad * 2n);
+  return Number(neg ? -q : q);
+}
+
+/** Σ(weight × value) ÷ Σ weight, rounded half up to an integer; null when Σ weight is 0. */
+export function weightedAverage(
+  items: readonly { weight: number; value: number }[],
+): number | null {
+  let num = 0n;
+  let den = 0n;
+  for (const it of items) {
+    if (it.weight <= 0) continue;
+    num += BigInt(Math.round(it.weight)) * BigInt(Math.round(it.value));
+    den += BigInt(Math.round(it.weight));
+  }
+  if (den === 0n) return null;
+  return Number((num * 2n + den) / (den * 2n));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+// ---------------------------------------------------------------------------------------------
+
+export interface CountAmount {
+  count: number;
+  amountFen: number;
+}
+
+export interface GroupFigures {
+  submitted: CountAmount;
+  approved: CountAmount;
+  registered: CountAmount;
+  disbursed: CountAmount;
+  repaid: CountAmount;
+  defaulted: CountAmount;
+  rejected: CountAmount;
+  decided: CountAmount;
+  approvalRateBp: number | null;
+  /** Amount-weighted average of the approved annual rates, bp. */
+  avgApprovedRateBp: number | null;
+  defaultRateBp: number | null;
+  defaultRateByAmountBp: number | null;
+}
+
+const GROUP_STAGES = [
+  "submitted",
+  "approved",
+  "registered",
+  "disbursed",
+  "repaid",
+  "defaulted",
+  "rejected",
+  "decided",
+] as const;
+
+function emptyCount(): CountAmount {
+  return { count: 0, amountFen: 0 };
+}
+
+/** The figures of one set of deals (a bank, a 盟市, everything). */
+export function groupFigures(rows: readonly DealRow[], b: PeriodBounds): GroupFigures {
+  const acc = Object.fromEntries(GROUP_STAGES.map((s) => [s, emptyCount()])) as Record<
+    (typeof GROUP_STAGES)[number],
+    CountAmount
+  >;
+  const rateItems: { weight: number; value: number }[] = [];
+  for (const r of rows) {
+    for (const s of GROUP_STAGES) {
+      if (dealInStage(r, s, b)) {
+        acc[s].count += 1;
+        acc[s].amountFen += dealStageAmountFen(r, s);
+      }
+    }
+    if (dealInStage(r, "approved", b) && r.approvedRateBp !== null) {
+      rateItems.push({ weight: r.approvedAmountFen ?? 0, value: r.approvedRateBp });
+    }
+  }
+  return {
+    ...acc,
+    approvalRateBp: ratioBp(acc.approved.count, acc.decided.count),
+    avgApprovedRateBp: weightedAverage(rateItems),
+    defaultRateBp: ratioBp(acc.defaulted.count, acc.repaid.count + acc.defaulted.count),
+    defaultRateByAmountBp: ratioBp(
+      acc.defaulted.amountFen,
+      acc.repaid.amountFen + acc.defaulted.amountFen,
+    ),
+  };
+}
+
+/** Deals grouped by `keyOf`, each group's figures; groups in first-seen order. */
+export function figuresBy<K>(
+  rows: readonly DealRow[],
+  keyOf: (r: DealRow) => K,
+  b: PeriodBounds,
+): Map<K, GroupFigures> {
+  const groups = new Map<K, DealRow[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const list = groups.get(k);
+    if (list) list.push(r);
+    else groups.set(k, [r]);
+  }
+  return new Map([...groups].map(([k, list]) => [k, groupFigures(list, b)]));
+}
+
+export interface FunnelStep extends CountAmount {
+  stage: FunnelStage;
+  /** False for the request stages when a bank filter is set: a request has no bank. */
+  applicable: boolean;
+}
+
+export function computeFunnel(
+  deals: readonly DealRow[],
+  requests: readonly RequestRow[],
+  b: PeriodBounds,
+  opts: { requestsApplicable: boolean } = { requestsApplicable: true },
+): FunnelStep[] {
+  return FUNNEL_STAGES.map((stage) => {
+    const out: FunnelStep = { stage, count: 0, amountFen: 0, applicable: true };
+    if (stage === "requests" || stage === "matched") {
+      out.applicable = stage === "matched" || opts.requestsApplicable;
+      if (!out.applicable) return out;
+      for (const r of requests) {
+        if (requestInStage(r, stage, b)) {
+          out.count += 1;
+          out.amountFen += r.amountFen;
+        }
+      }
+      return out;
+    }
+    for (const r of deals) {
+      if (dealInStage(r, stage, b)) {
+        out.count += 1;
+        out.amountFen += dealStageAmountFen(r, stage);
+      }
+    }
+    return out;
+  });
+}
+
+export interface DurationFigure extends DurationStats {
+  key: DurationKey;
+}
+
+export function computeDurations(deals: readonly DealRow[], b: PeriodBounds): DurationFigure[] {
+  return DURATION_KEYS.map((key) => {
+    const values: number[] = [];
+    for (const r of deals) {
+      const ms = dealDurationMs(r, key, b);
+      if (ms !== null) values.push(ms);
+    }
+    return { key, ...durationStats(values) };
+  });
+}
+
+// ---- pledge rates by IP type ----
+
+export interface PledgedAssetRow {
+  applicationId: number;
+  ipType: IpType;
+  valueFen: number;
+  pledgeRateBp: number;
+}
+
+export interface IpTypeFigures {
+  ipType: IpType;
+  /** Deals approved in the period with this primary IP type. */
+  approved: CountAmount;
+  disbursed: CountAmount;
+  /** Assets of this type pledged in the deals approved in the period. */
+  pledgedAssets: number;
+  pledgedValueFen: number;
+  /** Value-weighted average of the product pledge rates (质押率上限) of those assets. */
+  avgPledgeRateCapBp: number | null;
+  /** Σ approved amount ÷ Σ formal value pledged, over the deals of this primary type. */
+  effectivePledgeRateBp: number | null;
+}
+
+export function computeIpTypeFigures(
+  deals: readonly DealRow[],
+  assets: readonly PledgedAssetRow[],
+  b: PeriodBounds,
+): IpTypeFigures[] {
+  const approved = new Map<number, DealRow>();
+  for (const r of deals) if (dealInStage(r, "approved", b)) approved.set(r.id, r);
+  const dealValue = new Map<number, number>();
+  for (const a of assets) {
+    if (!approved.has(a.applicationId)) continue;
+    dealValue.set(a.applicationId, (dealValue.get(a.applicationId) ?? 0) + a.valueFen);
+  }
+  return IP_TYPES.map((ipType) => {
+    const f: IpTypeFigures = {
+      ipType,
+      approved: emptyCount(),
+      disbursed: emptyCount(),
+      pledgedAssets: 0,
+      pledgedValueFen: 0,
+      avgPledgeRateCapBp: null,
+      effectivePledgeRateBp: null,
+    };
+    const capItems: { weight: number; value: number }[] = [];
+    for (const a of assets) {
+      if (a.ipType !== ipType || !approved.has(a.applicationId)) continue;
+      f.pledgedAssets += 1;
+      f.pledgedValueFen += a.valueFen;
+      capItems.push({ weight: a.valueFen, value: a.pledgeRateBp });
+    }
+    f.avgPledgeRateCapBp = weightedAverage(capItems);
+    let valueOfDeals = 0;
+    for (const r of approved.values()) {
+      if (r.primaryIpType !== ipType) continue;
+      f.approved.count += 1;
+      f.approved.amountFen += r.approvedAmountFen ?? 0;
+      valueOfDeals += dealValue.get(r.id) ?? 0;
+    }
+    f.effectivePledgeRateBp = ratioBp(f.approved.amountFen, valueOfDeals);
+    for (const r of deals) {
+      if (r.primaryIpType === ipType && dealInStage(r, "disbursed", b)) {
+        f.disbursed.count += 1;
+        f.disbursed.amountFen += r.ledgerNetFen;
+      }
+    }
+    return f;
+  });
+}
+
+// ---- risk sharing and 贴息 ----
+
+export interface SupportFigure extends CountAmount {
+  kind: SupportKind;
+  /** Share of the period's disbursed amount, bp. */
+  shareOfDisbursedBp: number | null;
+}
+
+export interface SupportFigures {
+  disbursed: CountAmount;
+  kinds: SupportFigure[];
+  /** Amount-weighted average share of the interest refunded, over subsidised loans, bp. */
+  avgInterestSubsidyBp: number | null;
+  /** Amount-weighted average share of the risk carried by others, over risk-shared loans, bp. */
+  avgRiskSharedBp: number | null;
+}
+
+export function computeSupport(deals: readonly DealRow[], b: PeriodBounds): SupportFigures {
+  const disbursed = emptyCount();
+  const kinds = SUPPORT_KINDS.map((kind) => ({ kind, ...emptyCount() }));
+  const subsidy: { weight: number; value: number }[] = [];
+  const risk: { weight: number; value: number }[] = [];
+  for (const r of deals) {
+    if (!isDisbursedIn(r, b)) continue;
+    disbursed.count += 1;
+    disbursed.amountFen += r.ledgerNetFen;
+    for (const k of kinds) {
+      if (supportHas(r.support, k.kind)) {
+        k.count += 1;
+        k.amountFen += r.ledgerNetFen;
+      }
+    }
+    const s = r.support;
+    if (s.interestSubsidyBp > 0)
+      subsidy.push({ weight: r.ledgerNetFen, value: s.interestSubsidyBp });
+    const shared = s.riskGovernmentBp + s.riskInsurerBp + s.riskGuarantorBp;
+    if (shared > 0) risk.push({ weight: r.ledgerNetFen, value: shared });
+  }
+  return {
+    disbursed,
+    kinds: kinds.map((k) => ({
+      ...k,
+      shareOfDisbursedBp: ratioBp(k.amountFen, disbursed.amountFen),
+    })),
+    avgInterestSubsidyBp: weightedAverage(subsidy),
+    avgRiskSharedBp: weightedAverage(risk),
+  };
+}
+
+// ---- the product snapshot's support terms ----
+
+const bp = z.number().int().min(0).max(10_000).catch(0);
+const supportSchema = z
+  .object({
+    riskShare: z
+      .object({ governmentBp: bp, insurerBp: bp, guarantorBp: bp })
+      .partial()
+      .nullish()
+      .catch(null),
+    interestSubsidyBp: bp.optional(),
+  })
+  .passthrough();
+
+/**
+ * Risk sharing and 贴息 from applications.product_snapshot_json: the products model writes
+ * `{ productId, …, terms: LoanProductTerms }` (terms.riskShare.{governmentBp, insurerBp,
+ * guarantorBp}, terms.interestSubsidyBp); a bare terms object is read the same way. A snapshot
+ * without these terms (or unreadable) counts as no support, never as an error: it is a statistic.
+ */
+export function snapshotSupport(json: string | null): ProductSupport {
+  if (!json) return NO_SUPPORT;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return NO_SUPPORT;
+  }
+  const terms =
+    raw && typeof raw === "object" && "terms" in raw && raw.terms && typeof raw.terms === "object"
+      ? raw.terms
+      : raw;
+  const parsed = supportSchema.safeParse(terms);
+  if (!parsed.success) return NO_SUPPORT;
+  const rs = parsed.data.riskShare ?? {};
+  return {
+    riskGovernmentBp: rs.governmentBp ?? 0,
+    riskInsurerBp: rs.insurerBp ?? 0,
+    riskGuarantorBp: rs.guarantorBp ?? 0,
+    interestSubsidyBp: parsed.data.interestSubsidyBp ?? 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pseudonyms
+// ---------------------------------------------------------------------------------------------
+
+// SHA-256 (FIPS 180-4) and HMAC (RFC 2104) in plain TypeScript, so this module stays free of
+// node:crypto and safe to import anywhere. Checked against node:crypto in the unit tests.
+const K256 = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+export function sha256(data: Uint8Array): Uint8Array {
+  const h = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
+  const bitLen = data.length * 8;
+  const padded = new Uint8Array(Math.ceil((data.length + 9) / 64) * 64);
+  padded.set(data);
+  padded[data.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(bitLen / 2 ** 32));
+  view.setUint32(padded.length - 4, bitLen >>> 0);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < padded.length; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let i = 0; i < 64; i++) {
+      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + S1 + ch + K256[i] + w[i]) >>> 0;
+      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) >>> 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
+  }
+  const out = new Uint8Array(32);
+  const ov = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i]);
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+export function hmacSha256Hex(key: string, message: string): string {
+  let k: Uint8Array = utf8.encode(key);
+  if (k.length > 64) k = sha256(k);
+  const block = new Uint8Array(64);
+  block.set(k);
+  const msg = utf8.encode(message);
+  const inner = new Uint8Array(64 + msg.length);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) {
+    inner[i] = block[i] ^ 0x36;
+    outer[i] = block[i] ^ 0x5c;
+  }
+  inner.set(msg, 64);
+  outer.set(sha256(inner), 64);
+  return [...sha256(outer)].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The stable pseudonym code of a firm: the first 4 hex digits (upper case) of HMAC-SHA256 of its
+ * organisation id under a server secret. Stable across requests and sessions while the secret
+ * stays; not reversible without the secret (ids are small, so a plain hash would be). 4 hex digits
+ * give 65,536 codes, so two firms can share one (likely once there are a few hundred firms):
+ * acceptable, because a pseudonym is a label, never a key — rows keep their application id.
+ */
+export function pseudonymCode(firmOrgId: number, secret: string): string {
+  return hmacSha256Hex(secret, `firm:${firmOrgId}`).slice(0, 4).toUpperCase();
+}
+
+export function firmPseudonym(firmOrgId: number, secret: string, locale = "zh-CN"): string {
+  const code = pseudonymCode(firmOrgId, secret);
+  return locale.startsWith("zh") ? `企业#${code}` : `Firm #${code}`;
+}
+
+/** The firm's name where it consented to show it to the alliance, else its pseudonym. */
+export function firmDisplayName(
+  firm: { id: number; name: string; consentShowName: boolean },
+  secret: string,
+  locale = "zh-CN",
+): { name: string; named: boolean } {
+  return firm.consentShowName
+    ? { name: firm.name, named: true }
+    : { name: firmPseudonym(firm.id, secret, locale), named: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report's commentary
+// ---------------------------------------------------------------------------------------------
+
+export interface RegionAmount {
+  code: string;
+  amountFen: number;
+  count: number;
+}
+
+export interface CommentaryInput {
+  asOfDate: string;
+  financedFen: number;
+  targetFen: number;
+  deadline: string;
+  deadlinePassed: boolean;
+  progressBp: number;
+  remainingFen: number;
+  monthsLeft: number;
+  neededPerMonthFen: number | null;
+  /** Trailing six-month average per month (app/domain/progress.ts). */
+  paceFen: number;
+  /** Projected month to reach the target at that pace, if any. */
+  projectedMonth: string | null;
+  reachedMonth: string | null;
+  regions: readonly RegionAmount[];
+  firmsFinanced: number;
+  specialisedFirms: number;
+  highTechFirms: number;
+}
+
+export interface Commentary {
+  zh: string[];
+  en: string[];
+}
+
+function pct(bpValue: number | null): string {
+  return bpValue === null ? "—" : `${(bpValue / 100).toFixed(2)}%`;
+}
+
+/** 盟市 by amount, largest first (ties: by code, so the text never flickers). */
+export function rankRegions(regions: readonly RegionAmount[]): RegionAmount[] {
+  const byCode = new Map(regions.map((r) => [r.code, r]));
+  const all = REGIONS.map((r) => byCode.get(r.code) ?? { code: r.code, amountFen: 0, count: 0 });
+  return all.sort((a, b) => b.amountFen - a.amountFen || (a.code < b.code ? -1 : 1));
+}
+
+/**
+ * A short commentary on the report's figures, in Chinese and English: the total against the
+ * target, the leading and lagging 盟市, the pace needed per month, and the share of 专精特新 and
+ * 高新 firms among the firms financed. A pure function of the aggregates: the same figures always
+ * give the same words.
+ */
+export function reportCommentary(c: CommentaryInput): Commentary {
+  const zh: string[] = [];
+  const en: string[] = [];
+  const m = (fen: number, lang: "zh" | "en") => formatMoney(fen, lang === "zh" ? "zh-CN" : "en");
+  const names = (rs: readonly RegionAmount[], lang: "zh" | "en") =>
+    rs.map((r) => regionName(r.code, lang === "zh" ? "zh-CN" : "en"));
+
+  zh.push(
+    `截至${c.asOfDate}，全区知识产权质押融资累计放款${m(c.financedFen, "zh")}，` +
+      `完成${m(c.targetFen, "zh")}目标的${pct(c.progressBp)}，累计支持企业${c.firmsFinanced}家。`,
+  );
+  en.push(
+    `As of ${c.asOfDate}, IP pledge loans disbursed in Inner Mongolia total ` +
+      `${m(c.financedFen, "en")}, ${pct(c.progressBp)} of the ${m(c.targetFen, "en")} target, ` +
+      `to ${c.firmsFinanced} firm${c.firmsFinanced === 1 ? "" : "s"}.`,
+  );
+
+  const ranked = rankRegions(c.regions);
+  const withLoans = ranked.filter((r) => r.amountFen > 0);
+  const total = withLoans.reduce((s, r) => s + r.amountFen, 0);
+  if (withLoans.length === 0) {
+    zh.push("各盟市尚无放款记录。");
+    en.push("No 盟市 (league or city) has a disbursement yet.");
+  } else {
+    const leaders = withLoans.slice(0, Math.min(3, withLoans.length));
+    const leadShare = ratioBp(
+      leaders.reduce((s, r) => s + r.amountFen, 0),
+      total,
+    );
+    zh.push(
+      `从盟市看，${names(leaders, "zh").join("、")}位居前列，合计占全区放款的${pct(leadShare)}` +
+        `（${names([leaders[0]], "zh")[0]}${m(leaders[0].amountFen, "zh")}）。`,
+    );
+    en.push(
+      `${names(leaders, "en").join(", ")} lead${leaders.length === 1 ? "s" : ""} with ` +
+        `${pct(leadShare)} of the amount (${names([leaders[0]], "en")[0]}: ` +
+        `${m(leaders[0].amountFen, "en")}).`,
+    );
+    const none = ranked.filter((r) => r.amountFen <= 0);
+    if (none.length > 0) {
+      zh.push(`${names(none, "zh").join("、")}尚无放款，是下一步推广的重点。`);
+      en.push(
+        `${names(none, "en").join(", ")} ${none.length === 1 ? "has" : "have"} no disbursement yet and should come next.`,
+      );
+    } else {
+      const lagCount = Math.min(2, withLoans.length - leaders.length);
+      const laggards = lagCount > 0 ? withLoans.slice(withLoans.length - lagCount).reverse() : [];
+      if (laggards.length > 0) {
+        zh.push(
+          `${names(laggards, "zh").join("、")}放款规模较小（${laggards
+            .map((r) => m(r.amountFen, "zh"))
+            .join("、")}），仍有较大提升空间。`,
+        );
+        en.push(
+          `${names(laggards, "en").join(" and ")} lag behind (${laggards
+            .map((r) => m(r.amountFen, "en"))
+            .join(", ")}).`,
+        );
+      }
+    }
+  }
+
+  if (c.remainingFen <= 0) {
+    const when = c.reachedMonth ? `已于${c.reachedMonth}` : "已";
+    zh.push(`${when}达成${m(c.targetFen, "zh")}目标。`);
+    en.push(
+      `The ${m(c.targetFen, "en")} target has been reached${c.reachedMonth ? ` (${c.reachedMonth})` : ""}.`,
+    );
+  } else if (c.deadlinePassed) {
+    zh.push(`目标期限${c.deadline}已过，距目标尚差${m(c.remainingFen, "zh")}。`);
+    en.push(
+      `The deadline ${c.deadline} has passed, ${m(c.remainingFen, "en")} short of the target.`,
+    );
+  } else {
+    const need = c.neededPerMonthFen ?? c.remainingFen;
+    const paceZh =
+      c.paceFen > 0
+        ? `近六个月月均放款${m(c.paceFen, "zh")}` +
+          (c.projectedMonth
+            ? c.projectedMonth <= c.deadline.slice(0, 7)
+              ? `，按此进度预计于${c.projectedMonth}达成目标。`
+              : `，按此进度预计${c.projectedMonth}方能达成，需加快进度。`
+            : "。")
+        : "近六个月尚无放款，需加快推进。";
+    const paceEn =
+      c.paceFen > 0
+        ? `The last six months averaged ${m(c.paceFen, "en")} a month` +
+          (c.projectedMonth
+            ? c.projectedMonth <= c.deadline.slice(0, 7)
+              ? `, which reaches the target in ${c.projectedMonth}.`
+              : `, which would reach it only in ${c.projectedMonth}: the pace must rise.`
+            : ".")
+        : "Nothing was disbursed in the last six months: the pace must rise.";
+    zh.push(
+      `距${c.deadline}目标期限还有${c.monthsLeft}个月，尚需放款${m(c.remainingFen, "zh")}，` +
+        `每月需放款约${m(need, "zh")}；${paceZh}`,
+    );
+    en.push(
+      `With ${c.monthsLeft} month${c.monthsLeft === 1 ? "" : "s"} to the ${c.deadline} deadline, ` +
+        `${m(c.remainingFen, "en")} remains: about ${m(need, "en")} a month. ${paceEn}`,
+    );
+  }
+
+  if (c.firmsFinanced > 0) {
+    const sp = ratioBp(c.specialisedFirms, c.firmsFinanced);
+    const ht = ratioBp(c.highTechFirms, c.firmsFinanced);
+    zh.push(
+      `获贷企业中，专精特新企业${c.specialisedFirms}家，占${pct(sp)}；` +
+        `高新技术企业${c.highTechFirms}家，占${pct(ht)}。`,
+    );
+    en.push(
+      `Of the firms financed, ${c.specialisedFirms} (${pct(sp)}) are specialised-and-innovative ` +
+        `(专精特新) and ${c.highTechFirms} (${pct(ht)}) are high-tech enterprises.`,
+    );
+  }
+  return { zh, en };
+}

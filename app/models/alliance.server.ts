@@ -1,0 +1,673 @@
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from "kysely";
+import type { Database, IpType, Role } from "../../db/schema";
+import {
+  chinaDateOf,
+  computeDurations,
+  computeFunnel,
+  computeIpTypeFigures,
+  computeSupport,
+  dealDurationMs,
+  dealInStage,
+  dealStageAmountFen,
+  DURATION_KEYS,
+  figuresBy,
+  firmDisplayName,
+  groupFigures,
+  hmacSha256Hex,
+  isRequestStage,
+  periodBounds,
+  requestInStage,
+  snapshotSupport,
+  type DealRow,
+  type DrillStage,
+  type DurationFigure,
+  type DurationKey,
+  type FunnelStep,
+  type GroupFigures,
+  type IpTypeFigures,
+  type PeriodBounds,
+  type PledgedAssetRow,
+  type RequestRow,
+  type SupportFigures,
+} from "../domain/analytics";
+import type { FirmFlag, IndustrySection } from "../domain/industry";
+import { REGIONS, type RegionCode } from "../domain/regions";
+import type { ApplicationState } from "../domain/workflow";
+import type { Db } from "../utils/db.server";
+import { getEnv } from "../utils/env.server";
+import { UserFacingError } from "./errors";
+import { IP_TYPE_BITS } from "./matching-rows";
+
+/**
+ * The alliance members' review of the deal flow (联盟成员审阅): the funnel, time in each stage,
+ * rates by bank and IP type, risk sharing and 贴息, and the applications behind every figure.
+ * Definitions live in app/domain/analytics.ts; this module reads the rows and applies who may see
+ * what:
+ *
+ *  - alliance members and admins see every bank by name and every application;
+ *  - bank officers may open the review too (banks are alliance members in this product), but see
+ *    other banks only in aggregate: every per-bank breakdown shows their own bank by name and all
+ *    others as one row "其他银行（合计）", a bank filter can only be their own bank or the others
+ *    together (another bank's id → not found), and drill-downs list their own bank's applications
+ *    only;
+ *  - everyone sees a firm's name only where the firm consented (organisations.consent_show_name);
+ *    otherwise its stable pseudonym. Bank officers get the same rule on these pages, for one
+ *    simple promise to firms: the alliance views never name a firm that did not agree.
+ *
+ * Reading: the applications with any step inside the period (and the dimension filters) are read
+ * once, with the net of their ledger entries (the disbursement entry by its unique
+ * disbursement_key, the reversal by its unique reverses_entry_id: both indexed), and classified in
+ * memory by the pure functions. At this market's scale (the whole 100亿元 target is a few thousand
+ * loans) one period is at most tens of thousands of rows; the drill-down uses the same rows, so its
+ * exact total always equals the figure.
+ */
+
+export interface ReviewViewer {
+  role: Role;
+  orgId: number;
+}
+
+export type BankFilter = number | "others" | null;
+
+export interface ReviewFilters {
+  from: string;
+  to: string;
+  region: RegionCode | null;
+  bank: BankFilter;
+  ipType: IpType | null;
+  industry: IndustrySection | null;
+  flags: FirmFlag[];
+}
+
+export const OTHER_BANKS = "others" as const;
+export const DRILL_PAGE_SIZE = 50;
+/** Upper bound on the rows one CSV download carries. */
+export const EXPORT_MAX_ROWS = 100_000;
+
+export function reviewNotFound(): UserFacingError {
+  return new UserFacingError("alliance:errors.notFound", {}, undefined, 404);
+}
+
+function isOfficer(v: ReviewViewer): boolean {
+  return v.role === "bank_officer";
+}
+
+/** Refuses what a viewer may not ask for, before anything is read. */
+async function checkFilters(db: Db, viewer: ReviewViewer, f: ReviewFilters): Promise<void> {
+  if (f.from > f.to) throw new UserFacingError("alliance:errors.periodOrder", {}, "to");
+  if (f.bank === null) return;
+  if (isOfficer(viewer)) {
+    if (f.bank !== OTHER_BANKS && f.bank !== viewer.orgId) throw reviewNotFound();
+    return;
+  }
+  if (f.bank === OTHER_BANKS) throw reviewNotFound();
+  const bank = await db
+    .selectFrom("organisations")
+    .select("id")
+    .where("id", "=", f.bank)
+    .where("kind", "=", "bank")
+    .executeTakeFirst();
+  if (!bank) throw reviewNotFound();
+}
+
+/** The key derived from SESSION_SECRET for pseudonyms (changing that secret renames them all). */
+export function pseudonymSecret(): string {
+  return hmacSha256Hex(getEnv().SESSION_SECRET, "zhirong:alliance-pseudonym:v1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the rows
+// ---------------------------------------------------------------------------------------------
+
+type AppQuery = SelectQueryBuilder<
+  Database & { a: Database["applications"]; f: Database["organisations"] },
+  "a" | "f",
+  object
+>;
+
+type AppEb = ExpressionBuilder<
+  Database & { a: Database["applications"]; f: Database["organisations"] },
+  "a" | "f"
+>;
+
+function flagColumn(flag: FirmFlag) {
+  return flag === "high_tech"
+    ? ("f.flag_high_tech" as const)
+    : flag === "specialised"
+      ? ("f.flag_specialised" as const)
+      : ("f.flag_tech_sme" as const);
+}
+
+/** Region, bank, IP type, industry and firm flags, plus the viewer's row scope. */
+function applyDealFilters<Q extends AppQuery>(
+  q: Q,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  opts: { ownRowsOnly: boolean },
+): Q {
+  let out = q as AppQuery;
+  if (f.region) out = out.where("a.region_code", "=", f.region);
+  if (f.industry) out = out.where("a.industry_section", "=", f.industry);
+  for (const flag of f.flags) out = out.where(flagColumn(flag), "=", 1);
+  if (f.bank === OTHER_BANKS) out = out.where("a.bank_org_id", "!=", viewer.orgId);
+  else if (f.bank !== null) out = out.where("a.bank_org_id", "=", f.bank);
+  if (opts.ownRowsOnly && isOfficer(viewer)) out = out.where("a.bank_org_id", "=", viewer.orgId);
+  const ipType = f.ipType;
+  if (ipType) {
+    // The primary IP type is fixed at approval; before that, a deal counts under every type it
+    // pledges (so the approval rate of a type means something).
+    out = out.where((eb: AppEb) =>
+      eb.or([
+        eb("a.primary_ip_type", "=", ipType),
+        eb.and([
+          eb("a.primary_ip_type", "is", null),
+          eb.exists(
+            eb
+              .selectFrom("application_assets as aa")
+              .select("aa.asset_id")
+              .whereRef("aa.application_id", "=", "a.id")
+              .where("aa.ip_type", "=", ipType),
+          ),
+        ]),
+      ]),
+    );
+  }
+  return out as Q;
+}
+
+function anyStepInPeriod(eb: AppEb, b: PeriodBounds) {
+  const inst = (col: `a.${string}`) =>
+    eb.and([
+      eb(col as "a.submitted_at", ">=", b.fromInstant),
+      eb(col as "a.submitted_at", "<", b.toInstantExclusive),
+    ]);
+  const day = (col: `a.${string}`) =>
+    eb.and([
+      eb(col as "a.disbursed_date", ">=", b.from),
+      eb(col as "a.disbursed_date", "<=", b.to),
+    ]);
+  return eb.or([
+    inst("a.submitted_at"),
+    inst("a.review_started_at"),
+    inst("a.approved_at"),
+    inst("a.registered_at"),
+    inst("a.disbursed_at"),
+    inst("a.closed_at"),
+    day("a.pledge_reg_date"),
+    day("a.disbursed_date"),
+    day("a.closed_date"),
+  ]);
+}
+
+/** A deal with what the drill-down shows besides the figures. */
+export interface DealRecord extends DealRow {
+  firmName: string;
+  firmConsent: boolean;
+  productName: string;
+}
+
+function productNameOf(json: string): string {
+  try {
+    const raw = JSON.parse(json) as { name?: unknown; terms?: { name?: unknown } };
+    const name = raw.name ?? raw.terms?.name;
+    return typeof name === "string" ? name : "";
+  } catch {
+    return "";
+  }
+}
+
+const num = (v: number | string | bigint | null | undefined): number | null =>
+  v === null || v === undefined ? null : Number(v);
+
+async function loadDeals(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+  opts: { ownRowsOnly: boolean },
+): Promise<DealRecord[]> {
+  const base = db
+    .selectFrom("applications as a")
+    .innerJoin("organisations as f", "f.id", "a.firm_org_id") as unknown as AppQuery;
+  const rows = await applyDealFilters(base, viewer, f, opts)
+    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
+    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select([
+      "a.id",
+      "a.state",
+      "a.firm_org_id",
+      "a.bank_org_id",
+      "a.region_code",
+      "a.industry_section",
+      "a.primary_ip_type",
+      "a.amount_fen",
+      "a.approved_amount_fen",
+      "a.approved_rate_bp",
+      "a.submitted_at",
+      "a.review_started_at",
+      "a.approved_at",
+      "a.registered_at",
+      "a.pledge_reg_date",
+      "a.disbursed_at",
+      "a.disbursed_date",
+      "a.closed_at",
+      "a.closed_date",
+      "a.product_snapshot_json",
+      "f.name as firm_name",
+      "f.consent_show_name",
+      "d.amount_fen as entry_fen",
+      "r.amount_fen as reversal_fen",
+    ])
+    .where("a.state", "!=", "draft")
+    .where((eb) => anyStepInPeriod(eb as unknown as AppEb, b))
+    .orderBy("a.id")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    state: r.state as ApplicationState,
+    firmOrgId: r.firm_org_id,
+    bankOrgId: r.bank_org_id,
+    regionCode: r.region_code,
+    industrySection: r.industry_section,
+    primaryIpType: r.primary_ip_type,
+    amountFen: Number(r.amount_fen),
+    approvedAmountFen: num(r.approved_amount_fen),
+    approvedRateBp: num(r.approved_rate_bp),
+    submittedAt: r.submitted_at,
+    reviewStartedAt: r.review_started_at,
+    approvedAt: r.approved_at,
+    registeredAt: r.registered_at,
+    pledgeRegDate: r.pledge_reg_date,
+    disbursedAt: r.disbursed_at,
+    disbursedDate: r.disbursed_date,
+    closedAt: r.closed_at,
+    closedDate: r.closed_date,
+    ledgerNetFen: Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0),
+    support: snapshotSupport(r.product_snapshot_json),
+    firmName: r.firm_name,
+    firmConsent: r.consent_show_name === 1,
+    productName: productNameOf(r.product_snapshot_json),
+  }));
+}
+
+export interface RequestRecord extends RequestRow {
+  firmName: string;
+  firmConsent: boolean;
+  regionCode: string;
+  industrySection: string | null;
+}
+
+async function loadRequests(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+  opts: { ownRowsOnly: boolean },
+): Promise<RequestRecord[]> {
+  let q = db
+    .selectFrom("financing_requests as q")
+    .innerJoin("organisations as f", "f.id", "q.firm_org_id")
+    .select([
+      "q.id",
+      "q.firm_org_id",
+      "q.amount_fen",
+      "q.created_at",
+      "q.region_code",
+      "f.industry_section",
+      "f.name as firm_name",
+      "f.consent_show_name",
+    ])
+    .where("q.created_at", ">=", b.fromInstant)
+    .where("q.created_at", "<", b.toInstantExclusive);
+  if (f.region) q = q.where("q.region_code", "=", f.region);
+  if (f.industry) q = q.where("f.industry_section", "=", f.industry);
+  for (const flag of f.flags) q = q.where(flagColumn(flag), "=", 1);
+  if (f.ipType) q = q.where(sql<boolean>`(q.offered_types_mask & ${IP_TYPE_BITS[f.ipType]}) <> 0`);
+  // The requests that led to an application (of the bank filtered on, if any).
+  let applied = db
+    .selectFrom("applications as a")
+    .innerJoin("financing_requests as q", "q.id", "a.request_id")
+    .select("a.request_id")
+    .where("q.created_at", ">=", b.fromInstant)
+    .where("q.created_at", "<", b.toInstantExclusive)
+    .groupBy("a.request_id");
+  if (f.bank === OTHER_BANKS) applied = applied.where("a.bank_org_id", "!=", viewer.orgId);
+  else if (f.bank !== null) applied = applied.where("a.bank_org_id", "=", f.bank);
+  if (opts.ownRowsOnly && isOfficer(viewer)) {
+    applied = applied.where("a.bank_org_id", "=", viewer.orgId);
+  }
+  const [rows, appliedRows] = await Promise.all([q.orderBy("q.id").execute(), applied.execute()]);
+  const appliedIds = new Set(appliedRows.map((r) => Number(r.request_id)));
+  return rows.map((r) => ({
+    id: r.id,
+    firmOrgId: r.firm_org_id,
+    amountFen: Number(r.amount_fen),
+    createdAt: r.created_at,
+    applied: appliedIds.has(r.id),
+    firmName: r.firm_name,
+    firmConsent: r.consent_show_name === 1,
+    regionCode: r.region_code,
+    industrySection: r.industry_section,
+  }));
+}
+
+async function loadPledgedAssets(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<PledgedAssetRow[]> {
+  const base = db
+    .selectFrom("applications as a")
+    .innerJoin("organisations as f", "f.id", "a.firm_org_id") as unknown as AppQuery;
+  const rows = await applyDealFilters(base, viewer, f, { ownRowsOnly: false })
+    .innerJoin("application_assets as aa", "aa.application_id", "a.id")
+    .select(["aa.application_id", "aa.ip_type", "aa.value_fen", "aa.pledge_rate_bp"])
+    .where("a.approved_at", ">=", b.fromInstant)
+    .where("a.approved_at", "<", b.toInstantExclusive)
+    .execute();
+  return rows.map((r) => ({
+    applicationId: r.application_id,
+    ipType: r.ip_type,
+    valueFen: Number(r.value_fen),
+    pledgeRateBp: r.pledge_rate_bp,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The review
+// ---------------------------------------------------------------------------------------------
+
+export interface BankFigures extends GroupFigures {
+  /** A bank's id, or "others" for the other banks together (bank officers' view). */
+  key: number | "others";
+  name: string;
+}
+
+export interface RegionFigures extends GroupFigures {
+  code: RegionCode;
+}
+
+export interface Review {
+  filters: ReviewFilters;
+  /** For bank officers: their bank (the only one named); null for alliance members and admins. */
+  ownBank: { id: number; name: string } | null;
+  banks: { id: number; name: string }[];
+  funnel: FunnelStep[];
+  totals: GroupFigures;
+  durations: DurationFigure[];
+  byBank: BankFigures[];
+  byIpType: IpTypeFigures[];
+  byRegion: RegionFigures[];
+  support: SupportFigures;
+}
+
+async function bankNames(db: Db): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom("organisations")
+    .select(["id", "name"])
+    .where("kind", "=", "bank")
+    .orderBy("id")
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+export async function getReview(
+  db: Db,
+  viewer: ReviewViewer,
+  filters: ReviewFilters,
+): Promise<Review> {
+  await checkFilters(db, viewer, filters);
+  const b = periodBounds(filters);
+  const opts = { ownRowsOnly: false };
+  const [deals, requests, assets, names] = await Promise.all([
+    loadDeals(db, viewer, filters, b, opts),
+    loadRequests(db, viewer, filters, b, opts),
+    loadPledgedAssets(db, viewer, filters, b),
+    bankNames(db),
+  ]);
+  const officer = isOfficer(viewer);
+  const ownBank = officer ? { id: viewer.orgId, name: names.get(viewer.orgId) ?? "" } : null;
+
+  let byBank: BankFigures[];
+  if (officer) {
+    const grouped = figuresBy(deals, (r) => (r.bankOrgId === viewer.orgId ? "own" : "others"), b);
+    const empty = groupFigures([], b);
+    byBank = [
+      { key: viewer.orgId, name: ownBank!.name, ...(grouped.get("own") ?? empty) },
+      { key: OTHER_BANKS, name: "", ...(grouped.get("others") ?? empty) },
+    ];
+    if (filters.bank === OTHER_BANKS) byBank = byBank.slice(1);
+    else if (filters.bank !== null) byBank = byBank.slice(0, 1);
+  } else {
+    const grouped = figuresBy(deals, (r) => r.bankOrgId, b);
+    const ids = filters.bank !== null ? [filters.bank as number] : [...names.keys()];
+    for (const id of grouped.keys()) if (!ids.includes(id)) ids.push(id);
+    byBank = ids.map((id) => ({
+      key: id,
+      name: names.get(id) ?? String(id),
+      ...(grouped.get(id) ?? groupFigures([], b)),
+    }));
+  }
+  const byRegionMap = figuresBy(deals, (r) => r.regionCode, b);
+  return {
+    filters,
+    ownBank,
+    banks: officer ? [] : [...names].map(([id, name]) => ({ id, name })),
+    funnel: computeFunnel(deals, requests, b, { requestsApplicable: filters.bank === null }),
+    totals: groupFigures(deals, b),
+    durations: computeDurations(deals, b),
+    byBank,
+    byIpType: computeIpTypeFigures(deals, assets, b),
+    byRegion: REGIONS.filter((r) => !filters.region || r.code === filters.region).map((r) => ({
+      code: r.code,
+      ...(byRegionMap.get(r.code) ?? groupFigures([], b)),
+    })),
+    support: computeSupport(deals, b),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drill-down
+// ---------------------------------------------------------------------------------------------
+
+export interface DrillDealRow {
+  id: number;
+  firm: string;
+  /** True when the firm consented and `firm` is its name; false for a pseudonym. */
+  named: boolean;
+  regionCode: string;
+  industrySection: string | null;
+  bankName: string;
+  productName: string;
+  primaryIpType: IpType | null;
+  state: ApplicationState;
+  /** The amount this deal adds to the figure. */
+  amountFen: number;
+  approvedRateBp: number | null;
+  submittedDate: string | null;
+  approvedDate: string | null;
+  pledgeRegDate: string | null;
+  disbursedDate: string | null;
+  closedDate: string | null;
+  /** For a duration figure: the time this deal took. */
+  durationMs: number | null;
+}
+
+export interface DrillRequestRow {
+  id: number;
+  firm: string;
+  named: boolean;
+  regionCode: string;
+  industrySection: string | null;
+  amountFen: number;
+  createdDate: string;
+  applied: boolean;
+}
+
+export type DrillDown =
+  | { kind: "deals"; rows: DrillDealRow[]; total: number; totalAmountFen: number }
+  | { kind: "requests"; rows: DrillRequestRow[]; total: number; totalAmountFen: number };
+
+export interface DrillPage {
+  page: number;
+  pages: number;
+  pageSize: number;
+  /** For bank officers: the rows are their own bank's only. */
+  ownBankOnly: boolean;
+}
+
+/** The date a deal's row is sorted by: that of the step the figure counts. */
+function stageDate(r: DealRow, stage: DrillStage): string {
+  switch (stage) {
+    case "registered":
+      return r.pledgeRegDate ?? "";
+    case "disbursed":
+    case "riskShared":
+    case "riskGovernment":
+    case "riskInsurer":
+    case "riskGuarantor":
+    case "subsidised":
+      return r.disbursedDate ?? "";
+    case "repaid":
+    case "defaulted":
+      return r.closedDate ?? "";
+    case "submitted":
+      return r.submittedAt ?? "";
+    case "rejected":
+      return r.closedAt ?? "";
+    case "approved":
+    case "decided":
+      return r.approvedAt ?? r.closedAt ?? "";
+    default:
+      return (DURATION_KEYS as readonly string[]).includes(stage)
+        ? (r[
+            (
+              {
+                toReview: "reviewStartedAt",
+                review: "approvedAt",
+                toRegistration: "registeredAt",
+                toDisbursement: "disbursedAt",
+                submitToDisbursement: "disbursedAt",
+                loanLife: "closedAt",
+              } as const
+            )[stage as DurationKey]
+          ] ?? "")
+        : "";
+  }
+}
+
+/**
+ * Every application (or request) behind one figure, newest first, with the exact count and sum.
+ * `page` null returns every row (the CSV), up to EXPORT_MAX_ROWS.
+ */
+export async function getDrillDown(
+  db: Db,
+  viewer: ReviewViewer,
+  filters: ReviewFilters,
+  stage: DrillStage,
+  page: number | null,
+  locale: string,
+): Promise<DrillDown & DrillPage> {
+  await checkFilters(db, viewer, filters);
+  // A bank officer never lists another bank's applications, not even as "the others".
+  if (isOfficer(viewer) && filters.bank === OTHER_BANKS) throw reviewNotFound();
+  const b = periodBounds(filters);
+  const opts = { ownRowsOnly: true };
+  const secret = pseudonymSecret();
+  const ownBankOnly = isOfficer(viewer);
+  const paginate = <T>(all: T[]) => {
+    const pages = Math.max(1, Math.ceil(all.length / DRILL_PAGE_SIZE));
+    if (page === null) {
+      return { rows: all.slice(0, EXPORT_MAX_ROWS), page: 1, pages: 1, pageSize: all.length };
+    }
+    const p = Math.min(Math.max(1, page), pages);
+    return {
+      rows: all.slice((p - 1) * DRILL_PAGE_SIZE, p * DRILL_PAGE_SIZE),
+      page: p,
+      pages,
+      pageSize: DRILL_PAGE_SIZE,
+    };
+  };
+
+  if (isRequestStage(stage)) {
+    const requests = (await loadRequests(db, viewer, filters, b, opts))
+      .filter((r) => requestInStage(r, stage, b))
+      .sort((x, y) =>
+        x.createdAt < y.createdAt ? 1 : x.createdAt > y.createdAt ? -1 : y.id - x.id,
+      );
+    // A request has no bank: with a bank filter (always, for an officer) only "matched" applies.
+    const applicable = stage === "matched" || (filters.bank === null && !ownBankOnly);
+    const list = applicable ? requests : [];
+    const rows: DrillRequestRow[] = list.map((r) => {
+      const shown = firmDisplayName(
+        { id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent },
+        secret,
+        locale,
+      );
+      return {
+        id: r.id,
+        firm: shown.name,
+        named: shown.named,
+        regionCode: r.regionCode,
+        industrySection: r.industrySection,
+        amountFen: r.amountFen,
+        createdDate: chinaDateOf(r.createdAt),
+        applied: r.applied,
+      };
+    });
+    return {
+      kind: "requests",
+      total: rows.length,
+      totalAmountFen: rows.reduce((s, r) => s + r.amountFen, 0),
+      ownBankOnly,
+      ...paginate(rows),
+    };
+  }
+
+  const [deals, names] = await Promise.all([
+    loadDeals(db, viewer, filters, b, opts),
+    bankNames(db),
+  ]);
+  const matched = deals
+    .filter((r) => dealInStage(r, stage, b))
+    .sort((x, y) => {
+      const dx = stageDate(x, stage);
+      const dy = stageDate(y, stage);
+      return dx < dy ? 1 : dx > dy ? -1 : y.id - x.id;
+    });
+  const isDuration = (DURATION_KEYS as readonly string[]).includes(stage);
+  const rows: DrillDealRow[] = matched.map((r) => {
+    const shown = firmDisplayName(
+      { id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent },
+      secret,
+      locale,
+    );
+    return {
+      id: r.id,
+      firm: shown.name,
+      named: shown.named,
+      regionCode: r.regionCode,
+      industrySection: r.industrySection,
+      bankName: names.get(r.bankOrgId) ?? String(r.bankOrgId),
+      productName: r.productName,
+      primaryIpType: r.primaryIpType,
+      state: r.state,
+      amountFen: dealStageAmountFen(r, stage),
+      approvedRateBp: r.approvedRateBp,
+      submittedDate: r.submittedAt ? chinaDateOf(r.submittedAt) : null,
+      approvedDate: r.approvedAt ? chinaDateOf(r.approvedAt) : null,
+      pledgeRegDate: r.pledgeRegDate,
+      disbursedDate: r.disbursedDate,
+      closedDate: r.closedDate,
+      durationMs: isDuration ? dealDurationMs(r, stage as DurationKey, b) : null,
+    };
+  });
+  return {
+    kind: "deals",
+    total: rows.length,
+    totalAmountFen: rows.reduce((s, r) => s + r.amountFen, 0),
+    ownBankOnly,
+    ...paginate(rows),
+  };
+}
