@@ -112,6 +112,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { t } = getServerT(request);
   const formData = await request.formData();
   const db = getDb();
+  // Another valuer's order (or an unpaid one) is "not found", before any state check can say more.
+  if (!(await getValuerOrder(db, user.org_id, p.data.id))) notFound();
   const start = formData.get("intent") === "start";
   const submission = parseWithZod(formData, { schema: start ? StartSchema : signSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
