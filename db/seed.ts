@@ -6,6 +6,7 @@ import { registerFirm, createOrganisation } from "../app/models/organisation.ser
 import { hashPassword } from "../app/utils/password.server";
 import { nowInstant } from "../app/utils/time";
 import type { Db } from "../app/utils/db.server";
+import { seedAppraisals } from "./seed-appraisals";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
 export const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -265,4 +266,7 @@ export type ExtraSeeder = (
 ) => Promise<void>;
 
 /** Later features register their demo data here, in order (assets → products → deals). */
-export const extraSeeders: ExtraSeeder[] = [];
+export const extraSeeders: ExtraSeeder[] = [
+  // Needs the demo assets and their indicative values: keep it after the assets seeder.
+  seedAppraisals,
+];
