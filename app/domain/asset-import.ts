@@ -99,6 +99,20 @@ export type ImportCellProblem =
 
 export type ImportProblem = AssetProblem<ImportField> | ImportCellProblem;
 
+/** Codes of ImportCellProblem: their messages live under assets:import.errors. */
+export const IMPORT_CELL_CODES: ReadonlySet<string> = new Set<ImportCellProblem["code"]>([
+  "kind_invalid",
+  "kind_mismatch",
+  "boolean_invalid",
+  "integer_invalid",
+  "status_word_invalid",
+  "trademark_kind_word_invalid",
+  "scientific_notation",
+  "duplicate_in_file",
+  "already_listed",
+  "already_in_portfolio",
+]);
+
 export type ImportRecord = (PatentRecord | TrademarkRecord) & { line: number };
 
 export type FileProblem =

@@ -7,7 +7,7 @@ import {
   type PatentRecord,
   type TrademarkRecord,
 } from "../domain/asset";
-import type { ImportProblem } from "../domain/asset-import";
+import { IMPORT_CELL_CODES, type ImportProblem } from "../domain/asset-import";
 import type { ValuationFormInputs } from "../domain/asset-valuation";
 import type { IpType } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
@@ -41,6 +41,16 @@ export function assetProblemMessage(
     return t("assets:errors.filing_year_mismatch_pct", params);
   }
   return t(`assets:errors.${p.code}`, params);
+}
+
+/** The message for one problem of one import line (file-only problems first, then form rules). */
+export function importProblemMessage(t: TFunction, locale: string, p: ImportProblem): string {
+  if (IMPORT_CELL_CODES.has(p.code)) {
+    const params: Record<string, unknown> = { ...("params" in p ? p.params : {}) };
+    if (p.code === "kind_mismatch") params.kind = t(`assets:types.${p.params.kind}`);
+    return t(`assets:import.errors.${p.code}`, params);
+  }
+  return assetProblemMessage(t, locale, p);
 }
 
 function addProblems(

@@ -35,7 +35,7 @@ export function decodeUploadedText(bytes: Uint8Array): DecodedText {
 }
 
 /** For the downloadable template: UTF-8 with a BOM, so Excel opens the Chinese headers right. */
-export function encodeUtf8WithBom(text: string): Uint8Array {
+export function encodeUtf8WithBom(text: string): Uint8Array<ArrayBuffer> {
   const body = new TextEncoder().encode(text);
   const out = new Uint8Array(body.length + 3);
   out.set(UTF8_BOM, 0);

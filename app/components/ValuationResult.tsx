@@ -1,0 +1,222 @@
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { industryName } from "../domain/industry";
+import { FEN_PER_WAN, formatMoney } from "../domain/money";
+import type { IndicativeValuation, ValuationInputName, ValuationReason } from "../domain/valuation";
+import { formatYears } from "./assets";
+import { SensitivityChart } from "./SensitivityChart";
+
+/** Basis points as a short percentage: 1500 → "15%", 262.5 → "2.63%". */
+export function bpText(bp: number): string {
+  const pct = Math.round(bp) / 100;
+  return `${pct.toLocaleString("en", { maximumFractionDigits: 2 })}%`;
+}
+
+/** An input of the valuation in its own unit (fen of revenue, bp of a rate, years of life). */
+export function inputValueText(input: ValuationInputName, value: number, locale: string): string {
+  switch (input) {
+    case "revenue":
+      return formatMoney(Math.round(value), locale);
+    case "economic_life":
+      return formatYears(value, locale);
+    default:
+      return bpText(value);
+  }
+}
+
+export function reasonText(t: TFunction, locale: string, r: ValuationReason): string {
+  const key = `assets:valuation.reasons.${r.code}`;
+  const label = (input: ValuationInputName) => t(`assets:valuation.inputs.${input}`);
+  switch (r.code) {
+    case "expired":
+      return t(key, { expiry: r.expiry });
+    case "default_used":
+      return t(key, {
+        input: label(r.input),
+        industry: industryName(r.industry, locale),
+        value: inputValueText(r.input, r.value, locale),
+      });
+    case "high_tech_tax":
+      return t(key, { tax: bpText(r.taxRateBp) });
+    case "life_capped_by_legal_term":
+      return t(key, {
+        life: formatYears(r.economicLifeYears, locale),
+        legal: formatYears(r.legalRemainingYears, locale),
+      });
+    case "life_capped_by_forecast":
+      return t(key, { years: r.forecastYears });
+    case "partial_final_year":
+      return t(key, { year: r.year, percent: `${(r.fraction * 100).toFixed(1)}%` });
+    case "renewal_assumed":
+      return t(key, { life: formatYears(r.economicLifeYears, locale) });
+    case "well_known_uplift":
+      return t(key, { base: bpText(r.baseRoyaltyRateBp), rate: bpText(r.royaltyRateBp) });
+    case "pvd":
+      return t(key, {
+        lvd: r.lvd,
+        tvd: r.tvd,
+        evd: r.evd,
+        pvd: r.pvd,
+        multiplier: r.multiplier.toFixed(3),
+      });
+    case "pvd_strength":
+    case "pvd_weakness":
+      return t(key, {
+        indicator: t(`assets:valuation.indicators.${r.indicator}`),
+        score: Math.round(r.score),
+      });
+    case "spread":
+      return t(key, { royalty: bpText(r.royaltyShiftBp), discount: r.discountShiftBp / 100 });
+    case "most_sensitive":
+      return t(key, { input: label(r.input), swing: formatMoney(r.swingFen, locale) });
+    default:
+      return t(key);
+  }
+}
+
+/** Low / central / high, the explanation, the sensitivity table and chart, the DCF schedule. */
+export function ValuationResultView({
+  result,
+  id,
+  valuationDate,
+}: {
+  result: IndicativeValuation;
+  id: number;
+  valuationDate: string;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const money = (fen: number) => formatMoney(fen, lang);
+  const toWan = (fen: number) => Math.round((fen / FEN_PER_WAN) * 100) / 100;
+  return (
+    <section
+      className="card grid"
+      id="result"
+      data-testid="valuation-result"
+      style={{ gap: "1rem" }}
+    >
+      <div>
+        <h2 style={{ margin: 0 }}>{t("assets:valuation.resultTitle")}</h2>
+        <p className="muted" style={{ margin: 0 }}>
+          {t("assets:valuation.resultAsOf", { date: valuationDate, id })}
+        </p>
+      </div>
+      <div className="grid grid-3">
+        <div className="stat">
+          <div className="label">{t("assets:valuation.low")}</div>
+          <div className="value" data-testid="value-low">
+            {money(result.lowFen)}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="label">{t("assets:valuation.central")}</div>
+          <div className="value" data-testid="value-central" style={{ color: "var(--brand)" }}>
+            {money(result.centralFen)}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="label">{t("assets:valuation.high")}</div>
+          <div className="value" data-testid="value-high">
+            {money(result.highFen)}
+          </div>
+        </div>
+      </div>
+      <p className="muted" style={{ margin: 0 }}>
+        {t("assets:valuation.rangeNote")}
+      </p>
+      {result.pvd ? (
+        <p style={{ margin: 0 }}>
+          {t("assets:valuation.pvdResult", {
+            lvd: result.pvd.lvd,
+            tvd: result.pvd.tvd,
+            evd: result.pvd.evd,
+            pvd: result.pvd.pvd,
+            multiplier: result.pvd.multiplier.toFixed(3),
+          })}
+        </p>
+      ) : null}
+
+      <div>
+        <h3>{t("assets:valuation.explanation")}</h3>
+        <ul data-testid="valuation-explanation">
+          {result.explanation.map((r, i) => (
+            <li key={i}>{reasonText(t, lang, r)}</li>
+          ))}
+        </ul>
+      </div>
+
+      {result.sensitivity.length > 0 ? (
+        <div>
+          <h3>{t("assets:valuation.sensitivityTitle")}</h3>
+          <table className="data" data-testid="sensitivity-table">
+            <thead>
+              <tr>
+                <th>{t("assets:valuation.sensitivity.input")}</th>
+                <th className="num">{t("assets:valuation.sensitivity.minus")}</th>
+                <th className="num">{t("assets:valuation.sensitivity.plus")}</th>
+                <th className="num">{t("assets:valuation.sensitivity.swing")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.sensitivity.map((s) => (
+                <tr key={s.input}>
+                  <td>{t(`assets:valuation.inputs.${s.input}`)}</td>
+                  <td className="num">
+                    {money(s.valueAtMinus20Fen)}
+                    <div className="muted">{inputValueText(s.input, s.inputAtMinus20, lang)}</div>
+                  </td>
+                  <td className="num">
+                    {money(s.valueAtPlus20Fen)}
+                    <div className="muted">{inputValueText(s.input, s.inputAtPlus20, lang)}</div>
+                  </td>
+                  <td className="num">{money(s.swingFen)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>{t("assets:valuation.chartTitle")}</h3>
+          <SensitivityChart
+            rows={result.sensitivity.map((s) => ({
+              label: t(`assets:valuation.inputs.${s.input}`),
+              minus: toWan(s.valueAtMinus20Fen - result.centralFen),
+              plus: toWan(s.valueAtPlus20Fen - result.centralFen),
+            }))}
+            minusLabel={t("assets:valuation.chartMinus")}
+            plusLabel={t("assets:valuation.chartPlus")}
+            unit={t("common:money.wan")}
+          />
+        </div>
+      ) : null}
+
+      {result.schedule.length > 0 ? (
+        <details>
+          <summary>{t("assets:valuation.scheduleTitle")}</summary>
+          <table className="data">
+            <thead>
+              <tr>
+                <th className="num">{t("assets:valuation.schedule.year")}</th>
+                <th className="num">{t("assets:valuation.schedule.fraction")}</th>
+                <th className="num">{t("assets:valuation.schedule.revenue")}</th>
+                <th className="num">{t("assets:valuation.schedule.cashFlow")}</th>
+                <th className="num">{t("assets:valuation.schedule.discount")}</th>
+                <th className="num">{t("assets:valuation.schedule.pv")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.schedule.map((y) => (
+                <tr key={y.year}>
+                  <td className="num">{y.year}</td>
+                  <td className="num">{(y.fraction * 100).toFixed(1)}%</td>
+                  <td className="num">{money(Math.round(y.revenueFen))}</td>
+                  <td className="num">{money(Math.round(y.cashFlowFen))}</td>
+                  <td className="num">{y.discountFactor.toFixed(4)}</td>
+                  <td className="num">{money(Math.round(y.presentValueFen))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : null}
+    </section>
+  );
+}

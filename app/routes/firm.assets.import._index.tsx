@@ -1,0 +1,153 @@
+import {
+  MaxPartSizeExceededError,
+  redirect,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { FormErrors } from "../components/Field";
+import {
+  IMPORT_COLUMNS,
+  IMPORT_HEADERS,
+  MAX_IMPORT_ROWS,
+  type FileProblem,
+} from "../domain/asset-import";
+import { stageImport } from "../models/asset-import.server";
+import { requireFirmActor } from "../utils/asset-routes.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+import { todayInChina } from "../utils/time";
+
+/** 10,000 lines of the template are ~1.5 MB; 8 MB leaves room for long titles. */
+const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireFirmActor(request);
+  return null;
+}
+
+type UploadProblem = FileProblem | { code: "no_file" } | { code: "too_large" };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { actor } = await requireFirmActor(request);
+  const { t } = getServerT(request);
+  const fail = (p: UploadProblem) => {
+    const params: Record<string, unknown> = { ...p };
+    if (p.code === "missing_columns") {
+      params.columns = p.columns.map((c) => t(`assets:import.columns.${c}`)).join("、");
+    }
+    return Response.json(
+      { error: t(`assets:import.fileProblems.${p.code}`, params) },
+      {
+        status: 400,
+      },
+    );
+  };
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(
+      request,
+      unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }),
+    );
+  } catch (e) {
+    if (e instanceof MaxPartSizeExceededError) return fail({ code: "too_large" });
+    throw e;
+  }
+  const file = form.get("file");
+  if (!file || typeof file === "string" || file.size === 0) return fail({ code: "no_file" });
+  const result = await stageImport(
+    getDb(),
+    actor,
+    { fileName: file.name || "upload.csv", bytes: new Uint8Array(await file.arrayBuffer()) },
+    todayInChina(),
+  );
+  if (!result.ok) return fail(result.problem);
+  return redirect(`/firm/assets/import/${result.importId}`);
+}
+
+export const meta: MetaFunction = () => [{ title: "批量导入 · 知融" }];
+
+const REQUIRED = new Set(["kind", "number", "title", "status"]);
+
+export default function ImportUpload() {
+  const { t } = useTranslation();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <div className="grid" style={{ gap: "1.25rem" }}>
+      <p>
+        <Link to="/firm/assets">← {t("assets:portfolio.title")}</Link>
+      </p>
+      <section className="card">
+        <h1>{t("assets:import.title")}</h1>
+        <p>{t("assets:import.intro")}</p>
+        <p>
+          <a href="/firm/assets/import-template.csv" className="button" download>
+            {t("assets:import.template")}
+          </a>
+        </p>
+        <p className="muted">{t("assets:import.templateNote")}</p>
+        <Form method="post" encType="multipart/form-data" className="stack">
+          <FormErrors errors={actionData?.error ? [actionData.error] : undefined} />
+          <div className="field">
+            <label htmlFor="import-file">{t("assets:import.file")}</label>
+            <input
+              id="import-file"
+              name="file"
+              type="file"
+              accept=".csv,text/csv"
+              required
+              aria-describedby="import-file-hint"
+            />
+            <div className="hint" id="import-file-hint">
+              {t("assets:import.fileHint", { max: MAX_IMPORT_ROWS.toLocaleString() })}
+            </div>
+          </div>
+          <div>
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {t("assets:import.upload")}
+            </button>
+          </div>
+          {busy ? (
+            <div className="notice" role="status" aria-live="polite" data-testid="import-busy">
+              {t("assets:import.checking")}
+            </div>
+          ) : null}
+        </Form>
+      </section>
+      <section className="card">
+        <h2 style={{ marginTop: 0 }}>{t("assets:import.columnsTitle")}</h2>
+        <table className="data">
+          <thead>
+            <tr>
+              <th>{t("assets:import.column")}</th>
+              <th>{t("assets:import.accepted")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {IMPORT_COLUMNS.map((c) => (
+              <tr key={c}>
+                <td>
+                  <code>{IMPORT_HEADERS[c][0]}</code>
+                  {t(`assets:import.columns.${c}`) !== IMPORT_HEADERS[c][0] ? (
+                    <span className="muted"> · {t(`assets:import.columns.${c}`)}</span>
+                  ) : null}
+                  {REQUIRED.has(c) ? (
+                    <span className="badge badge-warn" style={{ marginLeft: "0.4rem" }}>
+                      {t("assets:import.required")}
+                    </span>
+                  ) : null}
+                </td>
+                <td>{t(`assets:import.columnNotes.${c}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
