@@ -2,19 +2,18 @@ import { MysqlAdapter, sql, type RawBuilder, type Transaction } from "kysely";
 import type { Database, FinancingRequest as RequestRow, LoanProduct } from "../../db/schema";
 import {
   evaluateProduct,
-  matchRequest,
+  failureGap,
   scoreMatch,
   type FinancingRequest,
   type FirmProfile,
   type OfferedAsset,
   type ProductEvaluation,
 } from "../domain/matching";
-import { PLEDGE_IP_TYPES, type LoanProductTerms, type PledgeIpType } from "../domain/product";
+import type { LoanProductTerms, PledgeIpType } from "../domain/product";
 import type { RegionCode } from "../domain/regions";
 import type { Db } from "../utils/db.server";
 import {
   ASSET_ENGINE_COLUMNS,
-  collateralColumns,
   expiryThreshold,
   financingRequestFromRow,
   firmProfileFromRequest,
@@ -23,7 +22,6 @@ import {
   IP_TYPE_BITS,
   offeredAssetFromRow,
   productTermsFromRow,
-  regionBit,
   registrationThreshold,
   type AssetRowForEngine,
 } from "./matching-rows";
@@ -93,6 +91,7 @@ function assertToday(today: string) {
 // ---------------------------------------------------------------------------------------------
 
 export interface LoadedRequest {
+  today: string;
   row: RequestRow;
   request: FinancingRequest;
   firm: FirmProfile;
@@ -140,6 +139,7 @@ export async function loadRequestsForEngine(
     const assetRows = assetsByRequest.get(id) ?? [];
     return [
       {
+        today,
         row,
         request: financingRequestFromRow(
           row,
@@ -159,77 +159,337 @@ export async function loadRequestsForEngine(
 
 export type ProductWithBank = LoanProduct & { bank_name: string };
 
+/** What the firm's match page shows at once (the benchmark measures the same page). */
+export const MATCH_PAGE_SIZE = 10;
+export const NEAR_MISS_PAGE_SIZE = 10;
+
+export interface MatchPageOptions {
+  /** Matches to skip and to return (default: all). */
+  matchOffset?: number;
+  matchLimit?: number;
+  nearMissOffset?: number;
+  nearMissLimit?: number;
+}
+
 export interface RequestMatchResult {
   loaded: LoadedRequest;
+  /** The requested slice of the matches, in the engine's order, evaluated by the engine. */
   matches: ProductEvaluation[];
   nearMisses: ProductEvaluation[];
-  /** Products the engine evaluated (the prefilter's candidates). */
-  candidateCount: number;
-  /** The candidate products by id, for names and terms on the page. */
+  matchCount: number;
+  nearMissCount: number;
+  /** The products on this page by id, for names and terms. */
   products: Map<number, ProductWithBank>;
 }
 
+/** What the SQL knows about one matching or near-missing product. */
+interface Classified {
+  id: number;
+  near: boolean;
+  kind: number;
+  num: number;
+  /** The product's minimum rate after 贴息 (the engine's effectiveRateBp). */
+  effBp: number;
+  riskBp: number;
+  minTerm: number;
+  maxTerm: number;
+}
+
+// Kinds of the single failure of a near miss (see classifyProducts): 0 is a categorical rule
+// (region, industry, flags, IP type, an asset rule), whose gap is 1 in the engine.
+const K_CATEGORICAL = 0;
+const K_AMOUNT_BELOW = 1;
+const K_AMOUNT_ABOVE = 2;
+const K_TERM_BELOW = 3;
+const K_TERM_ABOVE = 4;
+const K_RATE = 5;
+const K_QUOTA = 6;
+const K_CAPACITY = 7;
+
 /**
- * Every active product that matches the request, or misses by one rule, in the engine's order.
- * Null when the request does not exist. The caller checks that it belongs to the user's firm.
+ * Classifies every active product for one request in SQL, exactly as the engine's rules would:
+ * the row rules from the product's columns, the asset rules from the offered assets inlined as
+ * constants (each asset's remaining whole years, trademark age, whether its formal value is valid
+ * today…), folded per IP type where the engine's answer does not depend on the single asset.
+ * Returns the matches and near misses (products with one failed rule) with what ranking needs;
+ * the engine evaluates only the products that end up on the page.
+ *
+ * Cost: one pass over the active products; the cheap row rules run first and the collateral
+ * expressions only for products failing at most one of them.
+ */
+async function classifyProducts(db: Executor, loaded: LoadedRequest): Promise<Classified[]> {
+  const { row, request, assets, today } = loaded;
+  const A = request.amountFen;
+  const amount = int(A);
+  const term = int(request.termMonths);
+  const notFlags = 7 & ~row.flags_mask;
+  const FALSE = sql`0 = 1`;
+  const b = (cond: Expr) => sql`(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+  const or = (xs: Expr[]) => (xs.length === 0 ? FALSE : sql`(${sql.join(xs, sql` OR `)})`);
+  const hasType = (mask: number) => sql`(p.ip_types_mask & ${int(mask)}) <> 0`;
+  const rowRules = {
+    amountBelow: sql`p.min_amount_fen > ${amount}`,
+    amountAbove: sql`p.max_amount_fen < ${amount}`,
+    termBelow: sql`p.min_term_months > ${term}`,
+    termAbove: sql`p.max_term_months < ${term}`,
+    rate: sql`p.min_rate_bp > ${int(request.maxRateBp)}`,
+    quota: sql`p.quota_remaining_fen < ${amount}`,
+    region: sql`p.all_regions = 0 AND (p.region_mask & ${int(row.region_bit)}) = 0`,
+    industry: sql`p.all_industries = 0 AND (p.industry_mask & ${int(row.industry_bit)}) = 0`,
+    flags: sql`(p.required_flags_mask & ${int(notFlags)}) <> 0`,
+  };
+  const rowFailures = sum(Object.values(rowRules).map(b));
+
+  // Each asset, reduced to what the product-dependent rules look at.
+  let offeredMask = 0;
+  let statusMask = 0; // types with an asset not granted (patents) / registered (trademarks)
+  let expiredMask = 0; // types with an asset whose protection is over
+  let noValueMask = 0; // types with an asset without any usable value
+  let indicativeOnlyMask = 0; // types with an asset valued only by an indicative estimate
+  const minYears: Partial<Record<PledgeIpType, number>> = {}; // fewest whole years left (unexpired)
+  let minAge: number | null = null; // youngest trademark, whole years (-1 if unknown)
+  const capacityTerms: Expr[] = [];
+  const eligibleConds: Expr[] = [];
+  const potentialStrict: Expr[] = [];
+  const potentialLoose: Expr[] = [];
+  for (const a of assets) {
+    const t = a.ipType;
+    const bit = IP_TYPE_BITS[t];
+    offeredMask |= bit;
+    const rate = sql.ref(`p.pledge_rate_${t}_bp`);
+    const accepted = hasType(bit);
+    const formalUsable =
+      a.formalValueFen !== null && a.formalValidUntil !== null && a.formalValidUntil >= today;
+    // The engine's "known value" of an ineligible asset: usable value, else formal, else indicative.
+    const knownStrict = formalUsable
+      ? a.formalValueFen!
+      : (a.formalValueFen ?? a.indicativeValueFen ?? 0);
+    const knownLoose = formalUsable
+      ? a.formalValueFen!
+      : (a.indicativeValueFen ?? a.formalValueFen ?? 0);
+    potentialStrict.push(
+      sql`CASE WHEN ${accepted} THEN ${divScale(db, sql`${int(knownStrict)} * ${rate}`)} ELSE 0 END`,
+    );
+    potentialLoose.push(
+      sql`CASE WHEN ${accepted} THEN ${divScale(db, sql`${int(knownLoose)} * ${rate}`)} ELSE 0 END`,
+    );
+    // The engine checks every rule of every asset, so each problem is recorded independently.
+    const statusOk = t === "trademark" ? a.status === "registered" : a.status === "granted";
+    if (!statusOk) statusMask |= bit;
+    const expired = a.remainingYears <= 0;
+    if (expired) expiredMask |= bit;
+    // remaining < Y ⟺ floor(remaining) < Y for whole years Y (the columns are integers).
+    const years = Math.floor(a.remainingYears);
+    if (!expired) minYears[t] = Math.min(minYears[t] ?? Infinity, years);
+    const age = a.ageYears === null ? -1 : Math.floor(a.ageYears);
+    if (t === "trademark") minAge = Math.min(minAge ?? Infinity, age);
+    if (!formalUsable) {
+      if (a.indicativeValueFen === null) noValueMask |= bit;
+      else indicativeOnlyMask |= bit;
+    }
+    // Eligible under a product: only assets that some product could take.
+    if (!statusOk || expired || (!formalUsable && a.indicativeValueFen === null)) continue;
+    const conds: Expr[] = [
+      accepted,
+      sql`${sql.ref(`p.min_remaining_${t}_years`)} <= ${int(years)}`,
+    ];
+    if (!formalUsable) conds.push(sql`p.requires_formal_appraisal = 0`);
+    if (t === "trademark") {
+      conds.push(sql`(p.trademark_min_age_years = 0 OR p.trademark_min_age_years <= ${int(age)})`);
+    }
+    const eligible = sql`(${sql.join(conds, sql` AND `)})`;
+    const value = formalUsable ? a.formalValueFen! : a.indicativeValueFen!;
+    eligibleConds.push(eligible);
+    capacityTerms.push(
+      sql`CASE WHEN ${eligible} THEN ${divScale(db, sql`${int(value)} * ${rate}`)} ELSE 0 END`,
+    );
+  }
+  const remainingProblem = or(
+    (Object.entries(minYears) as Array<[PledgeIpType, number]>).map(
+      ([t, y]) =>
+        sql`(${hasType(IP_TYPE_BITS[t])} AND ${sql.ref(`p.min_remaining_${t}_years`)} > ${int(y)})`,
+    ),
+  );
+  const ageProblem =
+    minAge === null
+      ? FALSE
+      : sql`(${hasType(IP_TYPE_BITS.trademark)} AND p.trademark_min_age_years > 0 AND p.trademark_min_age_years > ${int(minAge)})`;
+  const valueProblem = or([
+    ...(noValueMask ? [hasType(noValueMask)] : []),
+    ...(indicativeOnlyMask
+      ? [sql`(${hasType(indicativeOnlyMask)} AND p.requires_formal_appraisal = 1)`]
+      : []),
+  ]);
+  // The engine's failures when no offered asset is eligible: each asset rule once, plus capacity
+  // short if even the assets' known values would not cover the amount.
+  const assetCodes = sum([
+    b(statusMask ? hasType(statusMask) : FALSE),
+    b(expiredMask ? hasType(expiredMask) : FALSE),
+    b(remainingProblem),
+    b(ageProblem),
+    b(valueProblem),
+    b(
+      sql`(CASE WHEN p.requires_formal_appraisal = 1 THEN ${sum(potentialStrict)} ELSE ${sum(potentialLoose)} END) < ${amount}`,
+    ),
+  ]);
+  const hasEligible = or(eligibleConds);
+  const kindRow = sql`CASE WHEN ${rowRules.amountBelow} THEN ${int(K_AMOUNT_BELOW)} WHEN ${rowRules.amountAbove} THEN ${int(K_AMOUNT_ABOVE)} WHEN ${rowRules.termBelow} THEN ${int(K_TERM_BELOW)} WHEN ${rowRules.termAbove} THEN ${int(K_TERM_ABOVE)} WHEN ${rowRules.rate} THEN ${int(K_RATE)} WHEN ${rowRules.quota} THEN ${int(K_QUOTA)} ELSE ${int(K_CATEGORICAL)} END`;
+  const numRow = sql`CASE WHEN ${rowRules.amountBelow} THEN p.min_amount_fen WHEN ${rowRules.amountAbove} THEN p.max_amount_fen WHEN ${rowRules.termBelow} THEN p.min_term_months WHEN ${rowRules.termAbove} THEN p.max_term_months WHEN ${rowRules.rate} THEN p.min_rate_bp WHEN ${rowRules.quota} THEN p.quota_remaining_fen ELSE 0 END`;
+
+  // Inner query: one row per product failing at most one row rule, each expression computed
+  // once (the LIMIT keeps both engines from merging it into the outer query).
+  const inner = sql`SELECT p.id AS id,
+      ${rowFailures} AS rf,
+      (p.min_rate_bp * (10000 - p.interest_subsidy_bp) + 5000) AS eff_scaled,
+      p.risk_government_bp + p.risk_insurer_bp + p.risk_guarantor_bp AS risk,
+      p.min_term_months AS min_term,
+      p.max_term_months AS max_term,
+      ${b(hasType(offeredMask))} AS acc,
+      ${b(hasEligible)} AS elig,
+      ${sum(capacityTerms)} AS cap,
+      CASE WHEN ${hasEligible} THEN 0 ELSE ${assetCodes} END AS codes,
+      ${kindRow} AS kind_row,
+      ${numRow} AS num_row
+    FROM loan_products p
+    WHERE p.active = 1 AND ${rowFailures} <= 1
+    LIMIT 1000000000`;
+  const failed = sql`x.rf + CASE WHEN x.acc = 0 THEN 1 WHEN x.elig = 1 THEN (CASE WHEN x.cap < ${amount} THEN 1 ELSE 0 END) ELSE x.codes END`;
+  const result = await sql<{
+    id: number;
+    failed: number;
+    kind: number;
+    num: number;
+    eff_scaled: number;
+    risk: number;
+    min_term: number;
+    max_term: number;
+  }>`SELECT x.id, ${failed} AS failed,
+      CASE WHEN x.rf = 1 THEN x.kind_row WHEN x.acc = 1 AND x.elig = 1 THEN ${int(K_CAPACITY)} ELSE ${int(K_CATEGORICAL)} END AS kind,
+      CASE WHEN x.rf = 1 THEN x.num_row ELSE x.cap END AS num,
+      x.eff_scaled, x.risk, x.min_term, x.max_term
+    FROM (${inner}) x
+    WHERE ${failed} <= 1`.execute(db);
+  return result.rows.map((r) => ({
+    id: r.id,
+    near: Number(r.failed) === 1,
+    kind: Number(r.kind),
+    num: Number(r.num),
+    effBp: Math.floor(Number(r.eff_scaled) / 10_000),
+    riskBp: Number(r.risk),
+    minTerm: Number(r.min_term),
+    maxTerm: Number(r.max_term),
+  }));
+}
+
+/** The engine's gap (failureGap) of a near miss's single failure, from the SQL's numbers. */
+function gapOf(c: Classified, request: FinancingRequest): number {
+  const amountFen = request.amountFen;
+  const termMonths = request.termMonths;
+  switch (c.kind) {
+    case K_AMOUNT_BELOW:
+      return failureGap({ code: "amount_below_min", amountFen, minAmountFen: c.num });
+    case K_AMOUNT_ABOVE:
+      return failureGap({ code: "amount_above_max", amountFen, maxAmountFen: c.num });
+    case K_TERM_BELOW:
+      return failureGap({ code: "term_below_min", termMonths, minTermMonths: c.num });
+    case K_TERM_ABOVE:
+      return failureGap({ code: "term_above_max", termMonths, maxTermMonths: c.num });
+    case K_RATE:
+      return failureGap({
+        code: "rate_above_firm_max",
+        minRateBp: c.num,
+        firmMaxRateBp: request.maxRateBp,
+      });
+    case K_QUOTA:
+      return failureGap({ code: "quota_short", amountFen, quotaRemainingFen: c.num });
+    case K_CAPACITY:
+      return failureGap({
+        code: "capacity_short",
+        capacityFen: c.num,
+        amountFen,
+        shortfallCapacityFen: amountFen - c.num,
+        neededCollateralValueFen: null,
+        bestPledgeRateBp: 0,
+      });
+    default:
+      return 1;
+  }
+}
+
+/** The terms scoreMatch reads, from the SQL's numbers (the rest is never consulted). */
+function scoringTerms(c: Classified): LoanProductTerms {
+  // effectiveRateBp(eff, 0) = eff: the score sees the same rate after 贴息.
+  return {
+    minRateBp: c.effBp,
+    interestSubsidyBp: 0,
+    riskShare: { governmentBp: c.riskBp, insurerBp: 0, guarantorBp: 0 },
+    minTermMonths: c.minTerm,
+    maxTermMonths: c.maxTerm,
+  } as LoanProductTerms;
+}
+
+/**
+ * Matches and near misses of one request among the active products, in the engine's order
+ * (matches: score desc, effective rate asc, id asc; near misses: gap asc, effective rate asc,
+ * id asc), exact counts, and the requested slices evaluated by the engine. Null when the request
+ * does not exist; the caller checks that it belongs to the user's firm.
  */
 export async function findMatchesForRequest(
   db: Executor,
   requestId: number,
   today: string,
+  opts: MatchPageOptions = {},
 ): Promise<RequestMatchResult | null> {
   assertToday(today);
   const [loaded] = await loadRequestsForEngine(db, [requestId], today);
   if (!loaded) return null;
-  const { row, request } = loaded;
-  // Upper bounds of usable value per type from the assets just read (not the stored copies).
-  const bounds = collateralColumns(loaded.assetRows);
-  const amount = int(request.amountFen);
-  const term = int(request.termMonths);
-  const notFlags = 7 & ~row.flags_mask;
-  const rule = (cond: Expr) => sql`(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
-  const maxCapacityScaled = sum(
-    PLEDGE_IP_TYPES.map(
-      (t) =>
-        sql`(CASE WHEN (p.ip_types_mask & ${int(IP_TYPE_BITS[t])}) <> 0 THEN ${sql.ref(
-          `p.pledge_rate_${t}_bp`,
-        )} * ${int(bounds[`offered_${t}_fen`])} ELSE 0 END)`,
-    ),
-  );
-  const failures = sum([
-    rule(sql`p.all_regions = 0 AND (p.region_mask & ${int(row.region_bit)}) = 0`),
-    rule(sql`p.all_industries = 0 AND (p.industry_mask & ${int(row.industry_bit)}) = 0`),
-    rule(sql`(p.required_flags_mask & ${int(notFlags)}) <> 0`),
-    rule(sql`p.min_amount_fen > ${amount}`),
-    rule(sql`p.max_amount_fen < ${amount}`),
-    rule(sql`p.min_term_months > ${term}`),
-    rule(sql`p.max_term_months < ${term}`),
-    rule(sql`p.min_rate_bp > ${int(request.maxRateBp)}`),
-    rule(sql`p.quota_remaining_fen < ${amount}`),
-    // "IP type not accepted" and "capacity short" exclude each other in the engine: one slot.
-    rule(sql`${maxCapacityScaled} < ${int(BigInt(request.amountFen) * BigInt(BP_SCALE))}`),
-  ]);
-  const rows = await db
-    .selectFrom("loan_products as p")
-    .innerJoin("organisations as o", "o.id", "p.bank_org_id")
-    .selectAll("p")
-    .select("o.name as bank_name")
-    .where("p.active", "=", 1)
-    .where(sql<boolean>`${failures} <= 1`)
-    .execute();
-  const result = matchRequest(
-    request,
-    loaded.firm,
-    loaded.assets,
-    rows.map(productTermsFromRow),
-    today,
-  );
+  const { request } = loaded;
+  const classified = await classifyProducts(db, loaded);
+
+  const eff = (c: Classified) => c.effBp;
+  const matches = classified
+    .filter((c) => !c.near)
+    .map((c) => ({ c, score: scoreMatch(request, scoringTerms(c), c.num).score, eff: eff(c) }))
+    .sort((x, y) => y.score - x.score || x.eff - y.eff || x.c.id - y.c.id);
+  const nearMisses = classified
+    .filter((c) => c.near)
+    .map((c) => ({ c, gap: gapOf(c, request), eff: eff(c) }))
+    .sort((x, y) => x.gap - y.gap || x.eff - y.eff || x.c.id - y.c.id);
+
+  const slice = <T>(xs: T[], offset = 0, limit = Infinity) =>
+    xs.slice(offset, limit === Infinity ? undefined : offset + limit);
+  const pageMatches = slice(matches, opts.matchOffset, opts.matchLimit);
+  const pageNear = slice(nearMisses, opts.nearMissOffset, opts.nearMissLimit);
+  const ids = [...pageMatches, ...pageNear].map((x) => x.c.id);
+  const products = new Map<number, ProductWithBank>();
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const rows = await db
+      .selectFrom("loan_products as p")
+      .innerJoin("organisations as o", "o.id", "p.bank_org_id")
+      .selectAll("p")
+      .select("o.name as bank_name")
+      .where("p.id", "in", ids.slice(i, i + IN_CHUNK))
+      .execute();
+    for (const r of rows) products.set(r.id, r);
+  }
+  const evaluate = (id: number, expected: "match" | "near_miss") => {
+    const row = products.get(id);
+    if (!row) return [];
+    const e = evaluateProduct(request, loaded.firm, loaded.assets, productTermsFromRow(row), today);
+    if (e.status !== expected) {
+      console.error(
+        `matching: product ${id} classified as ${expected} for request ${requestId} by SQL but ${e.status} by the engine`,
+      );
+    }
+    return [e];
+  };
   return {
     loaded,
-    matches: result.matches,
-    nearMisses: result.nearMisses,
-    candidateCount: rows.length,
-    products: new Map(rows.map((r) => [r.id, r])),
+    matches: pageMatches.flatMap((x) => evaluate(x.c.id, "match")),
+    nearMisses: pageNear.flatMap((x) => evaluate(x.c.id, "near_miss")),
+    matchCount: matches.length,
+    nearMissCount: nearMisses.length,
+    products,
   };
 }
 
