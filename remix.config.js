@@ -3,8 +3,9 @@ export default {
   ignoredRouteFiles: ["**/.*", "**/*.test.{ts,tsx}"],
   serverModuleFormat: "esm",
   serverPlatform: "node",
-  // recharts and its d3 helpers ship ESM only.
-  serverDependenciesToBundle: [/^recharts/, /^d3-/, /^internmap/, /^victory-vendor/],
+  // recharts and its d3 helpers ship ESM only; recharts imports lodash/get-style CJS paths that
+  // Node ESM cannot resolve from the bundle, so lodash is bundled too.
+  serverDependenciesToBundle: [/^recharts/, /^d3-/, /^internmap/, /^victory-vendor/, /^lodash/],
   browserNodeBuiltinsPolyfill: { modules: {} },
   future: {
     v3_fetcherPersist: true,
