@@ -95,6 +95,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     v: { record: AssetRecord; version?: number },
     ctx: z.RefinementCtx,
   ) => {
+    // zod still runs refinements after the transform reported problems; v is then empty.
+    if (!v?.record) return;
     const key = await numberTakenMessageKey(db, actor.orgId, v.record, id);
     if (key) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["number"], message: t(key) });
     if (v.version === undefined) {

@@ -30,6 +30,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = getDb();
   const submission = await parseWithZod(await request.formData(), {
     schema: patentFormSchema(t, locale, todayInChina()).superRefine(async (v, ctx) => {
+      // zod still runs refinements after the transform reported problems; v is then empty.
+      if (!v?.record) return;
       const key = await numberTakenMessageKey(db, actor.orgId, v.record);
       if (key) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["number"], message: t(key) });
     }),
