@@ -217,7 +217,11 @@ const K_CAPACITY = 7;
  * Cost: one pass over the active products; the cheap row rules run first and the collateral
  * expressions only for products failing at most one of them.
  */
-async function classifyProducts(db: Executor, loaded: LoadedRequest): Promise<Classified[]> {
+async function classifyProducts(
+  db: Executor,
+  loaded: LoadedRequest,
+  categoricalWanted: number,
+): Promise<{ rows: Classified[]; categoricalCount: number }> {
   const { row, request, assets, today } = loaded;
   const A = request.amountFen;
   const amount = int(A);
@@ -354,31 +358,46 @@ async function classifyProducts(db: Executor, loaded: LoadedRequest): Promise<Cl
     WHERE p.active = 1 AND ${rowFailures} <= 1
     LIMIT 1000000000`;
   const failed = sql`x.rf + CASE WHEN x.acc = 0 THEN 1 WHEN x.elig = 1 THEN (CASE WHEN x.cap < ${amount} THEN 1 ELSE 0 END) ELSE x.codes END`;
+  const classified = sql`SELECT x.id, ${failed} AS failed,
+      CASE WHEN x.rf = 1 THEN x.kind_row WHEN x.acc = 1 AND x.elig = 1 THEN ${int(K_CAPACITY)} ELSE ${int(K_CATEGORICAL)} END AS kind,
+      CASE WHEN x.rf = 1 THEN x.num_row ELSE x.cap END AS num,
+      ${divScale(db, sql`x.eff_scaled`)} AS eff, x.risk, x.min_term, x.max_term
+    FROM (${inner}) x
+    WHERE ${failed} <= 1`;
+  // Categorical near misses (gap 1, ordered by effective rate and id) are usually most of the
+  // list: only the first `categoricalWanted` of them are read, the rest are only counted.
+  const isCategorical = sql`CASE WHEN y.failed = 1 AND y.kind = ${int(K_CATEGORICAL)} THEN 1 ELSE 0 END`;
   const result = await sql<{
     id: number;
     failed: number;
     kind: number;
     num: number;
-    eff_scaled: number;
+    eff: number;
     risk: number;
     min_term: number;
     max_term: number;
-  }>`SELECT x.id, ${failed} AS failed,
-      CASE WHEN x.rf = 1 THEN x.kind_row WHEN x.acc = 1 AND x.elig = 1 THEN ${int(K_CAPACITY)} ELSE ${int(K_CATEGORICAL)} END AS kind,
-      CASE WHEN x.rf = 1 THEN x.num_row ELSE x.cap END AS num,
-      x.eff_scaled, x.risk, x.min_term, x.max_term
-    FROM (${inner}) x
-    WHERE ${failed} <= 1`.execute(db);
-  return result.rows.map((r) => ({
+    n_cat: number;
+  }>`SELECT z.id, z.failed, z.kind, z.num, z.eff, z.risk, z.min_term, z.max_term, z.n_cat FROM (
+      SELECT y.*, ${isCategorical} AS cat,
+        ROW_NUMBER() OVER (PARTITION BY ${isCategorical} ORDER BY y.eff, y.id) AS rn,
+        SUM(${isCategorical}) OVER () AS n_cat
+      FROM (${classified}) y
+    ) z
+    WHERE z.cat = 0 OR z.rn <= ${int(Math.max(1, Math.min(categoricalWanted, 1_000_000_000)))}`.execute(
+    db,
+  );
+  const rows = result.rows.map((r) => ({
     id: r.id,
     near: Number(r.failed) === 1,
     kind: Number(r.kind),
     num: Number(r.num),
-    effBp: Math.floor(Number(r.eff_scaled) / 10_000),
+    effBp: Number(r.eff),
     riskBp: Number(r.risk),
     minTerm: Number(r.min_term),
     maxTerm: Number(r.max_term),
   }));
+  const categoricalCount = result.rows.length > 0 ? Number(result.rows[0].n_cat) : 0;
+  return { rows, categoricalCount };
 }
 
 /** The engine's gap (failureGap) of a near miss's single failure, from the SQL's numbers. */
@@ -444,22 +463,31 @@ export async function findMatchesForRequest(
   const [loaded] = await loadRequestsForEngine(db, [requestId], today);
   if (!loaded) return null;
   const { request } = loaded;
-  const classified = await classifyProducts(db, loaded);
+  const nearOffset = opts.nearMissOffset ?? 0;
+  const nearLimit = opts.nearMissLimit ?? Infinity;
+  const { rows: classified, categoricalCount } = await classifyProducts(
+    db,
+    loaded,
+    nearOffset + nearLimit,
+  );
 
-  const eff = (c: Classified) => c.effBp;
   const matches = classified
     .filter((c) => !c.near)
-    .map((c) => ({ c, score: scoreMatch(request, scoringTerms(c), c.num).score, eff: eff(c) }))
+    .map((c) => ({ c, score: scoreMatch(request, scoringTerms(c), c.num).score, eff: c.effBp }))
     .sort((x, y) => y.score - x.score || x.eff - y.eff || x.c.id - y.c.id);
+  // Categorical near misses have gap 1, the largest, so the ones read (the first by rate and id)
+  // are enough to fill any page the numeric ones leave.
   const nearMisses = classified
     .filter((c) => c.near)
-    .map((c) => ({ c, gap: gapOf(c, request), eff: eff(c) }))
+    .map((c) => ({ c, gap: gapOf(c, request), eff: c.effBp }))
     .sort((x, y) => x.gap - y.gap || x.eff - y.eff || x.c.id - y.c.id);
+  const nearMissCount =
+    nearMisses.filter((x) => x.c.kind !== K_CATEGORICAL).length + categoricalCount;
 
   const slice = <T>(xs: T[], offset = 0, limit = Infinity) =>
     xs.slice(offset, limit === Infinity ? undefined : offset + limit);
   const pageMatches = slice(matches, opts.matchOffset, opts.matchLimit);
-  const pageNear = slice(nearMisses, opts.nearMissOffset, opts.nearMissLimit);
+  const pageNear = slice(nearMisses, nearOffset, nearLimit);
   const ids = [...pageMatches, ...pageNear].map((x) => x.c.id);
   const products = new Map<number, ProductWithBank>();
   for (let i = 0; i < ids.length; i += IN_CHUNK) {
@@ -488,7 +516,7 @@ export async function findMatchesForRequest(
     matches: pageMatches.flatMap((x) => evaluate(x.c.id, "match")),
     nearMisses: pageNear.flatMap((x) => evaluate(x.c.id, "near_miss")),
     matchCount: matches.length,
-    nearMissCount: nearMisses.length,
+    nearMissCount,
     products,
   };
 }
