@@ -30,9 +30,10 @@ import {
   type RequestRow,
   type SupportFigures,
 } from "../domain/analytics";
-import type { FirmFlag, IndustrySection } from "../domain/industry";
+import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/workflow";
+import type { BankFilter, ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
 import { getEnv } from "../utils/env.server";
 import { UserFacingError } from "./errors";
@@ -67,17 +68,7 @@ export interface ReviewViewer {
   orgId: number;
 }
 
-export type BankFilter = number | "others" | null;
-
-export interface ReviewFilters {
-  from: string;
-  to: string;
-  region: RegionCode | null;
-  bank: BankFilter;
-  ipType: IpType | null;
-  industry: IndustrySection | null;
-  flags: FirmFlag[];
-}
+export type { BankFilter, ReviewFilters };
 
 export const OTHER_BANKS = "others" as const;
 export const DRILL_PAGE_SIZE = 50;

@@ -1,0 +1,286 @@
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { ProgressPanel } from "../components/ProgressPanel";
+import { ColumnBars, HorizontalBars } from "../components/ReportCharts";
+import { industryName } from "../domain/industry";
+import { ipTypeLabel } from "../domain/ip";
+import { formatBp, formatMoney } from "../domain/money";
+import { regionName } from "../domain/regions";
+import { getReport } from "../models/report.server";
+import allianceStyles from "../styles/alliance.css";
+import { getDb } from "../utils/db.server";
+
+export async function loader() {
+  return { report: await getReport(getDb()) };
+}
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
+
+export const meta: MetaFunction = () => [
+  { title: "内蒙古知识产权金融发展报告 · 知融" },
+  {
+    name: "description",
+    content:
+      "内蒙古知识产权质押融资进展：目标进度、各盟市、银行、知识产权类型、行业与年度放款汇总。",
+  },
+];
+
+/** Beijing time of a stored UTC instant, to the minute. */
+function beijing(at: string): string {
+  const ms = Date.parse(at.replace(" ", "T") + "Z") + 8 * 3600_000;
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 16);
+}
+
+export default function Report() {
+  const { report } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const zh = lang.startsWith("zh");
+  const money = (fen: number) => formatMoney(fen, lang);
+  const rate = (bp: number | null) => (bp === null ? "—" : formatBp(bp));
+  // Chart values: 万元 in Chinese, ¥ million in English.
+  const chartValue = (fen: number) => Math.round(fen / (zh ? 10_000 : 1_000_000)) / 100;
+  const unit = zh ? "万元" : "¥ m";
+  const r = (k: string, o?: Record<string, unknown>) => t(`alliance:report.${k}`, o);
+  const tot = report.totals;
+  const hasLoans = tot.loans > 0 || tot.amountFen !== 0;
+
+  return (
+    <article className="report" data-testid="report">
+      <header className="report-header">
+        <div>
+          <h1>{r("title")}</h1>
+          <p className="muted" style={{ margin: 0 }}>
+            {r("subtitle")}
+          </p>
+          <p className="muted" data-testid="report-as-of" data-as-of={report.asOf}>
+            {r("asOf", { time: beijing(report.asOf) })}
+          </p>
+        </div>
+        <div className="report-actions">
+          <button type="button" className="button" onClick={() => window.print()}>
+            {r("print")}
+          </button>
+          <a className="button" href="/report.csv" download data-testid="report-csv">
+            {r("downloadCsv")}
+          </a>
+          <a className="button" href="/report.json" download data-testid="report-json">
+            {r("downloadJson")}
+          </a>
+        </div>
+      </header>
+
+      <section className="report-section report-first">
+        <ProgressPanel data={report.progress} />
+        <h2 style={{ marginTop: "1.25rem" }}>{r("keyFigures")}</h2>
+        <div className="grid grid-4 card" data-testid="key-figures">
+          <div className="stat">
+            <div className="label">{r("loans")}</div>
+            <div className="value" data-testid="report-loans">
+              {tot.loans}
+            </div>
+          </div>
+          <div className="stat">
+            <div className="label">{r("firms")}</div>
+            <div className="value">{r("firmsOf", { count: tot.firms })}</div>
+          </div>
+          <div className="stat">
+            <div className="label">{r("averageLoan")}</div>
+            <div className="value">
+              {tot.averageLoanFen === null ? "—" : money(tot.averageLoanFen)}
+            </div>
+          </div>
+          <div className="stat">
+            <div className="label">{r("averageRate")}</div>
+            <div className="value">{rate(tot.averageRateBp)}</div>
+            <div className="sub">{r("averageRateHint")}</div>
+          </div>
+          <div className="stat">
+            <div className="label">{r("averagePledgeRate")}</div>
+            <div className="value">{rate(tot.averagePledgeRateBp)}</div>
+            <div className="sub">{r("averagePledgeRateHint")}</div>
+          </div>
+          <div className="stat">
+            <div className="label">{r("specialisedShare")}</div>
+            <div className="value" data-testid="share-specialised">
+              {rate(tot.specialisedShareBp)}
+            </div>
+            <div className="sub">{r("firmsOf", { count: tot.specialisedFirms })}</div>
+          </div>
+          <div className="stat">
+            <div className="label">{r("highTechShare")}</div>
+            <div className="value" data-testid="share-high-tech">
+              {rate(tot.highTechShareBp)}
+            </div>
+            <div className="sub">{r("firmsOf", { count: tot.highTechFirms })}</div>
+          </div>
+        </div>
+        <h2 style={{ marginTop: "1.25rem" }}>{r("commentaryTitle")}</h2>
+        <div className="card report-commentary" data-testid="commentary">
+          {(zh ? report.commentary.zh : report.commentary.en).map((p, i) => (
+            <p key={i}>{p}</p>
+          ))}
+        </div>
+      </section>
+
+      <section className="report-section card">
+        <h2>{r("regionsTitle")}</h2>
+        {!hasLoans ? <div className="empty">{r("empty")}</div> : null}
+        <figure style={{ margin: "0 0 1rem" }}>
+          <figcaption className="muted">{r("chartRegions")}</figcaption>
+          <HorizontalBars
+            testId="chart-regions"
+            unit={unit}
+            data={report.byRegion.map((x) => ({
+              key: x.key,
+              label: regionName(x.key, lang),
+              value: chartValue(x.amountFen),
+            }))}
+          />
+        </figure>
+        <table className="data" data-testid="report-regions">
+          <thead>
+            <tr>
+              <th className="num">{r("rank")}</th>
+              <th>{r("region")}</th>
+              <th className="num">{r("amount")}</th>
+              <th className="num">{r("count")}</th>
+              <th className="num">{r("share")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.byRegion.map((x) => (
+              <tr key={x.key} data-region={x.key}>
+                <td className="num">{x.rank}</td>
+                <td>{regionName(x.key, lang)}</td>
+                <td className="num" data-fen={x.amountFen}>
+                  {money(x.amountFen)}
+                </td>
+                <td className="num">{x.count}</td>
+                <td className="num">{rate(x.shareBp)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="report-section card">
+        <h2>{r("banksTitle")}</h2>
+        {report.byBank.length === 0 ? (
+          <div className="empty">{r("empty")}</div>
+        ) : (
+          <table className="data" data-testid="report-banks">
+            <thead>
+              <tr>
+                <th>{r("bank")}</th>
+                <th className="num">{r("amount")}</th>
+                <th className="num">{r("count")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.byBank.map((x) => (
+                <tr key={x.key}>
+                  <td>{x.name}</td>
+                  <td className="num" data-fen={x.amountFen}>
+                    {money(x.amountFen)}
+                  </td>
+                  <td className="num">{x.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <h2 style={{ marginTop: "1.25rem" }}>{r("ipTypesTitle")}</h2>
+        <table className="data" data-testid="report-ip-types">
+          <thead>
+            <tr>
+              <th>{r("ipType")}</th>
+              <th className="num">{r("amount")}</th>
+              <th className="num">{r("count")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.byIpType.map((x) => (
+              <tr key={x.key}>
+                <td>{ipTypeLabel(x.key, lang)}</td>
+                <td className="num" data-fen={x.amountFen}>
+                  {money(x.amountFen)}
+                </td>
+                <td className="num">{x.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="report-section card">
+        <h2>{r("yearsTitle")}</h2>
+        {report.byYear.length === 0 ? (
+          <div className="empty">{r("empty")}</div>
+        ) : (
+          <>
+            <ColumnBars
+              testId="chart-years"
+              unit={unit}
+              data={report.byYear.map((x) => ({
+                key: x.key,
+                label: x.key,
+                value: chartValue(x.amountFen),
+              }))}
+            />
+            <table className="data" data-testid="report-years">
+              <thead>
+                <tr>
+                  <th>{r("year")}</th>
+                  <th className="num">{r("amount")}</th>
+                  <th className="num">{r("count")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.byYear.map((x) => (
+                  <tr key={x.key}>
+                    <td>{x.key}</td>
+                    <td className="num" data-fen={x.amountFen}>
+                      {money(x.amountFen)}
+                    </td>
+                    <td className="num">{x.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+        <h2 style={{ marginTop: "1.25rem" }}>{r("industriesTitle")}</h2>
+        {report.byIndustry.length === 0 ? (
+          <div className="empty">{r("empty")}</div>
+        ) : (
+          <table className="data" data-testid="report-industries">
+            <thead>
+              <tr>
+                <th>{r("industry")}</th>
+                <th className="num">{r("amount")}</th>
+                <th className="num">{r("count")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.byIndustry.map((x) => (
+                <tr key={x.key || "none"}>
+                  <td>
+                    {x.key ? `${x.key} · ${industryName(x.key, lang)}` : r("unknownIndustry")}
+                  </td>
+                  <td className="num" data-fen={x.amountFen}>
+                    {money(x.amountFen)}
+                  </td>
+                  <td className="num">{x.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <h2 style={{ marginTop: "1.25rem" }}>{r("methodTitle")}</h2>
+        <p className="muted">{r("method")}</p>
+      </section>
+    </article>
+  );
+}

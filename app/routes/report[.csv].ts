@@ -1,0 +1,16 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getReport } from "../models/report.server";
+import { csvResponse, reportCsv } from "../utils/alliance-csv.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+
+/** /report.csv: the public report's figures (aggregates only), UTF-8 with BOM. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const report = await getReport(getDb());
+  const { t, locale } = getServerT(request);
+  return csvResponse(
+    reportCsv(report, t, locale),
+    `ip-finance-report-${report.asOfDate}.csv`,
+    `${t("alliance:report.title")}-${report.asOfDate}.csv`,
+  );
+}

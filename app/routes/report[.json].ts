@@ -1,0 +1,15 @@
+import { getReport } from "../models/report.server";
+import { reportJson } from "../utils/alliance-csv.server";
+import { getDb } from "../utils/db.server";
+
+/** /report.json: the public report's figures (aggregates only); money in fen, rates in bp. */
+export async function loader() {
+  const report = await getReport(getDb());
+  return new Response(JSON.stringify(reportJson(report), null, 2), {
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-disposition": `inline; filename="ip-finance-report-${report.asOfDate}.json"`,
+      "cache-control": "no-store",
+    },
+  });
+}
