@@ -7,6 +7,7 @@ import { hashPassword } from "../app/utils/password.server";
 import { nowInstant } from "../app/utils/time";
 import type { Db } from "../app/utils/db.server";
 import { seedAppraisals } from "./seed-appraisals";
+import { seedAssets } from "./seed-assets";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
 export const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -267,6 +268,7 @@ export type ExtraSeeder = (
 
 /** Later features register their demo data here, in order (assets → products → deals). */
 export const extraSeeders: ExtraSeeder[] = [
+  seedAssets,
   // Needs the demo assets and their indicative values: keep it after the assets seeder.
   seedAppraisals,
 ];
