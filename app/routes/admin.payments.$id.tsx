@@ -87,6 +87,8 @@ export default function ConfirmOfflinePayment() {
     defaultValue: { version: order.version },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: confirmSchema(t) }),
     shouldValidate: "onBlur",
+    // A fixed field clears its error at once, so the form does not shift under the next click.
+    shouldRevalidate: "onInput",
   });
   return (
     <div className="grid" style={{ gap: "1rem", maxWidth: "40rem" }}>

@@ -96,20 +96,8 @@ export const meta: MetaFunction = () => [{ title: "评估收费设置 · 知融"
 
 export default function AppraisalFeeSettings() {
   const { settings } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
   const { t, i18n } = useTranslation();
   const [search] = useSearchParams();
-  const [form, fields] = useForm({
-    lastResult: actionData,
-    defaultValue: {
-      expectedMinFeeFen: settings.minFeeFen,
-      expectedRateBp: settings.rateBp,
-      minFee: formatYuanExact(settings.minFeeFen).replace(/,/g, ""),
-      rate: (settings.rateBp / 100).toFixed(2),
-    },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: feeSchema(t) }),
-    shouldValidate: "onBlur",
-  });
   return (
     <div className="grid" style={{ gap: "1rem", maxWidth: "44rem" }}>
       <h1>{t("appraisal:settings.title")}</h1>
@@ -141,40 +129,62 @@ export default function AppraisalFeeSettings() {
           ))}
         </tbody>
       </table>
-      <Form method="post" className="stack card" {...getFormProps(form)}>
-        <FormErrors errors={form.errors} />
-        <input {...getInputProps(fields.expectedMinFeeFen, { type: "hidden" })} />
-        <input {...getInputProps(fields.expectedRateBp, { type: "hidden" })} />
-        <Field
-          id={fields.minFee.id}
-          label={t("appraisal:settings.minFee")}
-          hint={t("appraisal:settings.minFeeHint", {
-            min: formatYuanExact(MIN_LIMITS.min),
-            max: formatYuanExact(MIN_LIMITS.max),
-          })}
-          errors={fields.minFee.errors}
-        >
-          <input {...getInputProps(fields.minFee, { type: "text" })} inputMode="decimal" />
-        </Field>
-        <Field
-          id={fields.rate.id}
-          label={t("appraisal:settings.rate")}
-          hint={t("appraisal:settings.rateHint", { max: formatBp(RATE_LIMITS.max) })}
-          errors={fields.rate.errors}
-        >
-          <input {...getInputProps(fields.rate, { type: "text" })} inputMode="decimal" />
-        </Field>
-        <Field
-          id={fields.reason.id}
-          label={t("appraisal:settings.reason")}
-          errors={fields.reason.errors}
-        >
-          <input {...getInputProps(fields.reason, { type: "text" })} />
-        </Field>
-        <button type="submit" className="button button-primary" data-testid="save-fee">
-          {t("actions.save")}
-        </button>
-      </Form>
+      {/* Keyed by the rule in force: after a save the form starts from the new values. */}
+      <FeeForm key={`${settings.minFeeFen}-${settings.rateBp}`} settings={settings} />
     </div>
+  );
+}
+
+function FeeForm({ settings }: { settings: { minFeeFen: number; rateBp: number } }) {
+  const actionData = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const { t } = useTranslation();
+  const [form, fields] = useForm({
+    lastResult: actionData,
+    defaultValue: {
+      expectedMinFeeFen: settings.minFeeFen,
+      expectedRateBp: settings.rateBp,
+      minFee: formatYuanExact(settings.minFeeFen).replace(/,/g, ""),
+      rate: (settings.rateBp / 100).toFixed(2),
+    },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: feeSchema(t) }),
+    shouldValidate: "onBlur",
+    // A fixed field clears its error at once, so the form does not shift under the next click.
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <Form method="post" className="stack card" {...getFormProps(form)}>
+      <FormErrors errors={form.errors} />
+      <input {...getInputProps(fields.expectedMinFeeFen, { type: "hidden" })} />
+      <input {...getInputProps(fields.expectedRateBp, { type: "hidden" })} />
+      <Field
+        id={fields.minFee.id}
+        label={t("appraisal:settings.minFee")}
+        hint={t("appraisal:settings.minFeeHint", {
+          min: formatYuanExact(MIN_LIMITS.min),
+          max: formatYuanExact(MIN_LIMITS.max),
+        })}
+        errors={fields.minFee.errors}
+      >
+        <input {...getInputProps(fields.minFee, { type: "text" })} inputMode="decimal" />
+      </Field>
+      <Field
+        id={fields.rate.id}
+        label={t("appraisal:settings.rate")}
+        hint={t("appraisal:settings.rateHint", { max: formatBp(RATE_LIMITS.max) })}
+        errors={fields.rate.errors}
+      >
+        <input {...getInputProps(fields.rate, { type: "text" })} inputMode="decimal" />
+      </Field>
+      <Field
+        id={fields.reason.id}
+        label={t("appraisal:settings.reason")}
+        errors={fields.reason.errors}
+      >
+        <input {...getInputProps(fields.reason, { type: "text" })} />
+      </Field>
+      <button type="submit" className="button button-primary" data-testid="save-fee">
+        {t("actions.save")}
+      </button>
+    </Form>
   );
 }

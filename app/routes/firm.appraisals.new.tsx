@@ -124,6 +124,7 @@ export default function NewAppraisalOrder() {
     lastResult: actionData,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: orderSchema(t) }),
     shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
   });
   const preview = actionData?.preview ?? null;
   const money = (fen: number) => formatMoney(fen, i18n.language);

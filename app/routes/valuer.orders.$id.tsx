@@ -207,7 +207,6 @@ export default function ValuerOrder() {
   const [form, fields] = useForm({
     lastResult: actionData,
     defaultValue: {
-      version: order.version,
       items: order.items.map((i) => ({
         assetId: i.assetId,
         low: "",
@@ -288,7 +287,8 @@ export default function ValuerOrder() {
         <Form method="post" className="stack" {...getFormProps(form)}>
           <FormErrors errors={form.errors} />
           <input type="hidden" name="intent" value="sign" />
-          <input {...getInputProps(fields.version, { type: "hidden" })} />
+          {/* Not a conform default: it must follow the loader after "start" bumps the version. */}
+          <input type="hidden" name="version" value={order.version} />
           {items.map((itemField, index) => {
             const item = order.items[index];
             const f = itemField.getFieldset();
