@@ -215,3 +215,21 @@ test("a firm orders an appraisal, the admin confirms payment, the valuer signs, 
     await anonymous.close();
   }
 });
+
+test("the admin changes the appraisal fee twice in a row, each time from the rule in force", async ({
+  page,
+}) => {
+  await logIn(page, "admin@zhirong.demo", "/admin/settings/appraisal-fee");
+  const save = async (rate: string, shown: string) => {
+    await page.fill("input[name=rate]", rate);
+    await page.getByTestId("save-fee").click();
+    await page.getByTestId("current-rule").filter({ hasText: shown }).waitFor();
+    await page.getByTestId("settings-saved").waitFor();
+  };
+  await page.fill("input[name=rate]", "6");
+  await page.locator("input[name=rate]").blur();
+  await page.getByText("费率须在 0 至 5.00% 之间").waitFor();
+  await save("0.7", "0.70%");
+  await save("0.60", "0.60%");
+  expect(await page.locator(".form-error").count()).toBe(0);
+});
