@@ -13,7 +13,9 @@ import { useMemo } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { AppShell } from "./components/AppShell";
 import stylesHref from "./styles/app.css";
+import { countUnread } from "./models/notification.server";
 import { getOptionalUser } from "./utils/auth.server";
+import { getDb } from "./utils/db.server";
 import { createI18n, detectLocale, LOCALE_COOKIE, type Locale } from "./utils/i18n";
 import { useFallbackLocale } from "./utils/locale-context";
 import { useNonce } from "./utils/nonce";
@@ -38,6 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       displayName: user.display_name,
       orgName: user.orgName,
       orgKind: user.orgKind,
+      unread: await countUnread(getDb(), user.id),
     },
   };
 }

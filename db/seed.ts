@@ -7,6 +7,7 @@ import { hashPassword } from "../app/utils/password.server";
 import { nowInstant } from "../app/utils/time";
 import type { Db } from "../app/utils/db.server";
 import { seedAppraisals } from "./seed-appraisals";
+import { seedDeals } from "./seed-deals";
 import { seedAssets } from "./seed-assets";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
@@ -271,4 +272,6 @@ export const extraSeeders: ExtraSeeder[] = [
   seedAssets,
   // Needs the demo assets and their indicative values: keep it after the assets seeder.
   seedAppraisals,
+  // The deal history: needs firms, banks, the valuer and the admin; keep it last.
+  seedDeals,
 ];

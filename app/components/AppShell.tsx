@@ -9,6 +9,8 @@ export interface ShellUser {
   role: Role;
   displayName: string;
   orgName: string;
+  /** Unread in-app notifications (deals), shown next to the notifications link. */
+  unread?: number;
 }
 
 export interface NavItem {
@@ -22,19 +24,29 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/firm", labelKey: "nav.dashboard" },
     { to: "/firm/assets", labelKey: "nav.assets" },
     { to: "/firm/appraisals", labelKey: "nav.appraisals" },
+    { to: "/firm/applications", labelKey: "deals:nav.firmApplications" },
   ],
-  bank_officer: [{ to: "/bank", labelKey: "nav.dashboard" }],
+  bank_officer: [
+    { to: "/bank", labelKey: "nav.dashboard" },
+    { to: "/bank/applications", labelKey: "deals:nav.bankApplications" },
+    { to: "/ledger", labelKey: "deals:nav.ledger" },
+  ],
   valuer: [
     { to: "/valuer", labelKey: "nav.dashboard" },
     { to: "/valuer/orders", labelKey: "nav.valuerOrders" },
   ],
-  alliance: [{ to: "/alliance", labelKey: "nav.dashboard" }],
+  alliance: [
+    { to: "/alliance", labelKey: "nav.dashboard" },
+    { to: "/ledger", labelKey: "deals:nav.ledger" },
+  ],
   admin: [
     { to: "/admin", labelKey: "nav.dashboard" },
     { to: "/admin/invitations", labelKey: "nav.invitations" },
     { to: "/admin/audit", labelKey: "nav.audit" },
     { to: "/admin/payments", labelKey: "nav.payments" },
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
+    { to: "/admin/ledger", labelKey: "deals:nav.adminLedger" },
+    { to: "/admin/settings/target", labelKey: "deals:nav.target" },
   ],
 };
 
@@ -82,6 +94,19 @@ export function AppShell({
           </Form>
           {user ? (
             <>
+              <NavLink to="/notifications" data-testid="notifications-link">
+                {t("deals:nav.notifications")}
+                {user.unread ? (
+                  <span
+                    className="badge badge-warn"
+                    data-testid="unread-badge"
+                    aria-label={t("deals:nav.unread", { count: user.unread })}
+                    style={{ marginLeft: "0.25rem" }}
+                  >
+                    {user.unread}
+                  </span>
+                ) : null}
+              </NavLink>
               <span className="whoami" data-testid="whoami">
                 {user.displayName} · {t(`roles.${user.role}`)}
               </span>

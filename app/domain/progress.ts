@@ -281,3 +281,22 @@ export function cumulativeByMonth(
   }
   return out;
 }
+
+export interface Slice<K> {
+  key: K;
+  amountFen: number;
+  /** Ledger entries in the slice (reversals included). */
+  entries: number;
+}
+
+/** What the progress panel, its charts and the live stream carry (serialisable). */
+export interface ProgressSummary extends Progress {
+  phases: TargetPhase[];
+  /** Ledger entries so far: grows with every entry, so the page can ignore older pushes. */
+  version: number;
+  months: CumulativePoint[];
+  byRegion: Slice<string>[];
+  byBank: (Slice<number> & { name: string })[];
+  byIpType: Slice<"invention" | "utility_model" | "design" | "trademark">[];
+  asOf: string;
+}

@@ -83,6 +83,15 @@ export const LOCKED_STATES: readonly ApplicationState[] = [
 /** States whose disbursement counts toward the target (the ledger entry stays after closing). */
 export const DISBURSED_STATES: readonly ApplicationState[] = ["disbursed", "repaid", "defaulted"];
 
+/** The bank's "to do" list: every state a bank officer still has to act on. */
+export const BANK_OPEN_STATES: readonly ApplicationState[] = [
+  "submitted",
+  "under_review",
+  "approved",
+  "pledge_registered",
+  "disbursed",
+];
+
 /** Final states: nothing more happens to the application. */
 export const FINAL_STATES: readonly ApplicationState[] = [
   "rejected",

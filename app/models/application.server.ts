@@ -1,4 +1,4 @@
-import type { Updateable } from "kysely";
+import { sql, type Updateable } from "kysely";
 import type {
   Application,
   ApplicationState,
@@ -7,10 +7,12 @@ import type {
   LoanProduct,
 } from "../../db/schema";
 import { isIsoDate } from "../domain/ip";
+import { chooseLeastCollateral } from "../domain/matching";
 import {
   checkApproval,
   checkDisbursement,
   checkDraft,
+  BANK_OPEN_STATES,
   checkTransition,
   isVisibleToBank,
   canComment,
@@ -946,15 +948,6 @@ export async function listFirmApplications(db: Db, firmOrgId: number, page: numb
   return { rows: rows.map(toListRow), total, ...p };
 }
 
-/** "open" = every state a bank officer still has to act on. */
-export const BANK_OPEN_STATES: readonly ApplicationState[] = [
-  "submitted",
-  "under_review",
-  "approved",
-  "pledge_registered",
-  "disbursed",
-];
-
 export async function listBankApplications(
   db: Db,
   bankOrgId: number,
@@ -983,6 +976,10 @@ export async function listBankApplications(
       : await listQuery(db)
           .where("applications.bank_org_id", "=", bankOrgId)
           .where("applications.state", "in", states)
+          // The to-do list puts what waits longest in the workflow first: new submissions.
+          .orderBy(
+            sql`case applications.state when 'submitted' then 0 when 'under_review' then 1 when 'approved' then 2 when 'pledge_registered' then 3 else 4 end`,
+          )
           .orderBy("applications.id", "desc")
           .limit(APPLICATIONS_PAGE_SIZE)
           .offset((p.page - 1) * APPLICATIONS_PAGE_SIZE)
@@ -1260,6 +1257,79 @@ export async function listPledgeableAssets(
       lockedBy: r.locked_by ?? null,
     };
   });
+}
+
+/**
+ * What the approve form shows before the officer decides: the capacity of the pledged set with the
+ * appraisals valid today, the problems an approval of the requested terms would meet, and the
+ * product's remaining quota. Read-only; the approval itself checks again in its transaction.
+ */
+export async function previewApproval(
+  db: Db,
+  bankOrgId: number,
+  applicationId: number,
+  day: string = todayInChina(),
+) {
+  const app = await loadScoped(db, "bank", bankOrgId, applicationId);
+  const snapshot = parseProductSnapshot(app.product_snapshot_json);
+  const assets = await loadPledgedAssets(db, app.firm_org_id, await assetIdsOf(db, app.id));
+  const result = checkApproval({
+    snapshot,
+    requestedFen: Number(app.amount_fen),
+    amountFen: Number(app.amount_fen),
+    termMonths: app.term_months,
+    rateBp: app.rate_bp,
+    assets,
+    day,
+  });
+  const product = await db
+    .selectFrom("loan_products")
+    .select("quota_remaining_fen")
+    .where("id", "=", app.product_id)
+    .executeTakeFirst();
+  return {
+    day,
+    capacityFen: result.capacity.capacityFen,
+    problems: result.problems,
+    quotaRemainingFen: Number(product?.quota_remaining_fen ?? 0),
+  };
+}
+
+/** The amount and term of the firm's own financing request, to prefill an application. */
+export async function getFirmRequestTerms(db: Db, firmOrgId: number, requestId: number) {
+  const row = await db
+    .selectFrom("financing_requests")
+    .select(["id", "amount_fen", "term_months", "max_rate_bp"])
+    .where("id", "=", requestId)
+    .where("firm_org_id", "=", firmOrgId)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: row.id,
+        amountFen: Number(row.amount_fen),
+        termMonths: row.term_months,
+        maxRateBp: row.max_rate_bp,
+      }
+    : null;
+}
+
+/**
+ * The least-collateral set (app/domain/matching.ts) among the assets that can lend today and are
+ * not pledged elsewhere, for `amountFen`; null when they do not cover it together.
+ */
+export function suggestCollateral(
+  assets: Awaited<ReturnType<typeof listPledgeableAssets>>,
+  amountFen: number,
+  ownApplicationId?: number,
+) {
+  const free = assets.filter(
+    (a) =>
+      a.validToday && a.capacityFen > 0 && (a.lockedBy === null || a.lockedBy === ownApplicationId),
+  );
+  return chooseLeastCollateral(
+    free.map((a) => ({ id: a.id, valueFen: a.formalValueFen ?? 0, capacityFen: a.capacityFen })),
+    amountFen,
+  );
 }
 
 /** For tests and the reconcile script: the raw row. */

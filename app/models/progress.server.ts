@@ -7,9 +7,9 @@ import {
   DEFAULT_TARGET_DEADLINE,
   DEFAULT_TARGET_FEN,
   validateTargetPhases,
-  type CumulativePoint,
   type PhaseProblem,
-  type Progress,
+  type ProgressSummary,
+  type Slice,
   type TargetPhase,
 } from "../domain/progress";
 import { REGIONS } from "../domain/regions";
@@ -19,7 +19,7 @@ import { writeAudit } from "./audit.server";
 import { ConflictError, UserFacingError } from "./errors";
 import { onProgressChanged } from "./progress-events.server";
 
-export { DEFAULT_TARGET_DEADLINE, DEFAULT_TARGET_FEN, type TargetPhase };
+export { DEFAULT_TARGET_DEADLINE, DEFAULT_TARGET_FEN, type ProgressSummary, type TargetPhase };
 
 export const TARGET_PHASES_SETTING = "target_phases";
 
@@ -130,23 +130,6 @@ export async function getFinancedFen(db: Db): Promise<number> {
     .where("bucket", "=", "")
     .executeTakeFirst();
   return Number(row?.amount_fen ?? 0);
-}
-
-export interface Slice<K> {
-  key: K;
-  amountFen: number;
-  entries: number;
-}
-
-export interface ProgressSummary extends Progress {
-  phases: TargetPhase[];
-  /** Ledger entries so far: grows with every entry, so the page can ignore older pushes. */
-  version: number;
-  months: CumulativePoint[];
-  byRegion: Slice<string>[];
-  byBank: (Slice<number> & { name: string })[];
-  byIpType: Slice<IpType>[];
-  asOf: string;
 }
 
 /**

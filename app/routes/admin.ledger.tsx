@@ -1,0 +1,168 @@
+import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { ConfirmBox, Pager } from "../components/deals";
+import { FormErrors, Field } from "../components/Field";
+import { LedgerTable } from "../components/LedgerTable";
+import { formatMoney, formatYuanExact } from "../domain/money";
+import { getLedgerEntry, listLedgerEntries, reverseLedgerEntry } from "../models/ledger.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { refusal } from "../utils/deal-routes.server";
+import { confirmed, reasonText } from "../utils/deal-schemas";
+import { getServerT } from "../utils/i18n.server";
+import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
+
+function reverseSchema(t: TFunction) {
+  return z.object({
+    entryId: z.coerce.number().int().positive(),
+    reason: reasonText(t),
+    confirm: confirmed(t),
+  });
+}
+
+/** Admin view of the whole ledger, with reversals (a confirm step, a reason, never an edit). */
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "admin");
+  const url = new URL(request.url);
+  const q = LedgerQuery.parse(Object.fromEntries(url.searchParams));
+  const db = getDb();
+  const reverseId = Number(url.searchParams.get("reverse"));
+  const [list, toReverse] = await Promise.all([
+    listLedgerEntries(
+      db,
+      { kind: "all" },
+      { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
+      q.page,
+    ),
+    Number.isSafeInteger(reverseId) && reverseId > 0
+      ? getLedgerEntry(db, reverseId)
+      : Promise.resolve(undefined),
+  ]);
+  const reversedId = Number(url.searchParams.get("reversed")) || null;
+  return {
+    ...list,
+    q,
+    toReverse: toReverse
+      ? {
+          id: toReverse.id,
+          amountFen: Number(toReverse.amount_fen),
+          entryType: toReverse.entry_type,
+          valueDate: toReverse.value_date,
+        }
+      : null,
+    reversedId,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireRole(request, "admin");
+  const { t, locale } = getServerT(request);
+  const submission = parseWithZod(await request.formData(), { schema: reverseSchema(t) });
+  if (submission.status !== "success") {
+    return Response.json({ result: submission.reply() }, { status: 400 });
+  }
+  try {
+    const { reversalId } = await reverseLedgerEntry(getDb(), {
+      entryId: submission.value.entryId,
+      reason: submission.value.reason,
+      actorUserId: admin.id,
+      actorOrgId: admin.org_id,
+    });
+    return redirect(`/admin/ledger?reversed=${reversalId}`);
+  } catch (e) {
+    return refusal(e, submission, t, locale, {}, { entryId: "" });
+  }
+}
+
+export const meta: MetaFunction = () => [{ title: "放款台账管理 · 知融" }];
+
+export default function AdminLedger() {
+  const { rows, total, sumFen, page, pages, q, toReverse, reversedId } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<{ result: SubmissionResult<string[]> }>();
+  const { t, i18n } = useTranslation();
+  const [form, fields] = useForm({
+    id: "reverse",
+    lastResult: actionData?.result,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: reverseSchema(t) }),
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("deals:nav.adminLedger")}</h1>
+      {reversedId ? (
+        <p className="notice" data-testid="reversed">
+          {t("deals:ledger.reversed", { id: reversedId })}
+        </p>
+      ) : null}
+      {toReverse && toReverse.entryType === "disbursement" ? (
+        <Form
+          method="post"
+          className="card stack"
+          {...getFormProps(form)}
+          data-testid="reverse-form"
+        >
+          <h2>{t("deals:ledger.reverseTitle", { id: toReverse.id })}</h2>
+          <p>
+            {t("deals:ledger.reverseIntro", {
+              amount: `−¥${formatYuanExact(toReverse.amountFen)}`,
+            })}
+          </p>
+          <FormErrors errors={form.errors} />
+          <input type="hidden" name="entryId" value={toReverse.id} />
+          <Field
+            id={fields.reason.id}
+            label={t("deals:ledger.reverseReason")}
+            errors={fields.reason.errors}
+          >
+            <textarea {...getTextareaProps(fields.reason)} rows={2} />
+          </Field>
+          <ConfirmBox
+            id="reverse-confirm"
+            label={t("deals:ledger.reverseConfirm")}
+            errors={fields.confirm.errors}
+          />
+          <div style={{ display: "flex", gap: "1rem" }}>
+            <button type="submit" className="button button-danger" data-testid="reverse-submit">
+              {t("deals:ledger.reverseSubmit")}
+            </button>
+            <Link to={`/admin/ledger${ledgerSearch(q)}`}>{t("deals:ledger.cancel")}</Link>
+          </div>
+        </Form>
+      ) : null}
+      <p data-testid="ledger-total" data-count={total} data-sum-fen={sumFen}>
+        {t("deals:ledger.total", { count: total, sum: formatMoney(sumFen, i18n.language) })}
+      </p>
+      {rows.length === 0 ? (
+        <div className="empty">{t("deals:ledger.empty")}</div>
+      ) : (
+        <LedgerTable
+          rows={rows}
+          extra={(r) =>
+            r.entryType === "disbursement" && !r.reversedById ? (
+              <Link
+                to={`/admin/ledger${ledgerSearch(q, page) || "?"}&reverse=${r.id}`.replace(
+                  "?&",
+                  "?",
+                )}
+              >
+                {t("deals:ledger.reverse")}
+              </Link>
+            ) : null
+          }
+        />
+      )}
+      <Pager page={page} pages={pages} total={total} href={(p) => ledgerSearch(q, p) || "?"} />
+    </div>
+  );
+}

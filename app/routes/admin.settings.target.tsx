@@ -1,0 +1,170 @@
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Field, FormErrors } from "../components/Field";
+import { formatMoney, parseYuanToFen } from "../domain/money";
+import { MAX_PHASES, validateTargetPhases, type TargetPhase } from "../domain/progress";
+import { UserFacingError } from "../models/errors";
+import { getTargetSetting, setTargetPhases } from "../models/progress.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+
+const row = z.object({
+  name: z.string().trim().optional(),
+  amount: z.string().trim().optional(),
+  deadline: z.string().trim().optional(),
+});
+const Schema = z.object({
+  expectedUpdatedAt: z.string().optional(),
+  phases: z
+    .array(row)
+    .max(MAX_PHASES + 5)
+    .default([]),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "admin");
+  const setting = await getTargetSetting(getDb());
+  const extra = Math.min(
+    5,
+    Math.max(1, Number(new URL(request.url).searchParams.get("rows")) || 1),
+  );
+  return { ...setting, extraRows: extra, saved: new URL(request.url).searchParams.has("saved") };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireRole(request, "admin");
+  const { t } = getServerT(request);
+  const submission = parseWithZod(await request.formData(), { schema: Schema });
+  if (submission.status !== "success") {
+    return Response.json({ result: submission.reply() }, { status: 400 });
+  }
+  // Rows left empty are ignored; the others keep their index for the error messages.
+  const filled = submission.value.phases
+    .map((p, index) => ({ ...p, index }))
+    .filter((p) => p.name || p.amount || p.deadline);
+  const fieldErrors: Record<string, string[]> = {};
+  const phases: TargetPhase[] = filled.map((p) => {
+    const targetFen = p.amount ? parseYuanToFen(p.amount) : null;
+    if (p.amount && targetFen === null) {
+      fieldErrors[`phases[${p.index}].amount`] = [t("deals:errors.yuanInvalid")];
+    }
+    return { name: p.name ?? "", targetFen: targetFen ?? 0, deadline: p.deadline ?? "" };
+  });
+  for (const problem of validateTargetPhases(phases)) {
+    const message = t(`deals:target.errors.${problem.code}`);
+    const key =
+      problem.index < 0
+        ? ""
+        : `phases[${filled[problem.index].index}].${problem.field === "targetFen" ? "amount" : problem.field}`;
+    (fieldErrors[key] ??= []).push(message);
+  }
+  if (Object.keys(fieldErrors).length) {
+    const { "": formErrors, ...rest } = fieldErrors;
+    return Response.json(
+      { result: submission.reply({ fieldErrors: rest, formErrors }) },
+      { status: 400 },
+    );
+  }
+  try {
+    await setTargetPhases(
+      getDb(),
+      { userId: admin.id, orgId: admin.org_id },
+      phases,
+      submission.value.expectedUpdatedAt || null,
+    );
+  } catch (e) {
+    if (e instanceof UserFacingError) {
+      return Response.json(
+        { result: submission.reply({ formErrors: [t(e.key, e.params)] }) },
+        { status: e.status },
+      );
+    }
+    throw e;
+  }
+  return redirect("/admin/settings/target?saved=1");
+}
+
+export const meta: MetaFunction = () => [{ title: "融资目标设置 · 知融" }];
+
+export default function TargetSettings() {
+  const { phases, updatedAt, extraRows, saved } = useLoaderData<typeof loader>();
+  const actionData = useActionData<{ result: SubmissionResult<string[]> }>();
+  const { t, i18n } = useTranslation();
+  const rows = [
+    ...phases.map((p) => ({
+      name: p.name,
+      amount: `${p.targetFen / 10_000_000_000}亿`,
+      deadline: p.deadline,
+    })),
+    ...Array.from({ length: extraRows }, () => ({ name: "", amount: "", deadline: "" })),
+  ];
+  const [form, fields] = useForm({
+    id: "target",
+    lastResult: actionData?.result,
+    defaultValue: { expectedUpdatedAt: updatedAt ?? "", phases: rows },
+    shouldValidate: "onSubmit",
+  });
+  const list = fields.phases.getFieldList();
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("deals:target.title")}</h1>
+      <p className="muted">{t("deals:target.intro")}</p>
+      {saved ? <p className="notice">{t("deals:target.saved")}</p> : null}
+      <section className="card">
+        <h2>{t("deals:target.current")}</h2>
+        <ul data-testid="current-phases">
+          {phases.map((p) => (
+            <li key={p.deadline}>
+              {p.name}：{formatMoney(p.targetFen, i18n.language)} · {p.deadline}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <Form method="post" className="card stack" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} />
+        <input {...getInputProps(fields.expectedUpdatedAt, { type: "hidden" })} />
+        {list.map((item, i) => {
+          const f = item.getFieldset();
+          return (
+            <div key={item.key} className="grid grid-3" data-testid={`phase-row-${i}`}>
+              <Field id={f.name.id} label={t("deals:target.name")} errors={f.name.errors}>
+                <input {...getInputProps(f.name, { type: "text" })} />
+              </Field>
+              <Field
+                id={f.amount.id}
+                label={t("deals:target.amount")}
+                hint={t("deals:target.amountHint")}
+                errors={f.amount.errors}
+              >
+                <input {...getInputProps(f.amount, { type: "text" })} />
+              </Field>
+              <Field
+                id={f.deadline.id}
+                label={t("deals:target.deadline")}
+                errors={f.deadline.errors}
+              >
+                <input {...getInputProps(f.deadline, { type: "date" })} />
+              </Field>
+            </div>
+          );
+        })}
+        <div style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
+          <button type="submit" className="button button-primary" data-testid="save-target">
+            {t("deals:target.save")}
+          </button>
+          <Link to={`?rows=${extraRows + 1}`}>{t("deals:target.addRow")}</Link>
+        </div>
+      </Form>
+    </div>
+  );
+}

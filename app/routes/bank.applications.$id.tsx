@@ -1,0 +1,497 @@
+import {
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/deals";
+import { Field, FormErrors } from "../components/Field";
+import { formatMoney } from "../domain/money";
+import { availableActions } from "../domain/workflow";
+import {
+  addComment,
+  approveApplication,
+  disburseApplication,
+  getApplicationDetail,
+  previewApproval,
+  recordDefault,
+  recordRepayment,
+  registerPledge,
+  rejectApplication,
+  startReview,
+} from "../models/application.server";
+import { UserFacingError } from "../models/errors";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
+import { notFound, parseId, refusal } from "../utils/deal-routes.server";
+import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
+import { getServerT } from "../utils/i18n.server";
+import { todayInChina } from "../utils/time";
+
+async function detailOr404(orgId: number, id: number) {
+  try {
+    return await getApplicationDetail(getDb(), "bank", orgId, id);
+  } catch (e) {
+    if (e instanceof UserFacingError && e.status === 404) notFound();
+    throw e;
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "bank_officer");
+  const id = parseId(params.id);
+  const view = await detailOr404(user.org_id, id);
+  const actions = availableActions(view.app.state, "bank");
+  const preview = actions.includes("approve")
+    ? await previewApproval(getDb(), user.org_id, id)
+    : null;
+  return { view, actions, preview, today: todayInChina() };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, "bank_officer");
+  const id = parseId(params.id);
+  const { t, locale } = getServerT(request);
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const db = getDb();
+  const actor = { userId: user.id, orgId: user.org_id };
+  await detailOr404(user.org_id, id);
+  const back = redirect(`/bank/applications/${id}`);
+
+  if (intent === "comment") {
+    const submission = parseWithZod(formData, { schema: commentSchema(t) });
+    if (submission.status !== "success") {
+      return Response.json({ intent, result: submission.reply() }, { status: 400 });
+    }
+    try {
+      await addComment(db, actor, "bank", {
+        applicationId: id,
+        body: submission.value.body,
+        kind: submission.value.documentRequest ? "document_request" : "comment",
+      });
+      return redirect(`/bank/applications/${id}#thread`);
+    } catch (e) {
+      return refusal(e, submission, t, locale, { intent });
+    }
+  }
+
+  const schemas = bankSchemas(t);
+  if (!(intent in schemas)) return Response.json({ intent, result: null }, { status: 400 });
+  const submission = parseWithZod(formData, { schema: schemas[intent as BankIntent] });
+  if (submission.status !== "success") {
+    return Response.json({ intent, result: submission.reply() }, { status: 400 });
+  }
+  const v = submission.value;
+  const applicationId = id;
+  try {
+    switch (v.intent) {
+      case "start_review":
+        await startReview(db, actor, { applicationId, version: v.version });
+        break;
+      case "approve":
+        await approveApplication(db, actor, {
+          applicationId,
+          version: v.version,
+          amountFen: v.amount,
+          rateBp: v.rate,
+          termMonths: v.termMonths,
+        });
+        break;
+      case "reject":
+        await rejectApplication(db, actor, { applicationId, version: v.version, reason: v.reason });
+        break;
+      case "register_pledge":
+        await registerPledge(db, actor, {
+          applicationId,
+          version: v.version,
+          regNumber: v.regNumber,
+          regDate: v.regDate,
+        });
+        break;
+      case "disburse":
+        await disburseApplication(db, actor, {
+          applicationId,
+          version: v.version,
+          amountFen: v.amount,
+          valueDate: v.valueDate,
+        });
+        break;
+      case "repay":
+        await recordRepayment(db, actor, {
+          applicationId,
+          version: v.version,
+          closedDate: v.closedDate,
+        });
+        break;
+      case "default":
+        await recordDefault(db, actor, {
+          applicationId,
+          version: v.version,
+          closedDate: v.closedDate,
+          reason: v.reason,
+        });
+        break;
+    }
+    return back;
+  } catch (e) {
+    // Asset problems have no field on the bank's forms: they show at the top of the form.
+    return refusal(
+      e,
+      submission,
+      t,
+      locale,
+      { intent },
+      {
+        amount: "amount",
+        rateBp: "rate",
+        termMonths: "termMonths",
+        assetIds: "",
+        valueDate: "valueDate",
+      },
+    );
+  }
+}
+
+export const meta: MetaFunction = ({ params }) => [{ title: `审批 #${params.id} · 知融` }];
+
+type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
+
+function ActionCard({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="card stack">
+      <h3>{title}</h3>
+      {children}
+    </div>
+  );
+}
+
+export default function BankApplication() {
+  const { view, actions, preview, today } = useLoaderData<typeof loader>();
+  const actionData = useActionData<ActionData>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const money = (fen: number) => formatMoney(fen, lang);
+  const { app } = view;
+  const resultFor = (intent: string) =>
+    actionData?.intent === intent ? actionData.result : undefined;
+  const schemas = bankSchemas(t);
+  const form = <I extends BankIntent>(intent: I, defaultValue?: Record<string, string>) => ({
+    id: intent,
+    lastResult: resultFor(intent),
+    defaultValue,
+    onValidate: ({ formData }: { formData: FormData }) =>
+      parseWithZod(formData, { schema: schemas[intent] }),
+    shouldValidate: "onSubmit" as const,
+  });
+  const [reviewForm] = useForm(form("start_review"));
+  const [approveForm, approveFields] = useForm(
+    form("approve", {
+      amount: (app.amountFen / 100).toFixed(2),
+      rate: bpToPercentInput(app.rateBp),
+      termMonths: String(app.termMonths),
+    }),
+  );
+  const [rejectForm, rejectFields] = useForm(form("reject"));
+  const [registerForm, registerFields] = useForm(form("register_pledge", { regDate: today }));
+  const [disburseForm, disburseFields] = useForm(
+    form("disburse", {
+      amount: ((app.approvedAmountFen ?? 0) / 100).toFixed(2),
+      valueDate: today,
+    }),
+  );
+  const [repayForm, repayFields] = useForm(form("repay", { closedDate: today }));
+  const [defaultForm, defaultFields] = useForm(form("default", { closedDate: today }));
+  const version = <input type="hidden" name="version" value={app.version} />;
+
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <p>
+        <Link to="/bank/applications">← {t("deals:common.back")}</Link>
+      </p>
+      <h1>
+        {t("deals:detail.title", { id: app.id })} <StateBadge state={app.state} />
+      </h1>
+      <p className="muted">
+        {app.firmName} · {view.snapshot.name}
+      </p>
+      <ApplicationFacts view={view} />
+
+      <section className="stack" data-testid="bank-actions">
+        <h2>{t("deals:detail.actions")}</h2>
+        {actions.length === 0 ? <p className="muted">{t("deals:detail.noActions")}</p> : null}
+
+        {actions.includes("start_review") ? (
+          <Form method="post" {...getFormProps(reviewForm)}>
+            <FormErrors errors={reviewForm.errors} />
+            <input type="hidden" name="intent" value="start_review" />
+            {version}
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={busy}
+              data-testid="start-review"
+            >
+              {t("deals:forms.startReview")}
+            </button>
+          </Form>
+        ) : null}
+
+        {actions.includes("approve") && preview ? (
+          <ActionCard title={t("deals:forms.approve")}>
+            <div className="notice" data-testid="approve-check">
+              <strong>{t("deals:forms.approveCheck")}</strong>
+              <p>
+                {t("deals:forms.capacityNow", {
+                  capacity: money(preview.capacityFen),
+                  requested: money(app.amountFen),
+                })}
+              </p>
+              <p>{t("deals:forms.quotaLeft", { remaining: money(preview.quotaRemainingFen) })}</p>
+              {preview.problems.length ? (
+                <ul>
+                  {preview.problems.map((p, i) => (
+                    <li key={i} className="error">
+                      {problemMessage(t, p, lang)}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+            <Form method="post" className="stack" {...getFormProps(approveForm)}>
+              <FormErrors errors={approveForm.errors} />
+              <input type="hidden" name="intent" value="approve" />
+              {version}
+              <div className="grid grid-3">
+                <Field
+                  id={approveFields.amount.id}
+                  label={t("deals:common.approved")}
+                  hint={t("deals:common.yuanHint")}
+                  errors={approveFields.amount.errors}
+                >
+                  <input {...getInputProps(approveFields.amount, { type: "text" })} />
+                </Field>
+                <Field
+                  id={approveFields.rate.id}
+                  label={t("deals:common.rate")}
+                  hint={t("deals:common.rateHint")}
+                  errors={approveFields.rate.errors}
+                >
+                  <input {...getInputProps(approveFields.rate, { type: "text" })} />
+                </Field>
+                <Field
+                  id={approveFields.termMonths.id}
+                  label={t("deals:common.term")}
+                  errors={approveFields.termMonths.errors}
+                >
+                  <input {...getInputProps(approveFields.termMonths, { type: "number" })} />
+                </Field>
+              </div>
+              <ConfirmBox
+                id="approve-confirm"
+                label={t("deals:forms.approveConfirm")}
+                errors={approveFields.confirm.errors}
+              />
+              <button
+                type="submit"
+                className="button button-primary"
+                disabled={busy}
+                data-testid="approve"
+              >
+                {t("deals:forms.approve")}
+              </button>
+            </Form>
+          </ActionCard>
+        ) : null}
+
+        {actions.includes("register_pledge") ? (
+          <ActionCard title={t("deals:forms.register")}>
+            <Form method="post" className="stack" {...getFormProps(registerForm)}>
+              <FormErrors errors={registerForm.errors} />
+              <input type="hidden" name="intent" value="register_pledge" />
+              {version}
+              <div className="grid grid-3">
+                <Field
+                  id={registerFields.regNumber.id}
+                  label={t("deals:forms.regNumber")}
+                  errors={registerFields.regNumber.errors}
+                >
+                  <input {...getInputProps(registerFields.regNumber, { type: "text" })} />
+                </Field>
+                <Field
+                  id={registerFields.regDate.id}
+                  label={t("deals:forms.regDate")}
+                  errors={registerFields.regDate.errors}
+                >
+                  <input {...getInputProps(registerFields.regDate, { type: "date" })} max={today} />
+                </Field>
+              </div>
+              <button
+                type="submit"
+                className="button button-primary"
+                disabled={busy}
+                data-testid="register-pledge"
+              >
+                {t("deals:forms.register")}
+              </button>
+            </Form>
+          </ActionCard>
+        ) : null}
+
+        {actions.includes("disburse") ? (
+          <ActionCard title={t("deals:forms.disburse")}>
+            <Form method="post" className="stack" {...getFormProps(disburseForm)}>
+              <FormErrors errors={disburseForm.errors} />
+              <input type="hidden" name="intent" value="disburse" />
+              {version}
+              <div className="grid grid-3">
+                <Field
+                  id={disburseFields.amount.id}
+                  label={t("deals:forms.disburseAmount")}
+                  hint={t("deals:common.yuanHint")}
+                  errors={disburseFields.amount.errors}
+                >
+                  <input {...getInputProps(disburseFields.amount, { type: "text" })} />
+                </Field>
+                <Field
+                  id={disburseFields.valueDate.id}
+                  label={t("deals:common.valueDate")}
+                  errors={disburseFields.valueDate.errors}
+                >
+                  <input
+                    {...getInputProps(disburseFields.valueDate, { type: "date" })}
+                    max={today}
+                  />
+                </Field>
+              </div>
+              <ConfirmBox
+                id="disburse-confirm"
+                label={t("deals:forms.disburseConfirm")}
+                errors={disburseFields.confirm.errors}
+              />
+              <button
+                type="submit"
+                className="button button-primary"
+                disabled={busy}
+                data-testid="disburse"
+              >
+                {t("deals:forms.disburse")}
+              </button>
+            </Form>
+          </ActionCard>
+        ) : null}
+
+        {actions.includes("repay") ? (
+          <ActionCard title={t("deals:forms.repay")}>
+            <Form method="post" className="stack" {...getFormProps(repayForm)}>
+              <FormErrors errors={repayForm.errors} />
+              <input type="hidden" name="intent" value="repay" />
+              {version}
+              <Field
+                id={repayFields.closedDate.id}
+                label={t("deals:forms.closedDate")}
+                errors={repayFields.closedDate.errors}
+              >
+                <input {...getInputProps(repayFields.closedDate, { type: "date" })} max={today} />
+              </Field>
+              <ConfirmBox
+                id="repay-confirm"
+                label={t("deals:forms.repayConfirm")}
+                errors={repayFields.confirm.errors}
+              />
+              <button type="submit" className="button" disabled={busy} data-testid="repay">
+                {t("deals:forms.repay")}
+              </button>
+            </Form>
+          </ActionCard>
+        ) : null}
+
+        {actions.includes("default") ? (
+          <ActionCard title={t("deals:forms.default")}>
+            <p className="muted">{t("deals:forms.defaultHint")}</p>
+            <Form method="post" className="stack" {...getFormProps(defaultForm)}>
+              <FormErrors errors={defaultForm.errors} />
+              <input type="hidden" name="intent" value="default" />
+              {version}
+              <Field
+                id={defaultFields.closedDate.id}
+                label={t("deals:forms.closedDate")}
+                errors={defaultFields.closedDate.errors}
+              >
+                <input {...getInputProps(defaultFields.closedDate, { type: "date" })} max={today} />
+              </Field>
+              <Field
+                id={defaultFields.reason.id}
+                label={t("deals:forms.defaultReason")}
+                errors={defaultFields.reason.errors}
+              >
+                <textarea {...getTextareaProps(defaultFields.reason)} rows={2} />
+              </Field>
+              <ConfirmBox
+                id="default-confirm"
+                label={t("deals:forms.defaultConfirm")}
+                errors={defaultFields.confirm.errors}
+              />
+              <button
+                type="submit"
+                className="button button-danger"
+                disabled={busy}
+                data-testid="default"
+              >
+                {t("deals:forms.default")}
+              </button>
+            </Form>
+          </ActionCard>
+        ) : null}
+
+        {actions.includes("reject") ? (
+          <ActionCard title={t("deals:forms.reject")}>
+            <Form method="post" className="stack" {...getFormProps(rejectForm)}>
+              <FormErrors errors={rejectForm.errors} />
+              <input type="hidden" name="intent" value="reject" />
+              {version}
+              <Field
+                id={rejectFields.reason.id}
+                label={t("deals:forms.rejectReason")}
+                errors={rejectFields.reason.errors}
+              >
+                <textarea {...getTextareaProps(rejectFields.reason)} rows={2} />
+              </Field>
+              <ConfirmBox
+                id="reject-confirm"
+                label={t("deals:forms.rejectConfirm")}
+                errors={rejectFields.confirm.errors}
+              />
+              <button
+                type="submit"
+                className="button button-danger"
+                disabled={busy}
+                data-testid="reject"
+              >
+                {t("deals:forms.reject")}
+              </button>
+            </Form>
+          </ActionCard>
+        ) : null}
+      </section>
+
+      <div id="thread">
+        <Thread view={view} canWrite canRequestDocuments lastResult={resultFor("comment")} />
+      </div>
+    </div>
+  );
+}

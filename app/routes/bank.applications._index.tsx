@@ -1,0 +1,98 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Pager, StateBadge } from "../components/deals";
+import { formatMoney } from "../domain/money";
+import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/workflow";
+import { listBankApplications } from "../models/application.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+
+const TABS = ["open", ...APPLICATION_STATES.filter((s) => s !== "draft"), "all"] as const;
+type Tab = (typeof TABS)[number];
+
+const Query = z.object({
+  state: z.enum(TABS).catch("open"),
+  page: z.coerce.number().int().min(1).catch(1),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "bank_officer");
+  const q = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const data = await listBankApplications(getDb(), user.org_id, q);
+  return { ...data, state: q.state };
+}
+
+export const meta: MetaFunction = () => [{ title: "贷款审批 · 知融" }];
+
+export default function BankApplications() {
+  const { rows, total, page, pages, counts, state } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const money = (fen: number) => formatMoney(fen, i18n.language);
+  const countOf = (tab: Tab) =>
+    tab === "all"
+      ? Object.values(counts).reduce((s, n) => s + (n ?? 0), 0)
+      : tab === "open"
+        ? BANK_OPEN_STATES.reduce((s, st) => s + (counts[st] ?? 0), 0)
+        : (counts[tab] ?? 0);
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("deals:list.bankTitle")}</h1>
+      <nav className="checks" aria-label={t("deals:common.state")} data-testid="state-tabs">
+        {TABS.map((tab) => (
+          <Link
+            key={tab}
+            to={`?state=${tab}`}
+            className={tab === state ? "badge badge-ok" : "badge"}
+            aria-current={tab === state ? "page" : undefined}
+          >
+            {tab === "open"
+              ? t("deals:list.open")
+              : tab === "all"
+                ? t("deals:common.all")
+                : t(`deals:states.${tab}`)}{" "}
+            ({countOf(tab)})
+          </Link>
+        ))}
+      </nav>
+      {rows.length === 0 ? (
+        <div className="empty">{t("deals:list.bankEmpty")}</div>
+      ) : (
+        <table className="data" data-testid="applications">
+          <thead>
+            <tr>
+              <th>{t("deals:list.number")}</th>
+              <th>{t("deals:common.firm")}</th>
+              <th>{t("deals:common.product")}</th>
+              <th className="num">{t("deals:common.requested")}</th>
+              <th className="num">{t("deals:common.approved")}</th>
+              <th>{t("deals:common.state")}</th>
+              <th>{t("deals:common.updated")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <Link to={`/bank/applications/${r.id}`}>#{r.id}</Link>
+                </td>
+                <td>{r.firmName}</td>
+                <td>{r.productName}</td>
+                <td className="num">{money(r.amountFen)}</td>
+                <td className="num">
+                  {r.approvedAmountFen !== null ? money(r.approvedAmountFen) : "—"}
+                </td>
+                <td>
+                  <StateBadge state={r.state} />
+                </td>
+                <td>{r.updatedAt.slice(0, 10)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={page} pages={pages} total={total} href={(p) => `?state=${state}&page=${p}`} />
+    </div>
+  );
+}

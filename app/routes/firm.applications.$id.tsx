@@ -1,0 +1,300 @@
+import {
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { ApplicationFacts, AssetPicker, ConfirmBox, StateBadge, Thread } from "../components/deals";
+import { Field, FormErrors } from "../components/Field";
+import { formatMoney } from "../domain/money";
+import { availableActions, isEditable } from "../domain/workflow";
+import {
+  addComment,
+  getApplicationDetail,
+  listPledgeableAssets,
+  submitApplication,
+  suggestCollateral,
+  updateDraft,
+  withdrawApplication,
+} from "../models/application.server";
+import { UserFacingError } from "../models/errors";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { bpToPercentInput } from "../utils/deal-messages";
+import { notFound, parseId, refusal } from "../utils/deal-routes.server";
+import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
+import { getServerT } from "../utils/i18n.server";
+
+async function detailOr404(orgId: number, id: number) {
+  try {
+    return await getApplicationDetail(getDb(), "firm", orgId, id);
+  } catch (e) {
+    if (e instanceof UserFacingError && e.status === 404) notFound();
+    throw e;
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "firm");
+  const id = parseId(params.id);
+  const view = await detailOr404(user.org_id, id);
+  let editing = null;
+  if (isEditable(view.app.state)) {
+    const assets = await listPledgeableAssets(getDb(), user.org_id, view.snapshot);
+    editing = {
+      assets,
+      suggestion: suggestCollateral(assets, view.app.amountFen, id),
+      checked: view.assets.map((a) => a.assetId),
+    };
+  }
+  return {
+    view,
+    version: view.app.version,
+    actions: availableActions(view.app.state, "firm"),
+    editing,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, "firm");
+  const id = parseId(params.id);
+  const { t, locale } = getServerT(request);
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const db = getDb();
+  const actor = { userId: user.id, orgId: user.org_id };
+  // Unknown application or another firm's: 404 before any parsing result is shown.
+  await detailOr404(user.org_id, id);
+  if (intent === "comment") {
+    const submission = parseWithZod(formData, { schema: commentSchema(t) });
+    if (submission.status !== "success") {
+      return Response.json({ intent, result: submission.reply() }, { status: 400 });
+    }
+    try {
+      await addComment(db, actor, "firm", {
+        applicationId: id,
+        body: submission.value.body,
+        kind: "comment",
+      });
+      return redirect(`/firm/applications/${id}#thread`);
+    } catch (e) {
+      return refusal(e, submission, t, locale, { intent });
+    }
+  }
+  if (intent === "edit") {
+    const submission = parseWithZod(formData, { schema: draftSchema(t) });
+    if (submission.status !== "success") {
+      return Response.json({ intent, result: submission.reply() }, { status: 400 });
+    }
+    const v = submission.value;
+    try {
+      await updateDraft(db, actor, {
+        applicationId: id,
+        version: v.version ?? 0,
+        amountFen: v.amount,
+        termMonths: v.termMonths,
+        rateBp: v.rate,
+        assetIds: v.assetIds,
+      });
+      return redirect(`/firm/applications/${id}?saved=1`);
+    } catch (e) {
+      return refusal(e, submission, t, locale, { intent });
+    }
+  }
+  const schemas = firmSchemas(t);
+  if (intent !== "submit" && intent !== "withdraw") {
+    return Response.json({ intent, result: null }, { status: 400 });
+  }
+  const submission = parseWithZod(formData, { schema: schemas[intent] });
+  if (submission.status !== "success") {
+    return Response.json({ intent, result: submission.reply() }, { status: 400 });
+  }
+  try {
+    const v = submission.value;
+    if (v.intent === "submit") {
+      await submitApplication(db, actor, { applicationId: id, version: v.version });
+    } else {
+      await withdrawApplication(db, actor, {
+        applicationId: id,
+        version: v.version,
+        reason: v.reason,
+      });
+    }
+    return redirect(`/firm/applications/${id}`);
+  } catch (e) {
+    return refusal(
+      e,
+      submission,
+      t,
+      locale,
+      { intent },
+      { amount: "", assetIds: "", termMonths: "", rateBp: "" },
+    );
+  }
+}
+
+export const meta: MetaFunction = ({ params }) => [{ title: `贷款申请 #${params.id} · 知融` }];
+
+type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
+
+export default function FirmApplication() {
+  const { view, version, actions, editing } = useLoaderData<typeof loader>();
+  const actionData = useActionData<ActionData>();
+  const { t, i18n } = useTranslation();
+  const money = (fen: number) => formatMoney(fen, i18n.language);
+  const resultFor = (intent: string) =>
+    actionData?.intent === intent ? actionData.result : undefined;
+  const { app } = view;
+
+  const [editForm, editFields] = useForm({
+    id: "edit",
+    lastResult: resultFor("edit"),
+    defaultValue: {
+      amount: (app.amountFen / 100).toFixed(2),
+      termMonths: String(app.termMonths),
+      rate: bpToPercentInput(app.rateBp),
+    },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: draftSchema(t) }),
+    shouldValidate: "onBlur",
+  });
+  const [submitForm] = useForm({ id: "submit", lastResult: resultFor("submit") });
+  const [withdrawForm, withdrawFields] = useForm({
+    id: "withdraw",
+    lastResult: resultFor("withdraw"),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: firmSchemas(t).withdraw }),
+    shouldValidate: "onSubmit",
+  });
+
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <p>
+        <Link to="/firm/applications">← {t("deals:common.back")}</Link>
+      </p>
+      <h1>
+        {t("deals:detail.title", { id: app.id })} <StateBadge state={app.state} />
+      </h1>
+      <p className="muted">
+        {view.snapshot.name} · {app.bankName}
+      </p>
+      <ApplicationFacts view={view} />
+
+      <section className="card stack" data-testid="firm-actions">
+        <h2>{t("deals:detail.actions")}</h2>
+        {actions.length === 0 && !editing ? (
+          <p className="muted">{t("deals:detail.noActions")}</p>
+        ) : null}
+        {editing ? (
+          <Form method="post" className="stack" {...getFormProps(editForm)}>
+            <h3>{t("deals:forms.edit")}</h3>
+            <FormErrors errors={editForm.errors} />
+            <input type="hidden" name="intent" value="edit" />
+            <input type="hidden" name="version" value={version} />
+            <div className="grid grid-3">
+              <Field
+                id={editFields.amount.id}
+                label={t("deals:common.amount")}
+                hint={t("deals:common.yuanHint")}
+                errors={editFields.amount.errors}
+              >
+                <input
+                  {...getInputProps(editFields.amount, { type: "text" })}
+                  inputMode="decimal"
+                />
+              </Field>
+              <Field
+                id={editFields.termMonths.id}
+                label={t("deals:common.term")}
+                errors={editFields.termMonths.errors}
+              >
+                <input {...getInputProps(editFields.termMonths, { type: "number" })} />
+              </Field>
+              <Field
+                id={editFields.rate.id}
+                label={t("deals:common.rate")}
+                hint={t("deals:common.rateHint")}
+                errors={editFields.rate.errors}
+              >
+                <input {...getInputProps(editFields.rate, { type: "text" })} />
+              </Field>
+            </div>
+            {editing.suggestion ? (
+              <p className="muted">
+                {t("deals:apply.suggested", {
+                  value: money(editing.suggestion.pledgedValueFen),
+                  capacity: money(editing.suggestion.capacityFen),
+                })}{" "}
+                (#{editing.suggestion.assetIds.join(", #")})
+              </p>
+            ) : null}
+            <AssetPicker
+              assets={editing.assets}
+              checked={editing.checked}
+              errors={editFields.assetIds.errors}
+              ownApplicationId={app.id}
+            />
+            <button type="submit" className="button">
+              {t("deals:forms.save")}
+            </button>
+          </Form>
+        ) : null}
+        {actions.includes("submit") ? (
+          <Form method="post" {...getFormProps(submitForm)}>
+            <FormErrors errors={submitForm.errors} />
+            <input type="hidden" name="intent" value="submit" />
+            <input type="hidden" name="version" value={version} />
+            <p className="muted">{t("deals:forms.submitHint")}</p>
+            <button
+              type="submit"
+              className="button button-primary"
+              data-testid="submit-application"
+            >
+              {t("deals:forms.submit")}
+            </button>
+          </Form>
+        ) : null}
+        {actions.includes("withdraw") ? (
+          <Form method="post" className="stack" {...getFormProps(withdrawForm)}>
+            <h3>{t("deals:forms.withdraw")}</h3>
+            <FormErrors errors={withdrawForm.errors} />
+            <input type="hidden" name="intent" value="withdraw" />
+            <input type="hidden" name="version" value={version} />
+            <Field
+              id={withdrawFields.reason.id}
+              label={t("deals:forms.withdrawReason")}
+              errors={withdrawFields.reason.errors}
+            >
+              <textarea {...getTextareaProps(withdrawFields.reason)} rows={2} />
+            </Field>
+            <ConfirmBox
+              id="withdraw-confirm"
+              label={t("deals:forms.withdrawConfirm")}
+              errors={withdrawFields.confirm.errors}
+            />
+            <button type="submit" className="button button-danger" data-testid="withdraw">
+              {t("deals:forms.withdraw")}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+
+      <div id="thread">
+        <Thread
+          view={view}
+          canWrite={app.state !== "draft"}
+          canRequestDocuments={false}
+          lastResult={resultFor("comment")}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Pager, StateBadge } from "../components/deals";
+import { formatMoney } from "../domain/money";
+import { listFirmApplications } from "../models/application.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+
+const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "firm");
+  const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return listFirmApplications(getDb(), user.org_id, page);
+}
+
+export const meta: MetaFunction = () => [{ title: "我的贷款申请 · 知融" }];
+
+export default function FirmApplications() {
+  const { rows, total, page, pages } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const money = (fen: number) => formatMoney(fen, i18n.language);
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("deals:list.firmTitle")}</h1>
+      {rows.length === 0 ? (
+        <div className="empty">
+          <p>{t("deals:list.firmEmpty")}</p>
+          <Link to="/products" className="button">
+            {t("deals:list.browseProducts")}
+          </Link>
+        </div>
+      ) : (
+        <table className="data" data-testid="applications">
+          <thead>
+            <tr>
+              <th>{t("deals:list.number")}</th>
+              <th>{t("deals:common.product")}</th>
+              <th>{t("deals:common.bank")}</th>
+              <th className="num">{t("deals:common.requested")}</th>
+              <th className="num">{t("deals:common.disbursed")}</th>
+              <th>{t("deals:common.state")}</th>
+              <th>{t("deals:common.updated")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <Link to={`/firm/applications/${r.id}`}>#{r.id}</Link>
+                </td>
+                <td>{r.productName}</td>
+                <td>{r.bankName}</td>
+                <td className="num">{money(r.amountFen)}</td>
+                <td className="num">
+                  {r.disbursedAmountFen !== null ? money(r.disbursedAmountFen) : "—"}
+                </td>
+                <td>
+                  <StateBadge state={r.state} />
+                </td>
+                <td>{r.updatedAt.slice(0, 10)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={page} pages={pages} total={total} href={(p) => `?page=${p}`} />
+    </div>
+  );
+}

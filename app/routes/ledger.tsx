@@ -1,0 +1,126 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Pager } from "../components/deals";
+import { LedgerTable } from "../components/LedgerTable";
+import { IP_TYPES, ipTypeLabel } from "../domain/ip";
+import { formatMoney, formatYuanExact } from "../domain/money";
+import { REGIONS } from "../domain/regions";
+import { listLedgerEntries, type LedgerScope } from "../models/ledger.server";
+import { listOrganisations } from "../models/organisation.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
+
+/**
+ * The rows behind every figure of the running total. Bank officers see their bank's entries,
+ * firms their own, alliance members and admins all of them; the count and sum are exact over
+ * every matching entry the viewer may see.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "firm", "bank_officer", "alliance", "admin");
+  const q = LedgerQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const scope: LedgerScope =
+    user.role === "bank_officer"
+      ? { kind: "bank", bankOrgId: user.org_id }
+      : user.role === "firm"
+        ? { kind: "firm", firmOrgId: user.org_id }
+        : { kind: "all" };
+  const db = getDb();
+  const [list, banks] = await Promise.all([
+    listLedgerEntries(
+      db,
+      scope,
+      { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
+      q.page,
+    ),
+    scope.kind === "all" ? listOrganisations(db, ["bank"]) : Promise.resolve([]),
+  ]);
+  return { ...list, q, scope: scope.kind, role: user.role, banks };
+}
+
+export const meta: MetaFunction = () => [{ title: "放款台账 · 知融" }];
+
+export default function Ledger() {
+  const { rows, total, sumFen, page, pages, q, scope, role, banks } =
+    useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const appHref = (id: number) =>
+    role === "firm"
+      ? `/firm/applications/${id}`
+      : role === "bank_officer"
+        ? `/bank/applications/${id}`
+        : null;
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("deals:ledger.title")}</h1>
+      <p className="muted">
+        {scope === "bank"
+          ? t("deals:ledger.scopeBank")
+          : scope === "firm"
+            ? t("deals:ledger.scopeFirm")
+            : t("deals:ledger.scopeAll")}
+      </p>
+      <Form
+        method="get"
+        className="card"
+        style={{ display: "flex", gap: "0.75rem", flexWrap: "wrap", alignItems: "end" }}
+      >
+        <div className="field">
+          <label htmlFor="f-region">{t("deals:common.region")}</label>
+          <select id="f-region" name="region" defaultValue={q.region ?? ""}>
+            <option value="">{t("deals:ledger.anyRegion")}</option>
+            {REGIONS.map((r) => (
+              <option key={r.code} value={r.code}>
+                {lang.startsWith("zh") ? r.zh : r.en}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-month">{t("deals:ledger.month")}</label>
+          <input id="f-month" name="month" type="month" defaultValue={q.month ?? ""} />
+        </div>
+        {scope === "all" ? (
+          <div className="field">
+            <label htmlFor="f-bank">{t("deals:common.bank")}</label>
+            <select id="f-bank" name="bank" defaultValue={q.bank ? String(q.bank) : ""}>
+              <option value="">{t("deals:ledger.anyBank")}</option>
+              {banks.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor="f-type">{t("deals:common.ipType")}</label>
+          <select id="f-type" name="ipType" defaultValue={q.ipType ?? ""}>
+            <option value="">{t("deals:ledger.anyType")}</option>
+            {IP_TYPES.map((ty) => (
+              <option key={ty} value={ty}>
+                {ipTypeLabel(ty, lang)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button">
+          {t("deals:ledger.apply")}
+        </button>
+        <Link to="/ledger">{t("deals:ledger.clear")}</Link>
+      </Form>
+      <p data-testid="ledger-total" data-count={total} data-sum-fen={sumFen}>
+        {t("deals:ledger.total", { count: total, sum: formatMoney(sumFen, lang) })}{" "}
+        <span className="muted">（¥{formatYuanExact(sumFen)}）</span>
+      </p>
+      {rows.length === 0 ? (
+        <div className="empty">{t("deals:ledger.empty")}</div>
+      ) : (
+        <LedgerTable rows={rows} applicationHref={appHref} />
+      )}
+      <Pager page={page} pages={pages} total={total} href={(p) => ledgerSearch(q, p) || "?"} />
+    </div>
+  );
+}

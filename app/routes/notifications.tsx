@@ -1,0 +1,96 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Pager } from "../components/deals";
+import { listNotifications, markNotificationsRead } from "../models/notification.server";
+import { requireUser } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+
+const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+const Mark = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("markAll") }),
+  z.object({ intent: z.literal("markRead"), id: z.coerce.number().int().positive() }),
+]);
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return listNotifications(getDb(), user.id, page);
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const parsed = Mark.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
+  // Scoped by user id in the model: another user's notification id changes nothing.
+  const marked = await markNotificationsRead(
+    getDb(),
+    user.id,
+    parsed.data.intent === "markRead" ? [parsed.data.id] : undefined,
+  );
+  return { ok: true, marked };
+}
+
+export const meta: MetaFunction = () => [{ title: "通知 · 知融" }];
+
+/** A kind is a key under deals:notifications.kinds, or a full "ns:key" for other features. */
+function kindKey(kind: string): string {
+  return kind.includes(":") ? kind : `deals:notifications.kinds.${kind}`;
+}
+
+export default function Notifications() {
+  const { items, total, unread, page, pages } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("deals:notifications.title")}</h1>
+      <div style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
+        <span className="muted" data-testid="unread-count">
+          {t("deals:notifications.unreadCount", { count: unread })}
+        </span>
+        {unread > 0 ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="markAll" />
+            <button type="submit" className="button" data-testid="mark-all">
+              {t("deals:notifications.markAll")}
+            </button>
+          </Form>
+        ) : null}
+      </div>
+      {items.length === 0 ? (
+        <div className="empty">{t("deals:notifications.empty")}</div>
+      ) : (
+        <ul style={{ listStyle: "none", padding: 0 }} data-testid="notifications">
+          {items.map((n) => (
+            <li
+              key={n.id}
+              className="card"
+              style={{ marginBottom: "0.5rem", opacity: n.read ? 0.7 : 1 }}
+              data-read={n.read ? "1" : "0"}
+            >
+              <div style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
+                {!n.read ? <span className="badge badge-warn">•</span> : null}
+                <span style={{ flex: 1 }}>
+                  {t(kindKey(n.kind), { ...n.params, defaultValue: n.kind })}
+                </span>
+                <span className="muted">{n.createdAt.slice(0, 16)} UTC</span>
+                {n.link ? <Link to={n.link}>{t("deals:notifications.open")}</Link> : null}
+                {!n.read ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="markRead" />
+                    <input type="hidden" name="id" value={n.id} />
+                    <button type="submit" className="link-button">
+                      {t("deals:notifications.markRead")}
+                    </button>
+                  </Form>
+                ) : null}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Pager page={page} pages={pages} total={total} href={(p) => `?page=${p}`} />
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import type { TFunction } from "i18next";
+import { ipTypeLabel, isIpType } from "../domain/ip";
+import { formatBp, formatMoney } from "../domain/money";
+import { problemField, type DealProblem } from "../domain/workflow";
+
+/**
+ * Parameters of a refusal as a sentence needs them: `…Fen` becomes money in the reader's
+ * language without the suffix (amountFen → amount), `…Bp` a percentage, `…Months` a plain number,
+ * and an IP type its name (ipType → type). Shared by the deal pages and their tests.
+ */
+export function messageParams(
+  params: Record<string, unknown>,
+  locale: string,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v === "number" && k.endsWith("Fen")) out[k.slice(0, -3)] = formatMoney(v, locale);
+    else if (typeof v === "number" && k.endsWith("Bp")) out[k.slice(0, -2)] = formatBp(v);
+    else if (typeof v === "number" && k.endsWith("Months")) out[k.slice(0, -6)] = v;
+    else if (k === "ipType" && isIpType(v)) out.type = ipTypeLabel(v, locale);
+    else if (typeof v === "string" || typeof v === "number") out[k] = v;
+  }
+  return out;
+}
+
+export function translateError(
+  t: TFunction,
+  key: string,
+  params: Record<string, unknown>,
+  locale: string,
+): string {
+  const p = messageParams(params, locale);
+  // A state named in a message reads as its label, not its code.
+  if (typeof params.state === "string") p.state = t(`deals:states.${params.state}`);
+  return t(key, p);
+}
+
+export function problemMessage(t: TFunction, p: DealProblem, locale: string): string {
+  return translateError(t, `deals:problems.${p.code}`, { ...p }, locale);
+}
+
+/** Field errors for a form, each problem next to the field it is about. */
+export function problemFieldErrors(
+  t: TFunction,
+  problems: readonly DealProblem[],
+  locale: string,
+  fieldNames: Partial<Record<string, string>> = {},
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of problems) {
+    const f = problemField(p);
+    const name = fieldNames[f] ?? f;
+    (out[name] ??= []).push(problemMessage(t, p, locale));
+  }
+  return out;
+}
+
+/** "3.85" (percent, up to 2 decimals) → 385 bp; null when it is not such a number. */
+export function parsePercentToBp(input: string): number | null {
+  const m = /^\s*(\d{1,3})(?:\.(\d{1,2}))?\s*%?\s*$/.exec(input);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+}
+
+/** 385 → "3.85" for a form's default value. */
+export function bpToPercentInput(bp: number): string {
+  return (bp / 100).toFixed(2);
+}

@@ -1,0 +1,187 @@
+import type { TFunction } from "i18next";
+import { z } from "zod";
+import { isIsoDate } from "../domain/ip";
+import { parseYuanToFen } from "../domain/money";
+import { parsePercentToBp } from "./deal-messages";
+
+/**
+ * The deal forms' schemas, built with t() so messages are in the reader's language, and shared by
+ * the server (parseWithZod in the action) and the browser (conform's onValidate).
+ */
+
+export function yuan(t: TFunction) {
+  return z
+    .string({ required_error: t("deals:errors.required") })
+    .trim()
+    .transform((s, ctx) => {
+      const fen = parseYuanToFen(s);
+      if (fen === null || fen <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("deals:errors.yuanInvalid") });
+        return z.NEVER;
+      }
+      return fen;
+    });
+}
+
+export function percent(t: TFunction) {
+  return z.string({ required_error: t("deals:errors.required") }).transform((s, ctx) => {
+    const bp = parsePercentToBp(s);
+    if (bp === null) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("deals:errors.rateInvalid") });
+      return z.NEVER;
+    }
+    return bp;
+  });
+}
+
+export function months(t: TFunction) {
+  return z.coerce
+    .number({
+      required_error: t("deals:errors.required"),
+      invalid_type_error: t("deals:errors.termInvalid"),
+    })
+    .int(t("deals:errors.termInvalid"))
+    .positive(t("deals:errors.termInvalid"))
+    .max(360, t("deals:errors.termInvalid"));
+}
+
+export function date(t: TFunction) {
+  return z
+    .string({ required_error: t("deals:errors.required") })
+    .trim()
+    .refine(isIsoDate, t("deals:errors.badDate"));
+}
+
+export function confirmed(t: TFunction) {
+  return z.literal("on", { errorMap: () => ({ message: t("deals:common.confirmRequired") }) });
+}
+
+const version = z.coerce.number().int().positive();
+
+/** Checkboxes named assetIds: none, one (a string) or several (an array). */
+const assetIds = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.coerce.number().int().positive()),
+);
+
+export function draftSchema(t: TFunction) {
+  return z.object({
+    intent: z.enum(["create", "edit"]),
+    version: version.optional(),
+    amount: yuan(t),
+    termMonths: months(t),
+    rate: percent(t),
+    assetIds,
+  });
+}
+
+export function reasonText(t: TFunction) {
+  return z
+    .string({ required_error: t("deals:errors.reasonRequired") })
+    .trim()
+    .min(2, t("deals:errors.reasonRequired"))
+    .max(1000, t("deals:errors.reasonTooLong"));
+}
+
+export function optionalReason(t: TFunction) {
+  return z.string().trim().max(1000, t("deals:errors.reasonTooLong")).optional();
+}
+
+export function commentSchema(t: TFunction) {
+  return z.object({
+    intent: z.literal("comment"),
+    body: z
+      .string({ required_error: t("deals:errors.commentRequired") })
+      .trim()
+      .min(1, t("deals:errors.commentRequired"))
+      .max(2000, t("deals:errors.commentTooLong", { max: 2000 })),
+    documentRequest: z.literal("on").optional(),
+  });
+}
+
+/** One schema per bank action; each form validates with its own, the action with the union. */
+export function bankSchemas(t: TFunction) {
+  return {
+    start_review: z.object({ intent: z.literal("start_review"), version }),
+    approve: z.object({
+      intent: z.literal("approve"),
+      version,
+      amount: yuan(t),
+      rate: percent(t),
+      termMonths: months(t),
+      confirm: confirmed(t),
+    }),
+    reject: z.object({
+      intent: z.literal("reject"),
+      version,
+      reason: reasonText(t),
+      confirm: confirmed(t),
+    }),
+    register_pledge: z.object({
+      intent: z.literal("register_pledge"),
+      version,
+      regNumber: z
+        .string({ required_error: t("deals:errors.regNumberInvalid") })
+        .trim()
+        .min(4, t("deals:errors.regNumberInvalid"))
+        .max(64, t("deals:errors.regNumberInvalid")),
+      regDate: date(t),
+    }),
+    disburse: z.object({
+      intent: z.literal("disburse"),
+      version,
+      amount: yuan(t),
+      valueDate: date(t),
+      confirm: confirmed(t),
+    }),
+    repay: z.object({
+      intent: z.literal("repay"),
+      version,
+      closedDate: date(t),
+      confirm: confirmed(t),
+    }),
+    default: z.object({
+      intent: z.literal("default"),
+      version,
+      closedDate: date(t),
+      reason: reasonText(t),
+      confirm: confirmed(t),
+    }),
+  } as const;
+}
+
+export function bankActionSchema(t: TFunction) {
+  const s = bankSchemas(t);
+  return z.discriminatedUnion("intent", [
+    s.start_review,
+    s.approve,
+    s.reject,
+    s.register_pledge,
+    s.disburse,
+    s.repay,
+    s.default,
+  ]);
+}
+
+export function firmSchemas(t: TFunction) {
+  return {
+    submit: z.object({ intent: z.literal("submit"), version }),
+    withdraw: z.object({
+      intent: z.literal("withdraw"),
+      version,
+      reason: optionalReason(t),
+      confirm: confirmed(t),
+    }),
+  } as const;
+}
+
+export const BANK_INTENTS = [
+  "start_review",
+  "approve",
+  "reject",
+  "register_pledge",
+  "disburse",
+  "repay",
+  "default",
+] as const;
+export type BankIntent = (typeof BANK_INTENTS)[number];
