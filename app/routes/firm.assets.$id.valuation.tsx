@@ -106,6 +106,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     estimateId ? getEstimate(db, actor.orgId, id, estimateId) : Promise.resolve(null),
   ]);
   if (wanted && !shown) notFoundResponse();
+  // An estimate written outside this page (e.g. a test fixture with "{}") has nothing to draw.
+  const drawable = shown && typeof shown.result?.centralFen === "number" ? shown : null;
   const latest =
     asset.indicative_estimate_id === null
       ? null
@@ -124,9 +126,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     firm,
     defaults,
-    formDefaults: formDefaults(defaults, latest?.inputs.form ?? null, asset),
+    formDefaults: formDefaults(defaults, latest?.inputs?.form ?? null, asset),
     estimates,
-    shown,
+    shown: drawable,
     today: todayInChina(),
   };
 }
