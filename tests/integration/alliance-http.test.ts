@@ -14,6 +14,16 @@ import { useAppServer } from "../support/http";
 
 const PERIOD = `from=${EXPECTED.period.from}&to=${EXPECTED.period.to}`;
 const BOM = "\uFEFF";
+const STAGE_ZH: Record<string, string> = {
+  requests: "融资需求",
+  matched: "已匹配（已发起申请）",
+  submitted: "已提交",
+  approved: "已批准",
+  registered: "已质押登记",
+  disbursed: "已放款",
+  repaid: "已结清",
+  defaulted: "已违约",
+};
 
 describe("alliance review and report over HTTP", () => {
   const t = useTestDb();
@@ -93,7 +103,7 @@ describe("alliance review and report over HTTP", () => {
     const yuan = (fen: number) => (fen / 100).toFixed(2);
     expect(rows).toEqual(
       Object.entries(EXPECTED.funnel).map(([stage, [count, fen]]) => [
-        expect.any(String),
+        STAGE_ZH[stage],
         String(count),
         yuan(fen),
       ]),

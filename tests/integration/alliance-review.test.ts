@@ -55,6 +55,7 @@ describe("the alliance review on a hand-built history", () => {
   beforeAll(async () => {
     w = await createDealWorld(t.db);
     d = await buildAllianceDataset(t.db, w);
+    expect(d.deals).toHaveLength(7);
     const allianceOrg = await t.db
       .insertInto("organisations")
       .values({
@@ -371,5 +372,5 @@ describe("the demo data", () => {
     } finally {
       await demo.cleanup();
     }
-  });
+  }, 300_000); // seeding the demo history replays ~380 deals through the models
 });
