@@ -25,11 +25,13 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/firm/assets", labelKey: "nav.assets" },
     { to: "/firm/appraisals", labelKey: "nav.appraisals" },
     { to: "/firm/applications", labelKey: "deals:nav.firmApplications" },
+    { to: "/firm/profile", labelKey: "nav.profile" },
   ],
   bank_officer: [
     { to: "/bank", labelKey: "nav.dashboard" },
     { to: "/bank/applications", labelKey: "deals:nav.bankApplications" },
     { to: "/ledger", labelKey: "deals:nav.ledger" },
+    { to: "/alliance/review", labelKey: "alliance:nav.review" },
   ],
   valuer: [
     { to: "/valuer", labelKey: "nav.dashboard" },
@@ -37,6 +39,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
   ],
   alliance: [
     { to: "/alliance", labelKey: "nav.dashboard" },
+    { to: "/alliance/review", labelKey: "alliance:nav.review" },
     { to: "/ledger", labelKey: "deals:nav.ledger" },
   ],
   admin: [
@@ -47,6 +50,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
     { to: "/admin/ledger", labelKey: "deals:nav.adminLedger" },
     { to: "/admin/settings/target", labelKey: "deals:nav.target" },
+    { to: "/alliance/review", labelKey: "alliance:nav.review" },
   ],
 };
 
@@ -72,6 +76,9 @@ export function AppShell({
         <nav className="topnav" aria-label="main">
           <NavLink to="/" end>
             {t("nav.home")}
+          </NavLink>
+          <NavLink to="/report" end>
+            {t("nav.report")}
           </NavLink>
           {user &&
             NAV_BY_ROLE[user.role].map((item) => (
