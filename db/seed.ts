@@ -8,6 +8,7 @@ import { nowInstant } from "../app/utils/time";
 import type { Db } from "../app/utils/db.server";
 import { seedAppraisals } from "./seed-appraisals";
 import { seedDeals } from "./seed-deals";
+import { seedAllianceConsent } from "./seed-alliance";
 import { seedAssets } from "./seed-assets";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
@@ -274,4 +275,6 @@ export const extraSeeders: ExtraSeeder[] = [
   seedAppraisals,
   // The deal history: needs firms, banks, the valuer and the admin; keep it last.
   seedDeals,
+  // Which firms show their name to the alliance (needs only the firms).
+  seedAllianceConsent,
 ];

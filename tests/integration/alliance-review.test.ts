@@ -369,6 +369,21 @@ describe("the demo data", () => {
       const stage: DrillStage = "disbursed";
       const rows = await getDrillDown(demo.db, viewer, all, stage, null, "zh-CN");
       expect(rows.totalAmountFen).toBe(sums.ledger);
+      // Some demo firms consent (every third), the others appear under their pseudonym.
+      const firms = await demo.db
+        .selectFrom("organisations")
+        .select(["id", "name", "consent_show_name"])
+        .where("kind", "=", "firm")
+        .execute();
+      const consenting = new Map(firms.map((f) => [f.id, f.consent_show_name === 1]));
+      expect([...consenting.values()].filter(Boolean).length).toBe(10);
+      const names = new Map(firms.map((f) => [f.name, f.id]));
+      const shown = rows.kind === "deals" ? rows.rows : [];
+      expect(shown.some((r) => r.named) && shown.some((r) => !r.named)).toBe(true);
+      for (const r of shown) {
+        if (r.named) expect(consenting.get(names.get(r.firm)!), r.firm).toBe(true);
+        else expect(r.firm).toMatch(/^企业#[0-9A-F]{4}$/);
+      }
     } finally {
       await demo.cleanup();
     }
