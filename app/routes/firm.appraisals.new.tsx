@@ -157,7 +157,12 @@ export default function NewAppraisalOrder() {
           rate: formatBp(settings.rateBp),
         })}
       </p>
-      <Form method="post" className="stack card" {...getFormProps(form)}>
+      <Form
+        method="post"
+        className="stack card"
+        style={{ maxWidth: "none" }}
+        {...getFormProps(form)}
+      >
         <FormErrors errors={form.errors} />
         <Field
           id={fields.assetIds.id}

@@ -284,7 +284,7 @@ export default function ValuerOrder() {
       ) : null}
 
       {order.status === "in_progress" ? (
-        <Form method="post" className="stack" {...getFormProps(form)}>
+        <Form method="post" className="stack" style={{ maxWidth: "none" }} {...getFormProps(form)}>
           <FormErrors errors={form.errors} />
           <input type="hidden" name="intent" value="sign" />
           {/* Not a conform default: it must follow the loader after "start" bumps the version. */}

@@ -78,7 +78,7 @@ export default function VerifyAppraisal() {
             <th>{t("appraisal:verify.range")}</th>
             <td>
               ¥{formatYuanExact(r.low_fen)} – ¥{formatYuanExact(r.high_fen)}（
-              {t("appraisal:sign.central")} ¥{formatYuanExact(r.central_fen)}）
+              {t("appraisal:verify.central")} ¥{formatYuanExact(r.central_fen)}）
             </td>
           </tr>
           <tr>
