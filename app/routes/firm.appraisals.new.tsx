@@ -202,7 +202,9 @@ export default function NewAppraisalOrder() {
                       {a.centralFen === null ? (
                         <div className="hint">
                           {t("appraisal:new.needsEstimate")}{" "}
-                          <Link to="/firm/assets">{t("appraisal:new.goToAssets")}</Link>
+                          <Link to={`/firm/assets/${a.id}/valuation`}>
+                            {t("appraisal:new.valueNow")}
+                          </Link>
                         </div>
                       ) : null}
                       {a.openOrder ? (
