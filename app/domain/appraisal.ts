@@ -100,8 +100,8 @@ export interface OrderFee {
 /**
  * The fee is charged per asset: max(floor, rate × that asset's indicative central value), summed.
  * Each asset gets its own signed report, so each carries the floor that pays for the valuer's
- * fixed work (docs/decisions/003-appraisal-fee-and-payment.md). A sum-then-floor rule would let a firm
- * bundle ten assets for the price of one report.
+ * fixed work (docs/decisions/003-appraisal-fee-and-payment.md). A sum-then-floor rule would
+ * let a firm bundle ten assets for the price of one report.
  */
 export function orderFee(centralsFen: readonly number[], s: AppraisalFeeSettings): OrderFee {
   const itemFeesFen = centralsFen.map((c) =>
