@@ -381,7 +381,11 @@ export interface PickableAsset {
   lockedBy: number | null;
 }
 
-/** Checkboxes named assetIds over the firm's assets, with what each would lend. */
+/**
+ * Checkboxes named assetIds over the firm's assets, with what each would lend: the assets usable
+ * today (a valid formal appraisal, not pledged elsewhere) first, largest capacity first; the rest
+ * (awaiting appraisal, or locked by another loan) folded away below.
+ */
 export function AssetPicker({
   assets,
   checked,
@@ -397,53 +401,65 @@ export function AssetPicker({
   const lang = i18n.language;
   const money = (fen: number) => formatMoney(fen, lang);
   if (assets.length === 0) return <div className="empty">{t("deals:apply.assetsEmpty")}</div>;
-  return (
-    <fieldset className="field" style={{ border: 0, padding: 0 }}>
-      <legend>{t("deals:apply.assets")}</legend>
-      <table className="data" data-testid="asset-picker">
-        <thead>
-          <tr>
-            <th />
-            <th>{t("deals:common.ipType")}</th>
-            <th>#</th>
-            <th className="num">{t("deals:apply.value")}</th>
-            <th>{t("deals:apply.validUntil")}</th>
-            <th className="num">{t("deals:apply.capacity")}</th>
+  const lockedElsewhere = (a: PickableAsset) =>
+    a.lockedBy !== null && a.lockedBy !== ownApplicationId;
+  const usable = assets
+    .filter((a) => (a.validToday && !lockedElsewhere(a)) || checked.includes(a.id))
+    .sort((a, b) => b.capacityFen - a.capacityFen || a.id - b.id);
+  const others = assets.filter((a) => !usable.includes(a));
+  const table = (list: PickableAsset[], testId: string) => (
+    <table className="data" data-testid={testId}>
+      <thead>
+        <tr>
+          <th />
+          <th>{t("deals:common.ipType")}</th>
+          <th>#</th>
+          <th className="num">{t("deals:apply.value")}</th>
+          <th>{t("deals:apply.validUntil")}</th>
+          <th className="num">{t("deals:apply.capacity")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.map((a) => (
+          <tr key={a.id}>
+            <td>
+              <input
+                type="checkbox"
+                name="assetIds"
+                value={a.id}
+                id={`asset-${a.id}`}
+                defaultChecked={checked.includes(a.id)}
+                disabled={lockedElsewhere(a)}
+                aria-label={a.title}
+              />
+            </td>
+            <td>{ipTypeLabel(a.ipType, lang)}</td>
+            <td>
+              <label htmlFor={`asset-${a.id}`}>
+                {a.number} {a.title}
+              </label>
+              {lockedElsewhere(a) ? (
+                <div className="muted">{t("deals:apply.lockedBy", { id: a.lockedBy })}</div>
+              ) : null}
+            </td>
+            <td className="num">{a.formalValueFen !== null ? money(a.formalValueFen) : "—"}</td>
+            <td>{a.validToday ? a.formalValidUntil : t("deals:apply.notValid")}</td>
+            <td className="num">{money(a.capacityFen)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {assets.map((a) => {
-            const lockedElsewhere = a.lockedBy !== null && a.lockedBy !== ownApplicationId;
-            return (
-              <tr key={a.id}>
-                <td>
-                  <input
-                    type="checkbox"
-                    name="assetIds"
-                    value={a.id}
-                    id={`asset-${a.id}`}
-                    defaultChecked={checked.includes(a.id)}
-                    disabled={lockedElsewhere}
-                    aria-label={a.title}
-                  />
-                </td>
-                <td>{ipTypeLabel(a.ipType, lang)}</td>
-                <td>
-                  <label htmlFor={`asset-${a.id}`}>
-                    {a.number} {a.title}
-                  </label>
-                  {lockedElsewhere ? (
-                    <div className="muted">{t("deals:apply.lockedBy", { id: a.lockedBy })}</div>
-                  ) : null}
-                </td>
-                <td className="num">{a.formalValueFen !== null ? money(a.formalValueFen) : "—"}</td>
-                <td>{a.validToday ? a.formalValidUntil : t("deals:apply.notValid")}</td>
-                <td className="num">{money(a.capacityFen)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+        ))}
+      </tbody>
+    </table>
+  );
+  return (
+    <fieldset className="field" style={{ border: 0, padding: 0, minInlineSize: 0 }}>
+      <legend>{t("deals:apply.assets")}</legend>
+      {usable.length ? table(usable, "asset-picker") : null}
+      {others.length ? (
+        <details>
+          <summary>{t("deals:apply.otherAssets", { count: others.length })}</summary>
+          {table(others, "asset-picker-others")}
+        </details>
+      ) : null}
       {errors?.length ? (
         <div className="error" role="alert">
           {errors.join(" ")}

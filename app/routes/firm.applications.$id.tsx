@@ -194,7 +194,12 @@ export default function FirmApplication() {
           <p className="muted">{t("deals:detail.noActions")}</p>
         ) : null}
         {editing ? (
-          <Form method="post" className="stack" {...getFormProps(editForm)}>
+          <Form
+            method="post"
+            className="stack"
+            style={{ maxWidth: "none" }}
+            {...getFormProps(editForm)}
+          >
             <h3>{t("deals:forms.edit")}</h3>
             <FormErrors errors={editForm.errors} />
             <input type="hidden" name="intent" value="edit" />

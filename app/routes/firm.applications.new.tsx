@@ -170,7 +170,13 @@ export default function NewApplication() {
           })}
         </p>
       ) : null}
-      <Form method="post" className="card stack" {...getFormProps(form)} data-testid="apply-form">
+      <Form
+        method="post"
+        className="card stack"
+        style={{ maxWidth: "none" }}
+        {...getFormProps(form)}
+        data-testid="apply-form"
+      >
         <FormErrors errors={form.errors} />
         <input type="hidden" name="intent" value="create" />
         <div className="grid grid-3">
