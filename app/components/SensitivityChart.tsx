@@ -54,7 +54,7 @@ export function SensitivityChart({
                 v.toLocaleString(undefined, { maximumFractionDigits: 1 })
               }
             />
-            <YAxis type="category" dataKey="label" width={150} />
+            <YAxis type="category" dataKey="label" width={180} tick={{ fontSize: 12 }} />
             <Tooltip
               formatter={(v: number) =>
                 `${v > 0 ? "+" : ""}${v.toLocaleString(undefined, { maximumFractionDigits: 2 })} ${unit}`

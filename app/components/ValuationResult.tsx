@@ -177,7 +177,8 @@ export function ValuationResultView({
           <h3>{t("assets:valuation.chartTitle")}</h3>
           <SensitivityChart
             rows={result.sensitivity.map((s) => ({
-              label: t(`assets:valuation.inputs.${s.input}`),
+              // The unit in brackets is in the table; the axis needs room for the name.
+              label: t(`assets:valuation.inputs.${s.input}`).replace(/（[^）]*）|\([^)]*\)/g, ""),
               minus: toWan(s.valueAtMinus20Fen - result.centralFen),
               plus: toWan(s.valueAtPlus20Fen - result.centralFen),
             }))}

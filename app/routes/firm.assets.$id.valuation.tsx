@@ -354,14 +354,12 @@ export default function Valuation() {
         </Form>
       </section>
 
-      <section>
-        <h2>{t("assets:valuation.historyTitle")}</h2>
-        {estimates.length === 0 ? (
-          <div className="empty">{t("assets:detail.noHistory")}</div>
-        ) : (
+      {estimates.length > 0 ? (
+        <section>
+          <h2>{t("assets:valuation.historyTitle")}</h2>
           <EstimateHistory assetId={asset.id} estimates={estimates} currentId={shown?.id ?? null} />
-        )}
-      </section>
+        </section>
+      ) : null}
     </div>
   );
 }

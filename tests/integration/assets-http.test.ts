@@ -287,9 +287,55 @@ describe(`/firm/assets over HTTP on ${testDbKind()}`, () => {
     });
   });
 
+  describe("listing a trademark through the form", () => {
+    const good = {
+      number: "5566 7788",
+      title: "草原鹿城",
+      status: "registered",
+      niceClass: "29",
+      trademarkKind: "ordinary",
+      registrationDate: "2016-05-14",
+      renewals: "1",
+    };
+
+    it("refuses a geographical indication on an ordinary mark next to that field", async () => {
+      const res = await requestAs(
+        app,
+        actors,
+        "firmA",
+        "/firm/assets/new-trademark",
+        form({ ...good, geoIndication: "on" }),
+      );
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("地理标志只能是集体商标或证明商标");
+      const rows = await t.db
+        .selectFrom("ip_assets")
+        .select("id")
+        .where("number", "=", "55667788")
+        .execute();
+      expect(rows).toEqual([]);
+    });
+
+    it("lists it with digits only and the renewed expiry", async () => {
+      const res = await requestAs(app, actors, "firmA", "/firm/assets/new-trademark", form(good));
+      expect(res.status).toBe(302);
+      const row = await t.db
+        .selectFrom("ip_assets")
+        .selectAll()
+        .where("number", "=", "55667788")
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({
+        asset_kind: "trademark",
+        nice_class: 29,
+        renewals: 1,
+        expiry_date: "2036-05-14",
+      });
+    });
+  });
+
   describe("portfolio", () => {
     it("says when the filters match nothing, with a way back", async () => {
-      const res = await requestAs(app, actors, "firmA", "/firm/assets?type=trademark");
+      const res = await requestAs(app, actors, "firmA", "/firm/assets?status=cancelled");
       const html = await res.text();
       expect(html).toContain("没有符合筛选条件的资产");
       expect(html).not.toContain('data-testid="assets-empty"');
