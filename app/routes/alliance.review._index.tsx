@@ -157,10 +157,8 @@ export default function AllianceReview() {
             ))}
           </select>
         </div>
-        <fieldset className="field" style={{ border: "none", padding: 0, margin: 0 }}>
-          <legend style={{ fontWeight: 600, fontSize: "0.9rem" }}>
-            {t("alliance:review.flags")}
-          </legend>
+        <fieldset className="field flags">
+          <legend>{t("alliance:review.flags")}</legend>
           <div className="checks">
             {FIRM_FLAGS.map((flag) => (
               <label key={flag}>

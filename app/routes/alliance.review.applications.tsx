@@ -97,7 +97,7 @@ export default function DrillDownPage() {
                   <td>{regionName(r.regionCode, lang)}</td>
                   <td>{r.industrySection ? industryName(r.industrySection, lang) : "—"}</td>
                   <td className="num">{money(r.amountFen)}</td>
-                  <td>{r.createdDate}</td>
+                  <td className="date">{r.createdDate}</td>
                   <td>{r.applied ? t("alliance:drill.yes") : t("alliance:drill.no")}</td>
                 </tr>
               ))}
@@ -146,10 +146,10 @@ export default function DrillDownPage() {
                   <td className="num">
                     {r.approvedRateBp === null ? "—" : formatBp(r.approvedRateBp)}
                   </td>
-                  <td>{r.submittedDate ?? "—"}</td>
-                  <td>{r.approvedDate ?? "—"}</td>
-                  <td>{r.disbursedDate ?? "—"}</td>
-                  <td>{r.closedDate ?? "—"}</td>
+                  <td className="date">{r.submittedDate ?? "—"}</td>
+                  <td className="date">{r.approvedDate ?? "—"}</td>
+                  <td className="date">{r.disbursedDate ?? "—"}</td>
+                  <td className="date">{r.closedDate ?? "—"}</td>
                   {isDuration ? (
                     <td className="num">{formatDuration(r.durationMs, lang)}</td>
                   ) : null}

@@ -72,7 +72,12 @@ export default function Report() {
       </header>
 
       <section className="report-section report-first">
-        <ProgressPanel data={report.progress} />
+        <h2>{r("commentaryTitle")}</h2>
+        <div className="card report-commentary" data-testid="commentary">
+          {(zh ? report.commentary.zh : report.commentary.en).map((p, i) => (
+            <p key={i}>{p}</p>
+          ))}
+        </div>
         <h2 style={{ marginTop: "1.25rem" }}>{r("keyFigures")}</h2>
         <div className="grid grid-4 card" data-testid="key-figures">
           <div className="stat">
@@ -116,12 +121,11 @@ export default function Report() {
             <div className="sub">{r("firmsOf", { count: tot.highTechFirms })}</div>
           </div>
         </div>
-        <h2 style={{ marginTop: "1.25rem" }}>{r("commentaryTitle")}</h2>
-        <div className="card report-commentary" data-testid="commentary">
-          {(zh ? report.commentary.zh : report.commentary.en).map((p, i) => (
-            <p key={i}>{p}</p>
-          ))}
-        </div>
+      </section>
+
+      <section className="report-section">
+        <h2>{r("progressTitle")}</h2>
+        <ProgressPanel data={report.progress} />
       </section>
 
       <section className="report-section card">
