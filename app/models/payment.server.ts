@@ -60,15 +60,18 @@ export async function startCheckout(
   if (order.status !== "awaiting_payment") throw new UserFacingError("appraisal:errors.notPayable");
   if (order.stripe_payment_intent) throw new UserFacingError("appraisal:errors.paymentPending");
 
-  let session = await createSession(stripe, order, origin);
+  const first = order;
+  let session = await viaStripe(() => createSession(stripe, first, origin));
   if (session.expires_at <= Date.now() / 1000 + SESSION_EXPIRY_MARGIN_S) {
     // Stripe replayed the response of an old request (keys live ≥ 24 h, sessions 24 h). Ask what
     // became of that session before opening a new one: if it was paid, wait for the webhook.
-    const current = await stripe.checkout.sessions.retrieve(session.id);
+    const replayedId = session.id;
+    const current = await viaStripe(() => stripe.checkout.sessions.retrieve(replayedId));
     if (current.status === "complete") throw new UserFacingError("appraisal:errors.paymentPending");
     await rotateAttempt(db, actor, order, "awaiting_payment");
-    order = (await firmOrderRow(db, actor.org_id, orderId))!;
-    session = await createSession(stripe, order, origin);
+    const fresh = (await firmOrderRow(db, actor.org_id, orderId))!;
+    order = fresh;
+    session = await viaStripe(() => createSession(stripe, fresh, origin));
   }
   if (!session.url)
     throw new Error(`Stripe returned a Checkout session without a url: ${session.id}`);
@@ -95,6 +98,21 @@ export async function startCheckout(
     });
   }
   return { url: session.url, sessionId: session.id };
+}
+
+/**
+ * Stripe unreachable or refusing (after the SDK's own retries): the firm gets a message to try
+ * again later, the operator a warning with the cause; nothing has been written.
+ */
+async function viaStripe<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    const type = (e as { type?: string })?.type ?? "";
+    if (!type.startsWith("Stripe")) throw e;
+    console.warn(`[stripe] ${type}: ${(e as Error).message}`);
+    throw new UserFacingError("appraisal:errors.stripeUnavailable", {}, undefined, 502);
+  }
 }
 
 type OrderRow = NonNullable<Awaited<ReturnType<typeof firmOrderRow>>>;
@@ -430,7 +448,8 @@ export async function cancelAppraisalOrder(
     if (order.stripe_payment_intent) throw new UserFacingError("appraisal:errors.paymentPending");
     const stripe = getStripe();
     if (!stripe) throw new UserFacingError("appraisal:errors.stripeOff");
-    const session = await stripe.checkout.sessions.retrieve(order.stripe_session_id);
+    const sessionId = order.stripe_session_id;
+    const session = await viaStripe(() => stripe.checkout.sessions.retrieve(sessionId));
     if (session.status === "complete") {
       throw new UserFacingError("appraisal:errors.paymentPending");
     }
@@ -439,7 +458,7 @@ export async function cancelAppraisalOrder(
         await stripe.checkout.sessions.expire(session.id);
       } catch {
         // The firm paid between our two calls: the webhook will mark the order paid.
-        const again = await stripe.checkout.sessions.retrieve(session.id);
+        const again = await viaStripe(() => stripe.checkout.sessions.retrieve(session.id));
         if (again.status !== "expired")
           throw new UserFacingError("appraisal:errors.paymentPending");
       }

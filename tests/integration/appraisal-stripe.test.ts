@@ -3,7 +3,7 @@
  * and the built app's webhook endpoint: Checkout creation with an idempotency key, and webhook
  * events that are replayed, reordered, duplicated under a new id, forged or unknown.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createAppraisalOrder, type Actor } from "../../app/models/appraisal.server";
 import { UserFacingError } from "../../app/models/errors";
 import { cancelAppraisalOrder, startCheckout } from "../../app/models/payment.server";
@@ -20,6 +20,15 @@ import {
 import { loginCookie } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
 import { useAppServer } from "../support/http";
+
+/** The SDK's retries and our warning are expected while the fake is "down"; keep the log quiet. */
+function allowConsoleWarn() {
+  const original = console.warn;
+  console.warn = () => {};
+  onTestFinished(() => {
+    console.warn = original;
+  });
+}
 
 const WEBHOOK_SECRET = "whsec_test_appraisal_0123456789abcdef";
 const ORIGIN = "http://zhirong.test";
@@ -166,6 +175,31 @@ describe(`Stripe payment of appraisal orders (${testDbKind()})`, () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('data-testid="payment-confirming"');
       expect(order.status).toBe("awaiting_payment");
+    });
+
+    it("tells the firm to try later when Stripe cannot be reached, writing nothing", async () => {
+      allowConsoleWarn();
+      const asset = await makeAsset(t.db, firm);
+      const { orderId } = await createAppraisalOrder(t.db, firm, {
+        assetIds: [asset],
+        valuerOrgId: valuer.org_id,
+      });
+      const before = {
+        order: await orderRow(t.db, orderId),
+        counts: await appraisalRowCounts(t.db),
+      };
+      fake.down = true;
+      try {
+        const e = await startCheckout(t.db, firm, orderId, ORIGIN).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(UserFacingError);
+        expect((e as UserFacingError).key).toBe("appraisal:errors.stripeUnavailable");
+      } finally {
+        fake.down = false;
+      }
+      expect(await orderRow(t.db, orderId)).toEqual(before.order);
+      expect(await appraisalRowCounts(t.db)).toEqual(before.counts);
+      // Once Stripe answers again, the same order pays normally.
+      expect((await startCheckout(t.db, firm, orderId, ORIGIN)).sessionId).toMatch(/^cs_test_/);
     });
 
     it("opens a new session (new key) once the old one has expired unpaid", async () => {

@@ -49,6 +49,8 @@ export interface FakeStripe {
   sessions: Map<string, FakeSession>;
   /** Lifetime of new sessions in seconds (Stripe's default: 24 h). */
   sessionTtlSeconds: number;
+  /** While true, every API call answers 503 (Stripe down or unreachable). */
+  down: boolean;
   /** Marks a session as paid at checkout (card, Alipay, WeChat Pay) — no webhook is sent. */
   completeSession(id: string, paymentStatus?: "paid" | "unpaid"): FakeSession;
   /** Pretends the session's 24 hours have passed. */
@@ -126,6 +128,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     requests,
     sessions,
     sessionTtlSeconds: 24 * 3600,
+    down: false,
     completeSession(id, paymentStatus = "paid") {
       const s = sessions.get(id);
       if (!s) throw new Error(`fake-stripe: no session ${id}`);
@@ -183,6 +186,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         authorization: (req.headers.authorization as string | undefined) ?? null,
         params,
       });
+      if (fake.down) return stripeError(res, 503, "api_error", "Service unavailable (fake)");
       if (!/^Bearer sk_(test|live)_/.test(req.headers.authorization ?? "")) {
         return stripeError(res, 401, "invalid_request_error", "Invalid API Key provided");
       }
