@@ -85,7 +85,7 @@ type Progress = { done: number; total: number } | null;
 export default function ImportPreview() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
   const navigation = useNavigation();
@@ -152,9 +152,9 @@ export default function ImportPreview() {
         </p>
         <p style={{ margin: 0, fontWeight: 600 }} data-testid="import-counts">
           {t("assets:import.counts", {
-            total: data.totalRows.toLocaleString(),
-            valid: data.validRows.toLocaleString(),
-            errors: data.errorRows.toLocaleString(),
+            total: data.totalRows.toLocaleString(i18n.language),
+            valid: data.validRows.toLocaleString(i18n.language),
+            errors: data.errorRows.toLocaleString(i18n.language),
           })}
         </p>
         {data.ignoredHeaders.length > 0 ? (
@@ -212,10 +212,12 @@ export default function ImportPreview() {
             <p style={{ margin: "0 0 0.4rem" }}>
               {progress && progress.done > 0
                 ? t("assets:import.importing", {
-                    done: progress.done.toLocaleString(),
-                    total: progress.total.toLocaleString(),
+                    done: progress.done.toLocaleString(i18n.language),
+                    total: progress.total.toLocaleString(i18n.language),
                   })
-                : t("assets:import.importingStart", { total: data.validRows.toLocaleString() })}
+                : t("assets:import.importingStart", {
+                    total: data.validRows.toLocaleString(i18n.language),
+                  })}
             </p>
             <div
               className="progress"

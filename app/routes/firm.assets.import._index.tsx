@@ -74,7 +74,7 @@ export const meta: MetaFunction = () => [{ title: "批量导入 · 知融" }];
 const REQUIRED = new Set(["kind", "number", "title", "status"]);
 
 export default function ImportUpload() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -104,7 +104,7 @@ export default function ImportUpload() {
               aria-describedby="import-file-hint"
             />
             <div className="hint" id="import-file-hint">
-              {t("assets:import.fileHint", { max: MAX_IMPORT_ROWS.toLocaleString() })}
+              {t("assets:import.fileHint", { max: MAX_IMPORT_ROWS.toLocaleString(i18n.language) })}
             </div>
           </div>
           <div>
