@@ -10,6 +10,7 @@ import { seedAppraisals } from "./seed-appraisals";
 import { seedDeals } from "./seed-deals";
 import { seedAllianceConsent } from "./seed-alliance";
 import { seedAssets } from "./seed-assets";
+import { seedProducts } from "./seed-products";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
 export const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -273,6 +274,8 @@ export const extraSeeders: ExtraSeeder[] = [
   seedAssets,
   // Needs the demo assets and their indicative values: keep it after the assets seeder.
   seedAppraisals,
+  // Loan products and open financing requests (needs the appraised assets; before the deals).
+  seedProducts,
   // The deal history: needs firms, banks, the valuer and the admin; keep it last.
   seedDeals,
   // Which firms show their name to the alliance (needs only the firms).

@@ -23,12 +23,15 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
   firm: [
     { to: "/firm", labelKey: "nav.dashboard" },
     { to: "/firm/assets", labelKey: "nav.assets" },
+    { to: "/firm/requests", labelKey: "nav.requests" },
     { to: "/firm/appraisals", labelKey: "nav.appraisals" },
     { to: "/firm/applications", labelKey: "deals:nav.firmApplications" },
     { to: "/firm/profile", labelKey: "nav.profile" },
   ],
   bank_officer: [
     { to: "/bank", labelKey: "nav.dashboard" },
+    { to: "/bank/products", labelKey: "nav.bankProducts" },
+    { to: "/bank/pipeline", labelKey: "nav.pipeline" },
     { to: "/bank/applications", labelKey: "deals:nav.bankApplications" },
     { to: "/ledger", labelKey: "deals:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
@@ -76,6 +79,9 @@ export function AppShell({
         <nav className="topnav" aria-label="main">
           <NavLink to="/" end>
             {t("nav.home")}
+          </NavLink>
+          <NavLink to="/products" end>
+            {t("nav.products")}
           </NavLink>
           <NavLink to="/report" end>
             {t("nav.report")}

@@ -1,0 +1,823 @@
+import {
+  getCollectionProps,
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { Form, Link } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName, type FirmFlag } from "../domain/industry";
+import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
+import {
+  effectiveRateBp,
+  PLEDGE_IP_TYPES,
+  productErrorMessage,
+  validateProductTerms,
+  type LoanProductTerms,
+  type PledgeIpType,
+  type ProductFieldError,
+} from "../domain/product";
+import { REGIONS, regionName } from "../domain/regions";
+import { Field, FormErrors } from "./Field";
+
+/**
+ * Pieces of the products feature shared by its routes: a product's terms in plain words, the
+ * product form (its zod schema runs in the browser and on the server), and a pager.
+ */
+
+export function Pager({
+  page,
+  pages,
+  total,
+  href,
+}: {
+  page: number;
+  pages: number;
+  total: number;
+  href: (page: number) => string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <p className="muted" data-testid="pager">
+      {page > 1 ? <Link to={href(page - 1)}>{t("pagination.prev")}</Link> : null}{" "}
+      {t("pagination.page", { page, pages, total })}{" "}
+      {page < pages ? <Link to={href(page + 1)}>{t("pagination.next")}</Link> : null}
+    </p>
+  );
+}
+
+/** Query string with one parameter changed (page links keep the filters). */
+export function withParam(search: string, name: string, value: string | number): string {
+  const params = new URLSearchParams(search);
+  params.set(name, String(value));
+  return `?${params.toString()}`;
+}
+
+export function ProductStateBadge({ active }: { active: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge ${active ? "badge-ok" : "badge-warn"}`} data-testid="product-state">
+      {active ? t("products:state.active") : t("products:state.paused")}
+    </span>
+  );
+}
+
+/** Every term of a product as short sentences, in the reader's language. */
+export function ProductTermsList({
+  terms,
+  bankName,
+}: {
+  terms: LoanProductTerms;
+  bankName?: string;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const sep = lang.startsWith("zh") ? "、" : ", ";
+  const money = (fen: number) => formatMoney(fen, lang);
+  const typeName = (x: PledgeIpType) => t(`products:ipTypes.${x}`);
+  const accepted = PLEDGE_IP_TYPES.filter((x) => terms.acceptedIpTypes.includes(x));
+  const withYears = accepted.filter((x) => terms.minRemainingYears[x] > 0);
+  const risk = terms.riskShare;
+  const lines: string[] = [
+    t("products:terms.amount", { min: money(terms.minAmountFen), max: money(terms.maxAmountFen) }),
+    t("products:terms.term", { min: terms.minTermMonths, max: terms.maxTermMonths }),
+    terms.interestSubsidyBp > 0
+      ? t("products:terms.rateSubsidy", {
+          min: formatBp(terms.minRateBp),
+          max: formatBp(terms.maxRateBp),
+          subsidy: formatBp(terms.interestSubsidyBp, 0),
+          effective: formatBp(effectiveRateBp(terms.minRateBp, terms.interestSubsidyBp)),
+        })
+      : t("products:terms.rate", {
+          min: formatBp(terms.minRateBp),
+          max: formatBp(terms.maxRateBp),
+        }),
+    t("products:terms.pledgeRates", {
+      list: accepted
+        .map((x) =>
+          t("products:terms.pledgeRateItem", {
+            type: typeName(x),
+            rate: formatBp(terms.pledgeRateBp[x], 0),
+          }),
+        )
+        .join(sep),
+    }),
+    withYears.length === 0
+      ? t("products:terms.remainingNone")
+      : t("products:terms.remaining", {
+          list: withYears
+            .map((x) =>
+              t("products:terms.remainingItem", {
+                type: typeName(x),
+                years: terms.minRemainingYears[x],
+              }),
+            )
+            .join(sep),
+        }),
+  ];
+  if (accepted.includes("trademark") && terms.trademarkMinAgeYears > 0) {
+    lines.push(t("products:terms.trademarkAge", { years: terms.trademarkMinAgeYears }));
+  }
+  lines.push(
+    terms.regions === "all"
+      ? t("products:terms.regionsAll")
+      : t("products:terms.regionsSome", {
+          list: terms.regions.map((c) => regionName(c, lang)).join(sep),
+        }),
+    terms.industries === "all"
+      ? t("products:terms.industriesAll")
+      : t("products:terms.industriesSome", {
+          list: terms.industries.map((c) => industryName(c, lang)).join(sep),
+        }),
+    terms.requiredFlags.length === 0
+      ? t("products:terms.flagsNone")
+      : t("products:terms.flagsSome", {
+          list: terms.requiredFlags.map((f) => t(`products:flags.${f}`)).join(sep),
+        }),
+    terms.requiresFormalAppraisal
+      ? t("products:terms.formalRequired")
+      : t("products:terms.formalNotRequired"),
+    risk.governmentBp + risk.insurerBp + risk.guarantorBp === 0
+      ? t("products:terms.riskShareNone")
+      : t("products:terms.riskShare", {
+          government: formatBp(risk.governmentBp, 0),
+          insurer: formatBp(risk.insurerBp, 0),
+          guarantor: formatBp(risk.guarantorBp, 0),
+        }),
+    t("products:terms.quota", {
+      remaining: money(terms.quotaRemainingFen),
+      total: money(terms.quotaTotalFen),
+    }),
+  );
+  if (bankName) lines.push(t("products:terms.bank", { bank: bankName }));
+  return (
+    <ul className="terms-list" data-testid="product-terms">
+      {lines.map((l) => (
+        <li key={l}>{l}</li>
+      ))}
+    </ul>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The product form
+// ---------------------------------------------------------------------------------------------
+
+/** The form's field for each field path of validateProductTerms. */
+const FIELD_OF: Record<string, string> = {
+  name: "name",
+  description: "description",
+  minAmountFen: "minAmount",
+  maxAmountFen: "maxAmount",
+  minTermMonths: "minTerm",
+  maxTermMonths: "maxTerm",
+  minRateBp: "minRate",
+  maxRateBp: "maxRate",
+  acceptedIpTypes: "accepted",
+  trademarkMinAgeYears: "tmAge",
+  regions: "regions",
+  industries: "industries",
+  requiredFlags: "flags",
+  quotaTotalFen: "quotaTotal",
+  quotaRemainingFen: "quotaTotal",
+  riskShare: "riskGovernment",
+  "riskShare.governmentBp": "riskGovernment",
+  "riskShare.insurerBp": "riskInsurer",
+  "riskShare.guarantorBp": "riskGuarantor",
+  interestSubsidyBp: "subsidy",
+  ...Object.fromEntries(PLEDGE_IP_TYPES.map((x) => [`pledgeRateBp.${x}`, `rate_${x}`])),
+  ...Object.fromEntries(PLEDGE_IP_TYPES.map((x) => [`minRemainingYears.${x}`, `years_${x}`])),
+};
+
+export function formFieldOf(domainField: string): string {
+  return FIELD_OF[domainField] ?? "name";
+}
+
+/** validateProductTerms errors as conform field errors, in the reader's language. */
+export function productFieldErrors(
+  errors: readonly ProductFieldError[],
+  locale: string,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of errors) {
+    (out[formFieldOf(e.field)] ??= []).push(productErrorMessage(e.code, e.params, locale));
+  }
+  return out;
+}
+
+/** The product form's values, as the model takes them (ProductInput). */
+export interface ProductFormValue {
+  name: string;
+  description: string;
+  minAmountFen: number;
+  maxAmountFen: number;
+  minTermMonths: number;
+  maxTermMonths: number;
+  minRateBp: number;
+  maxRateBp: number;
+  pledgeRateBp: Record<PledgeIpType, number>;
+  acceptedIpTypes: PledgeIpType[];
+  minRemainingYears: Record<PledgeIpType, number>;
+  trademarkMinAgeYears: number;
+  regions: LoanProductTerms["regions"];
+  industries: LoanProductTerms["industries"];
+  requiredFlags: FirmFlag[];
+  requiresFormalAppraisal: boolean;
+  quotaTotalFen: number;
+  riskShare: LoanProductTerms["riskShare"];
+  interestSubsidyBp: number;
+}
+
+/**
+ * The product form's schema: amounts in 元 (parseYuanToFen), rates and shares in % with at most
+ * two decimals (→ bp), whole months and years; then every rule of validateProductTerms, each
+ * message next to its field.
+ */
+export function productFormSchema(t: TFunction, locale: string) {
+  const required = { required_error: t("products:errors.required") };
+  const yuan = z.string(required).transform((v, ctx) => {
+    const fen = parseYuanToFen(v);
+    if (fen === null) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.yuan") });
+      return z.NEVER;
+    }
+    return fen;
+  });
+  const percent = z.string(required).transform((v, ctx) => {
+    const bp = parsePercentToBp(v);
+    if (bp === null) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.percent") });
+      return z.NEVER;
+    }
+    return bp;
+  });
+  const optionalPercent = z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return 0;
+      const bp = parsePercentToBp(v);
+      if (bp === null) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.percent") });
+        return z.NEVER;
+      }
+      return bp;
+    });
+  const whole = z
+    .string(required)
+    .regex(/^\s*\d{1,6}\s*$/, t("products:errors.wholeNumber"))
+    .transform(Number);
+  const optionalWhole = z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return 0;
+      if (!/^\s*\d{1,6}\s*$/.test(v)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.wholeNumber") });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+  const perType = Object.fromEntries(
+    PLEDGE_IP_TYPES.flatMap((x) => [
+      [`accept_${x}`, z.boolean().default(false)],
+      [`rate_${x}`, optionalPercent],
+      [`years_${x}`, optionalWhole],
+    ]),
+  ) as Record<string, z.ZodTypeAny>;
+  return z
+    .object({
+      name: z.string(required).max(200),
+      description: z.string().max(4000).default(""),
+      minAmount: yuan,
+      maxAmount: yuan,
+      minTerm: whole,
+      maxTerm: whole,
+      minRate: percent,
+      maxRate: percent,
+      ...perType,
+      tmAge: optionalWhole,
+      regionsMode: z.enum(["all", "some"]).default("all"),
+      regions: z.array(z.string()).default([]),
+      industriesMode: z.enum(["all", "some"]).default("all"),
+      industries: z.array(z.string()).default([]),
+      flags: z.array(z.string()).default([]),
+      requiresFormal: z.boolean().default(false),
+      quotaTotal: yuan,
+      riskGovernment: optionalPercent,
+      riskInsurer: optionalPercent,
+      riskGuarantor: optionalPercent,
+      subsidy: optionalPercent,
+    })
+    .transform((v, ctx): ProductFormValue => {
+      const get = (k: string) => (v as Record<string, unknown>)[k];
+      const value: ProductFormValue = {
+        name: v.name.trim(),
+        description: v.description.trim(),
+        minAmountFen: v.minAmount,
+        maxAmountFen: v.maxAmount,
+        minTermMonths: v.minTerm,
+        maxTermMonths: v.maxTerm,
+        minRateBp: v.minRate,
+        maxRateBp: v.maxRate,
+        pledgeRateBp: Object.fromEntries(
+          PLEDGE_IP_TYPES.map((x) => [x, get(`rate_${x}`) as number]),
+        ) as Record<PledgeIpType, number>,
+        acceptedIpTypes: PLEDGE_IP_TYPES.filter((x) => get(`accept_${x}`) === true),
+        minRemainingYears: Object.fromEntries(
+          PLEDGE_IP_TYPES.map((x) => [x, get(`years_${x}`) as number]),
+        ) as Record<PledgeIpType, number>,
+        trademarkMinAgeYears: v.tmAge,
+        regions:
+          v.regionsMode === "all" ? "all" : (v.regions as LoanProductTerms["regions"] & string[]),
+        industries:
+          v.industriesMode === "all"
+            ? "all"
+            : (v.industries as LoanProductTerms["industries"] & string[]),
+        requiredFlags: v.flags as FirmFlag[],
+        requiresFormalAppraisal: v.requiresFormal,
+        quotaTotalFen: v.quotaTotal,
+        riskShare: {
+          governmentBp: v.riskGovernment,
+          insurerBp: v.riskInsurer,
+          guarantorBp: v.riskGuarantor,
+        },
+        interestSubsidyBp: v.subsidy,
+      };
+      const errors = validateProductTerms({
+        ...value,
+        id: 0,
+        bankOrgId: 0,
+        quotaRemainingFen: value.quotaTotalFen,
+        active: true,
+      });
+      if ([...value.description].length > 2000) {
+        errors.push({ field: "description", code: "too_long", params: { max: 2000 } });
+      }
+      for (const e of errors) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [formFieldOf(e.field)],
+          message: productErrorMessage(e.code, e.params, locale),
+        });
+      }
+      return value;
+    });
+}
+
+/** Fen as the 元 a person would type back: 5000000 → "50000", 12345 → "123.45". */
+export function fenToYuanInput(fen: number): string {
+  return fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2);
+}
+
+/** The form's initial values for an existing product. */
+export function productFormDefaults(terms: LoanProductTerms, description: string) {
+  const d: Record<string, string | string[] | boolean> = {
+    name: terms.name,
+    description,
+    minAmount: fenToYuanInput(terms.minAmountFen),
+    maxAmount: fenToYuanInput(terms.maxAmountFen),
+    minTerm: String(terms.minTermMonths),
+    maxTerm: String(terms.maxTermMonths),
+    minRate: bpToPercentInput(terms.minRateBp),
+    maxRate: bpToPercentInput(terms.maxRateBp),
+    tmAge: String(terms.trademarkMinAgeYears),
+    regionsMode: terms.regions === "all" ? "all" : "some",
+    regions: terms.regions === "all" ? [] : [...terms.regions],
+    industriesMode: terms.industries === "all" ? "all" : "some",
+    industries: terms.industries === "all" ? [] : [...terms.industries],
+    flags: [...terms.requiredFlags],
+    requiresFormal: terms.requiresFormalAppraisal,
+    quotaTotal: fenToYuanInput(terms.quotaTotalFen),
+    riskGovernment: bpToPercentInput(terms.riskShare.governmentBp),
+    riskInsurer: bpToPercentInput(terms.riskShare.insurerBp),
+    riskGuarantor: bpToPercentInput(terms.riskShare.guarantorBp),
+    subsidy: bpToPercentInput(terms.interestSubsidyBp),
+  };
+  for (const x of PLEDGE_IP_TYPES) {
+    d[`accept_${x}`] = terms.acceptedIpTypes.includes(x);
+    d[`rate_${x}`] = bpToPercentInput(terms.pledgeRateBp[x]);
+    d[`years_${x}`] = String(terms.minRemainingYears[x]);
+  }
+  return d;
+}
+
+/** A new product's suggested values: a typical IP pledge loan (DOMAIN.md "Loan products"). */
+export const NEW_PRODUCT_DEFAULTS: Record<string, string | string[] | boolean> = {
+  minTerm: "6",
+  maxTerm: "36",
+  accept_invention: true,
+  rate_invention: "30",
+  years_invention: "5",
+  accept_utility_model: true,
+  rate_utility_model: "20",
+  years_utility_model: "3",
+  rate_design: "0",
+  years_design: "0",
+  accept_trademark: true,
+  rate_trademark: "40",
+  years_trademark: "0",
+  tmAge: "3",
+  regionsMode: "all",
+  industriesMode: "all",
+  requiresFormal: true,
+  riskGovernment: "0",
+  riskInsurer: "0",
+  riskGuarantor: "0",
+  subsidy: "0",
+};
+
+export function ProductForm({
+  lastResult,
+  defaultValue,
+  submitLabel,
+  version,
+  quotaRemainingText,
+}: {
+  lastResult: SubmissionResult<string[]> | undefined;
+  defaultValue: Record<string, string | string[] | boolean>;
+  submitLabel: string;
+  version?: number;
+  quotaRemainingText?: string;
+}) {
+  const { t, i18n } = useTranslation();
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue,
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: productFormSchema(t, i18n.language) }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  const f = fields as unknown as Record<string, Parameters<typeof getInputProps>[0]>;
+  const [regionsMode, setRegionsMode] = useState(String(defaultValue.regionsMode ?? "all"));
+  const [industriesMode, setIndustriesMode] = useState(
+    String(defaultValue.industriesMode ?? "all"),
+  );
+  const text = (name: string, label: string, hint?: string) => (
+    <Field id={f[name].id} label={label} hint={hint} errors={f[name].errors}>
+      <input {...getInputProps(f[name], { type: "text" })} key={f[name].key} />
+    </Field>
+  );
+  return (
+    <Form method="post" className="stack card" {...getFormProps(form)} data-testid="product-form">
+      <FormErrors errors={form.errors} />
+      {version !== undefined ? <input type="hidden" name="version" value={version} /> : null}
+      {text("name", t("products:form.name"))}
+      <Field
+        id={fields.description.id}
+        label={t("products:form.description")}
+        hint={t("products:form.descriptionHint")}
+        errors={fields.description.errors}
+      >
+        <textarea {...getTextareaProps(fields.description)} rows={3} />
+      </Field>
+      <div className="grid grid-4">
+        {text("minAmount", t("products:form.minAmount"), t("products:form.amountHint"))}
+        {text("maxAmount", t("products:form.maxAmount"))}
+        {text("minTerm", t("products:form.minTerm"))}
+        {text("maxTerm", t("products:form.maxTerm"))}
+        {text("minRate", t("products:form.minRate"), t("products:form.rateHint"))}
+        {text("maxRate", t("products:form.maxRate"))}
+      </div>
+      <fieldset>
+        <legend>{t("products:form.pledgeRates")}</legend>
+        {f.accepted?.errors?.length ? (
+          <div className="error" role="alert">
+            {f.accepted.errors[0]}
+          </div>
+        ) : null}
+        <table className="data">
+          <thead>
+            <tr>
+              <th />
+              <th>{t("products:form.accepted")}</th>
+              <th>{t("products:form.pledgeRate")}</th>
+              <th>{t("products:form.minRemaining")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {PLEDGE_IP_TYPES.map((x) => (
+              <tr key={x}>
+                <th scope="row">{t(`products:ipTypes.${x}`)}</th>
+                <td>
+                  <input
+                    {...getInputProps(f[`accept_${x}`], { type: "checkbox" })}
+                    key={f[`accept_${x}`].key}
+                    aria-label={`${t(`products:ipTypes.${x}`)} ${t("products:form.accepted")}`}
+                  />
+                </td>
+                <td>
+                  <input
+                    {...getInputProps(f[`rate_${x}`], { type: "text" })}
+                    key={f[`rate_${x}`].key}
+                    size={6}
+                    aria-label={`${t(`products:ipTypes.${x}`)} ${t("products:form.pledgeRate")}`}
+                  />
+                  {f[`rate_${x}`].errors?.length ? (
+                    <div className="error" role="alert">
+                      {f[`rate_${x}`].errors![0]}
+                    </div>
+                  ) : null}
+                </td>
+                <td>
+                  <input
+                    {...getInputProps(f[`years_${x}`], { type: "text" })}
+                    key={f[`years_${x}`].key}
+                    size={4}
+                    aria-label={`${t(`products:ipTypes.${x}`)} ${t("products:form.minRemaining")}`}
+                  />
+                  {f[`years_${x}`].errors?.length ? (
+                    <div className="error" role="alert">
+                      {f[`years_${x}`].errors![0]}
+                    </div>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </fieldset>
+      {text("tmAge", t("products:form.trademarkMinAge"))}
+      <fieldset>
+        <legend>{t("products:form.regions")}</legend>
+        <div className="checks" role="radiogroup">
+          {getCollectionProps(fields.regionsMode, {
+            type: "radio",
+            options: ["all", "some"],
+          }).map((p) => (
+            <label key={p.key}>
+              <input {...p} key={p.key} onChange={() => setRegionsMode(p.value)} />
+              {p.value === "all" ? t("products:form.regionsAll") : t("products:form.regionsSome")}
+            </label>
+          ))}
+        </div>
+        <div className="checks" hidden={regionsMode !== "some"} data-testid="region-checks">
+          {getCollectionProps(fields.regions, {
+            type: "checkbox",
+            options: REGIONS.map((r) => r.code),
+          }).map((p) => (
+            <label key={p.key}>
+              <input {...p} key={p.key} />
+              {regionName(p.value, i18n.language)}
+            </label>
+          ))}
+        </div>
+        {fields.regions.errors?.length ? (
+          <div className="error" role="alert">
+            {fields.regions.errors[0]}
+          </div>
+        ) : null}
+      </fieldset>
+      <fieldset>
+        <legend>{t("products:form.industries")}</legend>
+        <div className="checks" role="radiogroup">
+          {getCollectionProps(fields.industriesMode, {
+            type: "radio",
+            options: ["all", "some"],
+          }).map((p) => (
+            <label key={p.key}>
+              <input {...p} key={p.key} onChange={() => setIndustriesMode(p.value)} />
+              {p.value === "all"
+                ? t("products:form.industriesAll")
+                : t("products:form.industriesSome")}
+            </label>
+          ))}
+        </div>
+        <div className="checks" hidden={industriesMode !== "some"}>
+          {getCollectionProps(fields.industries, {
+            type: "checkbox",
+            options: INDUSTRY_SECTIONS.map((s) => s.code),
+          }).map((p) => (
+            <label key={p.key}>
+              <input {...p} key={p.key} />
+              {p.value} {industryName(p.value, i18n.language)}
+            </label>
+          ))}
+        </div>
+        {fields.industries.errors?.length ? (
+          <div className="error" role="alert">
+            {fields.industries.errors[0]}
+          </div>
+        ) : null}
+      </fieldset>
+      <fieldset>
+        <legend>{t("products:form.requiredFlags")}</legend>
+        <div className="checks">
+          {getCollectionProps(fields.flags, {
+            type: "checkbox",
+            options: [...FIRM_FLAGS],
+          }).map((p) => (
+            <label key={p.key}>
+              <input {...p} key={p.key} />
+              {t(`products:flags.${p.value}`)}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <label className="checks">
+        <input {...getInputProps(fields.requiresFormal, { type: "checkbox" })} />
+        {t("products:form.requiresFormal")}
+      </label>
+      {text(
+        "quotaTotal",
+        t("products:form.quotaTotal"),
+        quotaRemainingText
+          ? `${t("products:form.quotaHint")} ${quotaRemainingText}`
+          : t("products:form.quotaHint"),
+      )}
+      <fieldset>
+        <legend>{t("products:form.riskShare")}</legend>
+        <div className="grid grid-3">
+          {text("riskGovernment", t("products:form.riskGovernment"))}
+          {text("riskInsurer", t("products:form.riskInsurer"))}
+          {text("riskGuarantor", t("products:form.riskGuarantor"))}
+        </div>
+      </fieldset>
+      {text("subsidy", t("products:form.subsidy"), t("products:form.subsidyHint"))}
+      <button type="submit" className="button button-primary" data-testid="product-submit">
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The financing request form
+// ---------------------------------------------------------------------------------------------
+
+export interface RequestFormValue {
+  amountFen: number;
+  termMonths: number;
+  maxRateBp: number;
+  purpose: string;
+  assetIds: number[];
+}
+
+export function requestFormSchema(t: TFunction) {
+  const required = { required_error: t("products:errors.required") };
+  return z.object({
+    amount: z.string(required).transform((v, ctx) => {
+      const fen = parseYuanToFen(v);
+      if (fen === null || fen <= 0 || fen > 1_000_000_000_000) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: fen === null ? t("products:errors.yuan") : t("products:errors.requestAmount"),
+        });
+        return z.NEVER;
+      }
+      return fen;
+    }),
+    term: z
+      .string(required)
+      .regex(/^\s*\d{1,3}\s*$/, t("products:errors.wholeNumber"))
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 360, t("products:errors.requestTerm", { max: 360 })),
+    maxRate: z.string(required).transform((v, ctx) => {
+      const bp = parsePercentToBp(v);
+      if (bp === null || bp <= 0 || bp > 3000) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: bp === null ? t("products:errors.percent") : t("products:errors.requestRate"),
+        });
+        return z.NEVER;
+      }
+      return bp;
+    }),
+    purpose: z
+      .string(required)
+      .trim()
+      .min(1, t("products:errors.required"))
+      .max(500, t("products:errors.tooLong", { max: 500 })),
+    assetIds: z
+      .array(z.coerce.number().int().positive(), { required_error: t("products:errors.noAssets") })
+      .min(1, t("products:errors.noAssets")),
+  });
+}
+
+export interface OfferableAssetView {
+  id: number;
+  ipType: PledgeIpType;
+  title: string;
+  number: string;
+  inForce: boolean;
+  formalValueFen: number | null;
+  formalValidUntil: string | null;
+  indicativeValueFen: number | null;
+}
+
+export function RequestForm({
+  lastResult,
+  defaultValue,
+  assets,
+  submitLabel,
+  version,
+}: {
+  lastResult: SubmissionResult<string[]> | undefined;
+  defaultValue: Record<string, string | string[]>;
+  assets: OfferableAssetView[];
+  submitLabel: string;
+  version?: number;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: requestFormSchema(t) }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  const byId = new Map(assets.map((a) => [String(a.id), a]));
+  return (
+    <Form method="post" className="stack card" {...getFormProps(form)} data-testid="request-form">
+      <FormErrors errors={form.errors} />
+      {version !== undefined ? <input type="hidden" name="version" value={version} /> : null}
+      <div className="grid grid-4">
+        <Field
+          id={fields.amount.id}
+          label={t("products:requests.amountLabel")}
+          hint={t("products:requests.amountHint")}
+          errors={fields.amount.errors}
+        >
+          <input {...getInputProps(fields.amount, { type: "text" })} />
+        </Field>
+        <Field
+          id={fields.term.id}
+          label={t("products:requests.termLabel")}
+          errors={fields.term.errors}
+        >
+          <input {...getInputProps(fields.term, { type: "text" })} inputMode="numeric" />
+        </Field>
+        <Field
+          id={fields.maxRate.id}
+          label={t("products:requests.maxRateLabel")}
+          hint={t("products:requests.maxRateHint")}
+          errors={fields.maxRate.errors}
+        >
+          <input {...getInputProps(fields.maxRate, { type: "text" })} />
+        </Field>
+      </div>
+      <Field
+        id={fields.purpose.id}
+        label={t("products:requests.purposeLabel")}
+        errors={fields.purpose.errors}
+      >
+        <input {...getInputProps(fields.purpose, { type: "text" })} />
+      </Field>
+      <fieldset>
+        <legend>{t("products:requests.assetsLabel")}</legend>
+        <p className="muted">{t("products:requests.assetsHint")}</p>
+        <div className="stack" data-testid="asset-checks">
+          {getCollectionProps(fields.assetIds, {
+            type: "checkbox",
+            options: assets.map((a) => String(a.id)),
+          }).map((p) => {
+            const a = byId.get(p.value)!;
+            return (
+              <label key={p.key} className="checks" data-testid="offer-asset">
+                <input {...p} key={p.key} />
+                <span>
+                  {t(`products:ipTypes.${a.ipType}`)} · {a.title}{" "}
+                  <span className="muted">{a.number}</span>{" "}
+                  <span className={`badge ${a.inForce ? "badge-ok" : "badge-warn"}`}>
+                    {a.inForce
+                      ? t("products:requests.assetInForce")
+                      : t("products:requests.assetNotInForce")}
+                  </span>{" "}
+                  <span className="muted">
+                    {a.formalValueFen !== null && a.formalValidUntil
+                      ? t("products:requests.formalValue", {
+                          value: formatMoney(a.formalValueFen, lang),
+                          until: a.formalValidUntil,
+                        })
+                      : a.indicativeValueFen !== null
+                        ? t("products:requests.indicativeValue", {
+                            value: formatMoney(a.indicativeValueFen, lang),
+                          })
+                        : t("products:requests.noValue")}
+                  </span>
+                </span>
+              </label>
+            );
+          })}
+        </div>
+        {fields.assetIds.errors?.length ? (
+          <div className="error" role="alert">
+            {fields.assetIds.errors[0]}
+          </div>
+        ) : null}
+      </fieldset>
+      <button type="submit" className="button button-primary" data-testid="request-submit">
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}

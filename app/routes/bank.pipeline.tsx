@@ -1,0 +1,85 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Pager, ProductStateBadge, withParam } from "../components/products";
+import { countRequestsForProduct } from "../models/matching.server";
+import { listBankProducts, parsePage } from "../models/product.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { todayInChina } from "../utils/time";
+
+/** Products per page: each one's count is an exact match over every open request. */
+const PAGE_SIZE = 10;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireRole(request, "bank_officer");
+  const page = parsePage(new URL(request.url).searchParams.get("page"));
+  const db = getDb();
+  const today = todayInChina();
+  const list = await listBankProducts(db, user.org_id, page, PAGE_SIZE);
+  const rows = [];
+  for (const p of list.rows) {
+    rows.push({
+      id: p.id,
+      name: p.name,
+      active: p.active === 1,
+      matching: p.active === 1 ? await countRequestsForProduct(db, p.id, today) : 0,
+    });
+  }
+  return { ...list, rows };
+}
+
+export const meta: MetaFunction = () => [{ title: "匹配的融资需求 · 知融" }];
+
+export default function Pipeline() {
+  const { rows, page, pages, total } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const location = useLocation();
+  return (
+    <div className="grid" style={{ gap: "1rem" }}>
+      <h1>{t("products:pipeline.title")}</h1>
+      <p className="muted">{t("products:pipeline.intro")}</p>
+      {total === 0 ? (
+        <div className="empty" data-testid="pipeline-empty">
+          {t("products:pipeline.empty")}{" "}
+          <Link to="/bank/products/new">{t("products:bank.new")}</Link>
+        </div>
+      ) : (
+        <>
+          <table className="data" data-testid="pipeline-products">
+            <thead>
+              <tr>
+                <th>{t("products:pipeline.product")}</th>
+                <th>{t("products:bank.status")}</th>
+                <th className="num">{t("products:pipeline.matching")}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.id} data-testid="pipeline-product">
+                  <td>{p.name}</td>
+                  <td>
+                    <ProductStateBadge active={p.active} />
+                  </td>
+                  <td className="num" data-testid="pipeline-count">
+                    {p.matching}
+                  </td>
+                  <td>
+                    <Link to={`/bank/products/${p.id}`}>{t("products:pipeline.open")}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager
+            page={page}
+            pages={pages}
+            total={total}
+            href={(n) => withParam(location.search, "page", n)}
+          />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,389 @@
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { Pager, ProductStateBadge, ProductTermsList, withParam } from "../components/products";
+import { industryName } from "../domain/industry";
+import { explainPass, type ProductEvaluation } from "../domain/matching";
+import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
+import { isRegionCode, REGIONS, regionName } from "../domain/regions";
+import { UserFacingError } from "../models/errors";
+import { findRequestsForProduct, type RequestFilters } from "../models/matching.server";
+import {
+  firmPseudonym,
+  flagsOfMask,
+  productTermsFromRow,
+  firmProfileFromRequest,
+} from "../models/matching-rows";
+import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+import { todayInChina } from "../utils/time";
+
+const PIPELINE_PAGE_SIZE = 20;
+const Params = z.object({ id: z.coerce.number().int().positive() });
+
+/** Filters from the query string; anything unreadable is ignored, not an error. */
+function readFilters(url: URL): RequestFilters & { raw: Record<string, string> } {
+  const q = url.searchParams;
+  const raw = {
+    region: q.get("region") ?? "",
+    ipType: q.get("ipType") ?? "",
+    minAmount: q.get("minAmount") ?? "",
+    maxAmount: q.get("maxAmount") ?? "",
+  };
+  const f: RequestFilters = {};
+  if (isRegionCode(raw.region)) f.regionCode = raw.region;
+  if (isPledgeIpType(raw.ipType)) f.ipType = raw.ipType;
+  const lo = raw.minAmount ? parseYuanToFen(raw.minAmount) : null;
+  const hi = raw.maxAmount ? parseYuanToFen(raw.maxAmount) : null;
+  if (lo !== null) f.minAmountFen = lo;
+  if (hi !== null) f.maxAmountFen = hi;
+  return { ...f, raw };
+}
+
+/** What a bank may see of a matching request: no name, no USCC, no asset titles or numbers. */
+function bankView(row: {
+  evaluation: ProductEvaluation;
+  requestId: number;
+  firmOrgId: number;
+  row: {
+    region_code: string;
+    industry_bit: number;
+    flags_mask: number;
+    amount_fen: number;
+    term_months: number;
+    max_rate_bp: number;
+    created_at: string;
+    firm_org_id: number;
+  };
+}) {
+  const e = row.evaluation;
+  const firm = firmProfileFromRequest({ ...row.row, id: row.requestId });
+  const byType = PLEDGE_IP_TYPES.flatMap((type) => {
+    const assets = e.eligibleAssets.filter((a) => a.ipType === type);
+    if (assets.length === 0) return [];
+    return [
+      {
+        type,
+        count: assets.length,
+        valueFen: assets.reduce((s, a) => s + a.valueFen, 0),
+        indicative: assets.some((a) => a.valueBasis === "indicative"),
+      },
+    ];
+  });
+  return {
+    requestId: row.requestId,
+    pseudonym: firmPseudonym(row.firmOrgId),
+    regionCode: firm.regionCode,
+    industry: firm.industrySection,
+    flags: flagsOfMask(row.row.flags_mask),
+    amountFen: Number(row.row.amount_fen),
+    termMonths: row.row.term_months,
+    maxRateBp: row.row.max_rate_bp,
+    postedOn: row.row.created_at.slice(0, 10),
+    collateral: byType,
+    capacityFen: e.capacityFen,
+    score: e.score ?? 0,
+    passes: e.passes,
+  };
+}
+
+async function ownProduct(request: Request, params: unknown) {
+  const user = await requireRole(request, "bank_officer");
+  const p = Params.safeParse(params);
+  const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
+  if (!product) throw new Response("Not Found", { status: 404 });
+  return { user, product };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, product } = await ownProduct(request, params);
+  const url = new URL(request.url);
+  const filters = readFilters(url);
+  const page = parsePage(url.searchParams.get("page"));
+  const pipeline = await findRequestsForProduct(
+    getDb(),
+    product.id,
+    { page, pageSize: PIPELINE_PAGE_SIZE, filters, bankOrgId: user.org_id },
+    todayInChina(),
+  );
+  const confirm = url.searchParams.get("confirm");
+  return {
+    product: {
+      id: product.id,
+      name: product.name,
+      description: product.description,
+      version: product.version,
+      active: product.active === 1,
+      terms: productTermsFromRow(product),
+    },
+    filters: filters.raw,
+    confirm: confirm === "pause" || confirm === "resume" ? confirm : null,
+    done: url.searchParams.get("done"),
+    total: pipeline?.total ?? 0,
+    page,
+    pages: pipeline?.pages ?? 1,
+    rows: (pipeline?.rows ?? []).map(bankView),
+  };
+}
+
+const Intent = z.object({
+  intent: z.enum(["pause", "resume"]),
+  version: z.coerce.number().int(),
+});
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, product } = await ownProduct(request, params);
+  const { t } = getServerT(request);
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success)
+    return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
+  try {
+    await setProductActive(getDb(), {
+      bankOrgId: user.org_id,
+      userId: user.id,
+      productId: product.id,
+      expectedVersion: parsed.data.version,
+      active: parsed.data.intent === "resume",
+    });
+  } catch (e) {
+    if (e instanceof UserFacingError && e.status !== 404) {
+      return Response.json({ error: t(e.key, e.params) }, { status: e.status });
+    }
+    throw e;
+  }
+  return redirect(
+    `/bank/products/${product.id}?done=${parsed.data.intent === "pause" ? "paused" : "resumed"}`,
+  );
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.product.name ?? "产品"} · 知融` },
+];
+
+const DONE: Record<string, string> = {
+  created: "products:bank.created",
+  saved: "products:bank.saved",
+  paused: "products:bank.paused",
+  resumed: "products:bank.resumed",
+};
+
+export default function ProductDetail() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as { error?: string } | undefined;
+  const { t, i18n } = useTranslation();
+  const location = useLocation();
+  const lang = i18n.language;
+  const money = (fen: number) => formatMoney(fen, lang);
+  const { product } = data;
+  const toggle = product.active ? "pause" : "resume";
+  return (
+    <div className="grid" style={{ gap: "1.25rem" }}>
+      <p>
+        <Link to="/bank/products">← {t("products:bank.listTitle")}</Link>
+      </p>
+      <div className="checks" style={{ justifyContent: "space-between", alignItems: "center" }}>
+        <h1>
+          {product.name} <ProductStateBadge active={product.active} />
+        </h1>
+        <div className="checks">
+          <Link
+            to={`/bank/products/${product.id}/edit`}
+            className="button"
+            data-testid="edit-product"
+          >
+            {t("products:bank.edit")}
+          </Link>
+          <Link to={`?confirm=${toggle}`} className="button" data-testid="toggle-product">
+            {product.active ? t("products:bank.pause") : t("products:bank.resume")}
+          </Link>
+        </div>
+      </div>
+      {data.done && DONE[data.done] ? (
+        <div className="notice" data-testid="done">
+          {t(DONE[data.done])}
+        </div>
+      ) : null}
+      {actionData?.error ? (
+        <div className="form-error" role="alert">
+          {actionData.error}
+        </div>
+      ) : null}
+      {data.confirm ? (
+        <Form method="post" className="card stack" data-testid="confirm-toggle">
+          <h2>
+            {t(
+              data.confirm === "pause"
+                ? "products:bank.pauseConfirmTitle"
+                : "products:bank.resumeConfirmTitle",
+              { name: product.name },
+            )}
+          </h2>
+          <p>
+            {t(
+              data.confirm === "pause"
+                ? "products:bank.pauseConfirmText"
+                : "products:bank.resumeConfirmText",
+            )}
+          </p>
+          <input type="hidden" name="intent" value={data.confirm} />
+          <input type="hidden" name="version" value={product.version} />
+          <div className="checks">
+            <button
+              type="submit"
+              className={`button ${data.confirm === "pause" ? "button-danger" : "button-primary"}`}
+              data-testid="confirm-toggle-submit"
+            >
+              {data.confirm === "pause"
+                ? t("products:bank.confirmPause")
+                : t("products:bank.confirmResume")}
+            </button>
+            <Link to={`/bank/products/${product.id}`} className="button">
+              {t("actions.cancel")}
+            </Link>
+          </div>
+        </Form>
+      ) : null}
+      <section className="card">
+        <h2>{t("products:bank.terms")}</h2>
+        {product.description ? <p>{product.description}</p> : null}
+        <ProductTermsList terms={product.terms} />
+      </section>
+      <section className="grid" style={{ gap: "0.75rem" }}>
+        <h2>{t("products:bank.pipelineTitle")}</h2>
+        {!product.active ? (
+          <div className="empty" data-testid="pipeline-paused">
+            {t("products:bank.pipelinePaused")}
+          </div>
+        ) : (
+          <>
+            <p className="muted">{t("products:bank.pipelineIntro")}</p>
+            <Form method="get" className="checks" style={{ alignItems: "flex-end" }}>
+              <label>
+                {t("products:pipeline.filterRegion")}{" "}
+                <select name="region" defaultValue={data.filters.region}>
+                  <option value="">{t("products:catalogue.any")}</option>
+                  {REGIONS.map((r) => (
+                    <option key={r.code} value={r.code}>
+                      {regionName(r.code, lang)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t("products:pipeline.filterIpType")}{" "}
+                <select name="ipType" defaultValue={data.filters.ipType}>
+                  <option value="">{t("products:catalogue.any")}</option>
+                  {PLEDGE_IP_TYPES.map((x) => (
+                    <option key={x} value={x}>
+                      {t(`products:ipTypes.${x}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t("products:pipeline.filterMinAmount")}{" "}
+                <input name="minAmount" defaultValue={data.filters.minAmount} size={10} />
+              </label>
+              <label>
+                {t("products:pipeline.filterMaxAmount")}{" "}
+                <input name="maxAmount" defaultValue={data.filters.maxAmount} size={10} />
+              </label>
+              <button type="submit" className="button">
+                {t("products:pipeline.filter")}
+              </button>
+            </Form>
+            <p data-testid="pipeline-total">
+              {t("products:pipeline.total", { count: data.total })}
+            </p>
+            {data.rows.length === 0 ? (
+              <div className="empty" data-testid="pipeline-empty">
+                {t("products:pipeline.none")}
+              </div>
+            ) : (
+              <table className="data" data-testid="pipeline-table">
+                <thead>
+                  <tr>
+                    <th>{t("products:pipeline.firm")}</th>
+                    <th>{t("products:pipeline.region")}</th>
+                    <th className="num">{t("products:pipeline.amount")}</th>
+                    <th>{t("products:pipeline.collateral")}</th>
+                    <th className="num">{t("products:pipeline.score")}</th>
+                    <th>{t("products:pipeline.reasons")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.rows.map((r) => (
+                    <tr key={r.requestId} data-testid="pipeline-row">
+                      <td>
+                        {t("products:pipeline.firmPseudonym", { code: r.pseudonym })}
+                        <br />
+                        <span className="muted">
+                          {r.industry ? industryName(r.industry, lang) : "—"} ·{" "}
+                          {r.flags.length
+                            ? r.flags.map((f) => t(`products:flags.${f}`)).join(" · ")
+                            : t("products:pipeline.noFlags")}
+                        </span>
+                      </td>
+                      <td>{r.regionCode ? regionName(r.regionCode, lang) : "—"}</td>
+                      <td className="num">
+                        {money(r.amountFen)}
+                        <br />
+                        <span className="muted">
+                          {t("products:pipeline.term")} {r.termMonths} ·{" "}
+                          {t("products:pipeline.maxRate")} {formatBp(r.maxRateBp)}
+                        </span>
+                      </td>
+                      <td>
+                        {r.collateral.map((c) => (
+                          <div key={c.type}>
+                            {t("products:pipeline.collateralItem", {
+                              type: t(`products:ipTypes.${c.type}`),
+                              count: c.count,
+                              value: money(c.valueFen),
+                            })}
+                            {c.indicative ? (
+                              <span className="muted">
+                                {" "}
+                                ({t("products:pipeline.indicativeNote")})
+                              </span>
+                            ) : null}
+                          </div>
+                        ))}
+                        <span className="muted">
+                          {t("products:pipeline.capacity", { capacity: money(r.capacityFen) })}
+                        </span>
+                      </td>
+                      <td className="num">{r.score.toFixed(1)}</td>
+                      <td>
+                        <ul className="reasons">
+                          {r.passes.map((p, i) => (
+                            <li key={i}>{explainPass(p, lang)}</li>
+                          ))}
+                        </ul>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <Pager
+              page={data.page}
+              pages={data.pages}
+              total={data.total}
+              href={(n) => withParam(location.search, "page", n)}
+            />
+          </>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import {
+  ProductForm,
+  productFieldErrors,
+  productFormDefaults,
+  productFormSchema,
+} from "../components/products";
+import { formatMoney } from "../domain/money";
+import { UserFacingError } from "../models/errors";
+import { productTermsFromRow } from "../models/matching-rows";
+import { getBankProduct, ProductValidationError, updateProduct } from "../models/product.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+
+const Params = z.object({ id: z.coerce.number().int().positive() });
+
+async function ownProduct(request: Request, params: unknown) {
+  const user = await requireRole(request, "bank_officer");
+  const p = Params.safeParse(params);
+  const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
+  if (!product) throw new Response("Not Found", { status: 404 });
+  return { user, product };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { product } = await ownProduct(request, params);
+  return {
+    id: product.id,
+    name: product.name,
+    version: product.version,
+    quotaRemainingFen: Number(product.quota_remaining_fen),
+    defaults: productFormDefaults(productTermsFromRow(product), product.description),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, product } = await ownProduct(request, params);
+  const { t, locale } = getServerT(request);
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: productFormSchema(t, locale) });
+  if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  const version = Number(formData.get("version"));
+  try {
+    await updateProduct(getDb(), {
+      bankOrgId: user.org_id,
+      userId: user.id,
+      productId: product.id,
+      expectedVersion: Number.isSafeInteger(version) ? version : -1,
+      input: submission.value,
+    });
+    return redirect(`/bank/products/${product.id}?done=saved`);
+  } catch (e) {
+    if (e instanceof ProductValidationError) {
+      return Response.json(
+        submission.reply({ fieldErrors: productFieldErrors(e.fieldErrors, locale) }),
+        { status: 400 },
+      );
+    }
+    if (e instanceof UserFacingError && e.status !== 404) {
+      return Response.json(submission.reply({ formErrors: [t(e.key, e.params)] }), {
+        status: e.status,
+      });
+    }
+    throw e;
+  }
+}
+
+export const meta: MetaFunction = () => [{ title: "编辑产品 · 知融" }];
+
+export default function EditProduct() {
+  const data = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="grid" style={{ gap: "1rem", maxWidth: "56rem" }}>
+      <p>
+        <Link to={`/bank/products/${data.id}`}>← {data.name}</Link>
+      </p>
+      <h1>{t("products:bank.editTitle", { name: data.name })}</h1>
+      <ProductForm
+        lastResult={lastResult}
+        defaultValue={data.defaults}
+        submitLabel={t("products:form.submitEdit")}
+        version={data.version}
+        quotaRemainingText={t("products:form.quotaRemainingNow", {
+          remaining: formatMoney(data.quotaRemainingFen, i18n.language),
+        })}
+      />
+    </div>
+  );
+}

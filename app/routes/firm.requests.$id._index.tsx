@@ -1,0 +1,382 @@
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { ProductTermsList, withParam } from "../components/products";
+import {
+  evaluateProduct,
+  explainFailure,
+  explainPass,
+  type ProductEvaluation,
+} from "../domain/matching";
+import { formatBp, formatMoney } from "../domain/money";
+import { createApplicationDraft } from "../models/application.server";
+import { UserFacingError } from "../models/errors";
+import {
+  countActiveProducts,
+  findMatchesForRequest,
+  loadRequestsForEngine,
+  MATCH_PAGE_SIZE,
+  NEAR_MISS_PAGE_SIZE,
+} from "../models/matching.server";
+import { productTermsFromRow } from "../models/matching-rows";
+import { parsePage } from "../models/product.server";
+import { closeRequest, getFirmRequest } from "../models/request.server";
+import { requireRole } from "../utils/auth.server";
+import { getDb } from "../utils/db.server";
+import { getServerT } from "../utils/i18n.server";
+import { todayInChina } from "../utils/time";
+
+const Params = z.object({ id: z.coerce.number().int().positive() });
+
+async function ownRequest(request: Request, params: unknown) {
+  const user = await requireRole(request, "firm");
+  const p = Params.safeParse(params);
+  const req = p.success ? await getFirmRequest(getDb(), user.org_id, p.data.id) : null;
+  if (!req) throw new Response("Not Found", { status: 404 });
+  return { user, req };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { req } = await ownRequest(request, params);
+  const url = new URL(request.url);
+  const mp = parsePage(url.searchParams.get("mp"));
+  const np = parsePage(url.searchParams.get("np"));
+  const db = getDb();
+  const today = todayInChina();
+  const [result, activeProducts] = await Promise.all([
+    findMatchesForRequest(db, req.id, today, {
+      matchOffset: (mp - 1) * MATCH_PAGE_SIZE,
+      matchLimit: MATCH_PAGE_SIZE,
+      nearMissOffset: (np - 1) * NEAR_MISS_PAGE_SIZE,
+      nearMissLimit: NEAR_MISS_PAGE_SIZE,
+    }),
+    countActiveProducts(db),
+  ]);
+  if (!result) throw new Response("Not Found", { status: 404 });
+  const assets = Object.fromEntries(
+    result.loaded.assetRows.map((a) => [
+      a.id,
+      { number: a.number, title: a.title, ipType: a.ip_type },
+    ]),
+  );
+  const product = (e: ProductEvaluation) => {
+    const p = result.products.get(e.productId)!;
+    return { id: p.id, name: p.name, bankName: p.bank_name, terms: productTermsFromRow(p) };
+  };
+  const confirm = url.searchParams.get("confirm");
+  return {
+    request: {
+      id: req.id,
+      version: req.version,
+      status: req.status,
+      amountFen: Number(req.amount_fen),
+      termMonths: req.term_months,
+      maxRateBp: req.max_rate_bp,
+      purpose: req.purpose,
+    },
+    confirmClose: confirm === "close" && req.status === "open",
+    activeProducts,
+    assets,
+    matchCount: result.matchCount,
+    nearMissCount: result.nearMissCount,
+    mp,
+    np,
+    matchPages: Math.max(1, Math.ceil(result.matchCount / MATCH_PAGE_SIZE)),
+    nearPages: Math.max(1, Math.ceil(result.nearMissCount / NEAR_MISS_PAGE_SIZE)),
+    matches: result.matches.map((e) => ({ product: product(e), e })),
+    nearMisses: result.nearMisses.map((e) => ({ product: product(e), e })),
+  };
+}
+
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("apply"), productId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("close"), version: z.coerce.number().int() }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, req } = await ownRequest(request, params);
+  const { t } = getServerT(request);
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success)
+    return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
+  const db = getDb();
+  try {
+    if (parsed.data.intent === "close") {
+      await closeRequest(db, {
+        firmOrgId: user.org_id,
+        userId: user.id,
+        requestId: req.id,
+        expectedVersion: parsed.data.version,
+      });
+      return redirect(`/firm/requests/${req.id}?done=closed`);
+    }
+    // Apply: the engine's verdict now, with its least-collateral choice, makes the draft.
+    const productId = parsed.data.productId;
+    const row = await db
+      .selectFrom("loan_products")
+      .selectAll()
+      .where("id", "=", productId)
+      .where("active", "=", 1)
+      .executeTakeFirst();
+    if (!row) throw new Response("Not Found", { status: 404 });
+    const [loaded] = await loadRequestsForEngine(db, [req.id], todayInChina());
+    const e = evaluateProduct(
+      loaded.request,
+      loaded.firm,
+      loaded.assets,
+      productTermsFromRow(row),
+      todayInChina(),
+    );
+    const adjust = `/firm/applications/new?productId=${productId}&requestId=${req.id}`;
+    if (e.status !== "match" || !e.collateral) return redirect(adjust);
+    const { applicationId } = await createApplicationDraft(db, {
+      firmOrgId: user.org_id,
+      userId: user.id,
+      productId,
+      requestId: req.id,
+      amountFen: loaded.request.amountFen,
+      termMonths: loaded.request.termMonths,
+      rateBp: row.min_rate_bp,
+      assetIds: e.collateral.assetIds,
+    });
+    return redirect(`/firm/applications/${applicationId}`);
+  } catch (err) {
+    if (err instanceof UserFacingError && err.status !== 404) {
+      const productId = parsed.data.intent === "apply" ? parsed.data.productId : null;
+      return Response.json(
+        {
+          error: t(err.key, err.params),
+          adjust: productId
+            ? `/firm/applications/new?productId=${productId}&requestId=${req.id}`
+            : null,
+        },
+        { status: err.status },
+      );
+    }
+    throw err;
+  }
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `融资需求 #${data?.request.id ?? ""} 匹配结果 · 知融` },
+];
+
+export default function MatchPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as
+    { error?: string; adjust?: string | null } | undefined;
+  const { t, i18n } = useTranslation();
+  const location = useLocation();
+  const lang = i18n.language;
+  const money = (fen: number) => formatMoney(fen, lang);
+  const r = data.request;
+  const open = r.status === "open";
+  const done = new URLSearchParams(location.search).get("done");
+  return (
+    <div className="grid" style={{ gap: "1.25rem" }}>
+      <p>
+        <Link to="/firm/requests">← {t("products:requests.back")}</Link>
+      </p>
+      <div className="checks" style={{ justifyContent: "space-between", alignItems: "center" }}>
+        <h1>{t("products:match.title", { id: r.id })}</h1>
+        {open ? (
+          <div className="checks">
+            <Link to={`/firm/requests/${r.id}/edit`} className="button" data-testid="edit-request">
+              {t("products:requests.edit")}
+            </Link>
+            <Link to="?confirm=close" className="button" data-testid="close-request">
+              {t("products:requests.close")}
+            </Link>
+          </div>
+        ) : null}
+      </div>
+      <p data-testid="request-summary">
+        {t("products:match.summary", {
+          amount: money(r.amountFen),
+          term: r.termMonths,
+          rate: formatBp(r.maxRateBp),
+        })}{" "}
+        · {r.purpose}
+      </p>
+      {done === "closed" ? <div className="notice">{t("products:requests.closed")}</div> : null}
+      {!open ? <div className="notice">{t("products:match.closedNotice")}</div> : null}
+      {actionData?.error ? (
+        <div className="form-error" role="alert" data-testid="apply-error">
+          {actionData.error}{" "}
+          {actionData.adjust ? (
+            <Link to={actionData.adjust}>{t("products:match.applyAdjust")}</Link>
+          ) : null}
+        </div>
+      ) : null}
+      {data.confirmClose ? (
+        <Form method="post" className="card stack" data-testid="confirm-close">
+          <h2>{t("products:requests.closeTitle")}</h2>
+          <p>{t("products:requests.closeText")}</p>
+          <input type="hidden" name="intent" value="close" />
+          <input type="hidden" name="version" value={r.version} />
+          <div className="checks">
+            <button
+              type="submit"
+              className="button button-danger"
+              data-testid="confirm-close-submit"
+            >
+              {t("products:requests.confirmClose")}
+            </button>
+            <Link to={`/firm/requests/${r.id}`} className="button">
+              {t("actions.cancel")}
+            </Link>
+          </div>
+        </Form>
+      ) : null}
+      <p className="muted" data-testid="match-counts">
+        {t("products:match.evaluated", {
+          products: data.activeProducts,
+          matches: data.matchCount,
+          nearMisses: data.nearMissCount,
+        })}
+      </p>
+
+      <section className="grid" style={{ gap: "0.75rem" }} data-testid="matches">
+        <h2>{t("products:match.matches", { count: data.matchCount })}</h2>
+        {data.matchCount === 0 ? (
+          <div className="empty" data-testid="no-matches">
+            {t("products:match.noMatches")}
+          </div>
+        ) : null}
+        {data.matches.map(({ product, e }) => (
+          <article key={product.id} className="card stack" data-testid="match">
+            <div className="checks" style={{ justifyContent: "space-between" }}>
+              <h3>
+                {product.name} <span className="muted">· {product.bankName}</span>
+              </h3>
+              <span className="badge badge-ok" data-testid="match-score">
+                {t("products:match.score", { score: (e.score ?? 0).toFixed(1) })}
+              </span>
+            </div>
+            <p>
+              {t("products:match.effectiveRate", { rate: formatBp(e.effectiveRateBp) })} ·{" "}
+              {t("products:match.capacity", { capacity: money(e.capacityFen) })}
+            </p>
+            {e.collateral ? (
+              <div data-testid="collateral">
+                <strong>{t("products:match.collateral")}</strong>
+                <ul>
+                  {e.collateral.assetIds.map((id) => {
+                    const a = data.assets[id];
+                    const el = e.eligibleAssets.find((x) => x.assetId === id);
+                    return (
+                      <li key={id}>
+                        {a ? `${t(`products:ipTypes.${a.ipType}`)} ${a.number} 「${a.title}」` : id}
+                        {el ? ` · ${money(el.valueFen)}` : ""}
+                      </li>
+                    );
+                  })}
+                </ul>
+                <span className="muted">
+                  {t("products:match.collateralValue", {
+                    value: money(e.collateral.pledgedValueFen),
+                    capacity: money(e.collateral.capacityFen),
+                  })}
+                  {e.collateral.exact ? "" : ` ${t("products:match.collateralApprox")}`}
+                </span>
+              </div>
+            ) : null}
+            <details>
+              <summary>{t("products:match.reasons")}</summary>
+              <ul data-testid="match-reasons">
+                {e.passes.map((p, i) => (
+                  <li key={i}>{explainPass(p, lang)}</li>
+                ))}
+              </ul>
+              {e.notes.length ? (
+                <>
+                  <strong>{t("products:match.notes")}</strong>
+                  <ul>
+                    {e.notes.map((n, i) => (
+                      <li key={i}>{explainFailure(n, lang)}</li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
+            </details>
+            <details>
+              <summary>{t("products:match.viewTerms")}</summary>
+              <ProductTermsList terms={product.terms} />
+            </details>
+            {open ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="apply" />
+                <input type="hidden" name="productId" value={product.id} />
+                <button type="submit" className="button button-primary" data-testid="apply">
+                  {t("products:match.apply")}
+                </button>
+              </Form>
+            ) : null}
+          </article>
+        ))}
+        {data.matchPages > 1 ? (
+          <p className="muted">
+            {data.mp > 1 ? (
+              <Link to={withParam(location.search, "mp", data.mp - 1)}>{t("pagination.prev")}</Link>
+            ) : null}{" "}
+            {t("pagination.page", {
+              page: data.mp,
+              pages: data.matchPages,
+              total: data.matchCount,
+            })}{" "}
+            {data.mp < data.matchPages ? (
+              <Link to={withParam(location.search, "mp", data.mp + 1)}>{t("pagination.next")}</Link>
+            ) : null}
+          </p>
+        ) : null}
+      </section>
+
+      <section className="grid" style={{ gap: "0.75rem" }} data-testid="near-misses">
+        <h2>{t("products:match.nearMisses", { count: data.nearMissCount })}</h2>
+        {data.nearMissCount === 0 ? (
+          <div className="empty">{t("products:match.noNearMisses")}</div>
+        ) : null}
+        {data.nearMisses.map(({ product, e }) => (
+          <article key={product.id} className="card stack" data-testid="near-miss">
+            <h3>
+              {product.name} <span className="muted">· {product.bankName}</span>
+            </h3>
+            <div>
+              <strong>{t("products:match.fix")}</strong>
+              <ul data-testid="near-miss-fix">
+                {e.failures.map((f, i) => (
+                  <li key={i}>{explainFailure(f, lang)}</li>
+                ))}
+              </ul>
+            </div>
+            <details>
+              <summary>{t("products:match.viewTerms")}</summary>
+              <ProductTermsList terms={product.terms} />
+            </details>
+          </article>
+        ))}
+        {data.nearPages > 1 ? (
+          <p className="muted">
+            {data.np > 1 ? (
+              <Link to={withParam(location.search, "np", data.np - 1)}>{t("pagination.prev")}</Link>
+            ) : null}{" "}
+            {t("pagination.page", {
+              page: data.np,
+              pages: data.nearPages,
+              total: data.nearMissCount,
+            })}{" "}
+            {data.np < data.nearPages ? (
+              <Link to={withParam(location.search, "np", data.np + 1)}>{t("pagination.next")}</Link>
+            ) : null}
+          </p>
+        ) : null}
+      </section>
+    </div>
+  );
+}
