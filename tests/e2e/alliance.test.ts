@@ -72,14 +72,12 @@ test("an alliance member reviews the funnel, drills into a bank and exports the 
 
   // Names only for the firms that consented; everyone else under a pseudonym.
   const consent = await consentByFirmName();
-  const shown = await page
-    .getByTestId("drill-firm")
-    .evaluateAll((cells) =>
-      cells.map((c) => ({
-        name: c.textContent ?? "",
-        named: c.getAttribute("data-named") === "1",
-      })),
-    );
+  const shown = await page.getByTestId("drill-firm").evaluateAll((cells) =>
+    cells.map((c) => ({
+      name: c.textContent ?? "",
+      named: c.getAttribute("data-named") === "1",
+    })),
+  );
   expect(shown.length).toBeGreaterThan(0);
   for (const s of shown) {
     if (s.named) expect(consent.get(s.name), s.name).toBe(true);
@@ -148,9 +146,10 @@ test("the report prints without the navigation, a section per page", async ({ pa
   await page.goto("/report");
   expect(await page.locator("header.topbar").isVisible()).toBe(true);
   await page.emulateMedia({ media: "print" });
-  expect(await page.locator("header.topbar").isVisible()).toBe(false);
-  expect(await page.locator("nav").first().isVisible()).toBe(false);
-  expect(await page.locator(".report-actions").isVisible()).toBe(false);
+  // Polled: the browser restyles the page after the media change, not within the same call.
+  await expect.poll(() => page.locator("header.topbar").isVisible()).toBe(false);
+  await expect.poll(() => page.locator("nav").first().isVisible()).toBe(false);
+  await expect.poll(() => page.locator(".report-actions").isVisible()).toBe(false);
   const breaks = await page
     .locator(".report-section")
     .evaluateAll((els) => els.map((e) => getComputedStyle(e).breakBefore));
