@@ -9,7 +9,8 @@ import {
 } from "../../app/models/alliance.server";
 import { ConflictError } from "../../app/models/errors";
 import { getFirmProfile, setFirmConsent } from "../../app/models/firm-profile.server";
-import { reconcileTotals } from "../../app/models/ledger.server";
+import { disburseApplication, getApplicationRow } from "../../app/models/application.server";
+import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
 import { getProgressSummary } from "../../app/models/progress.server";
 import { clearReportCache, getReport } from "../../app/models/report.server";
 import type { Db } from "../../app/utils/db.server";
@@ -17,7 +18,13 @@ import { todayInChina } from "../../app/utils/time";
 import { seedDemo } from "../../db/seed";
 import { buildAllianceDataset, EXPECTED, type AllianceDataset } from "../support/alliance";
 import { createTestDb, useTestDb } from "../support/db";
-import { createDealWorld, type DealWorld } from "../support/deals";
+import {
+  addAsset,
+  createDealWorld,
+  driveTo,
+  newApplication,
+  type DealWorld,
+} from "../support/deals";
 
 const Y2025: ReviewFilters = {
   ...EXPECTED.period,
@@ -341,6 +348,57 @@ describe("the consent switch", () => {
       ),
     ).rejects.toMatchObject({ status: 404 });
     expect((await getFirmProfile(t.db, w.firmB.orgId)).consentShowName).toBe(false);
+  });
+});
+
+describe("after racing disbursements and a reversal", () => {
+  const t = useTestDb();
+
+  it("still counts disbursed money exactly as the ledger and the running totals do", async () => {
+    const w = await createDealWorld(t.db);
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const asset = await addAsset(t.db, w.firmA.orgId);
+      const id = await newApplication(t.db, w, {
+        assetIds: [asset],
+        amountFen: 1_000_000 + i * 37,
+      });
+      await driveTo(t.db, w, id, "pledge_registered", { regDate: "2025-06-01" });
+      ids.push(id);
+    }
+    // Three identical disbursements per deal at once: one wins each race, the others conflict.
+    const attempts = await Promise.allSettled(
+      ids.flatMap((id) =>
+        [0, 1, 2].map(async () => {
+          const row = (await getApplicationRow(t.db, id))!;
+          return disburseApplication(t.db, w.bankX, {
+            applicationId: id,
+            version: row.version,
+            amountFen: 1_000_000 + ids.indexOf(id) * 37,
+            valueDate: "2025-06-02",
+          });
+        }),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(ids.length);
+    const first = await t.db
+      .selectFrom("ledger_entries")
+      .select("id")
+      .where("disbursement_key", "=", ids[0])
+      .executeTakeFirstOrThrow();
+    await reverseLedgerEntry(t.db, {
+      entryId: first.id,
+      reason: "重复录入",
+      actorUserId: w.admin.userId,
+      actorOrgId: w.admin.orgId,
+    });
+    const r = await getReview(t.db, { role: "admin", orgId: w.admin.orgId }, Y2025);
+    const disbursed = r.funnel.find((x) => x.stage === "disbursed")!;
+    const sums = await ledgerSums(t.db, EXPECTED.period);
+    const expectedFen = ids.slice(1).reduce((sum, _id, i) => sum + 1_000_000 + (i + 1) * 37, 0);
+    expect(disbursed).toMatchObject({ count: 7, amountFen: expectedFen });
+    expect(sums).toEqual({ ledger: expectedFen, totals: expectedFen });
+    expect((await reconcileTotals(t.db)).driftFen).toBe(0);
   });
 });
 
