@@ -190,8 +190,9 @@ export default function BankApplication() {
   const resultFor = (intent: string) =>
     actionData?.intent === intent ? actionData.result : undefined;
   const schemas = bankSchemas(t);
+  // The id carries the version, so each form starts afresh (new defaults) after every step.
   const form = <I extends BankIntent>(intent: I, defaultValue?: Record<string, string>) => ({
-    id: intent,
+    id: `${intent}-${app.version}`,
     lastResult: resultFor(intent),
     defaultValue,
     onValidate: ({ formData }: { formData: FormData }) =>

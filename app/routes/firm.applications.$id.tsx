@@ -157,7 +157,7 @@ export default function FirmApplication() {
   const { app } = view;
 
   const [editForm, editFields] = useForm({
-    id: "edit",
+    id: `edit-${app.version}`,
     lastResult: resultFor("edit"),
     defaultValue: {
       amount: (app.amountFen / 100).toFixed(2),
@@ -167,9 +167,9 @@ export default function FirmApplication() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: draftSchema(t) }),
     shouldValidate: "onBlur",
   });
-  const [submitForm] = useForm({ id: "submit", lastResult: resultFor("submit") });
+  const [submitForm] = useForm({ id: `submit-${app.version}`, lastResult: resultFor("submit") });
   const [withdrawForm, withdrawFields] = useForm({
-    id: "withdraw",
+    id: `withdraw-${app.version}`,
     lastResult: resultFor("withdraw"),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: firmSchemas(t).withdraw }),
     shouldValidate: "onSubmit",
