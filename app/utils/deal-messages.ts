@@ -5,7 +5,8 @@ import { problemField, type DealProblem } from "../domain/workflow";
 
 /**
  * Parameters of a refusal as a sentence needs them: `…Fen` becomes money in the reader's
- * language without the suffix (amountFen → amount), `…Bp` a percentage, `…Months` a plain number,
+ * language without the suffix (amountFen → amount), in yuan with every fen shown (a refusal by
+ * one fen must not read "50.00 万元 exceeds 50.00 万元"), `…Bp` a percentage, `…Months` a plain number,
  * and an IP type its name (ipType → type). Shared by the deal pages and their tests.
  */
 export function messageParams(
@@ -14,7 +15,8 @@ export function messageParams(
 ): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (typeof v === "number" && k.endsWith("Fen")) out[k.slice(0, -3)] = formatMoney(v, locale);
+    if (typeof v === "number" && k.endsWith("Fen"))
+      out[k.slice(0, -3)] = formatMoney(v, locale, "yuan");
     else if (typeof v === "number" && k.endsWith("Bp")) out[k.slice(0, -2)] = formatBp(v);
     else if (typeof v === "number" && k.endsWith("Months")) out[k.slice(0, -6)] = v;
     else if (k === "ipType" && isIpType(v)) out.type = ipTypeLabel(v, locale);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import {
+  bpToPercentInput,
+  messageParams,
+  parsePercentToBp,
+  problemFieldErrors,
+} from "../../app/utils/deal-messages";
+import type { TFunction } from "i18next";
+import { createI18n } from "../../app/utils/i18n";
+
+describe("deal messages", () => {
+  it("reads an annual rate typed in percent", () => {
+    expect(parsePercentToBp("3.85")).toBe(385);
+    expect(parsePercentToBp(" 4.5 % ")).toBe(450);
+    expect(parsePercentToBp("4")).toBe(400);
+    expect(parsePercentToBp("3.855")).toBeNull();
+    expect(parsePercentToBp("abc")).toBeNull();
+    expect(bpToPercentInput(385)).toBe("3.85");
+  });
+
+  it("turns fen, bp and months into the words a sentence needs", () => {
+    expect(
+      messageParams(
+        { amountFen: 1_000_000, rateBp: 385, termMonths: 12, ipType: "trademark" },
+        "zh-CN",
+      ),
+    ).toEqual({ amount: "10,000.00 元", rate: "3.85%", term: 12, type: "商标" });
+  });
+
+  it("puts each refusal next to its field, in Chinese and in English", () => {
+    const problems = [
+      { code: "amount_above_capacity" as const, amountFen: 50_000_001, capacityFen: 50_000_000 },
+      { code: "asset_no_formal_value" as const, assetId: 3, title: "一种方法" },
+    ];
+    const zh = problemFieldErrors(createI18n("zh-CN").t as TFunction, problems, "zh-CN");
+    expect(zh).toEqual({
+      amount: ["金额 500,000.01 元 超过质押物可贷额度 500,000.00 元（按申请时的产品质押率计算）"],
+      assetIds: ["“一种方法”尚无正式评估价值"],
+    });
+    const en = problemFieldErrors(createI18n("en").t as TFunction, problems, "en", {
+      assetIds: "",
+    });
+    expect(en[""]).toEqual(["“一种方法” has no formal appraisal"]);
+    expect(en.amount[0]).toContain("exceeds the collateral's lending capacity");
+  });
+});
