@@ -467,7 +467,13 @@ export function ProductForm({
     </Field>
   );
   return (
-    <Form method="post" className="stack card" {...getFormProps(form)} data-testid="product-form">
+    <Form
+      method="post"
+      className="stack card"
+      style={{ maxWidth: "none" }}
+      {...getFormProps(form)}
+      data-testid="product-form"
+    >
       <FormErrors errors={form.errors} />
       {version !== undefined ? <input type="hidden" name="version" value={version} /> : null}
       {text("name", t("products:form.name"))}
@@ -559,7 +565,11 @@ export function ProductForm({
             </label>
           ))}
         </div>
-        <div className="checks" hidden={regionsMode !== "some"} data-testid="region-checks">
+        <div
+          className="checks"
+          style={regionsMode === "some" ? undefined : { display: "none" }}
+          data-testid="region-checks"
+        >
           {getCollectionProps(fields.regions, {
             type: "checkbox",
             options: REGIONS.map((r) => r.code),
@@ -591,7 +601,7 @@ export function ProductForm({
             </label>
           ))}
         </div>
-        <div className="checks" hidden={industriesMode !== "some"}>
+        <div className="checks" style={industriesMode === "some" ? undefined : { display: "none" }}>
           {getCollectionProps(fields.industries, {
             type: "checkbox",
             options: INDUSTRY_SECTIONS.map((s) => s.code),
@@ -622,10 +632,12 @@ export function ProductForm({
           ))}
         </div>
       </fieldset>
-      <label className="checks">
-        <input {...getInputProps(fields.requiresFormal, { type: "checkbox" })} />
-        {t("products:form.requiresFormal")}
-      </label>
+      <div className="checks">
+        <label>
+          <input {...getInputProps(fields.requiresFormal, { type: "checkbox" })} />
+          {t("products:form.requiresFormal")}
+        </label>
+      </div>
       {text(
         "quotaTotal",
         t("products:form.quotaTotal"),
