@@ -77,10 +77,11 @@ export const seedAppraisals: ExtraSeeder = async (db, { rand, log }) => {
       signed += 1;
       if (ageDays > 365) expired += 1;
     }
-    // Every fifth firm (not the first, the demo log-in) also has an order still in flight.
+    // Every fourth firm (not the first, the demo log-in) also has an order still in flight, in
+    // turn awaiting a bank transfer, paid, and being appraised.
     const free = list.slice(toSign.length);
-    if (firmIndex > 1 && firmIndex % 5 === 0 && free.length >= 2) {
-      const stage = (["awaiting_payment", "paid", "in_progress"] as const)[(firmIndex / 5) % 3];
+    if (firmIndex > 1 && firmIndex % 4 === 0 && free.length >= 2) {
+      const stage = (["awaiting_payment", "paid", "in_progress"] as const)[inFlight % 3];
       const { orderId } = await createAppraisalOrder(
         db,
         firm,
