@@ -130,7 +130,12 @@ export default function TargetSettings() {
           ))}
         </ul>
       </section>
-      <Form method="post" className="card stack" {...getFormProps(form)}>
+      <Form
+        method="post"
+        className="card stack"
+        style={{ maxWidth: "none" }}
+        {...getFormProps(form)}
+      >
         <FormErrors errors={form.errors} />
         <input {...getInputProps(fields.expectedUpdatedAt, { type: "hidden" })} />
         {list.map((item, i) => {
