@@ -242,99 +242,77 @@ export interface ProductFormValue {
  */
 export function productFormSchema(t: TFunction, locale: string) {
   const required = { required_error: t("products:errors.required") };
-  const yuan = z.string(required).transform((v, ctx) => {
-    const fen = parseYuanToFen(v);
-    if (fen === null) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.yuan") });
-      return z.NEVER;
-    }
-    return fen;
-  });
-  const percent = z.string(required).transform((v, ctx) => {
-    const bp = parsePercentToBp(v);
-    if (bp === null) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.percent") });
-      return z.NEVER;
-    }
-    return bp;
-  });
-  const optionalPercent = z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === "") return 0;
-      const bp = parsePercentToBp(v);
-      if (bp === null) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.percent") });
-        return z.NEVER;
-      }
-      return bp;
-    });
-  const whole = z
-    .string(required)
-    .regex(/^\s*\d{1,6}\s*$/, t("products:errors.wholeNumber"))
-    .transform(Number);
-  const optionalWhole = z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === "") return 0;
-      if (!/^\s*\d{1,6}\s*$/.test(v)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("products:errors.wholeNumber") });
-        return z.NEVER;
-      }
-      return Number(v);
-    });
+  // Numbers are parsed in the object step below, so one unreadable field does not hide the
+  // other fields' messages (zod skips an object's refinements once a field has failed).
+  const optional = z.string().optional().default("");
   const perType = Object.fromEntries(
     PLEDGE_IP_TYPES.flatMap((x) => [
       [`accept_${x}`, z.boolean().default(false)],
-      [`rate_${x}`, optionalPercent],
-      [`years_${x}`, optionalWhole],
+      [`rate_${x}`, optional],
+      [`years_${x}`, optional],
     ]),
   ) as Record<string, z.ZodTypeAny>;
   return z
     .object({
       name: z.string(required).max(200),
       description: z.string().max(4000).default(""),
-      minAmount: yuan,
-      maxAmount: yuan,
-      minTerm: whole,
-      maxTerm: whole,
-      minRate: percent,
-      maxRate: percent,
+      minAmount: z.string(required),
+      maxAmount: z.string(required),
+      minTerm: z.string(required),
+      maxTerm: z.string(required),
+      minRate: z.string(required),
+      maxRate: z.string(required),
       ...perType,
-      tmAge: optionalWhole,
+      tmAge: optional,
       regionsMode: z.enum(["all", "some"]).default("all"),
       regions: z.array(z.string()).default([]),
       industriesMode: z.enum(["all", "some"]).default("all"),
       industries: z.array(z.string()).default([]),
       flags: z.array(z.string()).default([]),
       requiresFormal: z.boolean().default(false),
-      quotaTotal: yuan,
-      riskGovernment: optionalPercent,
-      riskInsurer: optionalPercent,
-      riskGuarantor: optionalPercent,
-      subsidy: optionalPercent,
+      quotaTotal: z.string(required),
+      riskGovernment: optional,
+      riskInsurer: optional,
+      riskGuarantor: optional,
+      subsidy: optional,
     })
     .transform((v, ctx): ProductFormValue => {
-      const get = (k: string) => (v as Record<string, unknown>)[k];
+      const raw = v as Record<string, unknown>;
+      const unreadable = new Set<string>();
+      const fail = (field: string, key: string) => {
+        unreadable.add(field);
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: t(key) });
+        return 0;
+      };
+      const yuan = (field: string) =>
+        parseYuanToFen(String(raw[field])) ?? fail(field, "products:errors.yuan");
+      const percent = (field: string, blankIsZero = false) => {
+        const s = String(raw[field] ?? "");
+        if (blankIsZero && s.trim() === "") return 0;
+        return parsePercentToBp(s) ?? fail(field, "products:errors.percent");
+      };
+      const whole = (field: string, blankIsZero = false) => {
+        const s = String(raw[field] ?? "").trim();
+        if (blankIsZero && s === "") return 0;
+        return /^\d{1,6}$/.test(s) ? Number(s) : fail(field, "products:errors.wholeNumber");
+      };
       const value: ProductFormValue = {
         name: v.name.trim(),
         description: v.description.trim(),
-        minAmountFen: v.minAmount,
-        maxAmountFen: v.maxAmount,
-        minTermMonths: v.minTerm,
-        maxTermMonths: v.maxTerm,
-        minRateBp: v.minRate,
-        maxRateBp: v.maxRate,
+        minAmountFen: yuan("minAmount"),
+        maxAmountFen: yuan("maxAmount"),
+        minTermMonths: whole("minTerm"),
+        maxTermMonths: whole("maxTerm"),
+        minRateBp: percent("minRate"),
+        maxRateBp: percent("maxRate"),
         pledgeRateBp: Object.fromEntries(
-          PLEDGE_IP_TYPES.map((x) => [x, get(`rate_${x}`) as number]),
+          PLEDGE_IP_TYPES.map((x) => [x, percent(`rate_${x}`, true)]),
         ) as Record<PledgeIpType, number>,
-        acceptedIpTypes: PLEDGE_IP_TYPES.filter((x) => get(`accept_${x}`) === true),
+        acceptedIpTypes: PLEDGE_IP_TYPES.filter((x) => raw[`accept_${x}`] === true),
         minRemainingYears: Object.fromEntries(
-          PLEDGE_IP_TYPES.map((x) => [x, get(`years_${x}`) as number]),
+          PLEDGE_IP_TYPES.map((x) => [x, whole(`years_${x}`, true)]),
         ) as Record<PledgeIpType, number>,
-        trademarkMinAgeYears: v.tmAge,
+        trademarkMinAgeYears: whole("tmAge", true),
         regions:
           v.regionsMode === "all" ? "all" : (v.regions as LoanProductTerms["regions"] & string[]),
         industries:
@@ -343,13 +321,13 @@ export function productFormSchema(t: TFunction, locale: string) {
             : (v.industries as LoanProductTerms["industries"] & string[]),
         requiredFlags: v.flags as FirmFlag[],
         requiresFormalAppraisal: v.requiresFormal,
-        quotaTotalFen: v.quotaTotal,
+        quotaTotalFen: yuan("quotaTotal"),
         riskShare: {
-          governmentBp: v.riskGovernment,
-          insurerBp: v.riskInsurer,
-          guarantorBp: v.riskGuarantor,
+          governmentBp: percent("riskGovernment", true),
+          insurerBp: percent("riskInsurer", true),
+          guarantorBp: percent("riskGuarantor", true),
         },
-        interestSubsidyBp: v.subsidy,
+        interestSubsidyBp: percent("subsidy", true),
       };
       const errors = validateProductTerms({
         ...value,
@@ -362,9 +340,12 @@ export function productFormSchema(t: TFunction, locale: string) {
         errors.push({ field: "description", code: "too_long", params: { max: 2000 } });
       }
       for (const e of errors) {
+        const field = formFieldOf(e.field);
+        // A field that could not be read already says so; its stand-in 0 proves nothing.
+        if (unreadable.has(field)) continue;
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
-          path: [formFieldOf(e.field)],
+          path: [field],
           message: productErrorMessage(e.code, e.params, locale),
         });
       }
