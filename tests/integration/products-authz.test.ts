@@ -158,6 +158,7 @@ describe(`authorization matrix: products and requests (${testDbKind()})`, () => 
     ["the new request form", () => "/firm/requests/new", FIRM_ONLY],
     ["firm A's match page", () => `/firm/requests/${requestA}`, FIRM_A_ONLY],
     ["firm A's request edit form", () => `/firm/requests/${requestA}/edit`, FIRM_A_ONLY],
+    ["firm B's match page", () => `/firm/requests/${requestB}`, { ...FIRM_ONLY, firmA: 404 }],
   ];
   for (const [what, path, expected] of routes) {
     it.each(matrix(expected))(`GET ${what} as %s → %s`, async (actor, outcome) => {

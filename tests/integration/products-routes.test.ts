@@ -55,7 +55,7 @@ describe(`products over HTTP (${testDbKind()})`, () => {
   const t = useTestDb();
   const app = useAppServer();
   const actors = useActors(t, app);
-  let assetIds: number[] = [];
+  const assetIds: number[] = [];
 
   const post = (actor: Actor, path: string, body: URLSearchParams, lang?: string) =>
     requestAs(app, actors, actor, path, {
