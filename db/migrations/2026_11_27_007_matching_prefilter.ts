@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { dropIndex } from "./portable";
 
 // Columns and indexes for the matching prefilter (app/models/matching.server.ts).
 //
@@ -63,7 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex("financing_requests_open_region").on("financing_requests").execute();
+  await dropIndex(db, "financing_requests_open_region", "financing_requests");
   const columns = [
     "offered_types_mask",
     ...TYPES.flatMap((t) => [

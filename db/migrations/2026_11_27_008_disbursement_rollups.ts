@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { dropIndex } from "./portable";
 
 // Rollups of the running totals, so a dashboard reads about 70 rows however long the ledger and
 // however many 盟市 × bank × IP type × month buckets there are. One row per (dimension, bucket):
@@ -41,8 +42,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex("ledger_entries_firm").on("ledger_entries").ifExists().execute();
-  await db.schema.dropIndex("ledger_entries_bank").on("ledger_entries").ifExists().execute();
-  await db.schema.dropIndex("ledger_entries_month").on("ledger_entries").ifExists().execute();
+  await dropIndex(db, "ledger_entries_firm", "ledger_entries");
+  await dropIndex(db, "ledger_entries_bank", "ledger_entries");
+  await dropIndex(db, "ledger_entries_month", "ledger_entries");
   await db.schema.dropTable("disbursement_rollups").ifExists().execute();
 }

@@ -135,7 +135,8 @@ test("the public report shows the home page's total, with charts, in Chinese and
 
   await page.getByTestId("lang-switch").click();
   await page.waitForFunction(() => document.documentElement.lang === "en");
-  expect(await page.locator("h1").first().textContent()).toBe("Inner Mongolia IP Finance Report");
+  // react-i18next swaps `t` in an effect after the new locale renders: wait for the text itself.
+  await page.locator("h1").filter({ hasText: "Inner Mongolia IP Finance Report" }).waitFor();
   expect(await page.getByTestId("report-as-of").textContent()).toMatch(/^Data as of /);
   await expect
     .poll(() => page.locator("[data-testid=chart-regions] svg").count())
