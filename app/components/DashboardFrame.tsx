@@ -24,8 +24,8 @@ export function DashboardFrame({
           {t("dashboard.org", { org: user.orgName })}
         </p>
       </div>
+      {children}
       <ProgressPanel data={progress} />
-      {children ?? <p className="muted">{t("dashboard.comingSoon")}</p>}
     </div>
   );
 }

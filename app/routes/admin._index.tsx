@@ -1,21 +1,29 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { DashboardCards } from "../components/DashboardCards";
 import { DashboardFrame } from "../components/DashboardFrame";
+import { getDashboardCards } from "../models/dashboard.server";
 import { getProgressSummary } from "../models/progress.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "admin");
-  return {
-    user: { displayName: user.display_name, orgName: user.orgName },
-    progress: await getProgressSummary(getDb()),
-  };
+  const db = getDb();
+  const [progress, cards] = await Promise.all([
+    getProgressSummary(db),
+    getDashboardCards(db, user.role, user.org_id),
+  ]);
+  return { user: { displayName: user.display_name, orgName: user.orgName }, progress, cards };
 }
 
 export const meta: MetaFunction = () => [{ title: "工作台 · 知融" }];
 
 export default function Dashboard() {
-  const { user, progress } = useLoaderData<typeof loader>();
-  return <DashboardFrame titleKey="dashboard.adminTitle" user={user} progress={progress} />;
+  const { user, progress, cards } = useLoaderData<typeof loader>();
+  return (
+    <DashboardFrame titleKey="dashboard.adminTitle" user={user} progress={progress}>
+      <DashboardCards cards={cards} />
+    </DashboardFrame>
+  );
 }
