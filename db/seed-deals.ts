@@ -25,7 +25,7 @@ import { createAsset } from "../app/models/asset.server";
 import { markOfflinePaid } from "../app/models/payment.server";
 import { createProduct } from "../app/models/product.server";
 import type { Db } from "../app/utils/db.server";
-import { nowInstant, todayInChina } from "../app/utils/time";
+import { nowInstant, replayAt, todayInChina } from "../app/utils/time";
 import type { ExtraSeeder } from "./seed";
 
 /**
@@ -336,24 +336,42 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
     // Collateral worth 1.1–1.6× what the first type's pledge rate needs for the amount.
     const rate = Math.min(...types.map((ty) => product.rates[ty]));
     const totalValue = Math.ceil(((amount * 10_000) / rate) * (1.1 + rand() * 0.5));
-    const assetIds = await appraisedAssets(firm, types, totalValue, signedDate);
+    // Each step is replayed on its own day, in Beijing office hours, so the audit trail, the
+    // stage timestamps and the alliance's time-in-stage figures read like real history.
+    const realNow = Date.now();
+    const at = (day: string, step: number) => {
+      const utcHour = 1 + Math.min(7, step); // 09:00–16:00 in Beijing
+      const t = new Date(
+        `${day}T${String(utcHour).padStart(2, "0")}:${String(Math.floor(rand() * 60)).padStart(2, "0")}:00Z`,
+      );
+      return new Date(Math.min(t.getTime(), realNow));
+    };
+    const submitDay = addDays(approvalDay, -(3 + Math.floor(rand() * 12)));
+    const reviewDay = addDays(submitDay, 1 + Math.floor(rand() * 2));
+    const assetIds = await replayAt(at(signedDate, 0), () =>
+      appraisedAssets(firm, types, totalValue, signedDate),
+    );
     const termMonths = pick(rand, [6, 12, 12, 12, 18, 24, 24, 36]);
     const rateBp = 300 + Math.floor(rand() * 12) * 15;
-    const { applicationId: id } = await createApplicationDraft(db, {
-      firmOrgId: firm.org_id,
-      userId: firm.id,
-      productId: product.id,
-      requestId: null,
-      amountFen: amount,
-      termMonths,
-      rateBp,
-      assetIds,
-    });
+    const { applicationId: id } = await replayAt(at(submitDay, 1), () =>
+      createApplicationDraft(db, {
+        firmOrgId: firm.org_id,
+        userId: firm.id,
+        productId: product.id,
+        requestId: null,
+        amountFen: amount,
+        termMonths,
+        rateBp,
+        assetIds,
+      }),
+    );
     let version = 1;
     const v = () => ({ applicationId: id, version: version++ });
-    await submitApplication(db, firmActor(firm), v());
+    await replayAt(at(submitDay, 2), () => submitApplication(db, firmActor(firm), v()));
     if (plan.outcome === "withdrawn") {
-      await withdrawApplication(db, firmActor(firm), { ...v(), reason: "已获其他渠道融资" });
+      await replayAt(at(reviewDay, 3), () =>
+        withdrawApplication(db, firmActor(firm), { ...v(), reason: "已获其他渠道融资" }),
+      );
       closedEarly++;
       continue;
     }
@@ -361,16 +379,17 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
       pipeline++;
       continue; // submitted, waiting for the bank
     }
-    await startReview(db, bankActor(bank), v());
+    await replayAt(at(reviewDay, 3), () => startReview(db, bankActor(bank), v()));
     if (plan.outcome === "rejected") {
-      await rejectApplication(db, bankActor(bank), {
+      const reject = {
         ...v(),
         reason: pick(rand, [
           "质押专利剩余保护期较短，评估价值不足以覆盖贷款",
           "企业经营现金流不足以覆盖还款",
           "补充材料未在规定期限内提交",
         ]),
-      });
+      };
+      await replayAt(at(approvalDay, 4), () => rejectApplication(db, bankActor(bank), reject));
       closedEarly++;
       continue;
     }
@@ -378,47 +397,47 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
       pipeline++;
       continue; // under review
     }
-    await approveApplication(db, bankActor(bank), {
-      ...v(),
-      amountFen: amount,
-      rateBp,
-      termMonths,
-      day: approvalDay,
-    });
+    const approval = { ...v(), amountFen: amount, rateBp, termMonths, day: approvalDay };
+    await replayAt(at(approvalDay, 5), () => approveApplication(db, bankActor(bank), approval));
     if (inPipeline) {
       if (rand() < 0.5) {
-        await registerPledge(db, bankActor(bank), {
+        const reg = {
           ...v(),
           regNumber: `Y${today.replace(/-/g, "")}${String(id).padStart(6, "0")}`,
           regDate: today,
-        });
+        };
+        await replayAt(at(today, 6), () => registerPledge(db, bankActor(bank), reg));
       }
       pipeline++;
       continue;
     }
     const regDate = approvalDay < valueDate ? addDays(approvalDay, 1) : valueDate;
-    await registerPledge(db, bankActor(bank), {
+    const registration = {
       ...v(),
       regNumber: `Y${regDate.replace(/-/g, "")}${String(id).padStart(6, "0")}`,
       regDate: regDate <= valueDate ? regDate : valueDate,
-    });
-    await disburseApplication(db, bankActor(bank), {
-      ...v(),
-      amountFen: amount,
-      valueDate,
-    });
+    };
+    await replayAt(at(registration.regDate, 6), () =>
+      registerPledge(db, bankActor(bank), registration),
+    );
+    const disbursement = { ...v(), amountFen: amount, valueDate };
+    await replayAt(at(valueDate, 7), () => disburseApplication(db, bankActor(bank), disbursement));
     disbursed++;
     const maturity = addMonthsClamped(valueDate, termMonths);
     if (maturity <= today) {
       if (rand() < 0.035) {
-        await recordDefault(db, bankActor(bank), {
+        const closure = {
           ...v(),
           closedDate: addDays(maturity, 60) <= today ? addDays(maturity, 60) : today,
           reason: "逾期后质押知识产权经司法拍卖处置完毕",
-        });
+        };
+        await replayAt(at(closure.closedDate, 7), () =>
+          recordDefault(db, bankActor(bank), closure),
+        );
         defaulted++;
       } else {
-        await recordRepayment(db, bankActor(bank), { ...v(), closedDate: maturity });
+        const repayment = { ...v(), closedDate: maturity };
+        await replayAt(at(maturity, 7), () => recordRepayment(db, bankActor(bank), repayment));
         repaid++;
       }
     }
