@@ -225,17 +225,19 @@ async function main() {
       "",
     );
     if (await mysqlReachable(server)) {
-      await admin(server, `DROP DATABASE IF EXISTS \`${MYSQL_DB}\``);
+      // BENCH_KEEP=1 keeps the database between runs (seeding it takes minutes).
+      const keep = process.env.BENCH_KEEP === "1";
+      if (!keep) await admin(server, `DROP DATABASE IF EXISTS \`${MYSQL_DB}\``);
       await admin(
         server,
-        `CREATE DATABASE \`${MYSQL_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+        `CREATE DATABASE IF NOT EXISTS \`${MYSQL_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
       );
       const handle = createDb(`${server}/${MYSQL_DB}`, { poolSize: 4 });
       try {
         results.push(await run(handle, `MariaDB ${server}/${MYSQL_DB}`));
       } finally {
         await handle.db.destroy();
-        await admin(server, `DROP DATABASE IF EXISTS \`${MYSQL_DB}\``);
+        if (!keep) await admin(server, `DROP DATABASE IF EXISTS \`${MYSQL_DB}\``);
       }
     } else {
       console.log(`MariaDB/MySQL not reachable at ${server}: SQLite only.`);

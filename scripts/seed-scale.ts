@@ -438,7 +438,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
       purpose: pick(PURPOSES),
       status: chance(0.9) ? "open" : "closed",
       ...firm.columns,
-      ...collateralColumns(offered),
+      ...collateralColumns(today, offered),
       version: 1,
       created_at: now,
       updated_at: now,

@@ -306,8 +306,6 @@ export function isPledgeableStatus(ipType: PledgeIpType, status: string): boolea
 
 /** Sorts after every real date: a trademark without a registration date is never "old enough". */
 export const UNKNOWN_REGISTRATION = "9999-12-31";
-/** Sorts before every real date: a formal value without a valid-until date is never valid. */
-export const NEVER_VALID = "1000-01-01";
 
 export type CollateralColumns = Record<
   | `offered_${PledgeIpType}_fen`
@@ -324,12 +322,16 @@ export type CollateralColumns = Record<
   };
 
 /**
- * The collateral summary a request row carries for the prefilter (migration 007): per IP type the
- * upper bound Σ max(formal, indicative) over every offered asset, and over the pledgeable assets
- * with a formal value their Σ value, count, earliest expiry, earliest valid-until and (trademarks)
- * latest registration. Computed from the offered assets as they are now.
+ * The collateral summary a request row carries for the prefilter (migration 007), from its
+ * offered assets as they are on `today` (the day it is written): per IP type the upper bound
+ * Σ max(formal, indicative) over every offered asset, and over the pledgeable assets whose formal
+ * appraisal is valid on `today` their Σ formal value, count, earliest expiry, earliest
+ * valid-until and (trademarks) latest registration. Leaving out appraisals already expired keeps
+ * one stale report from disabling the lower bound of the others; as days pass, the stored
+ * earliest valid-until tells the prefilter when the lower bound no longer holds.
  */
 export function collateralColumns(
+  today: string,
   assets: ReadonlyArray<
     Pick<
       AssetRowForEngine,
@@ -362,13 +364,11 @@ export function collateralColumns(
     c.offered_types_mask |= IP_TYPE_BITS[t];
     c[`offered_${t}_fen`] += Math.max(formal ?? 0, indicative ?? 0);
     if (formal === null || !isPledgeableStatus(t, a.status)) continue;
+    if (a.formal_valid_until === null || a.formal_valid_until < today) continue;
     c[`formal_${t}_fen`] += formal;
     c[`formal_${t}_count`] += 1;
     c[`formal_${t}_expiry_min`] = min(c[`formal_${t}_expiry_min`], a.expiry_date);
-    c[`formal_${t}_valid_min`] = min(
-      c[`formal_${t}_valid_min`],
-      a.formal_valid_until ?? NEVER_VALID,
-    );
+    c[`formal_${t}_valid_min`] = min(c[`formal_${t}_valid_min`], a.formal_valid_until);
     if (t === "trademark") {
       const reg = a.registration_date ?? UNKNOWN_REGISTRATION;
       const prev = c.formal_trademark_registered_max;

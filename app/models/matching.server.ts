@@ -13,6 +13,21 @@ import type { LoanProductTerms, PledgeIpType } from "../domain/product";
 import type { RegionCode } from "../domain/regions";
 import type { Db } from "../utils/db.server";
 import {
+  classifyProducts,
+  K_AMOUNT_ABOVE,
+  K_AMOUNT_BELOW,
+  K_CAPACITY,
+  K_CATEGORICAL,
+  K_QUOTA,
+  K_RATE,
+  K_TERM_ABOVE,
+  K_TERM_BELOW,
+  PRODUCT_COLUMN_NAMES,
+  toProductColumns,
+  type Classified,
+  type ProductColumns,
+} from "./match-classify";
+import {
   ASSET_ENGINE_COLUMNS,
   expiryThreshold,
   financingRequestFromRow,
@@ -53,6 +68,8 @@ const BP_SCALE = 10_000;
 /** Largest per-asset rounding loss in bp-scaled units: floor(v × r ÷ 10000) ≥ (v × r − 9999) ÷ 10000. */
 const MAX_ROUNDING = BP_SCALE - 1;
 const IN_CHUNK = 500;
+/** Eligible-asset count and capacity share one integer: capacity × PACK + count. */
+const PACK = 64;
 
 function isMysql(db: Executor): boolean {
   return db.getExecutor().adapter instanceof MysqlAdapter;
@@ -72,9 +89,34 @@ function str(s: string): Expr {
   return sql.raw(`'${s}'`);
 }
 
+/** floor(x ÷ n) for a non-negative integer expression and a positive integer n. */
+function divBy(db: Executor, x: Expr, n: number): Expr {
+  return isMysql(db) ? sql`((${x}) DIV ${int(n)})` : sql`((${x}) / ${int(n)})`;
+}
+
 /** floor(x ÷ 10000) for a non-negative integer expression. */
 function divScale(db: Executor, x: Expr): Expr {
-  return isMysql(db) ? sql`((${x}) DIV ${int(BP_SCALE)})` : sql`((${x}) / ${int(BP_SCALE)})`;
+  return divBy(db, x, BP_SCALE);
+}
+
+/**
+ * Runs a query whose result is built with group_concat. MySQL cuts group_concat at 1,024 bytes by
+ * default (with only a warning), so the limit is lifted on the connection that runs it.
+ */
+async function groupConcat<T>(db: Executor, query: RawBuilder<T>): Promise<T | undefined> {
+  if (!isMysql(db)) return (await query.execute(db)).rows[0];
+  const run = async (conn: Executor) => {
+    await sql`SET SESSION group_concat_max_len = 1073741824`.execute(conn);
+    return (await query.execute(conn)).rows[0];
+  };
+  return db.isTransaction ? run(db) : (db as Db).connection().execute(run);
+}
+
+/** String concatenation: `||` on SQLite, CONCAT() on MySQL (where `||` means OR). */
+function concat(db: Executor, parts: Expr[]): Expr {
+  return isMysql(db)
+    ? sql`CONCAT(${sql.join(parts, sql`, `)})`
+    : sql`(${sql.join(parts, sql` || `)})`;
 }
 
 function sum(parts: Expr[]): Expr {
@@ -164,6 +206,11 @@ export const MATCH_PAGE_SIZE = 10;
 export const NEAR_MISS_PAGE_SIZE = 10;
 
 export interface MatchPageOptions {
+  /**
+   * Classify with the in-process product table (default) or in SQL. The table is reloaded
+   * whenever loan_products changed (see productColumns), so both give the same answer.
+   */
+  useCache?: boolean;
   /** Matches to skip and to return (default: all). */
   matchOffset?: number;
   matchLimit?: number;
@@ -182,30 +229,6 @@ export interface RequestMatchResult {
   products: Map<number, ProductWithBank>;
 }
 
-/** What the SQL knows about one matching or near-missing product. */
-interface Classified {
-  id: number;
-  near: boolean;
-  kind: number;
-  num: number;
-  /** The product's minimum rate after 贴息 (the engine's effectiveRateBp). */
-  effBp: number;
-  riskBp: number;
-  minTerm: number;
-  maxTerm: number;
-}
-
-// Kinds of the single failure of a near miss (see classifyProducts): 0 is a categorical rule
-// (region, industry, flags, IP type, an asset rule), whose gap is 1 in the engine.
-const K_CATEGORICAL = 0;
-const K_AMOUNT_BELOW = 1;
-const K_AMOUNT_ABOVE = 2;
-const K_TERM_BELOW = 3;
-const K_TERM_ABOVE = 4;
-const K_RATE = 5;
-const K_QUOTA = 6;
-const K_CAPACITY = 7;
-
 /**
  * Classifies every active product for one request in SQL, exactly as the engine's rules would:
  * the row rules from the product's columns, the asset rules from the offered assets inlined as
@@ -217,7 +240,7 @@ const K_CAPACITY = 7;
  * Cost: one pass over the active products; the cheap row rules run first and the collateral
  * expressions only for products failing at most one of them.
  */
-async function classifyProducts(
+async function classifyProductsSql(
   db: Executor,
   loaded: LoadedRequest,
   categoricalWanted: number,
@@ -252,7 +275,7 @@ async function classifyProducts(
   let indicativeOnlyMask = 0; // types with an asset valued only by an indicative estimate
   const minYears: Partial<Record<PledgeIpType, number>> = {}; // fewest whole years left (unexpired)
   let minAge: number | null = null; // youngest trademark, whole years (-1 if unknown)
-  const capacityTerms: Expr[] = [];
+  const capacityTerms: Array<{ eligible: Expr; capacity: Expr }> = [];
   const eligibleConds: Expr[] = [];
   const potentialStrict: Expr[] = [];
   const potentialLoose: Expr[] = [];
@@ -304,9 +327,7 @@ async function classifyProducts(
     const eligible = sql`(${sql.join(conds, sql` AND `)})`;
     const value = formalUsable ? a.formalValueFen! : a.indicativeValueFen!;
     eligibleConds.push(eligible);
-    capacityTerms.push(
-      sql`CASE WHEN ${eligible} THEN ${divScale(db, sql`${int(value)} * ${rate}`)} ELSE 0 END`,
-    );
+    capacityTerms.push({ eligible, capacity: divScale(db, sql`${int(value)} * ${rate}`) });
   }
   const remainingProblem = or(
     (Object.entries(minYears) as Array<[PledgeIpType, number]>).map(
@@ -337,8 +358,39 @@ async function classifyProducts(
     ),
   ]);
   const hasEligible = or(eligibleConds);
-  const kindRow = sql`CASE WHEN ${rowRules.amountBelow} THEN ${int(K_AMOUNT_BELOW)} WHEN ${rowRules.amountAbove} THEN ${int(K_AMOUNT_ABOVE)} WHEN ${rowRules.termBelow} THEN ${int(K_TERM_BELOW)} WHEN ${rowRules.termAbove} THEN ${int(K_TERM_ABOVE)} WHEN ${rowRules.rate} THEN ${int(K_RATE)} WHEN ${rowRules.quota} THEN ${int(K_QUOTA)} ELSE ${int(K_CATEGORICAL)} END`;
-  const numRow = sql`CASE WHEN ${rowRules.amountBelow} THEN p.min_amount_fen WHEN ${rowRules.amountAbove} THEN p.max_amount_fen WHEN ${rowRules.termBelow} THEN p.min_term_months WHEN ${rowRules.termAbove} THEN p.max_term_months WHEN ${rowRules.rate} THEN p.min_rate_bp WHEN ${rowRules.quota} THEN p.quota_remaining_fen ELSE 0 END`;
+  // The failing row rule of a near miss, named from the inner query's columns (x.*).
+  const xRules = {
+    amountBelow: sql`x.min_amount_fen > ${amount}`,
+    amountAbove: sql`x.max_amount_fen < ${amount}`,
+    termBelow: sql`x.min_term > ${term}`,
+    termAbove: sql`x.max_term < ${term}`,
+    rate: sql`x.min_rate_bp > ${int(request.maxRateBp)}`,
+    quota: sql`x.quota_remaining_fen < ${amount}`,
+  };
+  const kindRow = sql`CASE WHEN ${xRules.amountBelow} THEN ${int(K_AMOUNT_BELOW)} WHEN ${xRules.amountAbove} THEN ${int(K_AMOUNT_ABOVE)} WHEN ${xRules.termBelow} THEN ${int(K_TERM_BELOW)} WHEN ${xRules.termAbove} THEN ${int(K_TERM_ABOVE)} WHEN ${xRules.rate} THEN ${int(K_RATE)} WHEN ${xRules.quota} THEN ${int(K_QUOTA)} ELSE ${int(K_CATEGORICAL)} END`;
+  const numRow = sql`CASE WHEN ${xRules.amountBelow} THEN x.min_amount_fen WHEN ${xRules.amountAbove} THEN x.max_amount_fen WHEN ${xRules.termBelow} THEN x.min_term WHEN ${xRules.termAbove} THEN x.max_term WHEN ${xRules.rate} THEN x.min_rate_bp WHEN ${xRules.quota} THEN x.quota_remaining_fen ELSE 0 END`;
+
+  // Eligible count and capacity in one sum: Σ (capacity × PACK + 1) over eligible assets, when
+  // that stays exact (fewer than PACK assets, total below 2⁵³); else two sums.
+  const totalValue = assets.reduce(
+    (t, a) => t + Math.max(a.formalValueFen ?? 0, a.indicativeValueFen ?? 0),
+    0,
+  );
+  const packed = capacityTerms.length < PACK && totalValue * PACK < 2 ** 52;
+  const eligibleColumns = packed
+    ? sql`${sum(
+        capacityTerms.map(
+          (term) =>
+            sql`CASE WHEN ${term.eligible} THEN ${term.capacity} * ${int(PACK)} + 1 ELSE 0 END`,
+        ),
+      )} AS packed_cap`
+    : sql`${b(hasEligible)} AS elig, ${sum(
+        capacityTerms.map(
+          (term) => sql`CASE WHEN ${term.eligible} THEN ${term.capacity} ELSE 0 END`,
+        ),
+      )} AS cap`;
+  const xElig = packed ? sql`(x.packed_cap % ${int(PACK)}) > 0` : sql`x.elig = 1`;
+  const xCap = packed ? divBy(db, sql`x.packed_cap`, PACK) : sql`x.cap`;
 
   // Inner query: one row per product failing at most one row rule, each expression computed
   // once (the LIMIT keeps both engines from merging it into the outer query).
@@ -348,56 +400,123 @@ async function classifyProducts(
       p.risk_government_bp + p.risk_insurer_bp + p.risk_guarantor_bp AS risk,
       p.min_term_months AS min_term,
       p.max_term_months AS max_term,
+      p.min_amount_fen, p.max_amount_fen, p.min_rate_bp, p.quota_remaining_fen,
       ${b(hasType(offeredMask))} AS acc,
-      ${b(hasEligible)} AS elig,
-      ${sum(capacityTerms)} AS cap,
-      CASE WHEN ${hasEligible} THEN 0 ELSE ${assetCodes} END AS codes,
-      ${kindRow} AS kind_row,
-      ${numRow} AS num_row
+      ${eligibleColumns},
+      CASE WHEN ${hasEligible} THEN 0 ELSE ${assetCodes} END AS codes
     FROM loan_products p
     WHERE p.active = 1 AND ${rowFailures} <= 1
     LIMIT 1000000000`;
-  const failed = sql`x.rf + CASE WHEN x.acc = 0 THEN 1 WHEN x.elig = 1 THEN (CASE WHEN x.cap < ${amount} THEN 1 ELSE 0 END) ELSE x.codes END`;
+  const failed = sql`x.rf + CASE WHEN x.acc = 0 THEN 1 WHEN ${xElig} THEN (CASE WHEN ${xCap} < ${amount} THEN 1 ELSE 0 END) ELSE x.codes END`;
   const classified = sql`SELECT x.id, ${failed} AS failed,
-      CASE WHEN x.rf = 1 THEN x.kind_row WHEN x.acc = 1 AND x.elig = 1 THEN ${int(K_CAPACITY)} ELSE ${int(K_CATEGORICAL)} END AS kind,
-      CASE WHEN x.rf = 1 THEN x.num_row ELSE x.cap END AS num,
+      CASE WHEN x.rf = 1 THEN ${kindRow} WHEN x.acc = 1 AND ${xElig} THEN ${int(K_CAPACITY)} ELSE ${int(K_CATEGORICAL)} END AS kind,
+      CASE WHEN x.rf = 1 THEN ${numRow} ELSE ${xCap} END AS num,
       ${divScale(db, sql`x.eff_scaled`)} AS eff, x.risk, x.min_term, x.max_term
     FROM (${inner}) x
     WHERE ${failed} <= 1`;
-  // Categorical near misses (gap 1, ordered by effective rate and id) are usually most of the
-  // list: only the first `categoricalWanted` of them are read, the rest are only counted.
-  const isCategorical = sql`CASE WHEN y.failed = 1 AND y.kind = ${int(K_CATEGORICAL)} THEN 1 ELSE 0 END`;
-  const result = await sql<{
-    id: number;
-    failed: number;
-    kind: number;
-    num: number;
-    eff: number;
-    risk: number;
-    min_term: number;
-    max_term: number;
-    n_cat: number;
-  }>`SELECT z.id, z.failed, z.kind, z.num, z.eff, z.risk, z.min_term, z.max_term, z.n_cat FROM (
-      SELECT y.*, ${isCategorical} AS cat,
-        ROW_NUMBER() OVER (PARTITION BY ${isCategorical} ORDER BY y.eff, y.id) AS rn,
-        SUM(${isCategorical}) OVER () AS n_cat
-      FROM (${classified}) y
-    ) z
-    WHERE z.cat = 0 OR z.rn <= ${int(Math.max(1, Math.min(categoricalWanted, 1_000_000_000)))}`.execute(
-    db,
-  );
-  const rows = result.rows.map((r) => ({
-    id: r.id,
-    near: Number(r.failed) === 1,
-    kind: Number(r.kind),
-    num: Number(r.num),
-    effBp: Number(r.eff),
-    riskBp: Number(r.risk),
-    minTerm: Number(r.min_term),
-    maxTerm: Number(r.max_term),
-  }));
-  const categoricalCount = result.rows.length > 0 ? Number(result.rows[0].n_cat) : 0;
+  // The result comes back as one row of two strings (group_concat), not one row per product:
+  // thousands of near misses are common, and reading each as a row costs more than matching it.
+  // Categorical near misses (gap 1, ordered by effective rate and id) need only their id and
+  // rate; the others carry what ranking needs.
+  const sep = sql.raw("':'");
+  const isCategorical = sql`y.failed = 1 AND y.kind = ${int(K_CATEGORICAL)}`;
+  const query = sql<{ detail: string | null; categorical: string | null }>`SELECT
+      group_concat(CASE WHEN ${isCategorical} THEN NULL ELSE ${concat(db, [
+        sql`y.id`,
+        sep,
+        sql`y.failed`,
+        sep,
+        sql`y.kind`,
+        sep,
+        sql`y.num`,
+        sep,
+        sql`y.eff`,
+        sep,
+        sql`y.risk`,
+        sep,
+        sql`y.min_term`,
+        sep,
+        sql`y.max_term`,
+      ])} END) AS detail,
+      group_concat(CASE WHEN ${isCategorical} THEN ${concat(db, [sql`y.id`, sep, sql`y.eff`])} END) AS categorical
+    FROM (${classified}) y`;
+  const out = await groupConcat(db, query);
+  const rows: Classified[] = [];
+  for (const entry of out?.detail ? out.detail.split(",") : []) {
+    const [id, failed, kind, num, eff, risk, minTerm, maxTerm] = entry.split(":").map(Number);
+    rows.push({ id, near: failed === 1, kind, num, effBp: eff, riskBp: risk, minTerm, maxTerm });
+  }
+  let categoricalCount = 0;
+  const categorical: Array<{ id: number; eff: number }> = [];
+  for (const entry of out?.categorical ? out.categorical.split(",") : []) {
+    const [id, eff] = entry.split(":").map(Number);
+    categoricalCount++;
+    categorical.push({ id, eff });
+  }
+  // Only the first `categoricalWanted` (by rate, then id) can reach a page.
+  categorical.sort((a, b) => a.eff - b.eff || a.id - b.id);
+  for (const c of categorical.slice(0, Math.max(0, categoricalWanted))) {
+    rows.push({
+      id: c.id,
+      near: true,
+      kind: K_CATEGORICAL,
+      num: 0,
+      effBp: c.eff,
+      riskBp: 0,
+      minTerm: 0,
+      maxTerm: 0,
+    });
+  }
   return { rows, categoricalCount };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The in-process product table (firm direction)
+// ---------------------------------------------------------------------------------------------
+
+interface ProductTable {
+  stamp: string;
+  cols: ProductColumns;
+}
+
+/** One table per database handle; a handle that goes away takes its table with it. */
+const productTables = new WeakMap<object, ProductTable>();
+
+/**
+ * loan_products' change stamp: row count, largest id and Σ version. Every write to a product
+ * bumps its version — the product model's edits and pauses, and the workflow's quota changes
+ * (application.server.ts) — and ids are never reused (AUTOINCREMENT), so any insert, update or
+ * delete changes the stamp. One index-only query (loan_products_version, migration 007).
+ */
+async function productStamp(db: Executor): Promise<string> {
+  const r = await sql<{ n: number; m: number; v: number }>`SELECT COUNT(*) AS n,
+      COALESCE(MAX(id), 0) AS m, COALESCE(SUM(version), 0) AS v FROM loan_products`.execute(db);
+  const row = r.rows[0];
+  return `${Number(row.n)}:${Number(row.m)}:${Number(row.v)}`;
+}
+
+/**
+ * The active products as columns, reloaded (stamp and rows read in one transaction, so they
+ * agree) whenever the stamp differs from the one the table was loaded at. The table is never
+ * older than the stamp read at the start of the call, which is what a SQL query at that moment
+ * would have seen.
+ */
+async function productColumns(db: Db): Promise<ProductColumns> {
+  const stamp = await productStamp(db);
+  const cached = productTables.get(db);
+  if (cached && cached.stamp === stamp) return cached.cols;
+  const table = await db.transaction().execute(async (trx) => {
+    const loadedStamp = await productStamp(trx);
+    const rows = await trx
+      .selectFrom("loan_products")
+      .select(PRODUCT_COLUMN_NAMES)
+      .where("active", "=", 1)
+      .orderBy("id")
+      .execute();
+    return { stamp: loadedStamp, cols: toProductColumns(rows) };
+  });
+  productTables.set(db, table);
+  return table.cols;
 }
 
 /** The engine's gap (failureGap) of a near miss's single failure, from the SQL's numbers. */
@@ -465,11 +584,27 @@ export async function findMatchesForRequest(
   const { request } = loaded;
   const nearOffset = opts.nearMissOffset ?? 0;
   const nearLimit = opts.nearMissLimit ?? Infinity;
-  const { rows: classified, categoricalCount } = await classifyProducts(
-    db,
-    loaded,
-    nearOffset + nearLimit,
-  );
+  const useCache = (opts.useCache ?? process.env.ZR_MATCH_CACHE !== "off") && !db.isTransaction;
+  let classified: Classified[];
+  let categoricalCount: number;
+  if (useCache) {
+    const cols = await productColumns(db as Db);
+    const row = loaded.row;
+    classified = classifyProducts(
+      cols,
+      request,
+      { regionBit: row.region_bit, industryBit: row.industry_bit, flagsMask: row.flags_mask },
+      loaded.assets,
+      today,
+    );
+    categoricalCount = classified.filter((c) => c.near && c.kind === K_CATEGORICAL).length;
+  } else {
+    ({ rows: classified, categoricalCount } = await classifyProductsSql(
+      db,
+      loaded,
+      nearOffset + nearLimit,
+    ));
+  }
 
   const matches = classified
     .filter((c) => !c.near)
@@ -664,35 +799,68 @@ async function matchingCandidates(
   }
   const requiredFlags = p.requiredFlags.reduce((m, f) => m | FLAG_BITS[f], 0);
 
-  let q = db
-    .selectFrom("financing_requests as r")
-    .where("r.status", "=", "open")
-    .where("r.amount_fen", ">=", amountLo)
-    .where("r.amount_fen", "<=", amountHi)
-    .where("r.term_months", ">=", p.minTermMonths)
-    .where("r.term_months", "<=", p.maxTermMonths)
-    .where("r.max_rate_bp", ">=", p.minRateBp)
-    .where(sql<boolean>`${preds.upperScaled} >= r.amount_fen * ${int(BP_SCALE)}`);
-  if (regions) q = q.where("r.region_code", "in", regions);
+  const where: Expr[] = [
+    sql`r.status = 'open'`,
+    sql`r.amount_fen >= ${int(amountLo)}`,
+    sql`r.amount_fen <= ${int(amountHi)}`,
+    sql`r.term_months >= ${int(p.minTermMonths)}`,
+    sql`r.term_months <= ${int(p.maxTermMonths)}`,
+    sql`r.max_rate_bp >= ${int(p.minRateBp)}`,
+  ];
+  if (regions) {
+    where.push(sql`r.region_code IN (${sql.join(regions.map((c) => str(c)))})`);
+  }
   if (p.industries !== "all") {
     const mask = p.industries.reduce((m, s) => m | industryBit(s), 0);
-    q = q.where(sql<boolean>`(r.industry_bit & ${int(mask)}) <> 0`);
+    where.push(sql`(r.industry_bit & ${int(mask)}) <> 0`);
   }
   if (requiredFlags !== 0) {
-    q = q.where(sql<boolean>`(r.flags_mask & ${int(requiredFlags)}) = ${int(requiredFlags)}`);
+    where.push(sql`(r.flags_mask & ${int(requiredFlags)}) = ${int(requiredFlags)}`);
   }
   if (filters.ipType) {
-    q = q.where(sql<boolean>`(r.offered_types_mask & ${int(IP_TYPE_BITS[filters.ipType])}) <> 0`);
+    where.push(sql`(r.offered_types_mask & ${int(IP_TYPE_BITS[filters.ipType])}) <> 0`);
   }
-  const rows = await q
-    .select(["r.id", "r.amount_fen", "r.term_months"])
-    .select(
-      sql<number>`${divScale(db, sql`CASE WHEN ${preds.lowerScaled} > 0 THEN ${preds.lowerScaled} ELSE 0 END`)}`.as(
-        "cap_lo",
-      ),
-    )
-    .select(sql<number>`${divScale(db, preds.upperScaled)}`.as("cap_hi"))
-    .execute();
+  where.push(sql`${preds.upperScaled} >= r.amount_fen * ${int(BP_SCALE)}`);
+  // Access path: a few 盟市 or a narrow amount band pick few rows through an index; otherwise
+  // most open requests qualify, and reading the table straight through beats one index lookup
+  // per row (3× faster on both engines at 100,000 requests).
+  const selective = regions !== null || amountHi <= amountLo * 4;
+  const from = isMysql(db)
+    ? regions
+      ? sql.raw("financing_requests AS r FORCE INDEX (financing_requests_open_region)")
+      : selective
+        ? sql.raw("financing_requests AS r FORCE INDEX (financing_requests_open)")
+        : sql.raw(
+            "financing_requests AS r IGNORE INDEX (financing_requests_open, financing_requests_open_region)",
+          )
+    : selective
+      ? sql.raw("financing_requests AS r")
+      : sql.raw("financing_requests AS r NOT INDEXED");
+  // One row of text (group_concat) instead of one row per candidate: broad products have tens of
+  // thousands of candidates.
+  const sep = sql.raw("':'");
+  const capLo = divScale(
+    db,
+    sql`CASE WHEN ${preds.lowerScaled} > 0 THEN ${preds.lowerScaled} ELSE 0 END`,
+  );
+  const packed = await groupConcat(
+    db,
+    sql<{ list: string | null }>`SELECT group_concat(${concat(db, [
+      sql`r.id`,
+      sep,
+      sql`r.amount_fen`,
+      sep,
+      sql`r.term_months`,
+      sep,
+      capLo,
+      sep,
+      divScale(db, preds.upperScaled),
+    ])}) AS list FROM ${from} WHERE ${sql.join(where, sql` AND `)}`,
+  );
+  const rows = (packed?.list ? packed.list.split(",") : []).map((entry) => {
+    const [id, amount, term, lo, hi] = entry.split(":").map(Number);
+    return { id, amount_fen: amount, term_months: term, cap_lo: lo, cap_hi: hi };
+  });
 
   const sure: Candidate[] = [];
   const unsure: Candidate[] = [];

@@ -2,7 +2,7 @@ import type { Transaction } from "kysely";
 import type { Database, FinancingRequest } from "../../db/schema";
 import { MAX_ANNUAL_RATE_BP, MAX_TERM_MONTHS } from "../domain/product";
 import type { Db } from "../utils/db.server";
-import { nowInstant } from "../utils/time";
+import { nowInstant, todayInChina } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { ConflictError, UserFacingError } from "./errors";
 import {
@@ -128,7 +128,7 @@ async function firmColumns(trx: Executor, firmOrgId: number) {
 
 export async function createRequest(
   db: Db,
-  a: { firmOrgId: number; userId: number; input: RequestInput },
+  a: { firmOrgId: number; userId: number; input: RequestInput; today?: string },
 ): Promise<number> {
   checkInput(a.input);
   return db.transaction().execute(async (trx) => {
@@ -144,7 +144,7 @@ export async function createRequest(
         purpose: a.input.purpose.trim(),
         status: "open",
         ...(await firmColumns(trx, a.firmOrgId)),
-        ...collateralColumns(assets),
+        ...collateralColumns(a.today ?? todayInChina(), assets),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -177,6 +177,7 @@ export async function updateRequest(
     requestId: number;
     expectedVersion: number;
     input: RequestInput;
+    today?: string;
   },
 ): Promise<void> {
   checkInput(a.input);
@@ -202,7 +203,7 @@ export async function updateRequest(
         max_rate_bp: a.input.maxRateBp,
         purpose: a.input.purpose.trim(),
         ...(await firmColumns(trx, a.firmOrgId)),
-        ...collateralColumns(assets),
+        ...collateralColumns(a.today ?? todayInChina(), assets),
       })
       .where("id", "=", a.requestId)
       .execute();
@@ -375,6 +376,7 @@ export async function listOfferableAssets(
 export async function refreshRequestCollateral(
   trx: Transaction<Database>,
   requestIds: readonly number[],
+  today: string = todayInChina(),
 ): Promise<void> {
   const ids = [...new Set(requestIds)];
   if (ids.length === 0) return;
@@ -398,7 +400,7 @@ export async function refreshRequestCollateral(
   for (const [id, assets] of byRequest) {
     await trx
       .updateTable("financing_requests")
-      .set(collateralColumns(assets))
+      .set(collateralColumns(today, assets))
       .where("id", "=", id)
       .execute();
   }
@@ -412,6 +414,7 @@ export async function refreshRequestCollateral(
 export async function refreshRequestCollateralBounds(
   trx: Transaction<Database>,
   assetId: number,
+  today: string = todayInChina(),
 ): Promise<void> {
   const rows = await trx
     .selectFrom("financing_request_assets as fra")
@@ -423,6 +426,7 @@ export async function refreshRequestCollateralBounds(
   await refreshRequestCollateral(
     trx,
     rows.map((r) => r.id),
+    today,
   );
 }
 

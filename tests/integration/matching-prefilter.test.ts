@@ -162,6 +162,7 @@ async function seedWorld(t: TestDb, seed: number) {
       const id = await createRequest(db, {
         firmOrgId: firm,
         userId: 1,
+        today: TODAY,
         input: {
           amountFen: g.pick([50, 100, 200, 300, 500, 800, 1200]) * WAN + g.pick([0, 0, 1, -1]),
           termMonths: g.pick([3, 6, 12, 24, 36, 48]),
@@ -262,28 +263,36 @@ async function openRequestIds(t: TestDb): Promise<number[]> {
 }
 
 /** Firm direction: SQL prefilter + engine vs the engine over every product. */
-async function checkRequests(t: TestDb) {
+async function checkRequests(t: TestDb, day = TODAY) {
   const products = (await allProducts(t)).map(productTermsFromRow);
-  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), TODAY);
+  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), day);
   let matches = 0;
   let nearMisses = 0;
   for (const l of loaded) {
-    const expected = matchRequest(l.request, l.firm, l.assets, products, TODAY);
-    const got = await findMatchesForRequest(t.db, l.request.id, TODAY);
+    const expected = matchRequest(l.request, l.firm, l.assets, products, day);
+    // Both classifications: the in-process product table and the SQL one.
+    const viaSql = await findMatchesForRequest(t.db, l.request.id, day, { useCache: false });
+    expect(viaSql!.matches, `SQL matches of request ${l.request.id}`).toEqual(expected.matches);
+    expect(viaSql!.nearMisses).toEqual(expected.nearMisses);
+    expect(viaSql!.nearMissCount).toBe(expected.nearMisses.length);
+    const got = await findMatchesForRequest(t.db, l.request.id, day, { useCache: true });
     expect(got, `request ${l.request.id}`).not.toBeNull();
     expect(got!.matches, `matches of request ${l.request.id}`).toEqual(expected.matches);
     expect(got!.nearMisses, `near misses of request ${l.request.id}`).toEqual(expected.nearMisses);
     expect(got!.matchCount).toBe(expected.matches.length);
     expect(got!.nearMissCount).toBe(expected.nearMisses.length);
     // A page in the middle is the same slice of the engine's order.
-    const page = await findMatchesForRequest(t.db, l.request.id, TODAY, {
-      matchOffset: 1,
-      matchLimit: 2,
-      nearMissOffset: 2,
-      nearMissLimit: 3,
-    });
-    expect(page!.matches).toEqual(expected.matches.slice(1, 3));
-    expect(page!.nearMisses).toEqual(expected.nearMisses.slice(2, 5));
+    for (const useCache of [true, false]) {
+      const page = await findMatchesForRequest(t.db, l.request.id, day, {
+        useCache,
+        matchOffset: 1,
+        matchLimit: 2,
+        nearMissOffset: 2,
+        nearMissLimit: 3,
+      });
+      expect(page!.matches).toEqual(expected.matches.slice(1, 3));
+      expect(page!.nearMisses).toEqual(expected.nearMisses.slice(2, 5));
+    }
     matches += expected.matches.length;
     nearMisses += expected.nearMisses.length;
   }
@@ -291,9 +300,9 @@ async function checkRequests(t: TestDb) {
 }
 
 /** Bank direction: paged SQL path vs the engine over every open request. */
-async function checkProducts(t: TestDb) {
+async function checkProducts(t: TestDb, day = TODAY) {
   const products = await allProducts(t);
-  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), TODAY);
+  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), day);
   const candidates: MatchCandidate[] = loaded.map((l) => ({
     request: l.request,
     firm: l.firm,
@@ -302,22 +311,22 @@ async function checkProducts(t: TestDb) {
   let total = 0;
   for (const row of products) {
     const terms = productTermsFromRow(row);
-    const expected = matchProductToRequests(terms, candidates, TODAY);
+    const expected = matchProductToRequests(terms, candidates, day);
     const expectedIds = expected.matches.map((m) => m.requestId);
 
-    const all = await findRequestsForProduct(t.db, row.id, { pageSize: 1000 }, TODAY);
+    const all = await findRequestsForProduct(t.db, row.id, { pageSize: 1000 }, day);
     expect(all!.total, `total of product ${row.id}`).toBe(expectedIds.length);
     expect(
       all!.rows.map((r) => r.requestId),
       `order of product ${row.id}`,
     ).toEqual(expectedIds);
     expect(all!.rows.map((r) => r.evaluation)).toEqual(expected.matches.map((m) => m.evaluation));
-    expect(await countRequestsForProduct(t.db, row.id, TODAY)).toBe(expectedIds.length);
+    expect(await countRequestsForProduct(t.db, row.id, day)).toBe(expectedIds.length);
 
     // Small pages exercise the "which requests can still reach this page" pruning.
     const paged: number[] = [];
     for (let page = 1; ; page++) {
-      const res = await findRequestsForProduct(t.db, row.id, { page, pageSize: 3 }, TODAY);
+      const res = await findRequestsForProduct(t.db, row.id, { page, pageSize: 3 }, day);
       expect(res!.total).toBe(expectedIds.length);
       if (res!.rows.length === 0) break;
       paged.push(...res!.rows.map((r) => r.requestId));
@@ -363,11 +372,37 @@ describe("matching prefilter equals the pure engine", () => {
             )
             .where("id", "=", a.id)
             .execute();
-          await refreshRequestCollateralBounds(trx, a.id);
+          await refreshRequestCollateralBounds(trx, a.id, TODAY);
         });
       }
       await checkRequests(t);
       await checkProducts(t);
+      // Product edits, pauses and quota changes (as the workflow makes them, bumping the version)
+      // must reach the in-process product table at once.
+      const some = (await allProducts(t)).filter(() => g.chance(0.3));
+      for (const p of some) {
+        const change = g.int(0, 2);
+        await t.db
+          .updateTable("loan_products")
+          .set((eb) => ({
+            version: eb("version", "+", 1),
+            ...(change === 0
+              ? { active: p.active ? 0 : 1 }
+              : change === 1
+                ? { quota_remaining_fen: g.pick([0, 100 * WAN, 100_000 * WAN]) }
+                : { min_rate_bp: g.pick([345, 600]), max_rate_bp: 700 }),
+          }))
+          .where("id", "=", p.id)
+          .execute();
+      }
+      await checkRequests(t);
+      await checkProducts(t);
+      // Months later, without any refresh: appraisals and rights have expired meanwhile, and the
+      // stored summaries must still never exclude a match.
+      for (const later of [addDays(TODAY, 200), addDays(TODAY, 800)]) {
+        await checkRequests(t, later);
+        await checkProducts(t, later);
+      }
 
       // The next seed starts from an empty marketplace.
       for (const table of [
@@ -464,6 +499,7 @@ describe("matching prefilter on hand-built boundaries", () => {
     const productId = Number(product.insertId);
     const request = (amountFen: number) =>
       createRequest(t.db, {
+        today: TODAY,
         firmOrgId: firmId,
         userId: 1,
         input: { amountFen, termMonths: 12, maxRateBp: 450, purpose: "边界", assetIds },

@@ -30,7 +30,7 @@ import {
   refreshRequestCollateralBounds,
   updateRequest,
 } from "../../app/models/request.server";
-import { nowInstant } from "../../app/utils/time";
+import { nowInstant, todayInChina } from "../../app/utils/time";
 import { testDbKind, useTestDb, type TestDb } from "../support/db";
 
 const WAN = 1_000_000;
@@ -492,7 +492,7 @@ describe(`financing request model (${testDbKind()})`, () => {
       .select(ASSET_ENGINE_COLUMNS)
       .where("id", "in", [a1, a2])
       .execute();
-    const expected = collateralColumns(assets);
+    const expected = collateralColumns(todayInChina(), assets);
     const row = (await getFirmRequest(t.db, firmA, open))!;
     expect(row).toMatchObject(expected);
     expect(row).toMatchObject({
