@@ -579,16 +579,21 @@ export async function findMatchesForRequest(
   opts: MatchPageOptions = {},
 ): Promise<RequestMatchResult | null> {
   assertToday(today);
-  const [loaded] = await loadRequestsForEngine(db, [requestId], today);
+  const useCache = (opts.useCache ?? process.env.ZR_MATCH_CACHE !== "off") && !db.isTransaction;
+  // The request and the product table's stamp are read side by side (two pool connections on
+  // MySQL).
+  const [[loaded], table] = await Promise.all([
+    loadRequestsForEngine(db, [requestId], today),
+    useCache ? productColumns(db as Db) : Promise.resolve(null),
+  ]);
   if (!loaded) return null;
   const { request } = loaded;
   const nearOffset = opts.nearMissOffset ?? 0;
   const nearLimit = opts.nearMissLimit ?? Infinity;
-  const useCache = (opts.useCache ?? process.env.ZR_MATCH_CACHE !== "off") && !db.isTransaction;
   let classified: Classified[];
   let categoricalCount: number;
-  if (useCache) {
-    const cols = await productColumns(db as Db);
+  if (table) {
+    const cols = table;
     const row = loaded.row;
     classified = classifyProducts(
       cols,

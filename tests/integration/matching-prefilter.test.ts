@@ -510,10 +510,54 @@ describe("matching prefilter on hand-built boundaries", () => {
     const res = await findRequestsForProduct(t.db, productId, {}, TODAY);
     expect(res!.rows.map((r) => r.requestId)).toEqual([fits]);
     expect(res!.total).toBe(1);
-    const firmSide = await findMatchesForRequest(t.db, short, TODAY);
-    expect(firmSide!.matches).toEqual([]);
-    expect(firmSide!.nearMisses.map((e) => e.failures.map((f) => f.code))).toEqual([
-      ["capacity_short"],
-    ]);
+    for (const useCache of [true, false]) {
+      const firmSide = await findMatchesForRequest(t.db, short, TODAY, { useCache });
+      expect(firmSide!.matches).toEqual([]);
+      expect(firmSide!.nearMisses.map((e) => e.failures.map((f) => f.code))).toEqual([
+        ["capacity_short"],
+      ]);
+    }
+
+    // An asset whose appraisal expired yesterday: one rule fails (a new appraisal is needed) as
+    // long as its last formal value would still cover the amount — to the fen.
+    const stale = await t.db
+      .insertInto("ip_assets")
+      .values({
+        firm_org_id: firmId,
+        asset_kind: "patent",
+        ip_type: "invention",
+        number: "B3",
+        title: "过期评估的专利",
+        status: "granted",
+        expiry_date: "2040-01-01",
+        formal_value_fen: 30_002,
+        formal_valid_until: "2026-11-26",
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    const staleRequest = (amountFen: number) =>
+      createRequest(t.db, {
+        today: TODAY,
+        firmOrgId: firmId,
+        userId: 1,
+        input: {
+          amountFen,
+          termMonths: 12,
+          maxRateBp: 450,
+          purpose: "边界",
+          assetIds: [Number(stale.insertId)],
+        },
+      });
+    const covered = await staleRequest(9_999);
+    const uncovered = await staleRequest(10_000);
+    for (const useCache of [true, false]) {
+      const near = await findMatchesForRequest(t.db, covered, TODAY, { useCache });
+      expect(near!.nearMisses.map((e) => e.failures.map((f) => f.code))).toEqual([
+        ["formal_appraisal_needed"],
+      ]);
+      const none = await findMatchesForRequest(t.db, uncovered, TODAY, { useCache });
+      expect([none!.matchCount, none!.nearMissCount]).toEqual([0, 0]);
+    }
   });
 });
