@@ -72,6 +72,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped by design
 export async function down(db: Kysely<any>): Promise<void> {
   await dropIndex(db, "financing_requests_open_region", "financing_requests");
+  await dropIndex(db, "loan_products_version", "loan_products");
   const columns = [
     "offered_types_mask",
     ...TYPES.flatMap((t) => [
