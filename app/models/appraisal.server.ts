@@ -23,6 +23,7 @@ import { isStripeEnabled } from "../utils/stripe.server";
 import { nowInstant, todayInChina } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
+import { refreshRequestCollateralBounds } from "./request.server";
 
 /**
  * Formal appraisals: the firm's order, the valuer's queue and signature, the report and its public
@@ -702,6 +703,8 @@ export async function signAppraisalOrder(
           eb.or([eb("formal_valid_until", "is", null), eb("formal_valid_until", "<=", validUntil)]),
         )
         .execute();
+      // Open requests offering this asset carry collateral bounds the bank-side matching uses.
+      await refreshRequestCollateralBounds(trx, v.assetId);
       appraisalIds.push(id);
       reports.push(number);
     }

@@ -7,6 +7,7 @@ import type { Db } from "../utils/db.server";
 import { nowInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
+import { refreshRequestCollateralBounds } from "./request.server";
 
 /**
  * IP assets of a firm (ip_assets). Every query is scoped by the firm's organisation: another
@@ -303,6 +304,8 @@ export async function updateAsset(
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw new ConflictError();
       if (before.number !== r.number) await assertAssetUnencumbered(trx, id);
+      // Status, dates and expiry feed the collateral bounds of open requests offering the asset.
+      await refreshRequestCollateralBounds(trx, id);
       const changes: Record<string, [unknown, unknown]> = {};
       for (const c of AUDITED_COLUMNS) {
         if (before[c] !== cols[c]) changes[c] = [before[c], cols[c]];

@@ -20,6 +20,7 @@ import { nowInstant } from "../utils/time";
 import { getAsset, notFound, type DbOrTrx, type FirmActor } from "./asset.server";
 import { writeAudit } from "./audit.server";
 import { ConflictError } from "./errors";
+import { refreshRequestCollateralBounds } from "./request.server";
 
 /**
  * Instant indicative valuations (valuation_estimates). Each estimate is stored with everything
@@ -126,6 +127,8 @@ export async function createIndicativeEstimate(
       .where("version", "=", asset.version)
       .executeTakeFirst();
     if (Number(upd.numUpdatedRows) !== 1) throw new ConflictError();
+    // Open requests offering this asset carry collateral bounds the bank-side matching uses.
+    await refreshRequestCollateralBounds(trx, asset.id);
     await writeAudit(trx, {
       actorUserId: actor.userId,
       orgId: actor.orgId,
