@@ -1,5 +1,5 @@
-import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { Pager as PageLinks } from "./Pager";
 import type { AppraisalOrderStatus, FormalValidity } from "../domain/appraisal";
 
 const STATUS_TONE: Record<AppraisalOrderStatus, string> = {
@@ -45,7 +45,6 @@ export function Pager({
   total: number;
   search?: string;
 }) {
-  const { t } = useTranslation();
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const href = (p: number) => {
     const q = new URLSearchParams(search);
@@ -53,10 +52,6 @@ export function Pager({
     return `?${q.toString()}`;
   };
   return (
-    <p className="muted no-print" data-testid="pager">
-      {page > 1 ? <Link to={href(page - 1)}>{t("pagination.prev")}</Link> : null}{" "}
-      {t("pagination.page", { page, pages, total })}{" "}
-      {page < pages ? <Link to={href(page + 1)}>{t("pagination.next")}</Link> : null}
-    </p>
+    <PageLinks page={page} pages={pages} total={total} href={href} className="muted no-print" />
   );
 }

@@ -1,6 +1,6 @@
 import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import { Form, Link } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { ApplicationState } from "../../db/schema";
@@ -34,26 +34,7 @@ export function StateBadge({ state }: { state: ApplicationState }) {
   );
 }
 
-export function Pager({
-  page,
-  pages,
-  total,
-  href,
-}: {
-  page: number;
-  pages: number;
-  total: number;
-  href: (page: number) => string;
-}) {
-  const { t } = useTranslation();
-  return (
-    <p className="muted" data-testid="pager">
-      {page > 1 ? <Link to={href(page - 1)}>{t("pagination.prev")}</Link> : null}{" "}
-      {t("pagination.page", { page, pages, total })}{" "}
-      {page < pages ? <Link to={href(page + 1)}>{t("pagination.next")}</Link> : null}
-    </p>
-  );
-}
+export { Pager } from "./Pager";
 
 /** The confirm step of a destructive action: a box that must be ticked (checked on the server). */
 export function ConfirmBox({

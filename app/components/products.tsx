@@ -7,7 +7,7 @@ import {
   type SubmissionResult,
 } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import { Form, Link } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -32,26 +32,7 @@ import { Field, FormErrors } from "./Field";
  * product form (its zod schema runs in the browser and on the server), and a pager.
  */
 
-export function Pager({
-  page,
-  pages,
-  total,
-  href,
-}: {
-  page: number;
-  pages: number;
-  total: number;
-  href: (page: number) => string;
-}) {
-  const { t } = useTranslation();
-  return (
-    <p className="muted" data-testid="pager">
-      {page > 1 ? <Link to={href(page - 1)}>{t("pagination.prev")}</Link> : null}{" "}
-      {t("pagination.page", { page, pages, total })}{" "}
-      {page < pages ? <Link to={href(page + 1)}>{t("pagination.next")}</Link> : null}
-    </p>
-  );
-}
+export { Pager } from "./Pager";
 
 /** Query string with one parameter changed (page links keep the filters). */
 export function withParam(search: string, name: string, value: string | number): string {
