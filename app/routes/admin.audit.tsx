@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { Pager } from "../components/Pager";
 import { z } from "zod";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
@@ -86,11 +87,7 @@ export default function Audit() {
           </tbody>
         </table>
       )}
-      <p className="muted">
-        {page > 1 ? <Link to={`?page=${page - 1}`}>{t("pagination.prev")}</Link> : null}{" "}
-        {t("pagination.page", { page, pages, total })}{" "}
-        {page < pages ? <Link to={`?page=${page + 1}`}>{t("pagination.next")}</Link> : null}
-      </p>
+      <Pager page={page} pages={pages} total={total} href={(p) => `?page=${p}`} />
     </div>
   );
 }
