@@ -24,6 +24,7 @@ import {
 import { createAsset } from "../app/models/asset.server";
 import { markOfflinePaid } from "../app/models/payment.server";
 import { createProduct } from "../app/models/product.server";
+import { closeRequest, createRequest } from "../app/models/request.server";
 import type { Db } from "../app/utils/db.server";
 import { nowInstant, replayAt, todayInChina } from "../app/utils/time";
 import type { ExtraSeeder } from "./seed";
@@ -353,12 +354,31 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
     );
     const termMonths = pick(rand, [6, 12, 12, 12, 18, 24, 24, 36]);
     const rateBp = 300 + Math.floor(rand() * 12) * 15;
+    // Most firms arrive through a financing request and its match page; the rest apply straight
+    // from the catalogue. The request is closed once the application is submitted.
+    const requestId =
+      rand() < 0.6
+        ? await replayAt(at(submitDay, 0), () =>
+            createRequest(db, {
+              firmOrgId: firm.org_id,
+              userId: firm.id,
+              today: submitDay,
+              input: {
+                amountFen: amount,
+                termMonths,
+                maxRateBp: rateBp + 50,
+                purpose: pick(rand, ["研发投入", "补充流动资金", "购置生产设备", "技术改造升级"]),
+                assetIds,
+              },
+            }),
+          )
+        : null;
     const { applicationId: id } = await replayAt(at(submitDay, 1), () =>
       createApplicationDraft(db, {
         firmOrgId: firm.org_id,
         userId: firm.id,
         productId: product.id,
-        requestId: null,
+        requestId,
         amountFen: amount,
         termMonths,
         rateBp,
@@ -368,6 +388,21 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
     let version = 1;
     const v = () => ({ applicationId: id, version: version++ });
     await replayAt(at(submitDay, 2), () => submitApplication(db, firmActor(firm), v()));
+    if (requestId !== null) {
+      const { version: requestVersion } = await db
+        .selectFrom("financing_requests")
+        .select("version")
+        .where("id", "=", requestId)
+        .executeTakeFirstOrThrow();
+      await replayAt(at(submitDay, 2), () =>
+        closeRequest(db, {
+          firmOrgId: firm.org_id,
+          userId: firm.id,
+          requestId,
+          expectedVersion: requestVersion,
+        }),
+      );
+    }
     if (plan.outcome === "withdrawn") {
       await replayAt(at(reviewDay, 3), () =>
         withdrawApplication(db, firmActor(firm), { ...v(), reason: "已获其他渠道融资" }),
