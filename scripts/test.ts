@@ -328,7 +328,7 @@ async function main() {
         TEST_DB: "mysql",
         MYSQL_TEST_URL: mysqlServer.url,
       });
-      await stopMysql();
+      // Kept running: the e2e stage runs the browser tests on MariaDB too.
     }
   } else notRunRow("integration (MySQL)", "not requested", false);
 
@@ -348,7 +348,16 @@ async function main() {
         header("e2e (Chromium)");
         notRunRow("e2e (Chromium)", `not run: ${chromium} is missing (see above)`, true);
       } else {
-        await vitestStage("e2e (Chromium)", "e2e", baseEnv);
+        await vitestStage("e2e (Chromium, SQLite)", "e2e", baseEnv);
+        if (mysqlServer) {
+          await vitestStage(`e2e (Chromium, ${mysqlServer.label})`, "e2e", {
+            ...baseEnv,
+            E2E_DB: "mysql",
+            MYSQL_TEST_URL: mysqlServer.url,
+          });
+        } else if (wanted("mysql")) {
+          notRunRow("e2e (Chromium, MySQL)", "no MySQL/MariaDB server (see above)", true);
+        }
       }
     }
   } else notRunRow("e2e (Chromium)", "not requested", false);

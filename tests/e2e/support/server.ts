@@ -1,12 +1,15 @@
 /**
  * Starts the built app for e2e tests as a child process (tests/e2e/support/serve.ts) on a free
- * port, with a fresh temporary SQLite database, migrated and seeded (db/seed.ts) when a seed exists.
+ * port, with a fresh temporary SQLite database — or, with E2E_DB=mysql, a fresh database on
+ * MYSQL_TEST_URL (dropped at stop) — migrated and seeded (db/seed.ts) when a seed exists.
  * Its output goes to tests/.artifacts/e2e-server.log; its stderr is echoed with a prefix.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
+import mysql from "mysql2/promise";
 import { freePort } from "../../../scripts/mysql-test-server";
 
 export interface E2EServer {
@@ -40,7 +43,8 @@ export async function startE2EServer(env: Record<string, string> = {}): Promise<
 
 async function startOnPort(port: number, env: Record<string, string>): Promise<E2EServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "zr-e2e-"));
-  const databaseUrl = `file:${path.join(dir, "e2e.sqlite")}`;
+  const mysqlDb = process.env.E2E_DB === "mysql" ? await createMysqlDatabase() : null;
+  const databaseUrl = mysqlDb?.url ?? `file:${path.join(dir, "e2e.sqlite")}`;
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const logFile = path.join(ARTIFACTS_DIR, "e2e-server.log");
   const log = createWriteStream(logFile);
@@ -78,8 +82,8 @@ async function startOnPort(port: number, env: Record<string, string>): Promise<E
 
   const ready = await new Promise<{ port: number; seeded: boolean }>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error("e2e server did not start within 60 s")),
-      60_000,
+      () => reject(new Error("e2e server did not start within 180 s")),
+      180_000,
     );
     child.on("message", (m: ChildMessage) => {
       if (m.type === "ready") {
@@ -99,6 +103,7 @@ async function startOnPort(port: number, env: Record<string, string>): Promise<E
     await exitPromise;
     log.end();
     rmSync(dir, { recursive: true, force: true });
+    await mysqlDb?.drop();
     throw e;
   });
 
@@ -116,6 +121,38 @@ async function startOnPort(port: number, env: Record<string, string>): Promise<E
       }
       log.end();
       rmSync(dir, { recursive: true, force: true });
+      await mysqlDb?.drop();
     },
+  };
+}
+
+async function adminQuery(serverUrl: string, statement: string): Promise<void> {
+  const u = new URL(serverUrl);
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || "root"),
+    password: decodeURIComponent(u.password),
+  });
+  try {
+    await conn.query(statement);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** A fresh utf8mb4 database for the e2e server on MYSQL_TEST_URL (or the local server). */
+async function createMysqlDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = new URL(process.env.MYSQL_TEST_URL || "mysql://root@127.0.0.1:3306");
+  server.pathname = "";
+  const base = server.toString().replace(/\/+$/, "");
+  const name = `zr_e2e_${randomBytes(4).toString("hex")}`;
+  await adminQuery(
+    base,
+    `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
+  return {
+    url: `${base}/${name}`,
+    drop: () => adminQuery(base, `DROP DATABASE IF EXISTS \`${name}\``),
   };
 }
