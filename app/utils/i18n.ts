@@ -59,6 +59,8 @@ export function createI18n(locale: Locale): i18n {
     initAsync: false,
     interpolation: { escapeValue: false },
     returnNull: false,
+    // No vendor notice in server logs or the browser console.
+    showSupportNotice: false,
   });
   return instance;
 }
