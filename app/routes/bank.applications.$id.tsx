@@ -23,7 +23,6 @@ import {
   addComment,
   approveApplication,
   disburseApplication,
-  getApplicationDetail,
   previewApproval,
   recordDefault,
   recordRepayment,
@@ -31,23 +30,15 @@ import {
   rejectApplication,
   startReview,
 } from "../models/application.server";
-import { UserFacingError } from "../models/errors";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
-import { notFound, parseId, refusal } from "../utils/deal-routes.server";
+import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 
-async function detailOr404(orgId: number, id: number) {
-  try {
-    return await getApplicationDetail(getDb(), "bank", orgId, id);
-  } catch (e) {
-    if (e instanceof UserFacingError && e.status === 404) notFound();
-    throw e;
-  }
-}
+const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("bank", orgId, id);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, "bank_officer");

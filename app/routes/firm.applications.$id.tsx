@@ -20,29 +20,20 @@ import { formatMoney } from "../domain/money";
 import { availableActions, isEditable } from "../domain/workflow";
 import {
   addComment,
-  getApplicationDetail,
   listPledgeableAssets,
   submitApplication,
   suggestCollateral,
   updateDraft,
   withdrawApplication,
 } from "../models/application.server";
-import { UserFacingError } from "../models/errors";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { bpToPercentInput } from "../utils/deal-messages";
-import { notFound, parseId, refusal } from "../utils/deal-routes.server";
+import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 
-async function detailOr404(orgId: number, id: number) {
-  try {
-    return await getApplicationDetail(getDb(), "firm", orgId, id);
-  } catch (e) {
-    if (e instanceof UserFacingError && e.status === 404) notFound();
-    throw e;
-  }
-}
+const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("firm", orgId, id);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, "firm");

@@ -1,6 +1,7 @@
 import type { SubmissionResult } from "@conform-to/react";
 import type { TFunction } from "i18next";
-import { DealProblemsError } from "../models/application.server";
+import { DealProblemsError, getApplicationDetail } from "../models/application.server";
+import { getDb } from "./db.server";
 import { UserFacingError } from "../models/errors";
 import { problemFieldErrors, translateError } from "./deal-messages";
 
@@ -60,4 +61,14 @@ export function refusal(
     return Response.json({ ...extra, result: reply }, { status: e.status });
   }
   throw e;
+}
+
+/** An application as its bank or its firm sees it; anyone else's id is the 404 page. */
+export async function applicationDetailOr404(side: "bank" | "firm", orgId: number, id: number) {
+  try {
+    return await getApplicationDetail(getDb(), side, orgId, id);
+  } catch (e) {
+    if (e instanceof UserFacingError && e.status === 404) notFound();
+    throw e;
+  }
 }
