@@ -5,6 +5,7 @@ import { Pager } from "../components/Pager";
 import { z } from "zod";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 const PAGE_SIZE = 50;
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
@@ -45,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = () => [{ title: "审计日志 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "审计日志", "Audit log");
 
 export default function Audit() {
   const { rows, page, total, pages } = useLoaderData<typeof loader>();

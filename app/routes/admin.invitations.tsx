@@ -18,6 +18,7 @@ import {
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const INVITABLE_KINDS = ["bank", "valuer", "alliance", "platform"] as const;
 const ALLIANCE_KINDS = ["bank", "insurer", "guarantor", "valuer", "government"] as const;
@@ -117,7 +118,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "邀请机构 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "邀请机构", "Invitations");
 
 export default function Invitations() {
   const { orgs, pending, origin } = useLoaderData<typeof loader>();

@@ -21,6 +21,7 @@ import { refusal } from "../utils/deal-routes.server";
 import { confirmed, reasonText } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
+import { pageTitle } from "../utils/meta";
 
 function reverseSchema(t: TFunction) {
   return z.object({
@@ -84,7 +85,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "放款台账管理 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "放款台账管理", "Ledger administration");
 
 export default function AdminLedger() {
   const { rows, total, sumFen, page, pages, q, toReverse, reversedId } =

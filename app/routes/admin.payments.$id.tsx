@@ -17,6 +17,7 @@ import { getAwaitingOfflineOrder, markOfflinePaid } from "../models/payment.serv
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
@@ -76,7 +77,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(`/admin/payments?confirmed=${encodeURIComponent(order?.orderNumber ?? "")}`);
 }
 
-export const meta: MetaFunction = () => [{ title: "确认线下收款 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "确认线下收款", "Confirm offline payment");
 
 export default function ConfirmOfflinePayment() {
   const { order } = useLoaderData<typeof loader>();

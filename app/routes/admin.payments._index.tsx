@@ -9,6 +9,7 @@ import { listAwaitingOfflineOrders } from "../models/payment.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { isStripeEnabled } from "../utils/stripe.server";
+import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
 
@@ -19,7 +20,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { rows, total, page, pageSize: PAGE_SIZE, online: isStripeEnabled() };
 }
 
-export const meta: MetaFunction = () => [{ title: "线下收款确认 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "线下收款确认", "Offline payments");
 
 export default function AdminPayments() {
   const { rows, total, page, pageSize, online } = useLoaderData<typeof loader>();

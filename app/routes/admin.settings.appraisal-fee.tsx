@@ -18,6 +18,7 @@ import { UserFacingError } from "../models/errors";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const { minFeeFen: MIN_LIMITS, rateBp: RATE_LIMITS } = APPRAISAL_FEE_LIMITS;
 
@@ -92,7 +93,8 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect("/admin/settings/appraisal-fee?saved=1");
 }
 
-export const meta: MetaFunction = () => [{ title: "评估收费设置 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "评估收费设置", "Appraisal fee");
 
 export default function AppraisalFeeSettings() {
   const { settings } = useLoaderData<typeof loader>();

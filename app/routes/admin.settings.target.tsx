@@ -17,6 +17,7 @@ import { getTargetSetting, setTargetPhases } from "../models/progress.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const row = z.object({
   name: z.string().trim().optional(),
@@ -94,7 +95,8 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect("/admin/settings/target?saved=1");
 }
 
-export const meta: MetaFunction = () => [{ title: "融资目标设置 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "融资目标设置", "Financing target");
 
 export default function TargetSettings() {
   const { phases, updatedAt, extraRows, saved } = useLoaderData<typeof loader>();

@@ -7,6 +7,7 @@ import { getDashboardCards } from "../models/dashboard.server";
 import { getProgressSummary } from "../models/progress.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "alliance", "admin");
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { user: { displayName: user.display_name, orgName: user.orgName }, progress, cards };
 }
 
-export const meta: MetaFunction = () => [{ title: "工作台 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "工作台", "Dashboard");
 
 export default function Dashboard() {
   const { user, progress, cards } = useLoaderData<typeof loader>();

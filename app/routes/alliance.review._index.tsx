@@ -14,6 +14,7 @@ import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/all
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "alliance", "admin", "bank_officer");
@@ -31,7 +32,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = () => [{ title: "联盟融资数据审阅 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "联盟融资数据审阅", "Deal-flow review");
 
 const FLAG_LABEL: Record<(typeof FIRM_FLAGS)[number], string> = {
   high_tech: "alliance:profile.flagHighTech",

@@ -14,6 +14,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getLocale } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "alliance", "admin", "bank_officer");
@@ -39,7 +40,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = () => [{ title: "融资数据明细 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "融资数据明细", "Deal-flow rows");
 
 export default function DrillDownPage() {
   const { drill, filters, stage } = useLoaderData<typeof loader>();

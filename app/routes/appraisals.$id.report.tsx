@@ -12,6 +12,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getEnv } from "../utils/env.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportStyles }];
 
@@ -33,9 +34,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.report.report_number ?? "评估报告"} · 知融` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(
+    matches,
+    data?.report.report_number ?? "评估报告",
+    data?.report.report_number ?? "Appraisal report",
+  );
 
 export default function AppraisalReport() {
   const { report: r, verifyUrl, validity, backTo } = useLoaderData<typeof loader>();

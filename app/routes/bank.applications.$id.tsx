@@ -37,6 +37,7 @@ import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.s
 import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("bank", orgId, id);
 
@@ -156,7 +157,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ params }) => [{ title: `审批 #${params.id} · 知融` }];
+export const meta: MetaFunction = ({ params, matches }) =>
+  pageTitle(matches, `审批 #${params.id}`, `Application #${params.id}`);
 
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 

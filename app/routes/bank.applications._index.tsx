@@ -8,6 +8,7 @@ import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/workflow";
 import { listBankApplications } from "../models/application.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 const TABS = ["open", ...APPLICATION_STATES.filter((s) => s !== "draft"), "all"] as const;
 type Tab = (typeof TABS)[number];
@@ -24,7 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...data, state: q.state };
 }
 
-export const meta: MetaFunction = () => [{ title: "贷款审批 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "贷款审批", "Loan applications");
 
 export default function BankApplications() {
   const { rows, total, page, pages, counts, state } = useLoaderData<typeof loader>();

@@ -7,6 +7,7 @@ import { listBankProducts, parsePage } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 /** Products per page: each one's count is an exact match over every open request. */
 const PAGE_SIZE = 10;
@@ -29,7 +30,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, rows };
 }
 
-export const meta: MetaFunction = () => [{ title: "匹配的融资需求 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "匹配的融资需求", "Matching requests");
 
 export default function Pipeline() {
   const { rows, page, pages, total } = useLoaderData<typeof loader>();

@@ -26,6 +26,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 const PIPELINE_PAGE_SIZE = 20;
 const Params = z.object({ id: z.coerce.number().int().positive() });
@@ -165,9 +166,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.product.name ?? "产品"} · 知融` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(matches, data?.product.name ?? "产品", data?.product.name ?? "Product");
 
 const DONE: Record<string, string> = {
   created: "products:bank.created",

@@ -22,6 +22,7 @@ import { getBankProduct, ProductValidationError, updateProduct } from "../models
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
@@ -76,7 +77,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "编辑产品 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "编辑产品", "Edit product");
 
 export default function EditProduct() {
   const data = useLoaderData<typeof loader>();

@@ -6,6 +6,7 @@ import { formatBp, formatMoney } from "../domain/money";
 import { listBankProducts, parsePage } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "bank_officer");
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = () => [{ title: "本行产品 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "本行产品", "Our products");
 
 export default function BankProducts() {
   const { rows, page, pages, total } = useLoaderData<typeof loader>();

@@ -18,6 +18,7 @@ import { createProduct, ProductValidationError } from "../models/product.server"
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "bank_officer");
@@ -47,7 +48,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "发布贷款产品 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "发布贷款产品", "New loan product");
 
 export default function NewProduct() {
   const lastResult = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;

@@ -32,6 +32,7 @@ import { bpToPercentInput } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("firm", orgId, id);
 
@@ -134,7 +135,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ params }) => [{ title: `贷款申请 #${params.id} · 知融` }];
+export const meta: MetaFunction = ({ params, matches }) =>
+  pageTitle(matches, `贷款申请 #${params.id}`, `Loan application #${params.id}`);
 
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 

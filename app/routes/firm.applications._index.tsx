@@ -7,6 +7,7 @@ import { formatMoney } from "../domain/money";
 import { listFirmApplications } from "../models/application.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
 
@@ -16,7 +17,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return listFirmApplications(getDb(), user.org_id, page);
 }
 
-export const meta: MetaFunction = () => [{ title: "我的贷款申请 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "我的贷款申请", "My loan applications");
 
 export default function FirmApplications() {
   const { rows, total, page, pages } = useLoaderData<typeof loader>();

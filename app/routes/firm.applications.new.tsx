@@ -27,6 +27,7 @@ import { bpToPercentInput } from "../utils/deal-messages";
 import { refusal } from "../utils/deal-routes.server";
 import { draftSchema } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const Query = z.object({
   productId: z.coerce.number().int().positive(),
@@ -97,7 +98,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "申请贷款 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "申请贷款", "Apply for a loan");
 
 export default function NewApplication() {
   const data = useLoaderData<typeof loader>();

@@ -31,6 +31,7 @@ import { getEnv } from "../utils/env.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 const ActionSchema = z.discriminatedUnion("intent", [
@@ -93,7 +94,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "评估订单 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "评估订单", "Appraisal orders");
 
 /** After Stripe sends the firm back, poll until the webhook has marked the order paid. */
 function useAwaitWebhook(active: boolean) {

@@ -7,6 +7,7 @@ import { formatMoney } from "../domain/money";
 import { listFirmOrders, PAGE_SIZE } from "../models/appraisal.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
 
@@ -17,7 +18,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { rows, total, page, pageSize: PAGE_SIZE };
 }
 
-export const meta: MetaFunction = () => [{ title: "正式评估 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "正式评估", "Formal appraisal");
 
 export default function FirmAppraisals() {
   const { rows, total, page, pageSize } = useLoaderData<typeof loader>();

@@ -28,6 +28,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
+import { pageTitle } from "../utils/meta";
 
 function orderSchema(t: TFunction) {
   const noAssets = t("appraisal:errors.noAssets");
@@ -108,7 +109,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "委托正式评估 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "委托正式评估", "Order a formal appraisal");
 
 export default function NewAppraisalOrder() {
   const { assets, valuers, settings, online, preselect } = useLoaderData<typeof loader>();

@@ -20,6 +20,7 @@ import {
 import { deleteAssetSchema } from "../utils/asset-schemas";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { actor } = await requireFirmActor(request);
@@ -69,7 +70,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(`/firm/assets?deleted=${encodeURIComponent(shown)}`);
 }
 
-export const meta: MetaFunction = () => [{ title: "删除知识产权 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "删除知识产权", "Delete IP asset");
 
 export default function DeleteAsset() {
   const { id, title, number, version, refusal } = useLoaderData<typeof loader>();

@@ -36,6 +36,7 @@ import { patentFormSchema, trademarkFormSchema } from "../utils/asset-schemas";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 /** The union of both forms' fields, so one useForm serves a patent or a trademark. */
 type EditDefaults = Partial<Record<PatentFieldName | TrademarkFieldName | "version", string>>;
@@ -129,7 +130,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "编辑知识产权 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "编辑知识产权", "Edit IP asset");
 
 export default function EditAsset() {
   const { id, kind, number, encumbered, defaultValue, today } = useLoaderData<typeof loader>();

@@ -40,6 +40,7 @@ import { RATING_FIELDS, STABILITY_OPTIONS, valuationFormSchema } from "../utils/
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 /** Fen as a plain yuan amount for an input: 123456 → "1234.56", 500000000 → "5000000". */
 function fenToYuanInput(fen: number): string {
@@ -166,7 +167,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "即时参考估值 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "即时参考估值", "Instant indicative valuation");
 
 function TextInput({
   field,

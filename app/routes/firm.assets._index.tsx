@@ -11,6 +11,7 @@ import { ASSET_SORTS, listAssets, type AssetSort } from "../models/asset.server"
 import { requireFirmActor } from "../utils/asset-routes.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 const PAGE_SIZE = 20;
 const STATUSES = [...new Set<string>([...PATENT_STATUSES, ...LISTABLE_TRADEMARK_STATUSES])];
@@ -45,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = () => [{ title: "我的知识产权 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "我的知识产权", "My IP");
 
 const COLUMNS: { key: string; sort?: AssetSort; numeric?: boolean }[] = [
   { key: "number", sort: "number" },

@@ -28,6 +28,7 @@ import {
 import { importProblemMessage } from "../utils/asset-schemas";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 /** The preview lists this many problems; all of them are in the downloadable CSV. */
 const ERRORS_SHOWN = 500;
@@ -78,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "导入预览 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "导入预览", "Import preview");
 
 type Progress = { done: number; total: number } | null;
 

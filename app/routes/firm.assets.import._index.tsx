@@ -21,6 +21,7 @@ import { requireFirmActor } from "../utils/asset-routes.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 /** 10,000 lines of the template are ~1.5 MB; 8 MB leaves room for long titles. */
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -69,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(`/firm/assets/import/${result.importId}`);
 }
 
-export const meta: MetaFunction = () => [{ title: "批量导入 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "批量导入", "CSV import");
 
 const REQUIRED = new Set(["kind", "number", "title", "status"]);
 

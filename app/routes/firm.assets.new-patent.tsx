@@ -12,6 +12,7 @@ import { FormErrors } from "../components/Field";
 import { createAssetFromForm, requireFirmActor } from "../utils/asset-routes.server";
 import { patentFormSchema } from "../utils/asset-schemas";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireFirmActor(request);
@@ -22,7 +23,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return createAssetFromForm(request, patentFormSchema);
 }
 
-export const meta: MetaFunction = () => [{ title: "登记专利 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "登记专利", "Add a patent");
 
 export default function NewPatent() {
   const { today } = useLoaderData<typeof loader>();

@@ -12,6 +12,7 @@ import { FormErrors } from "../components/Field";
 import { createAssetFromForm, requireFirmActor } from "../utils/asset-routes.server";
 import { trademarkFormSchema } from "../utils/asset-schemas";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireFirmActor(request);
@@ -22,7 +23,8 @@ export async function action({ request }: ActionFunctionArgs) {
   return createAssetFromForm(request, trademarkFormSchema);
 }
 
-export const meta: MetaFunction = () => [{ title: "登记商标 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "登记商标", "Add a trademark");
 
 export default function NewTrademark() {
   const { today } = useLoaderData<typeof loader>();

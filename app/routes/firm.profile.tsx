@@ -21,6 +21,7 @@ import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 /** The switch and the value it was showing (the model refuses a change based on a stale page). */
 const consentSchema = z.object({
@@ -71,7 +72,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = () => [{ title: "企业资料 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "企业资料", "Firm profile");
 
 export default function FirmProfile() {
   const { profile, pseudonym, saved } = useLoaderData<typeof loader>();

@@ -31,6 +31,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
@@ -163,9 +164,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `融资需求 #${data?.request.id ?? ""} 匹配结果 · 知融` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  pageTitle(
+    matches,
+    `融资需求 #${data?.request.id ?? ""} 匹配结果`,
+    `Matches for request #${data?.request.id ?? ""}`,
+  );
 
 export default function MatchPage() {
   const data = useLoaderData<typeof loader>();

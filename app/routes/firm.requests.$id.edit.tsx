@@ -17,6 +17,7 @@ import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { offerableAssetView, requestErrorReply } from "../utils/request-routes.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
@@ -76,7 +77,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "修改融资需求 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "修改融资需求", "Edit financing request");
 
 export default function EditRequest() {
   const data = useLoaderData<typeof loader>();

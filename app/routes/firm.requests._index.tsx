@@ -7,6 +7,7 @@ import { parsePage } from "../models/product.server";
 import { listFirmRequests } from "../models/request.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "firm");
@@ -14,7 +15,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return listFirmRequests(getDb(), user.org_id, page);
 }
 
-export const meta: MetaFunction = () => [{ title: "融资需求 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "融资需求", "Financing requests");
 
 export default function Requests() {
   const { rows, page, pages, total } = useLoaderData<typeof loader>();

@@ -15,6 +15,7 @@ import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { offerableAssetView, requestErrorReply } from "../utils/request-routes.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "firm");
@@ -48,7 +49,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "发布融资需求 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "发布融资需求", "New financing request");
 
 export default function NewRequest() {
   const { assets } = useLoaderData<typeof loader>();

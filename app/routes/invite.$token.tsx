@@ -18,6 +18,7 @@ import { DASHBOARD_BY_ROLE } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
+import { pageTitle } from "../utils/meta";
 
 function passwordSchema(t: TFunction) {
   return z.object({
@@ -57,7 +58,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "接受邀请 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "接受邀请", "Accept invitation");
 
 export default function AcceptInvitation() {
   const { invitation } = useLoaderData<typeof loader>();

@@ -11,6 +11,7 @@ import { listOrganisations } from "../models/organisation.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
+import { pageTitle } from "../utils/meta";
 
 /**
  * The rows behind every figure of the running total. Bank officers see their bank's entries,
@@ -39,7 +40,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, q, scope: scope.kind, role: user.role, banks };
 }
 
-export const meta: MetaFunction = () => [{ title: "放款台账 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "放款台账", "Disbursement ledger");
 
 export default function Ledger() {
   const { rows, total, sumFen, page, pages, q, scope, role, banks } =

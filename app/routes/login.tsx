@@ -19,6 +19,7 @@ import {
 } from "../utils/auth.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
+import { pageTitle } from "../utils/meta";
 
 function loginSchema(t: TFunction) {
   return z.object({
@@ -58,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-export const meta: MetaFunction = () => [{ title: "登录 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "登录", "Log in");
 
 export default function Login() {
   const { t } = useTranslation();

@@ -6,6 +6,7 @@ import { Pager } from "../components/deals";
 import { listNotifications, markNotificationsRead } from "../models/notification.server";
 import { requireUser } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
 const Mark = z.discriminatedUnion("intent", [
@@ -32,7 +33,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return { ok: true, marked };
 }
 
-export const meta: MetaFunction = () => [{ title: "通知 · 知融" }];
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "通知", "Notifications");
 
 /** A kind is a key under deals:notifications.kinds, or a full "ns:key" for other features. */
 function kindKey(kind: string): string {

@@ -9,6 +9,7 @@ import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
 import { getOptionalUser } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 /** Public: every bank's active products, no log-in needed. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -49,8 +50,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = () => [
-  { title: "贷款产品 · 知融" },
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageTitle(matches, "贷款产品", "Loan products"),
   { name: "description", content: "内蒙古各银行知识产权质押贷款产品一览" },
 ];
 

@@ -22,6 +22,7 @@ import { MIN_PASSWORD_LENGTH, normaliseEmail } from "../domain/account";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
+import { pageTitle } from "../utils/meta";
 
 /** The same schema validates in the browser (conform) and on the server. */
 export function registerSchema(t: TFunction) {
@@ -120,7 +121,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "企业注册 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "企业注册", "Register a firm");
 
 export default function Register() {
   const { t, i18n } = useTranslation();

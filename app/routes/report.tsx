@@ -10,6 +10,7 @@ import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 export async function loader() {
   return { report: await getReport(getDb()) };
@@ -17,8 +18,8 @@ export async function loader() {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = () => [
-  { title: "内蒙古知识产权金融发展报告 · 知融" },
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageTitle(matches, "内蒙古知识产权金融发展报告", "Inner Mongolia IP Finance Report"),
   {
     name: "description",
     content:

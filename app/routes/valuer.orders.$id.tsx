@@ -29,6 +29,7 @@ import { UserFacingError } from "../models/errors";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 const StartSchema = z.object({
@@ -150,7 +151,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = () => [{ title: "评估订单 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "评估订单", "Appraisal orders");
 
 type LoadedOrder = ReturnType<typeof useLoaderData<typeof loader>>["order"];
 

@@ -8,6 +8,7 @@ import { formatMoney } from "../domain/money";
 import { listValuerOrders, PAGE_SIZE } from "../models/appraisal.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { pageTitle } from "../utils/meta";
 
 const Query = z.object({
   page: z.coerce.number().int().min(1).catch(1),
@@ -21,7 +22,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { rows, total, page, tab, pageSize: PAGE_SIZE };
 }
 
-export const meta: MetaFunction = () => [{ title: "评估订单 · 知融" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "评估订单", "Appraisal orders");
 
 export default function ValuerOrders() {
   const { rows, total, page, tab, pageSize } = useLoaderData<typeof loader>();

@@ -8,6 +8,7 @@ import { formatYuanExact } from "../domain/money";
 import { verifyAppraisalToken } from "../models/appraisal.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
+import { pageTitle } from "../utils/meta";
 
 /**
  * Public, no log-in: anyone holding a printed report (a bank, a registry clerk) checks that it is
@@ -24,8 +25,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return data<VerifyData>({ found, validity: formalValidity(found.valid_until, todayInChina()) });
 }
 
-export const meta: MetaFunction = () => [
-  { title: "评估报告验证 · 知融" },
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageTitle(matches, "评估报告验证", "Verify an appraisal report"),
   { name: "robots", content: "noindex" },
 ];
 

@@ -335,7 +335,9 @@ describe("firm registration, log-in, sessions and CSRF", () => {
   describe("language", () => {
     it("serves zh-CN by default and English when the browser prefers it", async () => {
       const zh = await app.fetch("/", { headers: { "accept-language": "zh-CN,zh;q=0.9" } });
-      expect(await zh.text()).toContain('<html lang="zh-CN"');
+      const zhHtml = await zh.text();
+      expect(zhHtml).toContain('<html lang="zh-CN"');
+      expect(zhHtml).toContain("<title>内蒙古知识产权质押融资服务平台 · 知融</title>");
       const en = await app.fetch("/", { headers: { "accept-language": "en-GB,en;q=0.9" } });
       expect(await en.text()).toContain('<html lang="en"');
     });
@@ -353,6 +355,7 @@ describe("firm registration, log-in, sessions and CSRF", () => {
       const html = await page.text();
       expect(html).toContain('<html lang="en"');
       expect(html).toContain("Log in");
+      expect(html).toContain("<title>Log in · Zhirong</title>");
     });
 
     it("does not follow an off-site redirect after switching language", async () => {
