@@ -6,7 +6,7 @@ import { formatDuration, type DrillStage } from "../domain/analytics";
 import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName } from "../domain/industry";
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
-import { REGIONS, regionName } from "../domain/regions";
+import { regionName } from "../domain/regions";
 import { getReview, OTHER_BANKS } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
@@ -15,6 +15,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
+import { RegionOptions } from "../components/RegionOptions";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "alliance", "admin", "bank_officer");
@@ -109,12 +110,7 @@ export default function AllianceReview() {
         <div className="field">
           <label htmlFor="f-region">{t("alliance:review.region")}</label>
           <select id="f-region" name="region" defaultValue={f.region ?? ""}>
-            <option value="">{t("alliance:review.all")}</option>
-            {REGIONS.map((r) => (
-              <option key={r.code} value={r.code}>
-                {regionName(r.code, lang)}
-              </option>
-            ))}
+            <RegionOptions anyLabel={t("alliance:review.all")} />
           </select>
         </div>
         <div className="field">

@@ -12,7 +12,7 @@ import { industryName } from "../domain/industry";
 import { explainPass, type ProductEvaluation } from "../domain/matching";
 import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
-import { isRegionCode, REGIONS, regionName } from "../domain/regions";
+import { isRegionCode, regionName } from "../domain/regions";
 import { UserFacingError } from "../models/errors";
 import { findRequestsForProduct, type RequestFilters } from "../models/matching.server";
 import {
@@ -27,6 +27,7 @@ import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
+import { RegionOptions } from "../components/RegionOptions";
 
 const PIPELINE_PAGE_SIZE = 20;
 const Params = z.object({ id: z.coerce.number().int().positive() });
@@ -270,12 +271,7 @@ export default function ProductDetail() {
               <label>
                 {t("products:pipeline.filterRegion")}{" "}
                 <select name="region" defaultValue={data.filters.region}>
-                  <option value="">{t("products:catalogue.any")}</option>
-                  {REGIONS.map((r) => (
-                    <option key={r.code} value={r.code}>
-                      {regionName(r.code, lang)}
-                    </option>
-                  ))}
+                  <RegionOptions anyLabel={t("products:catalogue.any")} />
                 </select>
               </label>
               <label>

@@ -5,13 +5,13 @@ import { Pager } from "../components/deals";
 import { LedgerTable } from "../components/LedgerTable";
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatMoney, formatYuanExact } from "../domain/money";
-import { REGIONS } from "../domain/regions";
 import { listLedgerEntries, type LedgerScope } from "../models/ledger.server";
 import { listOrganisations } from "../models/organisation.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
 import { pageTitle } from "../utils/meta";
+import { RegionOptions } from "../components/RegionOptions";
 
 /**
  * The rows behind every figure of the running total. Bank officers see their bank's entries,
@@ -72,12 +72,7 @@ export default function Ledger() {
         <div className="field">
           <label htmlFor="f-region">{t("deals:common.region")}</label>
           <select id="f-region" name="region" defaultValue={q.region ?? ""}>
-            <option value="">{t("deals:ledger.anyRegion")}</option>
-            {REGIONS.map((r) => (
-              <option key={r.code} value={r.code}>
-                {lang.startsWith("zh") ? r.zh : r.en}
-              </option>
-            ))}
+            <RegionOptions anyLabel={t("deals:ledger.anyRegion")} />
           </select>
         </div>
         <div className="field">

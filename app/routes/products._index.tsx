@@ -4,12 +4,13 @@ import { useTranslation } from "react-i18next";
 import { Pager, ProductTermsList, withParam } from "../components/products";
 import { parseYuanToFen } from "../domain/money";
 import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";
-import { isRegionCode, REGIONS, regionName } from "../domain/regions";
+import { isRegionCode } from "../domain/regions";
 import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
 import { getOptionalUser } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
+import { RegionOptions } from "../components/RegionOptions";
 
 /** Public: every bank's active products, no log-in needed. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -57,9 +58,8 @@ export const meta: MetaFunction = ({ matches }) => [
 
 export default function Catalogue() {
   const data = useLoaderData<typeof loader>();
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const location = useLocation();
-  const lang = i18n.language;
   const cta =
     data.role === "firm" ? (
       <Link to="/firm/requests/new" className="button button-primary">
@@ -87,12 +87,7 @@ export default function Catalogue() {
         <label>
           {t("products:catalogue.filterRegion")}{" "}
           <select name="region" defaultValue={data.filters.region}>
-            <option value="">{t("products:catalogue.any")}</option>
-            {REGIONS.map((r) => (
-              <option key={r.code} value={r.code}>
-                {regionName(r.code, lang)}
-              </option>
-            ))}
+            <RegionOptions anyLabel={t("products:catalogue.any")} />
           </select>
         </label>
         <label>

@@ -13,7 +13,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { INDUSTRY_SECTIONS, isIndustrySection } from "../domain/industry";
-import { isRegionCode, regionName, REGIONS } from "../domain/regions";
+import { isRegionCode, regionName } from "../domain/regions";
 import { validateUscc } from "../domain/uscc";
 import { UserFacingError } from "../models/errors";
 import { emailExists, registerFirm, usccExists } from "../models/organisation.server";
@@ -23,6 +23,7 @@ import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
+import { RegionOptions } from "../components/RegionOptions";
 
 /** The same schema validates in the browser (conform) and on the server. */
 export function registerSchema(t: TFunction) {
@@ -194,12 +195,7 @@ export default function Register() {
               regionTouched.current = true;
             }}
           >
-            <option value="">—</option>
-            {REGIONS.map((r) => (
-              <option key={r.code} value={r.code}>
-                {i18n.language.startsWith("zh") ? r.zh : r.en}
-              </option>
-            ))}
+            <RegionOptions anyLabel="—" />
           </select>
         </Field>
         <Field
