@@ -186,12 +186,11 @@ export default function AllianceReview() {
       {officer && !drillable ? <p className="muted">{t("alliance:review.drillOwnOnly")}</p> : null}
 
       <section className="card" data-testid="funnel">
-        <div className="section-head">
-          <h2>{t("alliance:review.funnelTitle")}</h2>
-          <a href={csv("funnel")} download data-testid="csv-funnel">
-            {t("alliance:review.downloadCsv")}
-          </a>
-        </div>
+        <SectionHead
+          title={t("alliance:review.funnelTitle")}
+          csvHref={csv("funnel")}
+          testId="csv-funnel"
+        />
         <div className="table-scroll">
           <table className="data">
             <thead>
@@ -270,12 +269,7 @@ export default function AllianceReview() {
       </section>
 
       <section className="card">
-        <div className="section-head">
-          <h2>{t("alliance:review.durationsTitle")}</h2>
-          <a href={csv("durations")} download>
-            {t("alliance:review.downloadCsv")}
-          </a>
-        </div>
+        <SectionHead title={t("alliance:review.durationsTitle")} csvHref={csv("durations")} />
         <p className="muted">{t("alliance:review.durationsHint")}</p>
         <table className="data" data-testid="durations">
           <thead>
@@ -300,12 +294,11 @@ export default function AllianceReview() {
       </section>
 
       <section className="card">
-        <div className="section-head">
-          <h2>{t("alliance:review.banksTitle")}</h2>
-          <a href={csv("banks")} download data-testid="csv-banks">
-            {t("alliance:review.downloadCsv")}
-          </a>
-        </div>
+        <SectionHead
+          title={t("alliance:review.banksTitle")}
+          csvHref={csv("banks")}
+          testId="csv-banks"
+        />
         <div className="table-scroll">
           <table className="data" data-testid="banks">
             <thead>
@@ -358,12 +351,7 @@ export default function AllianceReview() {
       </section>
 
       <section className="card">
-        <div className="section-head">
-          <h2>{t("alliance:review.ipTypesTitle")}</h2>
-          <a href={csv("ipTypes")} download>
-            {t("alliance:review.downloadCsv")}
-          </a>
-        </div>
+        <SectionHead title={t("alliance:review.ipTypesTitle")} csvHref={csv("ipTypes")} />
         <p className="muted">{t("alliance:review.ipTypesHint")}</p>
         <div className="table-scroll">
           <table className="data" data-testid="ip-types">
@@ -402,12 +390,7 @@ export default function AllianceReview() {
       </section>
 
       <section className="card">
-        <div className="section-head">
-          <h2>{t("alliance:review.regionsTitle")}</h2>
-          <a href={csv("regions")} download>
-            {t("alliance:review.downloadCsv")}
-          </a>
-        </div>
+        <SectionHead title={t("alliance:review.regionsTitle")} csvHref={csv("regions")} />
         <div className="table-scroll">
           <table className="data" data-testid="regions">
             <thead>
@@ -439,12 +422,7 @@ export default function AllianceReview() {
       </section>
 
       <section className="card">
-        <div className="section-head">
-          <h2>{t("alliance:review.supportTitle")}</h2>
-          <a href={csv("support")} download>
-            {t("alliance:review.downloadCsv")}
-          </a>
-        </div>
+        <SectionHead title={t("alliance:review.supportTitle")} csvHref={csv("support")} />
         <p className="muted">{t("alliance:review.supportHint")}</p>
         <table className="data" data-testid="support">
           <thead>
@@ -477,6 +455,27 @@ export default function AllianceReview() {
           {t("alliance:review.avgRiskShared")}: {rate(review.support.avgRiskSharedBp)}
         </p>
       </section>
+    </div>
+  );
+}
+
+/** A table's heading with its CSV download link. */
+function SectionHead({
+  title,
+  csvHref,
+  testId,
+}: {
+  title: string;
+  csvHref: string;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="section-head">
+      <h2>{title}</h2>
+      <a href={csvHref} download data-testid={testId}>
+        {t("alliance:review.downloadCsv")}
+      </a>
     </div>
   );
 }
