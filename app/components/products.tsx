@@ -371,7 +371,7 @@ export function productFormDefaults(terms: LoanProductTerms, description: string
   return d;
 }
 
-/** A new product's suggested values: a typical IP pledge loan (DOMAIN.md "Loan products"). */
+/** A new product's suggested values: a typical IP pledge loan (docs/domain.md#products). */
 export const NEW_PRODUCT_DEFAULTS: Record<string, string | string[] | boolean> = {
   minTerm: "6",
   maxTerm: "36",

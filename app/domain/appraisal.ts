@@ -2,7 +2,7 @@ import { addDays, parseIsoDate } from "./ip";
 import { appraisalFeeFen, appraisalValidUntil } from "./valuation";
 
 /**
- * The formal appraisal (DOMAIN.md "Valuation"): a firm orders it, pays the fee, an accredited
+ * The formal appraisal (docs/domain.md#appraisal): a firm orders it, pays the fee, an accredited
  * valuer (资产评估机构) signs a low / central / high value per asset, valid 12 months from the
  * signing date. Pure rules only; the workflow's writes live in app/models/appraisal.server.ts.
  */
@@ -67,7 +67,7 @@ export interface AppraisalFeeSettings {
   rateBp: number;
 }
 
-/** The platform's defaults (DOMAIN.md: about 0.5–1 % with a floor): ¥3,000 floor, 0.6 %. */
+/** The platform's defaults, ¥3,000 floor and 0.6 % (docs/domain.md#appraisal-fee: 0.5–1 %). */
 export const DEFAULT_APPRAISAL_FEE: AppraisalFeeSettings = { minFeeFen: 300_000, rateBp: 60 };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The kinds of IP the platform pledges, shared by assets, valuation and the matching engine (a
  * product states one pledge rate per type). Software copyright (软件著作权) is pledged in practice
- * but is a later extension, so it is deliberately absent (see DOMAIN.md "IP assets").
+ * but is a later extension, so it is deliberately absent (see docs/domain.md#ip-types).
  *
  * This module also holds the calendar arithmetic every IP term needs (patent terms, trademark
  * renewals, appraisal validity), so that all of them clamp Feb 29 and count days the same way.

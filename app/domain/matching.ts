@@ -13,7 +13,7 @@ import { regionName, type RegionCode } from "./regions";
 
 /**
  * The matching engine: which loan products fit a firm's financing request, why, and — for a
- * near miss — exactly what is missing (DOMAIN.md "Loan products and pledge rates"). Pure: the
+ * near miss — exactly what is missing (docs/domain.md#matching). Pure: the
  * caller loads the request, the firm, its offered assets and the products, and passes `today`.
  *
  * Rules checked for a (request, product) pair, each one pass or one failure:
@@ -241,7 +241,7 @@ function assetProblems(asset: OfferedAsset, product: LoanProductTerms, today: st
   }
   const requiredYears = product.minRemainingYears[asset.ipType];
   if (asset.remainingYears <= 0) {
-    // DOMAIN.md: an expired right cannot be pledged, whatever the product's minimum.
+    // An expired right is never pledged, whatever the product asks (docs/domain.md#pledgeable).
     problems.push({ ...ref, code: "asset_expired" });
   } else if (asset.remainingYears < requiredYears) {
     problems.push({

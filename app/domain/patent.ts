@@ -12,7 +12,7 @@ import { addYearsClamped, daysBetween, DAYS_PER_YEAR, parseIsoDate, type PatentK
  * (same meanings, 8/9 included), then a 5-digit serial.
  *
  * Check digit: Σ dᵢ×wᵢ mod 11 with weights 2 3 4 5 6 7 8 9 2 3 4 5 (12-digit form) or 2…9
- * (8-digit form); a remainder of 10 is written X. DOMAIN.md's rule reproduces both of its own
+ * (8-digit form); a remainder of 10 is written X (docs/domain.md#patent-numbers), as in both
  * examples: 201710601862 → Σ = 157, 157 mod 11 = 3; 95115608 → Σ = 186, 186 mod 11 = 10 → X.
  *
  * A granted patent (专利权) is displayed as ZL + the application number.

@@ -3,14 +3,14 @@ import { formatBp, formatMoney } from "./money";
 import { isRegionCode, type RegionCode } from "./regions";
 
 /**
- * A bank's IP-pledge loan product (DOMAIN.md "Loan products and pledge rates") and the checks a
+ * A bank's IP-pledge loan product (docs/domain.md#products) and the checks a
  * bank officer's input must pass before it is saved. Pure: no I/O.
  */
 
 /**
  * The IP types a product can take as collateral. app/domain/ip.ts (written in parallel) defines
  * the same union as its IpType; this local name avoids a file conflict until the two are unified.
- * Software copyright is a later extension (DOMAIN.md), so it is not here.
+ * Software copyright is a later extension (docs/domain.md#ip-types), so it is not here.
  */
 export const PLEDGE_IP_TYPES = ["invention", "utility_model", "design", "trademark"] as const;
 export type PledgeIpType = (typeof PLEDGE_IP_TYPES)[number];
@@ -80,7 +80,7 @@ export interface LoanProductTerms {
   /**
    * When false, an indicative (instant) valuation may stand in for a formal appraisal while
    * matching, so a firm sees the product before paying a valuer. A pledge itself always needs a
-   * formal value valid on the approval day (DOMAIN.md "Valuation"); that check is the workflow's.
+   * formal value valid on the approval day (docs/domain.md#approval); that check is the workflow's.
    */
   requiresFormalAppraisal: boolean;
   /** 总额度 and what is left of it. */

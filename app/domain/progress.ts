@@ -1,7 +1,7 @@
 import { isIsoDate } from "./ip";
 
 /**
- * The running total toward the target (DOMAIN.md "Money and the ledger"): 100亿元 by 2025-12-31
+ * The running total toward the target (docs/domain.md#target): 100亿元 by 2025-12-31
  * by default, with later phases an admin can add. Pure: the model reads the totals and passes
  * `today` (the China business day).
  *

@@ -9,7 +9,7 @@ import {
 import type { TrademarkStatus } from "./trademark";
 
 /**
- * Instant indicative valuation (DOMAIN.md "Valuation"): relief-from-royalty DCF (收益法 —
+ * Instant indicative valuation (docs/domain.md#valuation): relief-from-royalty DCF (收益法 —
  * 许可费节省法), adjusted for patents by the patent value degree (专利价值度), shown as a range with a
  * sensitivity table. Free and instant, never a substitute for the formal appraisal a pledge needs.
  *
@@ -49,9 +49,9 @@ export type ValuationInputName = (typeof VALUATION_INPUT_NAMES)[number];
 
 /**
  * Business ranges for the indicative valuation; the form's zod schema should use the same numbers.
- * Royalty ≤ 30% and discount 5–50% are wide on purpose (DOMAIN.md: royalty 1–10%, discount
- * 10–20% for SMEs) — outside them a number is a typo, not a judgement. The 5% discount floor keeps
- * the high case (−2 pp) positive.
+ * Royalty ≤ 30% and discount 5–50% are wide on purpose (typical: royalty 1–10%, discount 10–20%
+ * for SMEs, docs/domain.md#relief-from-royalty) — outside them a number is a typo, not a
+ * judgement. The 5% discount floor keeps the high case (−2 pp) positive.
  */
 export const VALUATION_LIMITS = {
   royaltyRateBp: { min: 0, max: 3000 },
@@ -125,7 +125,7 @@ function revenueInYear(revenue: RevenueForecast, year: number): number {
  * forecast. A partial final year earns that fraction of its year's cash flow, and the cash is
  * discounted to when the period ends (t − 1 + fraction), not to a full year: a patent expiring in
  * one month earns one month of royalty, received in one month. Full years use the end-of-year
- * convention of the formula in DOMAIN.md.
+ * convention of the formula in docs/domain.md#relief-from-royalty.
  */
 export function reliefFromRoyalty(inputs: DcfInputs): DcfResult {
   const { revenue } = inputs;
@@ -378,7 +378,7 @@ export interface IndustryValuationDefaults {
  * - Trademark royalty: 1–5% of sales, higher where the brand is what the customer buys
  *   (catering, retail, culture), lower in commodity sections (mining, utilities).
  * - Discount rate: build-up for an SME — ≈ 2% 10-year CGB + ≈ 7% equity premium + 3–9% size and
- *   single-asset premium → 12–17%, inside DOMAIN.md's 10–20%.
+ *   single-asset premium → 12–17%, inside the 10–20% of docs/domain.md#relief-from-royalty.
  * - Attribution share: most SME products rest on a few patents; 40–60% for the one pledged.
  * - Economic life: how long a technology earns before being superseded (IT 5, machinery 8,
  *   pharma/medical and infrastructure 10) — always capped by the legal term.
@@ -1000,7 +1000,7 @@ export function indicativeValuation(req: ValuationRequest): IndicativeValuation 
 
 /**
  * Fee for a formal appraisal: max(floor, rate × indicative central value), rounded half-up to a
- * fen. DOMAIN.md: about 0.5–1% with a floor; 0.6% and ¥3,000 are the platform's defaults.
+ * fen. docs/domain.md#appraisal-fee: about 0.5–1% with a floor; 0.6% and ¥3,000 are defaults.
  * Computed in bigint so a large value cannot lose a fen.
  */
 export function appraisalFeeFen(
@@ -1019,7 +1019,7 @@ export function appraisalFeeFen(
   return Math.max(minFeeFen, proportional);
 }
 
-/** A formal value stays usable for 12 months (DOMAIN.md). */
+/** A formal value stays usable for 12 months (docs/domain.md#appraisal-validity). */
 export const APPRAISAL_VALIDITY_MONTHS = 12;
 
 /**

@@ -3,7 +3,7 @@ import { IP_TYPES, isIsoDate, type IpType } from "./ip";
 import { assetCapacityFen } from "./matching";
 
 /**
- * The deal workflow (DOMAIN.md "The deal workflow"): which state an application may move to, who
+ * The deal workflow (docs/domain.md#workflow): which state an application may move to, who
  * may move it, and the checks an approval and a disbursement must pass. Pure: the model loads the
  * rows, calls these functions, and writes the result in one transaction.
  *
@@ -419,7 +419,7 @@ export interface ApprovalResult {
 /**
  * The approval checks: every pledged asset of an accepted type, granted (patents) or registered
  * (trademarks) and not expired on the approval day, with a formal appraisal valid on
- * the approval day (signed on or before it, valid until on or after it — DOMAIN.md "Valuation":
+ * the approval day (signed on or before it, valid until on or after it — docs/domain.md#approval:
  * valid 12 months from signing); amount > 0, ≤ the amount applied for and ≤ the capacity of the
  * pledged set under the snapshot's pledge rates (only validly appraised assets lend); rate and
  * term within the snapshot's ranges.

@@ -41,7 +41,7 @@ import { productSnapshot } from "./product.server";
 import { emitProgressChanged } from "./progress-events.server";
 
 /**
- * Applications and their workflow (DOMAIN.md "The deal workflow"). Every transition is one
+ * Applications and their workflow (docs/domain.md#workflow). Every transition is one
  * transaction that
  *   1. reads the application within the actor's scope (a firm its own, a bank those to its own
  *      products; anything else is "not found"),

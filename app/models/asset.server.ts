@@ -159,8 +159,8 @@ export async function getAsset(
 
 /**
  * Application states in which an asset is no longer tied to the application: the bank said no,
- * the firm withdrew, or the loan was repaid and the pledge released (DOMAIN.md "The deal
- * workflow"). Every other state holds it — including draft, because a draft lists the asset by id
+ * the firm withdrew, or the loan was repaid and the pledge released (docs/domain.md#pledge-locks).
+ * Every other state holds it — including draft, because a draft lists the asset by id
  * and changing the number under it would change what the firm is about to pledge (the firm can
  * delete or withdraw the draft first), and defaulted, because the pledge is being disposed of.
  */

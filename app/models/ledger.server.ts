@@ -8,7 +8,7 @@ import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import { emitProgressChanged } from "./progress-events.server";
 
 /**
- * The append-only ledger (DOMAIN.md "Money and the ledger") and the totals kept beside it.
+ * The append-only ledger (docs/domain.md#ledger) and the totals kept beside it.
  *
  * - One disbursement entry per application: ledger_entries.disbursement_key = application_id is
  *   unique, so a retried or concurrent disbursement cannot add a second entry.

@@ -25,7 +25,7 @@ async function valuedAssetOfFirm01(title: string): Promise<void> {
       .where("email", "=", "firm01@firms.demo")
       .executeTakeFirstOrThrow();
     const now = nowInstant();
-    // A well-formed invention application number (check digit per DOMAIN.md), unique per run.
+    // A well-formed invention application number (check digit: docs/domain.md#patent-numbers).
     const twelve = `20221${String(Date.now()).slice(-7)}`;
     const sum = [...twelve].reduce(
       (acc, d, i) => acc + Number(d) * [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5][i],

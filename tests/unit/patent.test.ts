@@ -31,14 +31,14 @@ function problemOf(input: string, opts?: { today?: string }): PatentNumberProble
   return r.problem;
 }
 
-describe("patent check digit (ZC 0006-2003, DOMAIN.md)", () => {
-  it("reproduces DOMAIN.md's 12-digit example 201710601862.3", () => {
+describe("patent check digit (ZC 0006-2003, docs/domain.md#patent-numbers)", () => {
+  it("reproduces the 12-digit example 201710601862.3", () => {
     // 2·2 + 0·3 + 1·4 + 7·5 + 1·6 + 0·7 + 6·8 + 0·9 + 1·2 + 8·3 + 6·4 + 2·5
     // = 4 + 0 + 4 + 35 + 6 + 0 + 48 + 0 + 2 + 24 + 24 + 10 = 157; 157 mod 11 = 3
     expect(patentCheckDigit("201710601862")).toBe("3");
   });
 
-  it("reproduces DOMAIN.md's 8-digit example 95115608.X (remainder 10 is written X)", () => {
+  it("reproduces the 8-digit example 95115608.X (remainder 10 is written X)", () => {
     // 9·2 + 5·3 + 1·4 + 1·5 + 5·6 + 6·7 + 0·8 + 8·9 = 18+15+4+5+30+42+0+72 = 186; 186 mod 11 = 10
     expect(patentCheckDigit("95115608")).toBe("X");
   });
@@ -70,7 +70,7 @@ describe("patent check digit (ZC 0006-2003, DOMAIN.md)", () => {
 });
 
 describe("parsePatentNumber", () => {
-  it("reads DOMAIN.md's example as a 2017 invention in the 12-digit form", () => {
+  it("reads the example 201710601862.3 as a 2017 invention in the 12-digit form", () => {
     expect(parsePatentNumber("201710601862.3")).toEqual({
       ok: true,
       normalised: "201710601862.3",
@@ -301,7 +301,7 @@ describe("patentNumberProblemMessage", () => {
 });
 
 describe("makePatentNumber", () => {
-  it("rebuilds DOMAIN.md's example from its parts", () => {
+  it("rebuilds the example 201710601862.3 from its parts", () => {
     expect(makePatentNumber(2017, 1, 601862)).toBe("201710601862.3");
   });
 

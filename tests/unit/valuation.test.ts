@@ -265,7 +265,7 @@ describe("VALUATION_DEFAULTS_BY_INDUSTRY", () => {
     expect(Object.keys(VALUATION_DEFAULTS_BY_INDUSTRY).sort()).toEqual([...INDUSTRY_CODES].sort());
   });
 
-  it.each(INDUSTRY_CODES)("keeps section %s inside DOMAIN.md's typical ranges", (code) => {
+  it.each(INDUSTRY_CODES)("keeps section %s in docs/domain.md's typical ranges", (code) => {
     const d = VALUATION_DEFAULTS_BY_INDUSTRY[code];
     expect(d.patentRoyaltyRateBp).toBeGreaterThanOrEqual(100); // royalty 1–10%
     expect(d.patentRoyaltyRateBp).toBeLessThanOrEqual(1000);
