@@ -11,8 +11,9 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { APPRAISAL_FEE_LIMITS, orderFee, parsePercentToBp } from "../domain/appraisal";
+import { APPRAISAL_FEE_LIMITS, orderFee } from "../domain/appraisal";
 import { formatBp, formatMoney, formatYuanExact, parseYuanToFen } from "../domain/money";
+import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { requireRole } from "../utils/auth.server";
@@ -146,7 +147,7 @@ function FeeForm({ settings }: { settings: { minFeeFen: number; rateBp: number }
       expectedMinFeeFen: settings.minFeeFen,
       expectedRateBp: settings.rateBp,
       minFee: formatYuanExact(settings.minFeeFen).replace(/,/g, ""),
-      rate: (settings.rateBp / 100).toFixed(2),
+      rate: bpToPercentInput(settings.rateBp),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: feeSchema(t) }),
     shouldValidate: "onBlur",

@@ -18,6 +18,7 @@ import { useTranslation } from "react-i18next";
 import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
 import { formatMoney } from "../domain/money";
+import { bpToPercentInput } from "../domain/percent";
 import { availableActions } from "../domain/workflow";
 import {
   addComment,
@@ -32,7 +33,7 @@ import {
 } from "../models/application.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
-import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
+import { problemMessage } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";

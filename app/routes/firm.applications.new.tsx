@@ -12,6 +12,7 @@ import { z } from "zod";
 import { AssetPicker } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
 import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { bpToPercentInput } from "../domain/percent";
 import { parseProductSnapshot } from "../domain/workflow";
 import {
   createApplicationDraft,
@@ -23,7 +24,6 @@ import {
 import { productSnapshot } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
-import { bpToPercentInput } from "../utils/deal-messages";
 import { refusal } from "../utils/deal-routes.server";
 import { draftSchema } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";

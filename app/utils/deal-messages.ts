@@ -56,15 +56,3 @@ export function problemFieldErrors(
   }
   return out;
 }
-
-/** "3.85" (percent, up to 2 decimals) → 385 bp; null when it is not such a number. */
-export function parsePercentToBp(input: string): number | null {
-  const m = /^\s*(\d{1,3})(?:\.(\d{1,2}))?\s*%?\s*$/.exec(input);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
-}
-
-/** 385 → "3.85" for a form's default value. */
-export function bpToPercentInput(bp: number): string {
-  return (bp / 100).toFixed(2);
-}
