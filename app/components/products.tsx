@@ -13,7 +13,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName, type FirmFlag } from "../domain/industry";
-import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { fenToYuanInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import {
   effectiveRateBp,
@@ -332,11 +332,6 @@ export function productFormSchema(t: TFunction, locale: string) {
       }
       return value;
     });
-}
-
-/** Fen as the 元 a person would type back: 5000000 → "50000", 12345 → "123.45". */
-export function fenToYuanInput(fen: number): string {
-  return fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2);
 }
 
 /** The form's initial values for an existing product. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IP_TYPES, isIsoDate, type IpType } from "./ip";
-import { formatMoney } from "./money";
+import { formatBp, formatMoney } from "./money";
 import { REGIONS, regionName } from "./regions";
 import type { ApplicationState } from "./workflow";
 
@@ -859,7 +859,7 @@ export interface Commentary {
 }
 
 function pct(bpValue: number | null): string {
-  return bpValue === null ? "—" : `${(bpValue / 100).toFixed(2)}%`;
+  return bpValue === null ? "—" : formatBp(bpValue);
 }
 
 /** 盟市 by amount, largest first (ties: by code, so the text never flickers). */

@@ -12,7 +12,13 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { APPRAISAL_FEE_LIMITS, orderFee } from "../domain/appraisal";
-import { formatBp, formatMoney, formatYuanExact, parseYuanToFen } from "../domain/money";
+import {
+  fenToYuanInput,
+  formatBp,
+  formatMoney,
+  formatYuanExact,
+  parseYuanToFen,
+} from "../domain/money";
 import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
@@ -146,7 +152,7 @@ function FeeForm({ settings }: { settings: { minFeeFen: number; rateBp: number }
     defaultValue: {
       expectedMinFeeFen: settings.minFeeFen,
       expectedRateBp: settings.rateBp,
-      minFee: formatYuanExact(settings.minFeeFen).replace(/,/g, ""),
+      minFee: fenToYuanInput(settings.minFeeFen),
       rate: bpToPercentInput(settings.rateBp),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: feeSchema(t) }),

@@ -16,7 +16,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ApplicationFacts, AssetPicker, ConfirmBox, StateBadge, Thread } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { formatMoney } from "../domain/money";
+import { fenToYuanInput, formatMoney } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { availableActions, isEditable } from "../domain/workflow";
 import {
@@ -153,7 +153,7 @@ export default function FirmApplication() {
     id: `edit-${app.version}`,
     lastResult: resultFor("edit"),
     defaultValue: {
-      amount: (app.amountFen / 100).toFixed(2),
+      amount: fenToYuanInput(app.amountFen),
       termMonths: String(app.termMonths),
       rate: bpToPercentInput(app.rateBp),
     },

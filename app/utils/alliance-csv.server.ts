@@ -1,14 +1,9 @@
 import type { TFunction } from "i18next";
 import type { DurationFigure } from "../domain/analytics";
-import {
-  attachmentHeader,
-  bpToPercentPlain,
-  csvDocument,
-  fenToYuanPlain,
-  type CsvValue,
-} from "../domain/csv-export";
+import { attachmentHeader, csvDocument, type CsvValue } from "../domain/csv-export";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
+import { formatBp, formatYuanExact } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { OTHER_BANKS, type DrillDown, type Review } from "../models/alliance.server";
 import type { ReportData } from "../models/report.server";
@@ -34,8 +29,8 @@ export function isReviewTable(v: unknown): v is ReviewTable {
   return typeof v === "string" && (REVIEW_TABLES as readonly string[]).includes(v);
 }
 
-const yuan = (fen: number) => fenToYuanPlain(fen);
-const pct = (bp: number | null) => bpToPercentPlain(bp);
+const yuan = (fen: number) => formatYuanExact(fen, { grouping: false });
+const pct = (bp: number | null) => (bp === null ? "" : formatBp(bp, 2, { symbol: false }));
 const days = (ms: number | null) => (ms === null ? "" : (ms / 86_400_000).toFixed(2));
 
 export function csvResponse(body: string, asciiName: string, utf8Name: string): Response {
