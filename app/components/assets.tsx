@@ -7,6 +7,7 @@ import {
   normaliseDateInput,
   remainingYears,
 } from "../domain/asset";
+import { ipTypeLabel } from "../domain/ip";
 import { parsePatentNumber, PATENT_STATUSES, statutoryExpiry } from "../domain/patent";
 import { formatMoney } from "../domain/money";
 import { TRADEMARK_KINDS, trademarkExpiry } from "../domain/trademark";
@@ -128,7 +129,7 @@ export function PatentFields({
             ? t("assets:form.numberLocked")
             : parsed.ok
               ? t("assets:form.detected", {
-                  type: t(`assets:types.${parsed.kind}`),
+                  type: ipTypeLabel(t, parsed.kind),
                   pct: parsed.isPct ? t("assets:form.pct") : "",
                 })
               : t("assets:form.numberHint")

@@ -174,7 +174,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
           </div>
           <div className="sub">
             {app.primaryIpType
-              ? `${t("deals:common.primaryIpType")}：${ipTypeLabel(app.primaryIpType, lang)}`
+              ? `${t("deals:common.primaryIpType")}：${ipTypeLabel(t, app.primaryIpType)}`
               : ""}
           </div>
         </div>
@@ -208,7 +208,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
           <tbody>
             {view.assets.map((a) => (
               <tr key={a.assetId} data-asset-id={a.assetId}>
-                <td>{ipTypeLabel(a.ipType, lang)}</td>
+                <td>{ipTypeLabel(t, a.ipType)}</td>
                 <td>
                   {a.number} {a.title}
                 </td>
@@ -245,7 +245,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
           </p>
           <p className="muted">
             {snapshot.acceptedIpTypes
-              .map((ty) => `${ipTypeLabel(ty, lang)} ${formatBp(snapshot.pledgeRateBp[ty], 0)}`)
+              .map((ty) => `${ipTypeLabel(t, ty)} ${formatBp(snapshot.pledgeRateBp[ty], 0)}`)
               .join(" · ")}
           </p>
         </details>
@@ -414,7 +414,7 @@ export function AssetPicker({
                 aria-label={a.title}
               />
             </td>
-            <td>{ipTypeLabel(a.ipType, lang)}</td>
+            <td>{ipTypeLabel(t, a.ipType)}</td>
             <td>
               <label htmlFor={`asset-${a.id}`}>
                 {a.number} {a.title}

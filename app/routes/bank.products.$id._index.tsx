@@ -9,6 +9,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager, ProductStateBadge, ProductTermsList, withParam } from "../components/products";
 import { industryName } from "../domain/industry";
+import { ipTypeLabel } from "../domain/ip";
 import { explainPass, type ProductEvaluation } from "../domain/matching";
 import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
@@ -280,7 +281,7 @@ export default function ProductDetail() {
                   <option value="">{t("products:catalogue.any")}</option>
                   {PLEDGE_IP_TYPES.map((x) => (
                     <option key={x} value={x}>
-                      {t(`products:ipTypes.${x}`)}
+                      {ipTypeLabel(t, x)}
                     </option>
                   ))}
                 </select>
@@ -342,7 +343,7 @@ export default function ProductDetail() {
                         {r.collateral.map((c) => (
                           <div key={c.type}>
                             {t("products:pipeline.collateralItem", {
-                              type: t(`products:ipTypes.${c.type}`),
+                              type: ipTypeLabel(t, c.type),
                               count: c.count,
                               value: money(c.valueFen),
                             })}

@@ -271,7 +271,7 @@ export default function FirmAppraisalOrder() {
               <tr key={i.assetId}>
                 <td>{i.number}</td>
                 <td>{i.title}</td>
-                <td>{ipTypeLabel(i.ip_type as IpType, i18n.language)}</td>
+                <td>{ipTypeLabel(t, i.ip_type as IpType)}</td>
                 <td className="num">{money(i.indicativeCentralFen)}</td>
                 <td className="num">{i.central_fen === null ? "—" : money(i.central_fen)}</td>
                 <td>

@@ -20,7 +20,7 @@ import { ValuationResultView } from "../components/ValuationResult";
 import { displayAssetNumber } from "../domain/asset";
 import { neutralIndicators, type ValuationFormInputs } from "../domain/asset-valuation";
 import { industryName } from "../domain/industry";
-import type { IpType } from "../domain/ip";
+import { ipTypeLabel, type IpType } from "../domain/ip";
 import { fenToYuanInput, formatBp } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import type { ResolvedAssumptions } from "../domain/valuation";
@@ -211,8 +211,8 @@ export default function Valuation() {
           <AssetStatusBadge status={asset.status} />
         </h1>
         <p className="muted">
-          <code>{asset.number}</code> · {t(`assets:types.${asset.ipType}`)} ·{" "}
-          {t("assets:detail.expiry")} {asset.expiry}
+          <code>{asset.number}</code> · {ipTypeLabel(t, asset.ipType)} · {t("assets:detail.expiry")}{" "}
+          {asset.expiry}
         </p>
         <p>{t("assets:valuation.intro")}</p>
       </div>

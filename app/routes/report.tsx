@@ -208,7 +208,7 @@ export default function Report() {
           <tbody>
             {report.byIpType.map((x) => (
               <tr key={x.key}>
-                <td>{ipTypeLabel(x.key, lang)}</td>
+                <td>{ipTypeLabel(t, x.key)}</td>
                 <td className="num" data-fen={x.amountFen}>
                   {money(x.amountFen)}
                 </td>

@@ -160,7 +160,7 @@ function AssetFacts({ item }: { item: LoadedOrder["items"][number] }) {
   const { t, i18n } = useTranslation();
   const money = (fen: number) => formatMoney(fen, i18n.language);
   const rows: [string, string | number | null][] = [
-    [t("appraisal:asset.type"), ipTypeLabel(item.ip_type as IpType, i18n.language)],
+    [t("appraisal:asset.type"), ipTypeLabel(t, item.ip_type as IpType)],
     [t("appraisal:asset.status"), t(`appraisal:assetStatus.${item.assetStatus}`)],
     [t("appraisal:asset.filingDate"), item.filing_date],
     [t("appraisal:asset.grantDate"), item.grant_date],

@@ -111,7 +111,7 @@ export function reviewTableCsv(review: Review, table: ReviewTable, t: TFunction,
         c("disbursedYuan"),
       ];
       rows = review.byIpType.map((x) => [
-        ipTypeLabel(x.ipType, lang),
+        ipTypeLabel(t, x.ipType),
         x.approved.count,
         yuan(x.approved.amountFen),
         x.pledgedAssets,
@@ -214,7 +214,7 @@ export function drillDownCsv(drill: DrillDown, t: TFunction, lang: string): stri
       r.industrySection ? industryName(r.industrySection, lang) : "",
       r.bankName,
       r.productName,
-      r.primaryIpType ? ipTypeLabel(r.primaryIpType, lang) : "",
+      r.primaryIpType ? ipTypeLabel(t, r.primaryIpType) : "",
       t(`deals:states.${r.state}`),
       yuan(r.amountFen),
       pct(r.approvedRateBp),
@@ -284,7 +284,7 @@ export function reportCsv(report: ReportData, t: TFunction, lang: string): strin
     ...report.byBank.map((x) => [c("banks"), x.name, x.key, yuan(x.amountFen), x.count, ""]),
     ...report.byIpType.map((x) => [
       c("ipTypes"),
-      ipTypeLabel(x.key, lang),
+      ipTypeLabel(t, x.key),
       x.key,
       yuan(x.amountFen),
       x.count,

@@ -7,6 +7,7 @@ describe("deal messages", () => {
   it("turns fen, bp and months into the words a sentence needs", () => {
     expect(
       messageParams(
+        createI18n("zh-CN").t as TFunction,
         { amountFen: 1_000_000, rateBp: 385, termMonths: 12, ipType: "trademark" },
         "zh-CN",
       ),
