@@ -7,6 +7,7 @@ import {
   normaliseDateInput,
   remainingYears,
 } from "../domain/asset";
+import { formatInstant } from "../domain/dates";
 import { ipTypeLabel } from "../domain/ip";
 import { parsePatentNumber, PATENT_STATUSES, statutoryExpiry } from "../domain/patent";
 import { formatMoney } from "../domain/money";
@@ -382,7 +383,7 @@ export function EstimateHistory({
           <tr key={e.id} aria-current={e.id === currentId ? "true" : undefined}>
             <td className="num">{e.id}</td>
             <td>{e.valuation_date}</td>
-            <td>{e.created_at.slice(0, 19)}</td>
+            <td>{formatInstant(e.created_at, "second")}</td>
             <td className="num">{formatMoney(e.low_fen, i18n.language)}</td>
             <td className="num">
               <strong>{formatMoney(e.central_fen, i18n.language)}</strong>

@@ -4,6 +4,7 @@ import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { ApplicationState } from "../../db/schema";
+import { formatInstant } from "../domain/dates";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
@@ -126,11 +127,6 @@ export interface DetailView {
     actorOrg: string | null;
     at: string;
   }[];
-}
-
-function utcToChina(instant: string): string {
-  const d = new Date(instant.replace(" ", "T") + "Z");
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
 }
 
 /** Terms, collateral, history: what both sides see. */
@@ -261,7 +257,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
               <li key={e.id}>
                 <strong>{t(`deals:timeline.${e.action.replace("application.", "")}`)}</strong>{" "}
                 <span className="muted">
-                  {utcToChina(e.at)}
+                  {formatInstant(e.at)}
                   {e.actorName
                     ? ` · ${t("deals:detail.by", { name: e.actorName, org: e.actorOrg ?? "" })}`
                     : ""}
@@ -311,7 +307,7 @@ export function Thread({
             <li key={c.id} style={{ marginBottom: "0.75rem" }} data-kind={c.kind}>
               <div className="muted">
                 {c.authorSide === "firm" ? t("deals:detail.fromFirm") : t("deals:detail.fromBank")}{" "}
-                · {c.authorName} · {utcToChina(c.at)}
+                · {c.authorName} · {formatInstant(c.at)}
                 {c.kind === "document_request" ? (
                   <span className="badge badge-warn" style={{ marginLeft: "0.5rem" }}>
                     {t("deals:detail.documentRequest")}

@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-ru
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager, ProductStateBadge, ProductTermsList, withParam } from "../components/products";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
 import { explainPass, type ProductEvaluation } from "../domain/matching";
@@ -91,7 +92,7 @@ function bankView(row: {
     amountFen: Number(row.row.amount_fen),
     termMonths: row.row.term_months,
     maxRateBp: row.row.max_rate_bp,
-    postedOn: row.row.created_at.slice(0, 10),
+    postedOn: formatInstant(row.row.created_at, "day"),
     collateral: byType,
     capacityFen: e.capacityFen,
     score: e.score ?? 0,

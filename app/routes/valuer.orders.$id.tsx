@@ -20,6 +20,7 @@ import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { OrderStatusBadge } from "../components/appraisal";
 import { APPRAISAL_METHODS, checkFormalRange } from "../domain/appraisal";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatMoney, parseYuanToFen } from "../domain/money";
@@ -253,7 +254,7 @@ export default function ValuerOrder() {
         <div className="stat">
           <div className="label">{t("appraisal:valuer.paidAt")}</div>
           <div className="value" style={{ fontSize: "1rem" }}>
-            {order.paid_at?.slice(0, 10) ?? "—"}
+            {order.paid_at ? formatInstant(order.paid_at, "day") : "—"}
           </div>
         </div>
       </section>

@@ -1,6 +1,7 @@
 import type { TFunction } from "i18next";
 import type { DurationFigure } from "../domain/analytics";
 import { attachmentHeader, csvDocument, type CsvValue } from "../domain/csv-export";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
 import { formatBp, formatYuanExact } from "../domain/money";
@@ -228,19 +229,13 @@ export function drillDownCsv(drill: DrillDown, t: TFunction, lang: string): stri
   );
 }
 
-/** Beijing time of a stored UTC instant, to the second. */
-export function beijingTime(at: string): string {
-  const ms = Date.parse(at.replace(" ", "T") + "Z") + 8 * 3600_000;
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
-}
-
 export function reportCsv(report: ReportData, t: TFunction, lang: string): string {
   const c = (k: string) => t(`alliance:report.csv.${k}`);
   const r = (k: string) => t(`alliance:report.${k}`);
   const p = report.progress;
   const totals = report.totals;
   const rows: CsvValue[][] = [
-    [c("summary"), c("asOf"), "", beijingTime(report.asOf), "", ""],
+    [c("summary"), c("asOf"), "", formatInstant(report.asOf, "second"), "", ""],
     [c("summary"), c("target"), "", yuan(p.targetFen), "", ""],
     [c("summary"), c("deadline"), "", p.deadline, "", ""],
     [c("summary"), c("financed"), "", yuan(totals.amountFen), totals.loans, ""],
@@ -314,7 +309,7 @@ export function reportJson(report: ReportData) {
     units: { money: "fen (1 yuan = 100 fen)", rates: "basis points (10000 = 100%)" },
     asOf: report.asOf.replace(" ", "T") + "Z",
     asOfDate: report.asOfDate,
-    asOfBeijing: beijingTime(report.asOf),
+    asOfBeijing: formatInstant(report.asOf, "second"),
     target: {
       phase: p.phaseName,
       targetFen: p.targetFen,

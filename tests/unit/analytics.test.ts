@@ -1,7 +1,6 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
-  chinaDateOf,
   computeDurations,
   computeFunnel,
   computeIpTypeFigures,
@@ -78,11 +77,6 @@ describe("periods", () => {
 
   it("refuses a period without real dates", () => {
     expect(() => periodBounds({ from: "2025-02-30", to: "2025-03-01" })).toThrow(RangeError);
-  });
-
-  it("reads a stored UTC instant as the China day", () => {
-    expect(chinaDateOf("2025-12-31 15:59:59.999")).toBe("2025-12-31");
-    expect(chinaDateOf("2025-12-31 16:00:00.000")).toBe("2026-01-01");
   });
 
   it("counts a submission at 23:30 China time on 31 December in that year", () => {
