@@ -69,7 +69,7 @@ export function LedgerTable({
               <td>{regionName(r.regionCode, lang)}</td>
               <td>{r.bankName}</td>
               <td>{r.firmName}</td>
-              <td>{ipTypeLabel(r.ipType, lang)}</td>
+              <td>{ipTypeLabel(t, r.ipType)}</td>
               <td className="num" data-fen={r.amountFen}>
                 {formatYuanExact(r.amountFen)}
               </td>

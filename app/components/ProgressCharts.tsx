@@ -175,7 +175,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
   }));
   const typeRows: Row[] = data.byIpType.map((r) => ({
     key: r.key,
-    label: ipTypeLabel(r.key, lang),
+    label: ipTypeLabel(t, r.key),
     amountFen: r.amountFen,
     entries: r.entries,
     href: `/ledger?ipType=${r.key}`,

@@ -1,7 +1,7 @@
 import { Link, useRevalidator, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { formatMoney } from "../domain/money";
+import { formatBp, formatMoney } from "../domain/money";
 import type { ProgressSummary } from "../domain/progress";
 import { ProgressCharts } from "./ProgressCharts";
 
@@ -73,7 +73,6 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
   const { data, state } = useLiveProgress(initial);
   const root = useRouteLoaderData("root") as { user?: { role?: string } | null } | undefined;
   const linkRows = ROLES_WITH_ROWS.has(root?.user?.role ?? "");
-  const pct = (bp: number) => `${(bp / 100).toFixed(2)}%`;
   const p = data.projection;
 
   return (
@@ -94,7 +93,7 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
             {
               name: data.passedPhase.name,
               deadline: data.passedPhase.deadline,
-              percent: pct(data.passedPhase.progressBp),
+              percent: formatBp(data.passedPhase.progressBp),
               target: money(data.passedPhase.targetFen),
             },
           )}{" "}
@@ -122,7 +121,7 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
         <div className="stat">
           <div className="label">{t("deals:progress.percent")}</div>
           <div className="value" data-testid="progress-pct">
-            {pct(data.progressBp)}
+            {formatBp(data.progressBp)}
           </div>
         </div>
         <div className="stat">

@@ -1,16 +1,10 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { industryName } from "../domain/industry";
-import { FEN_PER_WAN, formatMoney } from "../domain/money";
+import { FEN_PER_WAN, formatBp, formatMoney } from "../domain/money";
 import type { IndicativeValuation, ValuationInputName, ValuationReason } from "../domain/valuation";
 import { formatYears } from "./assets";
 import { SensitivityChart } from "./SensitivityChart";
-
-/** Basis points as a short percentage: 1500 → "15%", 262.5 → "2.63%". */
-export function bpText(bp: number): string {
-  const pct = Math.round(bp) / 100;
-  return `${pct.toLocaleString("en", { maximumFractionDigits: 2 })}%`;
-}
 
 /** An input of the valuation in its own unit (fen of revenue, bp of a rate, years of life). */
 export function inputValueText(input: ValuationInputName, value: number, locale: string): string {
@@ -20,7 +14,7 @@ export function inputValueText(input: ValuationInputName, value: number, locale:
     case "economic_life":
       return formatYears(value, locale);
     default:
-      return bpText(value);
+      return formatBp(value, 2, { trim: true });
   }
 }
 
@@ -37,7 +31,7 @@ export function reasonText(t: TFunction, locale: string, r: ValuationReason): st
         value: inputValueText(r.input, r.value, locale),
       });
     case "high_tech_tax":
-      return t(key, { tax: bpText(r.taxRateBp) });
+      return t(key, { tax: formatBp(r.taxRateBp, 2, { trim: true }) });
     case "life_capped_by_legal_term":
       return t(key, {
         life: formatYears(r.economicLifeYears, locale),
@@ -50,7 +44,10 @@ export function reasonText(t: TFunction, locale: string, r: ValuationReason): st
     case "renewal_assumed":
       return t(key, { life: formatYears(r.economicLifeYears, locale) });
     case "well_known_uplift":
-      return t(key, { base: bpText(r.baseRoyaltyRateBp), rate: bpText(r.royaltyRateBp) });
+      return t(key, {
+        base: formatBp(r.baseRoyaltyRateBp, 2, { trim: true }),
+        rate: formatBp(r.royaltyRateBp, 2, { trim: true }),
+      });
     case "pvd":
       return t(key, {
         lvd: r.lvd,
@@ -66,7 +63,10 @@ export function reasonText(t: TFunction, locale: string, r: ValuationReason): st
         score: Math.round(r.score),
       });
     case "spread":
-      return t(key, { royalty: bpText(r.royaltyShiftBp), discount: r.discountShiftBp / 100 });
+      return t(key, {
+        royalty: formatBp(r.royaltyShiftBp, 2, { trim: true }),
+        discount: r.discountShiftBp / 100,
+      });
     case "most_sensitive":
       return t(key, { input: label(r.input), swing: formatMoney(r.swingFen, locale) });
     default:

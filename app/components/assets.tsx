@@ -7,6 +7,8 @@ import {
   normaliseDateInput,
   remainingYears,
 } from "../domain/asset";
+import { formatInstant } from "../domain/dates";
+import { ipTypeLabel } from "../domain/ip";
 import { parsePatentNumber, PATENT_STATUSES, statutoryExpiry } from "../domain/patent";
 import { formatMoney } from "../domain/money";
 import { TRADEMARK_KINDS, trademarkExpiry } from "../domain/trademark";
@@ -128,7 +130,7 @@ export function PatentFields({
             ? t("assets:form.numberLocked")
             : parsed.ok
               ? t("assets:form.detected", {
-                  type: t(`assets:types.${parsed.kind}`),
+                  type: ipTypeLabel(t, parsed.kind),
                   pct: parsed.isPct ? t("assets:form.pct") : "",
                 })
               : t("assets:form.numberHint")
@@ -381,7 +383,7 @@ export function EstimateHistory({
           <tr key={e.id} aria-current={e.id === currentId ? "true" : undefined}>
             <td className="num">{e.id}</td>
             <td>{e.valuation_date}</td>
-            <td>{e.created_at.slice(0, 19)}</td>
+            <td>{formatInstant(e.created_at, "second")}</td>
             <td className="num">{formatMoney(e.low_fen, i18n.language)}</td>
             <td className="num">
               <strong>{formatMoney(e.central_fen, i18n.language)}</strong>

@@ -4,6 +4,7 @@ import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { ApplicationState } from "../../db/schema";
+import { formatInstant } from "../domain/dates";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
@@ -128,11 +129,6 @@ export interface DetailView {
   }[];
 }
 
-function utcToChina(instant: string): string {
-  const d = new Date(instant.replace(" ", "T") + "Z");
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
-}
-
 /** Terms, collateral, history: what both sides see. */
 export function ApplicationFacts({ view }: { view: DetailView }) {
   const { t, i18n } = useTranslation();
@@ -174,7 +170,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
           </div>
           <div className="sub">
             {app.primaryIpType
-              ? `${t("deals:common.primaryIpType")}：${ipTypeLabel(app.primaryIpType, lang)}`
+              ? `${t("deals:common.primaryIpType")}：${ipTypeLabel(t, app.primaryIpType)}`
               : ""}
           </div>
         </div>
@@ -208,7 +204,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
           <tbody>
             {view.assets.map((a) => (
               <tr key={a.assetId} data-asset-id={a.assetId}>
-                <td>{ipTypeLabel(a.ipType, lang)}</td>
+                <td>{ipTypeLabel(t, a.ipType)}</td>
                 <td>
                   {a.number} {a.title}
                 </td>
@@ -245,7 +241,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
           </p>
           <p className="muted">
             {snapshot.acceptedIpTypes
-              .map((ty) => `${ipTypeLabel(ty, lang)} ${formatBp(snapshot.pledgeRateBp[ty], 0)}`)
+              .map((ty) => `${ipTypeLabel(t, ty)} ${formatBp(snapshot.pledgeRateBp[ty], 0)}`)
               .join(" · ")}
           </p>
         </details>
@@ -261,7 +257,7 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
               <li key={e.id}>
                 <strong>{t(`deals:timeline.${e.action.replace("application.", "")}`)}</strong>{" "}
                 <span className="muted">
-                  {utcToChina(e.at)}
+                  {formatInstant(e.at)}
                   {e.actorName
                     ? ` · ${t("deals:detail.by", { name: e.actorName, org: e.actorOrg ?? "" })}`
                     : ""}
@@ -311,7 +307,7 @@ export function Thread({
             <li key={c.id} style={{ marginBottom: "0.75rem" }} data-kind={c.kind}>
               <div className="muted">
                 {c.authorSide === "firm" ? t("deals:detail.fromFirm") : t("deals:detail.fromBank")}{" "}
-                · {c.authorName} · {utcToChina(c.at)}
+                · {c.authorName} · {formatInstant(c.at)}
                 {c.kind === "document_request" ? (
                   <span className="badge badge-warn" style={{ marginLeft: "0.5rem" }}>
                     {t("deals:detail.documentRequest")}
@@ -414,7 +410,7 @@ export function AssetPicker({
                 aria-label={a.title}
               />
             </td>
-            <td>{ipTypeLabel(a.ipType, lang)}</td>
+            <td>{ipTypeLabel(t, a.ipType)}</td>
             <td>
               <label htmlFor={`asset-${a.id}`}>
                 {a.number} {a.title}

@@ -13,7 +13,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName, type FirmFlag } from "../domain/industry";
-import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { ipTypeLabel } from "../domain/ip";
+import { fenToYuanInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import {
   effectiveRateBp,
@@ -62,7 +63,7 @@ export function ProductTermsList({
   const lang = i18n.language;
   const sep = lang.startsWith("zh") ? "、" : ", ";
   const money = (fen: number) => formatMoney(fen, lang);
-  const typeName = (x: PledgeIpType) => t(`products:ipTypes.${x}`);
+  const typeName = (x: PledgeIpType) => ipTypeLabel(t, x);
   const accepted = PLEDGE_IP_TYPES.filter((x) => terms.acceptedIpTypes.includes(x));
   const withYears = accepted.filter((x) => terms.minRemainingYears[x] > 0);
   const risk = terms.riskShare;
@@ -334,11 +335,6 @@ export function productFormSchema(t: TFunction, locale: string) {
     });
 }
 
-/** Fen as the 元 a person would type back: 5000000 → "50000", 12345 → "123.45". */
-export function fenToYuanInput(fen: number): string {
-  return fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2);
-}
-
 /** The form's initial values for an existing product. */
 export function productFormDefaults(terms: LoanProductTerms, description: string) {
   const d: Record<string, string | string[] | boolean> = {
@@ -474,12 +470,12 @@ export function ProductForm({
           <tbody>
             {PLEDGE_IP_TYPES.map((x) => (
               <tr key={x}>
-                <th scope="row">{t(`products:ipTypes.${x}`)}</th>
+                <th scope="row">{ipTypeLabel(t, x)}</th>
                 <td>
                   <input
                     {...getInputProps(f[`accept_${x}`], { type: "checkbox" })}
                     key={f[`accept_${x}`].key}
-                    aria-label={`${t(`products:ipTypes.${x}`)} ${t("products:form.accepted")}`}
+                    aria-label={`${ipTypeLabel(t, x)} ${t("products:form.accepted")}`}
                   />
                 </td>
                 <td>
@@ -487,7 +483,7 @@ export function ProductForm({
                     {...getInputProps(f[`rate_${x}`], { type: "text" })}
                     key={f[`rate_${x}`].key}
                     size={6}
-                    aria-label={`${t(`products:ipTypes.${x}`)} ${t("products:form.pledgeRate")}`}
+                    aria-label={`${ipTypeLabel(t, x)} ${t("products:form.pledgeRate")}`}
                   />
                   {f[`rate_${x}`].errors?.length ? (
                     <div className="error" role="alert">
@@ -500,7 +496,7 @@ export function ProductForm({
                     {...getInputProps(f[`years_${x}`], { type: "text" })}
                     key={f[`years_${x}`].key}
                     size={4}
-                    aria-label={`${t(`products:ipTypes.${x}`)} ${t("products:form.minRemaining")}`}
+                    aria-label={`${ipTypeLabel(t, x)} ${t("products:form.minRemaining")}`}
                   />
                   {f[`years_${x}`].errors?.length ? (
                     <div className="error" role="alert">
@@ -759,8 +755,7 @@ export function RequestForm({
               <label key={p.key} className="checks" data-testid="offer-asset">
                 <input {...p} key={p.key} />
                 <span>
-                  {t(`products:ipTypes.${a.ipType}`)} · {a.title}{" "}
-                  <span className="muted">{a.number}</span>{" "}
+                  {ipTypeLabel(t, a.ipType)} · {a.title} <span className="muted">{a.number}</span>{" "}
                   <span className={`badge ${a.inForce ? "badge-ok" : "badge-warn"}`}>
                     {a.inForce
                       ? t("products:requests.assetInForce")

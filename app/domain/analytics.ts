@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { CHINA_OFFSET_MS } from "./dates";
 import { IP_TYPES, isIsoDate, type IpType } from "./ip";
-import { formatMoney } from "./money";
+import { formatBp, formatMoney } from "./money";
 import { REGIONS, regionName } from "./regions";
 import type { ApplicationState } from "./workflow";
 
@@ -77,8 +78,6 @@ export interface PeriodBounds extends Period {
   toInstantExclusive: string;
 }
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
-
 function utcMidnight(date: string): number {
   return Date.parse(`${date}T00:00:00Z`);
 }
@@ -102,13 +101,6 @@ export function periodBounds(p: Period): PeriodBounds {
 /** The default period: 1 January of this year to today. */
 export function defaultPeriod(today: string): Period {
   return { from: `${today.slice(0, 4)}-01-01`, to: today };
-}
-
-/** The China business day of a stored UTC instant 'YYYY-MM-DD HH:MM:SS.mmm'. */
-export function chinaDateOf(at: string): string {
-  return new Date(Date.parse(at.replace(" ", "T") + "Z") + CHINA_OFFSET_MS)
-    .toISOString()
-    .slice(0, 10);
 }
 
 export function instantInPeriod(at: string | null, b: PeriodBounds): boolean {
@@ -859,7 +851,7 @@ export interface Commentary {
 }
 
 function pct(bpValue: number | null): string {
-  return bpValue === null ? "—" : `${(bpValue / 100).toFixed(2)}%`;
+  return bpValue === null ? "—" : formatBp(bpValue);
 }
 
 /** 盟市 by amount, largest first (ties: by code, so the text never flickers). */

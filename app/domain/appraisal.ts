@@ -234,15 +234,3 @@ export function decidePaymentEffect(f: PaymentEventFacts): PaymentEffect {
   }
   return "none";
 }
-
-/** "0.6" / "0.60%" / "１.５" → 60 / 60 / 150 bp; null for anything finer than 0.01 % or not a number. */
-export function parsePercentToBp(input: string): number | null {
-  const s = input
-    .trim()
-    .replace(/[\uFF10-\uFF19\uFF0E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/[%％]$/, "")
-    .trim();
-  const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(s);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
-}

@@ -7,6 +7,7 @@ import {
   type TrademarkRecord,
 } from "./asset";
 import { isBlankRecord, parseCsv, type CsvRecord } from "./csv";
+import type { PatentKind } from "./ip";
 import { parsePatentNumber } from "./patent";
 import { parseNiceClass } from "./trademark";
 
@@ -87,7 +88,7 @@ export interface ImportRowError {
 /** Problems only a file can have; the message key is assets:import.errors.<code>. */
 export type ImportCellProblem =
   | { field: ImportField; code: "kind_invalid" }
-  | { field: ImportField; code: "kind_mismatch"; params: { number: string; kind: string } }
+  | { field: ImportField; code: "kind_mismatch"; params: { number: string; kind: PatentKind } }
   | { field: ImportField; code: "boolean_invalid"; params: { value: string } }
   | { field: ImportField; code: "integer_invalid"; params: { value: string } }
   | { field: ImportField; code: "status_word_invalid"; params: { value: string } }

@@ -4,7 +4,8 @@ import { toCsv } from "./csv";
  * CSV downloads that Excel opens correctly: UTF-8 with a byte-order mark (without it Excel on
  * Chinese Windows reads the file as GBK and garbles every name), RFC 4180 quoting and CRLF line
  * ends (app/domain/csv.ts toCsv). Amounts are exact yuan with two decimals and no thousands
- * separators, rates are percentages: numbers Excel can sum.
+ * separators (formatYuanExact without grouping), rates are percentages without the sign (formatBp
+ * without the symbol): numbers Excel can sum.
  *
  * Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
  * return: "CSV injection", OWASP) get a leading apostrophe. Firm names are typed by firms, so this
@@ -28,22 +29,6 @@ export function csvCell(v: CsvValue): string {
 
 export function csvDocument(headers: readonly string[], rows: readonly (readonly CsvValue[])[]) {
   return BOM + toCsv([headers.map(csvCell), ...rows.map((r) => r.map(csvCell))]);
-}
-
-/** 123456 fen → "1234.56" (exact, no separators). */
-export function fenToYuanPlain(fen: number): string {
-  if (!Number.isSafeInteger(fen)) throw new RangeError(`not an integer amount of fen: ${fen}`);
-  const neg = fen < 0;
-  const abs = Math.abs(fen);
-  return `${neg ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-/** 385 bp → "3.85" (percent); null → "". */
-export function bpToPercentPlain(bp: number | null): string {
-  if (bp === null) return "";
-  const neg = bp < 0;
-  const abs = Math.abs(Math.round(bp));
-  return `${neg ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
 
 /** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */

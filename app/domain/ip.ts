@@ -13,13 +13,6 @@ export type IpType = (typeof IP_TYPES)[number];
 export const PATENT_KINDS = ["invention", "utility_model", "design"] as const;
 export type PatentKind = (typeof PATENT_KINDS)[number];
 
-export const IP_TYPE_LABELS: Readonly<Record<IpType, { zh: string; en: string }>> = {
-  invention: { zh: "发明专利", en: "Invention patent" },
-  utility_model: { zh: "实用新型专利", en: "Utility model patent" },
-  design: { zh: "外观设计专利", en: "Design patent" },
-  trademark: { zh: "商标", en: "Trademark" },
-};
-
 export function isIpType(v: unknown): v is IpType {
   return typeof v === "string" && (IP_TYPES as readonly string[]).includes(v);
 }
@@ -28,9 +21,13 @@ export function isPatentKind(v: unknown): v is PatentKind {
   return typeof v === "string" && (PATENT_KINDS as readonly string[]).includes(v);
 }
 
-export function ipTypeLabel(type: IpType, locale: string = "zh-CN"): string {
-  const label = IP_TYPE_LABELS[type];
-  return locale.startsWith("zh") ? label.zh : label.en;
+/**
+ * The name of an IP type as people read it. The one source is the locale files
+ * (common:ipTypes.<type>, e.g. 实用新型专利 / Utility model patent); pass the reader's t() — from
+ * useTranslation() in a component, getServerT() or createI18n(locale) on the server.
+ */
+export function ipTypeLabel(t: (key: string) => string, type: IpType): string {
+  return t(`common:ipTypes.${type}`);
 }
 
 // ---------------------------------------------------------------------------------------------

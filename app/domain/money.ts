@@ -51,10 +51,27 @@ export function formatMoney(
   return `¥${scaled(fen, FEN_PER_YUAN, 2)}`;
 }
 
-/** Exact yuan with separators, e.g. 1,234,567.89 — for tables and reports that need every fen. */
-export function formatYuanExact(fen: number): string {
+/**
+ * Exact yuan with separators, e.g. 1,234,567.89 — for tables and reports that need every fen.
+ * `{ grouping: false }` leaves the separators out ("1234567.89"): a CSV cell a spreadsheet sums.
+ */
+export function formatYuanExact(fen: number, opts: { grouping?: boolean } = {}): string {
   assertFen(fen);
-  return scaled(fen, FEN_PER_YUAN, 2);
+  const s = scaled(fen, FEN_PER_YUAN, 2);
+  return opts.grouping === false ? s.replace(/,/g, "") : s;
+}
+
+/**
+ * Fen as the yuan a person would type, to pre-fill an amount input: whole yuan without decimals
+ * (500000 → "5000"), otherwise both decimals (500050 → "5000.50", 5 → "0.05"). No separators, so
+ * parseYuanToFen reads it back to the same fen.
+ */
+export function fenToYuanInput(fen: number): string {
+  assertFen(fen);
+  const abs = Math.abs(fen);
+  const cents = abs % FEN_PER_YUAN;
+  const yuan = `${Math.floor(abs / FEN_PER_YUAN)}`;
+  return `${fen < 0 ? "-" : ""}${yuan}${cents ? "." + String(cents).padStart(2, "0") : ""}`;
 }
 
 /**
@@ -87,7 +104,24 @@ export function parseYuanToFen(input: string): number | null {
   return Number(fen);
 }
 
-/** Basis points → "3.45%". */
-export function formatBp(bp: number, digits = 2): string {
-  return `${(bp / 100).toFixed(digits)}%`;
+/**
+ * Basis points shown as a percentage, rounded half away from zero to `digits` decimals: the one
+ * display of a rate (inputs are pre-filled with bpToPercentInput in percent.ts). 345 → "3.45%",
+ * formatBp(3000, 0) → "30%". `trim` drops trailing zeros (1500 → "15%", 262.5 → "2.63%");
+ * `symbol: false` leaves the "%" off, for a CSV cell a spreadsheet sums.
+ */
+export function formatBp(
+  bp: number,
+  digits = 2,
+  opts: { trim?: boolean; symbol?: boolean } = {},
+): string {
+  if (!Number.isFinite(bp)) throw new RangeError(`not a number of bp: ${bp}`);
+  const scale = 10 ** digits;
+  // |bp| × 10^digits ÷ 100 is exact for whole bp and lands on .5 exactly for a tie.
+  const n = Math.round((Math.abs(bp) * scale) / 100);
+  let frac = digits > 0 ? String(n % scale).padStart(digits, "0") : "";
+  if (opts.trim) frac = frac.replace(/0+$/, "");
+  const sign = bp < 0 && n !== 0 ? "-" : "";
+  const text = `${sign}${Math.floor(n / scale)}${frac ? "." + frac : ""}`;
+  return opts.symbol === false ? text : `${text}%`;
 }

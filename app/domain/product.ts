@@ -1,3 +1,5 @@
+import enCommon from "../locales/en/common.json";
+import zhCommon from "../locales/zh-CN/common.json";
 import { FIRM_FLAGS, isIndustrySection, type FirmFlag, type IndustrySection } from "./industry";
 import { formatBp, formatMoney } from "./money";
 import { isRegionCode, type RegionCode } from "./regions";
@@ -19,16 +21,13 @@ export function isPledgeIpType(v: unknown): v is PledgeIpType {
   return typeof v === "string" && (PLEDGE_IP_TYPES as readonly string[]).includes(v);
 }
 
-const IP_TYPE_NAMES: Record<PledgeIpType, { zh: string; en: string }> = {
-  invention: { zh: "发明专利", en: "invention patent" },
-  utility_model: { zh: "实用新型专利", en: "utility model patent" },
-  design: { zh: "外观设计专利", en: "design patent" },
-  trademark: { zh: "商标", en: "trademark" },
-};
-
+/**
+ * An IP type's name inside the domain's own zh/en sentences (product errors, match explanations),
+ * which take a locale rather than t(). The names are the locale files' common:ipTypes (the one
+ * source; see ipTypeLabel in ip.ts), lower-cased in English because they sit mid-sentence.
+ */
 export function pledgeIpTypeName(type: PledgeIpType, locale: string = "zh-CN"): string {
-  const n = IP_TYPE_NAMES[type];
-  return locale.startsWith("zh") ? n.zh : n.en;
+  return locale.startsWith("zh") ? zhCommon.ipTypes[type] : enCommon.ipTypes[type].toLowerCase();
 }
 
 /** 100% in basis points: pledge rates, risk shares and the interest subsidy are shares of it. */

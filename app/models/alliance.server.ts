@@ -1,7 +1,6 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from "kysely";
 import type { Database, IpType, Role } from "../../db/schema";
 import {
-  chinaDateOf,
   computeDurations,
   computeFunnel,
   computeIpTypeFigures,
@@ -30,6 +29,7 @@ import {
   type RequestRow,
   type SupportFigures,
 } from "../domain/analytics";
+import { chinaDateOf } from "../domain/dates";
 import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/workflow";

@@ -1,11 +1,6 @@
 import type { IpType } from "../../db/schema";
-import {
-  chinaDateOf,
-  rankRegions,
-  ratioBp,
-  reportCommentary,
-  type Commentary,
-} from "../domain/analytics";
+import { rankRegions, ratioBp, reportCommentary, type Commentary } from "../domain/analytics";
+import { chinaDateOf } from "../domain/dates";
 import { INDUSTRY_CODES } from "../domain/industry";
 import { IP_TYPES } from "../domain/ip";
 import { DISBURSED_STATES } from "../domain/workflow";

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Pager } from "../components/Pager";
+import { formatInstant } from "../domain/dates";
 import { z } from "zod";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
@@ -61,7 +62,7 @@ export default function Audit() {
           <thead>
             <tr>
               <th>#</th>
-              <th>UTC</th>
+              <th>UTC+8</th>
               <th>actor</th>
               <th>action</th>
               <th>entity</th>
@@ -73,7 +74,7 @@ export default function Audit() {
             {rows.map((r) => (
               <tr key={r.id}>
                 <td className="num">{r.id}</td>
-                <td>{r.created_at.slice(0, 19)}</td>
+                <td>{formatInstant(r.created_at, "second")}</td>
                 <td>{r.actorEmail ?? "—"}</td>
                 <td>{r.action}</td>
                 <td>

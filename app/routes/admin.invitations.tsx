@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { normaliseEmail } from "../domain/account";
+import { formatInstant } from "../domain/dates";
 import { UserFacingError } from "../models/errors";
 import { createInvitation, listPendingInvitations } from "../models/invitation.server";
 import {
@@ -262,7 +263,7 @@ export default function Invitations() {
                   <td>{p.email}</td>
                   <td>{p.orgName}</td>
                   <td>{t(`roles.${p.role}`)}</td>
-                  <td>{p.expires_at.slice(0, 16)} UTC</td>
+                  <td>{formatInstant(p.expires_at)}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,6 +3,7 @@ import { Link, useLoaderData, useLocation, useSearchParams } from "@remix-run/re
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager } from "../components/appraisal";
+import { formatInstant } from "../domain/dates";
 import { formatYuanExact } from "../domain/money";
 import { PAGE_SIZE } from "../models/appraisal.server";
 import { listAwaitingOfflineOrders } from "../models/payment.server";
@@ -63,7 +64,7 @@ export default function AdminPayments() {
                 <td>{r.firmName}</td>
                 <td>{r.valuerName}</td>
                 <td className="num">¥{formatYuanExact(r.fee_fen)}</td>
-                <td>{r.created_at.slice(0, 10)}</td>
+                <td>{formatInstant(r.created_at, "day")}</td>
                 <td>
                   <Link to={`/admin/payments/${r.id}`} data-testid="review-payment">
                     {t("appraisal:admin.reviewPayment")}

@@ -11,8 +11,15 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { APPRAISAL_FEE_LIMITS, orderFee, parsePercentToBp } from "../domain/appraisal";
-import { formatBp, formatMoney, formatYuanExact, parseYuanToFen } from "../domain/money";
+import { APPRAISAL_FEE_LIMITS, orderFee } from "../domain/appraisal";
+import {
+  fenToYuanInput,
+  formatBp,
+  formatMoney,
+  formatYuanExact,
+  parseYuanToFen,
+} from "../domain/money";
+import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { requireRole } from "../utils/auth.server";
@@ -145,8 +152,8 @@ function FeeForm({ settings }: { settings: { minFeeFen: number; rateBp: number }
     defaultValue: {
       expectedMinFeeFen: settings.minFeeFen,
       expectedRateBp: settings.rateBp,
-      minFee: formatYuanExact(settings.minFeeFen).replace(/,/g, ""),
-      rate: (settings.rateBp / 100).toFixed(2),
+      minFee: fenToYuanInput(settings.minFeeFen),
+      rate: bpToPercentInput(settings.rateBp),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: feeSchema(t) }),
     shouldValidate: "onBlur",

@@ -139,7 +139,7 @@ export default function AllianceReview() {
             <option value="">{t("alliance:review.all")}</option>
             {IP_TYPES.map((ip) => (
               <option key={ip} value={ip}>
-                {ipTypeLabel(ip, lang)}
+                {ipTypeLabel(t, ip)}
               </option>
             ))}
           </select>
@@ -371,7 +371,7 @@ export default function AllianceReview() {
             <tbody>
               {review.byIpType.map((x) => (
                 <tr key={x.ipType}>
-                  <td>{ipTypeLabel(x.ipType, lang)}</td>
+                  <td>{ipTypeLabel(t, x.ipType)}</td>
                   <td className="num">{fig("approved", x.approved.count, { ipType: x.ipType })}</td>
                   <td className="num">{money(x.approved.amountFen)}</td>
                   <td className="num">{x.pledgedAssets}</td>

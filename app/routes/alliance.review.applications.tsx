@@ -140,7 +140,7 @@ export default function DrillDownPage() {
                   </td>
                   <td>{regionName(r.regionCode, lang)}</td>
                   <td>{r.bankName}</td>
-                  <td>{r.primaryIpType ? ipTypeLabel(r.primaryIpType, lang) : "—"}</td>
+                  <td>{r.primaryIpType ? ipTypeLabel(t, r.primaryIpType) : "—"}</td>
                   <td>{t(`deals:states.${r.state}`)}</td>
                   <td className="num" data-fen={r.amountFen}>
                     {money(r.amountFen)}

@@ -111,7 +111,7 @@ export default function AppraisalReport() {
               <tr>
                 <th>{t("appraisal:asset.type")}</th>
                 <td>
-                  {ipTypeLabel(r.ip_type as IpType, i18n.language)}
+                  {ipTypeLabel(t, r.ip_type as IpType)}
                   {r.nice_class ? ` · ${t("appraisal:asset.niceClassN", { n: r.nice_class })}` : ""}
                 </td>
               </tr>

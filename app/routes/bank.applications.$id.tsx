@@ -17,7 +17,8 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { formatMoney } from "../domain/money";
+import { fenToYuanInput, formatMoney } from "../domain/money";
+import { bpToPercentInput } from "../domain/percent";
 import { availableActions } from "../domain/workflow";
 import {
   addComment,
@@ -32,7 +33,7 @@ import {
 } from "../models/application.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
-import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
+import { problemMessage } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
@@ -195,7 +196,7 @@ export default function BankApplication() {
   const [reviewForm] = useForm(form("start_review"));
   const [approveForm, approveFields] = useForm(
     form("approve", {
-      amount: (app.amountFen / 100).toFixed(2),
+      amount: fenToYuanInput(app.amountFen),
       rate: bpToPercentInput(app.rateBp),
       termMonths: String(app.termMonths),
     }),
@@ -204,7 +205,7 @@ export default function BankApplication() {
   const [registerForm, registerFields] = useForm(form("register_pledge", { regDate: today }));
   const [disburseForm, disburseFields] = useForm(
     form("disburse", {
-      amount: ((app.approvedAmountFen ?? 0) / 100).toFixed(2),
+      amount: fenToYuanInput(app.approvedAmountFen ?? 0),
       valueDate: today,
     }),
   );

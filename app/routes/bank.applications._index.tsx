@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager, StateBadge } from "../components/deals";
+import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/workflow";
 import { listBankApplications } from "../models/application.server";
@@ -88,7 +89,7 @@ export default function BankApplications() {
                 <td>
                   <StateBadge state={r.state} />
                 </td>
-                <td>{r.updatedAt.slice(0, 10)}</td>
+                <td>{formatInstant(r.updatedAt, "day")}</td>
               </tr>
             ))}
           </tbody>

@@ -8,7 +8,9 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-ru
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager, ProductStateBadge, ProductTermsList, withParam } from "../components/products";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
+import { ipTypeLabel } from "../domain/ip";
 import { explainPass, type ProductEvaluation } from "../domain/matching";
 import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
@@ -90,7 +92,7 @@ function bankView(row: {
     amountFen: Number(row.row.amount_fen),
     termMonths: row.row.term_months,
     maxRateBp: row.row.max_rate_bp,
-    postedOn: row.row.created_at.slice(0, 10),
+    postedOn: formatInstant(row.row.created_at, "day"),
     collateral: byType,
     capacityFen: e.capacityFen,
     score: e.score ?? 0,
@@ -280,7 +282,7 @@ export default function ProductDetail() {
                   <option value="">{t("products:catalogue.any")}</option>
                   {PLEDGE_IP_TYPES.map((x) => (
                     <option key={x} value={x}>
-                      {t(`products:ipTypes.${x}`)}
+                      {ipTypeLabel(t, x)}
                     </option>
                   ))}
                 </select>
@@ -342,7 +344,7 @@ export default function ProductDetail() {
                         {r.collateral.map((c) => (
                           <div key={c.type}>
                             {t("products:pipeline.collateralItem", {
-                              type: t(`products:ipTypes.${c.type}`),
+                              type: ipTypeLabel(t, c.type),
                               count: c.count,
                               value: money(c.valueFen),
                             })}

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Pager, ProductStateBadge, withParam } from "../components/products";
+import { formatInstant } from "../domain/dates";
 import { formatBp, formatMoney } from "../domain/money";
 import { listBankProducts, parsePage } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
@@ -76,7 +77,7 @@ export default function BankProducts() {
                     {formatBp(p.minRateBp)} – {formatBp(p.maxRateBp)}
                   </td>
                   <td className="num">{money(p.quotaRemainingFen)}</td>
-                  <td>{p.updatedAt.slice(0, 10)}</td>
+                  <td>{formatInstant(p.updatedAt, "day")}</td>
                 </tr>
               ))}
             </tbody>

@@ -16,7 +16,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ApplicationFacts, AssetPicker, ConfirmBox, StateBadge, Thread } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { formatMoney } from "../domain/money";
+import { fenToYuanInput, formatMoney } from "../domain/money";
+import { bpToPercentInput } from "../domain/percent";
 import { availableActions, isEditable } from "../domain/workflow";
 import {
   addComment,
@@ -28,7 +29,6 @@ import {
 } from "../models/application.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
-import { bpToPercentInput } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
@@ -153,7 +153,7 @@ export default function FirmApplication() {
     id: `edit-${app.version}`,
     lastResult: resultFor("edit"),
     defaultValue: {
-      amount: (app.amountFen / 100).toFixed(2),
+      amount: fenToYuanInput(app.amountFen),
       termMonths: String(app.termMonths),
       rate: bpToPercentInput(app.rateBp),
     },

@@ -11,7 +11,8 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { AssetPicker } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { fenToYuanInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { bpToPercentInput } from "../domain/percent";
 import { parseProductSnapshot } from "../domain/workflow";
 import {
   createApplicationDraft,
@@ -23,7 +24,6 @@ import {
 import { productSnapshot } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
-import { bpToPercentInput } from "../utils/deal-messages";
 import { refusal } from "../utils/deal-routes.server";
 import { draftSchema } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
@@ -112,7 +112,7 @@ export default function NewApplication() {
     id: "draft",
     lastResult: actionData?.result,
     defaultValue: {
-      amount: (defaults.amountFen / 100).toFixed(2),
+      amount: fenToYuanInput(defaults.amountFen),
       termMonths: String(defaults.termMonths),
       rate: bpToPercentInput(defaults.rateBp),
     },
@@ -149,7 +149,7 @@ export default function NewApplication() {
           <input
             id="suggest-amount"
             name="amount"
-            defaultValue={(defaults.amountFen / 100).toFixed(2)}
+            defaultValue={fenToYuanInput(defaults.amountFen)}
             inputMode="decimal"
           />
         </div>

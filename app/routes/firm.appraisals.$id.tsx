@@ -20,6 +20,7 @@ import { z } from "zod";
 import { FormErrors } from "../components/Field";
 import { OrderStatusBadge, ValidityBadge } from "../components/appraisal";
 import { formalValidity } from "../domain/appraisal";
+import { formatInstant } from "../domain/dates";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatMoney, formatYuanExact } from "../domain/money";
 import { getFirmOrder } from "../models/appraisal.server";
@@ -156,11 +157,11 @@ export default function FirmAppraisalOrder() {
         <div className="stat">
           <div className="label">{t("appraisal:order.createdAt")}</div>
           <div className="value" style={{ fontSize: "1rem" }}>
-            {order.created_at.slice(0, 10)}
+            {formatInstant(order.created_at, "day")}
           </div>
           {order.paid_at ? (
             <div className="sub">
-              {t("appraisal:order.paidAt", { at: order.paid_at.slice(0, 10) })}
+              {t("appraisal:order.paidAt", { at: formatInstant(order.paid_at, "day") })}
             </div>
           ) : null}
         </div>
@@ -271,7 +272,7 @@ export default function FirmAppraisalOrder() {
               <tr key={i.assetId}>
                 <td>{i.number}</td>
                 <td>{i.title}</td>
-                <td>{ipTypeLabel(i.ip_type as IpType, i18n.language)}</td>
+                <td>{ipTypeLabel(t, i.ip_type as IpType)}</td>
                 <td className="num">{money(i.indicativeCentralFen)}</td>
                 <td className="num">{i.central_fen === null ? "—" : money(i.central_fen)}</td>
                 <td>

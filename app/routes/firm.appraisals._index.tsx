@@ -3,6 +3,7 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { OrderStatusBadge, Pager } from "../components/appraisal";
+import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { listFirmOrders, PAGE_SIZE } from "../models/appraisal.server";
 import { requireRole } from "../utils/auth.server";
@@ -57,7 +58,7 @@ export default function FirmAppraisals() {
                 <td>
                   <Link to={`/firm/appraisals/${r.id}`}>{r.orderNumber}</Link>
                 </td>
-                <td>{r.created_at.slice(0, 10)}</td>
+                <td>{formatInstant(r.created_at, "day")}</td>
                 <td>{r.valuerName}</td>
                 <td className="num">{r.assetCount}</td>
                 <td className="num">{formatMoney(r.fee_fen, i18n.language)}</td>

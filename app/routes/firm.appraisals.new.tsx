@@ -218,7 +218,7 @@ export default function NewAppraisalOrder() {
                         </div>
                       ) : null}
                     </td>
-                    <td>{ipTypeLabel(a.ipType, i18n.language)}</td>
+                    <td>{ipTypeLabel(t, a.ipType)}</td>
                     <td className="num">{a.centralFen === null ? "—" : money(a.centralFen)}</td>
                     <td>{a.formalValidUntil ?? "—"}</td>
                   </tr>

@@ -9,6 +9,7 @@ import {
   formatYears,
 } from "../components/assets";
 import { displayAssetNumber, isInForce, remainingYears } from "../domain/asset";
+import { ipTypeLabel } from "../domain/ip";
 import { formatMoney } from "../domain/money";
 import { findEncumbrance, getAsset, isEncumbered } from "../models/asset.server";
 import { listEstimates } from "../models/valuation.server";
@@ -107,7 +108,7 @@ export default function AssetDetail() {
                 {displayAssetNumber(asset.asset_kind, asset.number, asset.status)}
               </code>
             </Row>
-            <Row label={t("assets:detail.type")}>{t(`assets:types.${asset.ip_type}`)}</Row>
+            <Row label={t("assets:detail.type")}>{ipTypeLabel(t, asset.ip_type)}</Row>
             {isPatent ? (
               <>
                 <Row label={t("assets:detail.filingDate")}>{asset.filing_date}</Row>

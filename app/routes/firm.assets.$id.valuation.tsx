@@ -16,11 +16,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { AssetStatusBadge, EstimateHistory, formatYears } from "../components/assets";
 import { Field, FormErrors } from "../components/Field";
-import { bpText, ValuationResultView } from "../components/ValuationResult";
+import { ValuationResultView } from "../components/ValuationResult";
 import { displayAssetNumber } from "../domain/asset";
 import { neutralIndicators, type ValuationFormInputs } from "../domain/asset-valuation";
 import { industryName } from "../domain/industry";
-import type { IpType } from "../domain/ip";
+import { ipTypeLabel, type IpType } from "../domain/ip";
+import { fenToYuanInput, formatBp } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import type { ResolvedAssumptions } from "../domain/valuation";
 import { UserFacingError } from "../models/errors";
@@ -41,13 +42,6 @@ import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
-
-/** Fen as a plain yuan amount for an input: 123456 → "1234.56", 500000000 → "5000000". */
-function fenToYuanInput(fen: number): string {
-  const yuan = Math.floor(fen / 100);
-  const cents = fen % 100;
-  return cents === 0 ? String(yuan) : `${yuan}.${String(cents).padStart(2, "0")}`;
-}
 
 type FormDefaults = Record<string, string | undefined>;
 
@@ -217,8 +211,8 @@ export default function Valuation() {
           <AssetStatusBadge status={asset.status} />
         </h1>
         <p className="muted">
-          <code>{asset.number}</code> · {t(`assets:types.${asset.ipType}`)} ·{" "}
-          {t("assets:detail.expiry")} {asset.expiry}
+          <code>{asset.number}</code> · {ipTypeLabel(t, asset.ipType)} · {t("assets:detail.expiry")}{" "}
+          {asset.expiry}
         </p>
         <p>{t("assets:valuation.intro")}</p>
       </div>
@@ -249,27 +243,27 @@ export default function Valuation() {
             <TextInput
               field={fields.growth}
               label={t("assets:valuation.inputs.growth")}
-              hint={dflt(bpText(defaults.growthBp))}
+              hint={dflt(formatBp(defaults.growthBp, 2, { trim: true }))}
             />
             <TextInput
               field={fields.royalty}
               label={t("assets:valuation.inputs.royalty")}
-              hint={dflt(bpText(defaults.royaltyRateBp))}
+              hint={dflt(formatBp(defaults.royaltyRateBp, 2, { trim: true }))}
             />
             <TextInput
               field={fields.discountRate}
               label={t("assets:valuation.inputs.discount_rate")}
-              hint={dflt(bpText(defaults.discountRateBp))}
+              hint={dflt(formatBp(defaults.discountRateBp, 2, { trim: true }))}
             />
             <TextInput
               field={fields.tax}
               label={t("assets:valuation.inputs.tax")}
-              hint={`${dflt(bpText(defaults.taxRateBp))} · ${t("assets:valuation.taxHint")}`}
+              hint={`${dflt(formatBp(defaults.taxRateBp, 2, { trim: true }))} · ${t("assets:valuation.taxHint")}`}
             />
             <TextInput
               field={fields.share}
               label={t("assets:valuation.inputs.attribution_share")}
-              hint={dflt(bpText(defaults.attributionShareBp))}
+              hint={dflt(formatBp(defaults.attributionShareBp, 2, { trim: true }))}
             />
             <TextInput
               field={fields.life}

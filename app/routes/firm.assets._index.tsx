@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { AppraisalValidityText, AssetStatusBadge, ExpiryCell } from "../components/assets";
 import { displayAssetNumber, LISTABLE_TRADEMARK_STATUSES } from "../domain/asset";
-import { IP_TYPES } from "../domain/ip";
+import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatMoney } from "../domain/money";
 import { PATENT_STATUSES } from "../domain/patent";
 import { ASSET_SORTS, listAssets, type AssetSort } from "../models/asset.server";
@@ -156,7 +156,7 @@ export default function Portfolio() {
                 <option value="">{t("assets:portfolio.all")}</option>
                 {IP_TYPES.map((ty) => (
                   <option key={ty} value={ty}>
-                    {t(`assets:types.${ty}`)}
+                    {ipTypeLabel(t, ty)}
                   </option>
                 ))}
               </select>
@@ -224,7 +224,7 @@ export default function Portfolio() {
                         </Link>
                       </td>
                       <td>{r.title}</td>
-                      <td>{t(`assets:types.${r.ip_type}`)}</td>
+                      <td>{ipTypeLabel(t, r.ip_type)}</td>
                       <td>
                         <AssetStatusBadge status={r.status} />
                       </td>

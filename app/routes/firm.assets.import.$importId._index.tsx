@@ -17,6 +17,7 @@ import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FormErrors } from "../components/Field";
+import { formatInstant } from "../domain/dates";
 import { cancelImport, commitImport, getImport } from "../models/asset-import.server";
 import { UserFacingError } from "../models/errors";
 import {
@@ -168,7 +169,7 @@ export default function ImportPreview() {
         {data.status === "imported" ? (
           <div className="notice" data-testid="import-done">
             {t("assets:import.imported", {
-              at: `${(data.finishedAt ?? "").slice(0, 16)} UTC`,
+              at: data.finishedAt ? formatInstant(data.finishedAt) : "",
               count: data.importedRows,
             })}{" "}
             <Link to="/firm/assets">{t("assets:import.toPortfolio")}</Link>

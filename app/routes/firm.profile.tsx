@@ -13,6 +13,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FormErrors } from "../components/Field";
 import { firmPseudonym } from "../domain/analytics";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { regionName } from "../domain/regions";
 import { pseudonymSecret } from "../models/alliance.server";
@@ -115,7 +116,7 @@ export default function FirmProfile() {
           <dt>{t("alliance:profile.contact")}</dt>
           <dd>{profile.contactName ?? "—"}</dd>
           <dt>{t("alliance:profile.registeredAt")}</dt>
-          <dd>{profile.createdAt.slice(0, 19)}</dd>
+          <dd>{formatInstant(profile.createdAt, "second")}</dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="consent-title">

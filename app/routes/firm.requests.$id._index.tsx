@@ -14,6 +14,7 @@ import {
   explainPass,
   type ProductEvaluation,
 } from "../domain/matching";
+import { ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { createApplicationDraft } from "../models/application.server";
 import { UserFacingError } from "../models/errors";
@@ -276,7 +277,7 @@ export default function MatchPage() {
                     const el = e.eligibleAssets.find((x) => x.assetId === id);
                     return (
                       <li key={id}>
-                        {a ? `${t(`products:ipTypes.${a.ipType}`)} ${a.number} 「${a.title}」` : id}
+                        {a ? `${ipTypeLabel(t, a.ipType)} ${a.number} 「${a.title}」` : id}
                         {el ? ` · ${money(el.valueFen)}` : ""}
                       </li>
                     );

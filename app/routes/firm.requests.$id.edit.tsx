@@ -9,7 +9,8 @@ import {
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { fenToYuanInput, RequestForm, requestFormSchema } from "../components/products";
+import { RequestForm, requestFormSchema } from "../components/products";
+import { fenToYuanInput } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { getFirmRequest, listOfferableAssets, updateRequest } from "../models/request.server";
 import { requireRole } from "../utils/auth.server";

@@ -98,7 +98,7 @@ export default function Ledger() {
             <option value="">{t("deals:ledger.anyType")}</option>
             {IP_TYPES.map((ty) => (
               <option key={ty} value={ty}>
-                {ipTypeLabel(ty, lang)}
+                {ipTypeLabel(t, ty)}
               </option>
             ))}
           </select>

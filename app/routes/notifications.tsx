@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager } from "../components/deals";
+import { formatInstant } from "../domain/dates";
 import { listNotifications, markNotificationsRead } from "../models/notification.server";
 import { requireUser } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
@@ -75,7 +76,7 @@ export default function Notifications() {
                 <span style={{ flex: 1 }}>
                   {t(kindKey(n.kind), { ...n.params, defaultValue: n.kind })}
                 </span>
-                <span className="muted">{n.createdAt.slice(0, 16)} UTC</span>
+                <span className="muted">{formatInstant(n.createdAt)}</span>
                 {n.link ? <Link to={n.link}>{t("deals:notifications.open")}</Link> : null}
                 {!n.read ? (
                   <Form method="post">

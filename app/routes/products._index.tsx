@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Pager, ProductTermsList, withParam } from "../components/products";
+import { ipTypeLabel } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
 import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";
 import { isRegionCode } from "../domain/regions";
@@ -96,7 +97,7 @@ export default function Catalogue() {
             <option value="">{t("products:catalogue.any")}</option>
             {PLEDGE_IP_TYPES.map((x) => (
               <option key={x} value={x}>
-                {t(`products:ipTypes.${x}`)}
+                {ipTypeLabel(t, x)}
               </option>
             ))}
           </select>

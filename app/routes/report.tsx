@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { ColumnBars, HorizontalBars } from "../components/ReportCharts";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
@@ -27,12 +28,6 @@ export const meta: MetaFunction = ({ matches }) => [
   },
 ];
 
-/** Beijing time of a stored UTC instant, to the minute. */
-function beijing(at: string): string {
-  const ms = Date.parse(at.replace(" ", "T") + "Z") + 8 * 3600_000;
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 16);
-}
-
 export default function Report() {
   const { report } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
@@ -56,7 +51,7 @@ export default function Report() {
             {r("subtitle")}
           </p>
           <p className="muted" data-testid="report-as-of" data-as-of={report.asOf}>
-            {r("asOf", { time: beijing(report.asOf) })}
+            {r("asOf", { time: formatInstant(report.asOf) })}
           </p>
         </div>
         <div className="report-actions">
@@ -208,7 +203,7 @@ export default function Report() {
           <tbody>
             {report.byIpType.map((x) => (
               <tr key={x.key}>
-                <td>{ipTypeLabel(x.key, lang)}</td>
+                <td>{ipTypeLabel(t, x.key)}</td>
                 <td className="num" data-fen={x.amountFen}>
                   {money(x.amountFen)}
                 </td>

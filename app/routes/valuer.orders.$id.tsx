@@ -20,6 +20,7 @@ import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { OrderStatusBadge } from "../components/appraisal";
 import { APPRAISAL_METHODS, checkFormalRange } from "../domain/appraisal";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatMoney, parseYuanToFen } from "../domain/money";
@@ -160,7 +161,7 @@ function AssetFacts({ item }: { item: LoadedOrder["items"][number] }) {
   const { t, i18n } = useTranslation();
   const money = (fen: number) => formatMoney(fen, i18n.language);
   const rows: [string, string | number | null][] = [
-    [t("appraisal:asset.type"), ipTypeLabel(item.ip_type as IpType, i18n.language)],
+    [t("appraisal:asset.type"), ipTypeLabel(t, item.ip_type as IpType)],
     [t("appraisal:asset.status"), t(`appraisal:assetStatus.${item.assetStatus}`)],
     [t("appraisal:asset.filingDate"), item.filing_date],
     [t("appraisal:asset.grantDate"), item.grant_date],
@@ -253,7 +254,7 @@ export default function ValuerOrder() {
         <div className="stat">
           <div className="label">{t("appraisal:valuer.paidAt")}</div>
           <div className="value" style={{ fontSize: "1rem" }}>
-            {order.paid_at?.slice(0, 10) ?? "—"}
+            {order.paid_at ? formatInstant(order.paid_at, "day") : "—"}
           </div>
         </div>
       </section>

@@ -3,6 +3,7 @@ import { Link, NavLink, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { OrderStatusBadge, Pager } from "../components/appraisal";
+import { formatInstant } from "../domain/dates";
 import { regionName } from "../domain/regions";
 import { formatMoney } from "../domain/money";
 import { listValuerOrders, PAGE_SIZE } from "../models/appraisal.server";
@@ -67,7 +68,7 @@ export default function ValuerOrders() {
                 <td>{r.region_code ? regionName(r.region_code, i18n.language) : "—"}</td>
                 <td className="num">{r.assetCount}</td>
                 <td className="num">{formatMoney(r.fee_fen, i18n.language)}</td>
-                <td>{r.paid_at?.slice(0, 10) ?? "—"}</td>
+                <td>{r.paid_at ? formatInstant(r.paid_at, "day") : "—"}</td>
                 <td>
                   <OrderStatusBadge status={r.status} />
                 </td>

@@ -33,7 +33,7 @@ export const meta: MetaFunction = ({ matches }) => [
 export default function VerifyAppraisal() {
   // Without the single-fetch type augmentation, data() results are not inferred: say what it is.
   const { found: r, validity } = useLoaderData<typeof loader>() as unknown as VerifyData;
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   if (!r || !validity) {
     return (
       <section className="card" style={{ maxWidth: "40rem", margin: "2rem auto" }}>
@@ -72,7 +72,7 @@ export default function VerifyAppraisal() {
           <tr>
             <th>{t("appraisal:asset.title")}</th>
             <td>
-              {r.title}（{ipTypeLabel(r.ip_type as IpType, i18n.language)}）
+              {r.title}（{ipTypeLabel(t, r.ip_type as IpType)}）
             </td>
           </tr>
           <tr>

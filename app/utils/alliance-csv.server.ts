@@ -1,14 +1,10 @@
 import type { TFunction } from "i18next";
 import type { DurationFigure } from "../domain/analytics";
-import {
-  attachmentHeader,
-  bpToPercentPlain,
-  csvDocument,
-  fenToYuanPlain,
-  type CsvValue,
-} from "../domain/csv-export";
+import { attachmentHeader, csvDocument, type CsvValue } from "../domain/csv-export";
+import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
+import { formatBp, formatYuanExact } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { OTHER_BANKS, type DrillDown, type Review } from "../models/alliance.server";
 import type { ReportData } from "../models/report.server";
@@ -34,8 +30,8 @@ export function isReviewTable(v: unknown): v is ReviewTable {
   return typeof v === "string" && (REVIEW_TABLES as readonly string[]).includes(v);
 }
 
-const yuan = (fen: number) => fenToYuanPlain(fen);
-const pct = (bp: number | null) => bpToPercentPlain(bp);
+const yuan = (fen: number) => formatYuanExact(fen, { grouping: false });
+const pct = (bp: number | null) => (bp === null ? "" : formatBp(bp, 2, { symbol: false }));
 const days = (ms: number | null) => (ms === null ? "" : (ms / 86_400_000).toFixed(2));
 
 export function csvResponse(body: string, asciiName: string, utf8Name: string): Response {
@@ -116,7 +112,7 @@ export function reviewTableCsv(review: Review, table: ReviewTable, t: TFunction,
         c("disbursedYuan"),
       ];
       rows = review.byIpType.map((x) => [
-        ipTypeLabel(x.ipType, lang),
+        ipTypeLabel(t, x.ipType),
         x.approved.count,
         yuan(x.approved.amountFen),
         x.pledgedAssets,
@@ -219,7 +215,7 @@ export function drillDownCsv(drill: DrillDown, t: TFunction, lang: string): stri
       r.industrySection ? industryName(r.industrySection, lang) : "",
       r.bankName,
       r.productName,
-      r.primaryIpType ? ipTypeLabel(r.primaryIpType, lang) : "",
+      r.primaryIpType ? ipTypeLabel(t, r.primaryIpType) : "",
       t(`deals:states.${r.state}`),
       yuan(r.amountFen),
       pct(r.approvedRateBp),
@@ -233,19 +229,13 @@ export function drillDownCsv(drill: DrillDown, t: TFunction, lang: string): stri
   );
 }
 
-/** Beijing time of a stored UTC instant, to the second. */
-export function beijingTime(at: string): string {
-  const ms = Date.parse(at.replace(" ", "T") + "Z") + 8 * 3600_000;
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
-}
-
 export function reportCsv(report: ReportData, t: TFunction, lang: string): string {
   const c = (k: string) => t(`alliance:report.csv.${k}`);
   const r = (k: string) => t(`alliance:report.${k}`);
   const p = report.progress;
   const totals = report.totals;
   const rows: CsvValue[][] = [
-    [c("summary"), c("asOf"), "", beijingTime(report.asOf), "", ""],
+    [c("summary"), c("asOf"), "", formatInstant(report.asOf, "second"), "", ""],
     [c("summary"), c("target"), "", yuan(p.targetFen), "", ""],
     [c("summary"), c("deadline"), "", p.deadline, "", ""],
     [c("summary"), c("financed"), "", yuan(totals.amountFen), totals.loans, ""],
@@ -289,7 +279,7 @@ export function reportCsv(report: ReportData, t: TFunction, lang: string): strin
     ...report.byBank.map((x) => [c("banks"), x.name, x.key, yuan(x.amountFen), x.count, ""]),
     ...report.byIpType.map((x) => [
       c("ipTypes"),
-      ipTypeLabel(x.key, lang),
+      ipTypeLabel(t, x.key),
       x.key,
       yuan(x.amountFen),
       x.count,
@@ -319,7 +309,7 @@ export function reportJson(report: ReportData) {
     units: { money: "fen (1 yuan = 100 fen)", rates: "basis points (10000 = 100%)" },
     asOf: report.asOf.replace(" ", "T") + "Z",
     asOfDate: report.asOfDate,
-    asOfBeijing: beijingTime(report.asOf),
+    asOfBeijing: formatInstant(report.asOf, "second"),
     target: {
       phase: p.phaseName,
       targetFen: p.targetFen,

@@ -9,7 +9,7 @@ import {
 } from "../domain/asset";
 import { IMPORT_CELL_CODES, type ImportProblem } from "../domain/asset-import";
 import type { ValuationFormInputs } from "../domain/asset-valuation";
-import type { IpType } from "../domain/ip";
+import { ipTypeLabel, type IpType } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
 import { patentNumberProblemMessage } from "../domain/patent";
 import { parsePercentToBp } from "../domain/percent";
@@ -47,7 +47,7 @@ export function assetProblemMessage(
 export function importProblemMessage(t: TFunction, locale: string, p: ImportProblem): string {
   if (IMPORT_CELL_CODES.has(p.code)) {
     const params: Record<string, unknown> = { ...("params" in p ? p.params : {}) };
-    if (p.code === "kind_mismatch") params.kind = t(`assets:types.${p.params.kind}`);
+    if (p.code === "kind_mismatch") params.kind = ipTypeLabel(t, p.params.kind);
     return t(`assets:import.errors.${p.code}`, params);
   }
   return assetProblemMessage(t, locale, p);

@@ -10,6 +10,7 @@ import { problemField, type DealProblem } from "../domain/workflow";
  * and an IP type its name (ipType → type). Shared by the deal pages and their tests.
  */
 export function messageParams(
+  t: TFunction,
   params: Record<string, unknown>,
   locale: string,
 ): Record<string, string | number> {
@@ -19,7 +20,7 @@ export function messageParams(
       out[k.slice(0, -3)] = formatMoney(v, locale, "yuan");
     else if (typeof v === "number" && k.endsWith("Bp")) out[k.slice(0, -2)] = formatBp(v);
     else if (typeof v === "number" && k.endsWith("Months")) out[k.slice(0, -6)] = v;
-    else if (k === "ipType" && isIpType(v)) out.type = ipTypeLabel(v, locale);
+    else if (k === "ipType" && isIpType(v)) out.type = ipTypeLabel(t, v);
     else if (typeof v === "string" || typeof v === "number") out[k] = v;
   }
   return out;
@@ -31,7 +32,7 @@ export function translateError(
   params: Record<string, unknown>,
   locale: string,
 ): string {
-  const p = messageParams(params, locale);
+  const p = messageParams(t, params, locale);
   // A state named in a message reads as its label, not its code.
   if (typeof params.state === "string") p.state = t(`deals:states.${params.state}`);
   return t(key, p);
@@ -55,16 +56,4 @@ export function problemFieldErrors(
     (out[name] ??= []).push(problemMessage(t, p, locale));
   }
   return out;
-}
-
-/** "3.85" (percent, up to 2 decimals) → 385 bp; null when it is not such a number. */
-export function parsePercentToBp(input: string): number | null {
-  const m = /^\s*(\d{1,3})(?:\.(\d{1,2}))?\s*%?\s*$/.exec(input);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
-}
-
-/** 385 → "3.85" for a form's default value. */
-export function bpToPercentInput(bp: number): string {
-  return (bp / 100).toFixed(2);
 }

@@ -2,7 +2,7 @@ import type { TFunction } from "i18next";
 import { z } from "zod";
 import { isIsoDate } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
-import { parsePercentToBp } from "./deal-messages";
+import { parsePercentToBp } from "../domain/percent";
 
 /**
  * The deal forms' schemas, built with t() so messages are in the reader's language, and shared by
@@ -26,7 +26,8 @@ export function yuan(t: TFunction) {
 export function percent(t: TFunction) {
   return z.string({ required_error: t("deals:errors.required") }).transform((s, ctx) => {
     const bp = parsePercentToBp(s);
-    if (bp === null) {
+    // A loan rate is never negative; the product's own range is the domain's check.
+    if (bp === null || bp < 0) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("deals:errors.rateInvalid") });
       return z.NEVER;
     }

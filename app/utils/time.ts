@@ -1,3 +1,5 @@
+import { chinaDateOf } from "../domain/dates";
+
 /**
  * Instants are stored as UTC text 'YYYY-MM-DD HH:MM:SS.mmm': sortable as strings, identical on
  * SQLite and MySQL, and never shifted by a server's time zone.
@@ -37,5 +39,5 @@ export function nowInstant(): string {
 
 /** Today's calendar date in China (UTC+8), which is the business day for banks and CNIPA. */
 export function todayInChina(now: Date = currentTime()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  return chinaDateOf(toDbInstant(now));
 }

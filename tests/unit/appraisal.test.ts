@@ -9,7 +9,6 @@ import {
   isValidFeeSettings,
   orderFee,
   orderNumber,
-  parsePercentToBp,
   reportNumber,
   type PaymentEventFacts,
 } from "../../app/domain/appraisal";
@@ -58,24 +57,6 @@ describe("the appraisal fee: max(floor, rate × indicative central value) per as
     expect(isValidFeeSettings({ minFeeFen: 300_000, rateBp: 501 })).toBe(false);
     expect(isValidFeeSettings({ minFeeFen: 300_000, rateBp: 60.5 })).toBe(false);
     expect(isValidFeeSettings({ minFeeFen: 300_000.5, rateBp: 60 })).toBe(false);
-  });
-});
-
-describe("parsePercentToBp", () => {
-  it.each([
-    ["0.6", 60],
-    ["0.60%", 60],
-    ["1", 100],
-    ["5.00", 500],
-    ["０.６", 60],
-    [" 1.25 ％", 125],
-    ["0", 0],
-  ])("reads %s as %i bp", (input, bp) => {
-    expect(parsePercentToBp(input)).toBe(bp);
-  });
-
-  it.each(["", "abc", "0.605", "-1", "1e2", "1,5", ".5"])("refuses %j", (input) => {
-    expect(parsePercentToBp(input)).toBeNull();
   });
 });
 

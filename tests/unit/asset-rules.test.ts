@@ -20,7 +20,6 @@ import {
   type ValuationFormInputs,
 } from "../../app/domain/asset-valuation";
 import { makePatentNumber } from "../../app/domain/patent";
-import { bpToPercentInput, parsePercentToBp } from "../../app/domain/percent";
 import { defaultValuationInputs } from "../../app/domain/valuation";
 
 const TODAY = "2025-06-15";
@@ -255,26 +254,6 @@ describe("portfolio helpers", () => {
     expect(normaliseIpcClass("I01B")).toBeNull();
     expect(normaliseLocarnoClass("6-1")).toBe("06-01");
     expect(normaliseLocarnoClass("33-01")).toBeNull();
-  });
-});
-
-describe("percent inputs", () => {
-  it("turns typed percentages into basis points exactly, or refuses them", () => {
-    expect(parsePercentToBp("3.25")).toBe(325);
-    expect(parsePercentToBp("15%")).toBe(1500);
-    expect(parsePercentToBp("-2.5")).toBe(-250);
-    expect(parsePercentToBp("０.５")).toBe(50);
-    expect(parsePercentToBp("3.255")).toBeNull();
-    expect(parsePercentToBp("abc")).toBeNull();
-    expect(parsePercentToBp("")).toBeNull();
-  });
-
-  it("writes basis points back as the shortest percentage", () => {
-    expect(bpToPercentInput(325)).toBe("3.25");
-    expect(bpToPercentInput(1500)).toBe("15");
-    expect(bpToPercentInput(250)).toBe("2.5");
-    expect(bpToPercentInput(-200)).toBe("-2");
-    expect(bpToPercentInput(0)).toBe("0");
   });
 });
 

@@ -189,7 +189,7 @@ describe("importProblemMessage", () => {
         code: "kind_mismatch",
         params: { number: "201720601862.1", kind: "utility_model" },
       }),
-    ).toBe("申请号 201720601862.1 表示“实用新型”，与类别不符");
+    ).toBe("申请号 201720601862.1 表示“实用新型专利”，与类别不符");
     expect(importProblemMessage(en, "en", { field: "title", code: "required" })).toBe("Required");
   });
 });

@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
-import {
-  bpToPercentInput,
-  messageParams,
-  parsePercentToBp,
-  problemFieldErrors,
-} from "../../app/utils/deal-messages";
+import { messageParams, problemFieldErrors } from "../../app/utils/deal-messages";
 import type { TFunction } from "i18next";
 import { createI18n } from "../../app/utils/i18n";
 
 describe("deal messages", () => {
-  it("reads an annual rate typed in percent", () => {
-    expect(parsePercentToBp("3.85")).toBe(385);
-    expect(parsePercentToBp(" 4.5 % ")).toBe(450);
-    expect(parsePercentToBp("4")).toBe(400);
-    expect(parsePercentToBp("3.855")).toBeNull();
-    expect(parsePercentToBp("abc")).toBeNull();
-    expect(bpToPercentInput(385)).toBe("3.85");
-  });
-
   it("turns fen, bp and months into the words a sentence needs", () => {
     expect(
       messageParams(
+        createI18n("zh-CN").t as TFunction,
         { amountFen: 1_000_000, rateBp: 385, termMonths: 12, ipType: "trademark" },
         "zh-CN",
       ),

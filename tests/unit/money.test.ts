@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   assertFen,
+  fenToYuanInput,
   FEN_PER_YI,
   formatBp,
   formatMoney,
@@ -60,9 +61,46 @@ describe("assertFen", () => {
 });
 
 describe("formatYuanExact", () => {
-  it("shows every fen with separators", () => {
-    expect(formatYuanExact(1_000_000_000_000)).toBe("10,000,000,000.00");
-    expect(formatYuanExact(-5)).toBe("-0.05");
+  it.each([
+    [0, "0.00", "0.00"],
+    [1, "0.01", "0.01"],
+    [5, "0.05", "0.05"],
+    [99, "0.99", "0.99"],
+    [100, "1.00", "1.00"],
+    [123_456, "1,234.56", "1234.56"],
+    [500_000, "5,000.00", "5000.00"],
+    [-5, "-0.05", "-0.05"],
+    [-123_456, "-1,234.56", "-1234.56"],
+    [1_000_000_000_000, "10,000,000,000.00", "10000000000.00"],
+  ])("shows %i fen as %j, or %j without separators (a CSV cell)", (fen, grouped, plain) => {
+    expect(formatYuanExact(fen)).toBe(grouped);
+    expect(formatYuanExact(fen, { grouping: false })).toBe(plain);
+  });
+});
+
+describe("fenToYuanInput: what an amount input is pre-filled with", () => {
+  it.each([
+    [0, "0"],
+    [1, "0.01"],
+    [10, "0.10"],
+    [99, "0.99"],
+    [100, "1"],
+    [500_000, "5000"],
+    [500_050, "5000.50"],
+    [500_001, "5000.01"],
+    [123_456, "1234.56"],
+    [1_000_000_000_000, "10000000000"],
+    [Number.MAX_SAFE_INTEGER, "90071992547409.91"],
+  ])("writes %i fen as %j", (fen, text) => {
+    expect(fenToYuanInput(fen)).toBe(text);
+  });
+
+  it("gives 5000 yuan one spelling on every form", () => {
+    expect(fenToYuanInput(500_000)).toBe("5000");
+  });
+
+  it("refuses fractions of a fen", () => {
+    expect(() => fenToYuanInput(0.5)).toThrow(RangeError);
   });
 });
 
@@ -97,9 +135,66 @@ describe("parseYuanToFen", () => {
   });
 });
 
-describe("formatBp", () => {
-  it("shows basis points as a percentage", () => {
-    expect(formatBp(345)).toBe("3.45%");
-    expect(formatBp(5000, 0)).toBe("50%");
+describe("round trips", () => {
+  it("reads back every pre-filled and every shown amount as the same fen (0 … 200000 fen)", () => {
+    for (let fen = 0; fen <= 200_000; fen += 1) {
+      const input = fenToYuanInput(fen);
+      if (parseYuanToFen(input) !== fen) throw new Error(`${fen} → ${input}`);
+      const shown = formatYuanExact(fen);
+      if (parseYuanToFen(shown) !== fen) throw new Error(`${fen} → ${shown}`);
+    }
+  });
+
+  it("reads back large amounts up to the 100亿 target and beyond", () => {
+    for (let fen = 1; fen < Number.MAX_SAFE_INTEGER / 7; fen = fen * 7 + 3) {
+      expect(parseYuanToFen(fenToYuanInput(fen))).toBe(fen);
+      expect(parseYuanToFen(formatYuanExact(fen))).toBe(fen);
+    }
+  });
+
+  it('pre-fills every spelling of 5000 yuan as "5000"', () => {
+    for (const s of ["5000", "5000.00", "5,000", "５０００", "0.5万", "¥5000", "5000元"]) {
+      expect(fenToYuanInput(parseYuanToFen(s)!)).toBe("5000");
+    }
+  });
+});
+
+describe("formatBp: the one display of a rate", () => {
+  it.each([
+    [0, 2, "0.00%"],
+    [1, 2, "0.01%"],
+    [345, 2, "3.45%"],
+    [1500, 2, "15.00%"],
+    [10_000, 2, "100.00%"],
+    [-250, 2, "-2.50%"],
+    [5000, 0, "50%"],
+    [2549, 0, "25%"],
+    [2550, 0, "26%"], // half away from zero
+    [-2550, 0, "-26%"],
+    [-49, 0, "0%"], // no minus zero
+    [385, 1, "3.9%"],
+    [262.5, 2, "2.63%"], // a valuation's derived rate may fall between bp
+  ])("shows %d bp with %i decimals as %j", (bp, digits, text) => {
+    expect(formatBp(bp, digits)).toBe(text);
+  });
+
+  it.each([
+    [1500, "15%"],
+    [250, "2.5%"],
+    [305, "3.05%"],
+    [0, "0%"],
+    [262.5, "2.63%"],
+    [-50, "-0.5%"],
+  ])("trims %d bp to %j", (bp, text) => {
+    expect(formatBp(bp, 2, { trim: true })).toBe(text);
+  });
+
+  it("leaves the sign off for a CSV cell", () => {
+    expect(formatBp(385, 2, { symbol: false })).toBe("3.85");
+    expect(formatBp(1500, 2, { symbol: false })).toBe("15.00");
+  });
+
+  it("refuses what is not a number", () => {
+    expect(() => formatBp(Number.NaN)).toThrow(RangeError);
   });
 });

@@ -5,7 +5,6 @@ import {
   addYearsClamped,
   daysBetween,
   IP_TYPES,
-  ipTypeLabel,
   isIpType,
   isPatentKind,
   parseIsoDate,
@@ -458,10 +457,8 @@ describe("isPledgeable", () => {
 });
 
 describe("IP types and calendar helpers (app/domain/ip.ts)", () => {
-  it("lists the four pledgeable IP types with zh and en labels", () => {
+  it("lists the four pledgeable IP types", () => {
     expect(IP_TYPES).toEqual(["invention", "utility_model", "design", "trademark"]);
-    expect(ipTypeLabel("utility_model")).toBe("实用新型专利");
-    expect(ipTypeLabel("trademark", "en")).toBe("Trademark");
     expect(isIpType("design")).toBe(true);
     expect(isIpType("software_copyright")).toBe(false);
     expect(isPatentKind("trademark")).toBe(false);
