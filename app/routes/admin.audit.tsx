@@ -46,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "审计日志", "Audit log");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.audit");
 
 export default function Audit() {
   const { rows, page, total, pages } = useLoaderData<typeof loader>();

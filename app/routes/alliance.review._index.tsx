@@ -33,8 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "联盟融资数据审阅", "Deal-flow review");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "alliance:titles.review");
 
 const FLAG_LABEL: Record<(typeof FIRM_FLAGS)[number], string> = {
   high_tech: "alliance:profile.flagHighTech",

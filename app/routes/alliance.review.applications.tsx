@@ -40,8 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "融资数据明细", "Deal-flow rows");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "alliance:titles.drill");
 
 export default function DrillDownPage() {
   const { drill, filters, stage } = useLoaderData<typeof loader>();

@@ -26,7 +26,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
-import { pageTitle } from "../utils/meta";
+import { dataPageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
 const PIPELINE_PAGE_SIZE = 20;
@@ -168,7 +168,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, data?.product.name ?? "产品", data?.product.name ?? "Product");
+  dataPageTitle(matches, data?.product.name, "products:titles.product");
 
 const DONE: Record<string, string> = {
   created: "products:bank.created",

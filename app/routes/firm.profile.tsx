@@ -72,7 +72,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "企业资料", "Firm profile");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "alliance:titles.profile");
 
 export default function FirmProfile() {
   const { profile, pseudonym, saved } = useLoaderData<typeof loader>();

@@ -165,11 +165,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(
-    matches,
-    `融资需求 #${data?.request.id ?? ""} 匹配结果`,
-    `Matches for request #${data?.request.id ?? ""}`,
-  );
+  pageTitle(matches, "products:titles.match", { id: data?.request.id ?? "" });
 
 export default function MatchPage() {
   const data = useLoaderData<typeof loader>();

@@ -122,8 +122,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "企业注册", "Register a firm");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.register");
 
 export default function Register() {
   const { t, i18n } = useTranslation();

@@ -10,7 +10,7 @@ import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
 import { getDb } from "../utils/db.server";
-import { pageTitle } from "../utils/meta";
+import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader() {
   return { report: await getReport(getDb()) };
@@ -19,12 +19,8 @@ export async function loader() {
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
 export const meta: MetaFunction = ({ matches }) => [
-  ...pageTitle(matches, "内蒙古知识产权金融发展报告", "Inner Mongolia IP Finance Report"),
-  {
-    name: "description",
-    content:
-      "内蒙古知识产权质押融资进展：目标进度、各盟市、银行、知识产权类型、行业与年度放款汇总。",
-  },
+  ...pageTitle(matches, "alliance:titles.report"),
+  ...pageDescription(matches, "alliance:titles.reportDescription"),
 ];
 
 /** Beijing time of a stored UTC instant, to the minute. */

@@ -1,4 +1,4 @@
-import i18next, { type i18n, type Resource } from "i18next";
+import i18next, { type i18n, type Resource, type TFunction } from "i18next";
 
 // Each feature owns one namespace file per language; add new ones to both maps below.
 import zhCommon from "../locales/zh-CN/common.json";
@@ -63,6 +63,21 @@ export function createI18n(locale: Locale): i18n {
     showSupportNotice: false,
   });
   return instance;
+}
+
+const fixedT = new Map<Locale, TFunction>();
+
+/**
+ * A translation function for one locale, made once per process (and once per browser tab): for
+ * text built outside React — page titles in `meta`, server messages, CSV and JSON exports.
+ */
+export function getFixedT(locale: Locale): TFunction {
+  let t = fixedT.get(locale);
+  if (!t) {
+    t = createI18n(locale).t;
+    fixedT.set(locale, t);
+  }
+  return t;
 }
 
 /** Cookie first, then Accept-Language (English only when the browser prefers it to Chinese). */
