@@ -24,6 +24,7 @@ import {
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { dataPageTitle } from "../utils/meta";
@@ -362,7 +363,7 @@ export default function ProductDetail() {
                       <td>
                         <ul className="reasons">
                           {r.passes.map((p, i) => (
-                            <li key={i}>{explainPass(p, lang)}</li>
+                            <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>
                           ))}
                         </ul>
                       </td>

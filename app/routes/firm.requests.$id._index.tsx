@@ -29,6 +29,7 @@ import { parsePage } from "../models/product.server";
 import { closeRequest, getFirmRequest } from "../models/request.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -291,7 +292,7 @@ export default function MatchPage() {
               <summary>{t("products:match.reasons")}</summary>
               <ul data-testid="match-reasons">
                 {e.passes.map((p, i) => (
-                  <li key={i}>{explainPass(p, lang)}</li>
+                  <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>
                 ))}
               </ul>
               {e.notes.length ? (
@@ -299,7 +300,7 @@ export default function MatchPage() {
                   <strong>{t("products:match.notes")}</strong>
                   <ul>
                     {e.notes.map((n, i) => (
-                      <li key={i}>{explainFailure(n, lang)}</li>
+                      <li key={i}>{translateMessage(t, explainFailure(n), lang, "auto")}</li>
                     ))}
                   </ul>
                 </>
@@ -351,7 +352,7 @@ export default function MatchPage() {
               <strong>{t("products:match.fix")}</strong>
               <ul data-testid="near-miss-fix">
                 {e.failures.map((f, i) => (
-                  <li key={i}>{explainFailure(f, lang)}</li>
+                  <li key={i}>{translateMessage(t, explainFailure(f), lang, "auto")}</li>
                 ))}
               </ul>
             </div>

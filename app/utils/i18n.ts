@@ -15,6 +15,8 @@ import zhDeals from "../locales/zh-CN/deals.json";
 import enDeals from "../locales/en/deals.json";
 import zhAlliance from "../locales/zh-CN/alliance.json";
 import enAlliance from "../locales/en/alliance.json";
+import zhMatching from "../locales/zh-CN/matching.json";
+import enMatching from "../locales/en/matching.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -29,6 +31,7 @@ export const resources = {
     products: zhProducts,
     deals: zhDeals,
     alliance: zhAlliance,
+    matching: zhMatching,
   },
   en: {
     common: enCommon,
@@ -38,6 +41,7 @@ export const resources = {
     products: enProducts,
     deals: enDeals,
     alliance: enAlliance,
+    matching: enMatching,
   },
 } satisfies Resource;
 
