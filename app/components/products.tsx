@@ -25,6 +25,8 @@ import {
   type ProductFieldError,
 } from "../domain/product";
 import { REGIONS, regionName } from "../domain/regions";
+import { translateMessage } from "../utils/deal-messages";
+import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { Field, FormErrors } from "./Field";
 
 /**
@@ -181,14 +183,20 @@ export function formFieldOf(domainField: string): string {
   return FIELD_OF[domainField] ?? "name";
 }
 
+/** One validateProductTerms error in the reader's language, amounts scaled to 万元 / million. */
+function productErrorText(t: TFunction, e: ProductFieldError, locale: string): string {
+  return translateMessage(t, productErrorMessage(e.code, e.params), locale, "auto");
+}
+
 /** validateProductTerms errors as conform field errors, in the reader's language. */
 export function productFieldErrors(
   errors: readonly ProductFieldError[],
   locale: string,
 ): Record<string, string[]> {
+  const t = getFixedT(isLocale(locale) ? locale : DEFAULT_LOCALE);
   const out: Record<string, string[]> = {};
   for (const e of errors) {
-    (out[formFieldOf(e.field)] ??= []).push(productErrorMessage(e.code, e.params, locale));
+    (out[formFieldOf(e.field)] ??= []).push(productErrorText(t, e, locale));
   }
   return out;
 }
@@ -327,7 +335,7 @@ export function productFormSchema(t: TFunction, locale: string) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: [field],
-          message: productErrorMessage(e.code, e.params, locale),
+          message: productErrorText(t, e, locale),
         });
       }
       return value;
