@@ -20,6 +20,7 @@ import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -35,10 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const saved = new URL(request.url).searchParams.get("saved");
   return {
     profile,
-    pseudonym: {
-      zh: firmPseudonym(profile.id, pseudonymSecret(), "zh-CN"),
-      en: firmPseudonym(profile.id, pseudonymSecret(), "en"),
-    },
+    pseudonym: firmPseudonym(profile.id, pseudonymSecret()),
     saved: saved === "1" || saved === "0" ? saved : null,
   };
 }
@@ -83,7 +81,7 @@ export default function FirmProfile() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: consentSchema }),
   });
   const expected = profile.consentShowName ? "1" : "0";
-  const alias = i18n.language.startsWith("zh") ? pseudonym.zh : pseudonym.en;
+  const alias = translateMessage(t, pseudonym, i18n.language);
   const flags = [
     profile.flags.highTech && t("alliance:profile.flagHighTech"),
     profile.flags.specialised && t("alliance:profile.flagSpecialised"),

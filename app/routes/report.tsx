@@ -10,6 +10,7 @@ import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader() {
@@ -71,8 +72,8 @@ export default function Report() {
       <section className="report-section report-first">
         <h2>{r("commentaryTitle")}</h2>
         <div className="card report-commentary" data-testid="commentary">
-          {(zh ? report.commentary.zh : report.commentary.en).map((p, i) => (
-            <p key={i}>{p}</p>
+          {report.commentary.map((p, i) => (
+            <p key={i}>{translateMessage(t, p, lang, "auto")}</p>
           ))}
         </div>
         <h2 style={{ marginTop: "1.25rem" }}>{r("keyFigures")}</h2>

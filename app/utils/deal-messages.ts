@@ -8,20 +8,39 @@ import { regionName } from "../domain/regions";
 import { problemField, type DealProblem } from "../domain/workflow";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "./i18n";
 
-/** Codes a sentence names by their words: a region, an industry, a firm status, an IP type. */
-const NAMERS: Record<string, (code: string, locale: string, t: TFunction) => string> = {
+type Namer = (code: string, locale: string, t: TFunction) => string;
+
+/**
+ * Codes a sentence names by their words: a region, an industry, a firm status, an IP type. A
+ * parameter is named by its last word (region, otherRegion; regions, leadingRegions).
+ */
+const NAMERS: Record<string, Namer> = {
   region: (c, l) => regionName(c, l),
   industry: (c, l) => industryName(c, l),
   flag: (c, _l, t) => t(`products:flagsInline.${c}`, { defaultValue: c }),
   // Mid-sentence the English type name is lower case ("accepts only invention patent").
   pledgeIpType: (c, _l, t) => t(`products:ipTypesInline.${c}`, { defaultValue: c }),
 };
-const PLURAL_NAMERS: Record<string, keyof typeof NAMERS> = {
+const PLURALS: Record<string, string> = {
   regions: "region",
   industries: "industry",
   flags: "flag",
   pledgeIpTypes: "pledgeIpType",
 };
+
+function endsWithWord(name: string, word: string): boolean {
+  return name === word || name.endsWith(word[0].toUpperCase() + word.slice(1));
+}
+
+function namerOf(name: string): Namer | undefined {
+  const word = Object.keys(NAMERS).find((w) => endsWithWord(name, w));
+  return word ? NAMERS[word] : undefined;
+}
+
+function listNamerOf(name: string): Namer | undefined {
+  const word = Object.keys(PLURALS).find((w) => endsWithWord(name, w));
+  return word ? NAMERS[PLURALS[word]] : undefined;
+}
 
 /**
  * Parameters of a message as a sentence needs them: `…Fen` becomes money in the reader's
@@ -51,12 +70,11 @@ export function messageParams(
     } else if (typeof v === "number" && k.endsWith("Months")) out[k.slice(0, -6)] = v;
     else if (typeof v === "number" && k.endsWith("Years")) out[k.slice(0, -5)] = formatYears(v);
     else if (k === "ipType" && isIpType(v)) out.type = ipTypeLabel(v, locale);
-    else if (typeof v === "string" && NAMERS[k]) out[k] = NAMERS[k](v, locale, t);
-    else if (Array.isArray(v) && PLURAL_NAMERS[k]) {
-      const name = NAMERS[PLURAL_NAMERS[k]];
-      out[k] = list(v.map((c) => name(String(c), locale, t)));
-    } else if (Array.isArray(v)) out[k] = list(v);
-    else if (typeof v === "string" || typeof v === "number") out[k] = v;
+    else if (Array.isArray(v)) {
+      const name = listNamerOf(k);
+      out[k] = list(name ? v.map((c) => name(String(c), locale, t)) : v);
+    } else if (typeof v === "string") out[k] = namerOf(k)?.(v, locale, t) ?? v;
+    else if (typeof v === "number") out[k] = v;
   }
   return out;
 }
