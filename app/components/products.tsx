@@ -62,7 +62,7 @@ export function ProductTermsList({
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const sep = lang.startsWith("zh") ? "、" : ", ";
+  const sep = t("common:listSeparator");
   const money = (fen: number) => formatMoney(fen, lang);
   const typeName = (x: PledgeIpType) => t(`products:ipTypes.${x}`);
   const accepted = PLEDGE_IP_TYPES.filter((x) => terms.acceptedIpTypes.includes(x));

@@ -61,12 +61,12 @@ export default function Audit() {
           <thead>
             <tr>
               <th>#</th>
-              <th>UTC</th>
-              <th>actor</th>
-              <th>action</th>
-              <th>entity</th>
-              <th>from → to</th>
-              <th>reason</th>
+              <th>{t("auth:admin.auditColumns.time")}</th>
+              <th>{t("auth:admin.auditColumns.actor")}</th>
+              <th>{t("auth:admin.auditColumns.action")}</th>
+              <th>{t("auth:admin.auditColumns.entity")}</th>
+              <th>{t("auth:admin.auditColumns.transition")}</th>
+              <th>{t("auth:admin.auditColumns.reason")}</th>
             </tr>
           </thead>
           <tbody>

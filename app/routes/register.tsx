@@ -12,7 +12,7 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { INDUSTRY_SECTIONS, isIndustrySection } from "../domain/industry";
+import { INDUSTRY_SECTIONS, industryName, isIndustrySection } from "../domain/industry";
 import { isRegionCode, regionName } from "../domain/regions";
 import { validateUscc } from "../domain/uscc";
 import { UserFacingError } from "../models/errors";
@@ -206,7 +206,7 @@ export default function Register() {
             <option value="">—</option>
             {INDUSTRY_SECTIONS.map((s) => (
               <option key={s.code} value={s.code}>
-                {s.code} · {i18n.language.startsWith("zh") ? s.zh : s.en}
+                {s.code} · {industryName(s.code, i18n.language)}
               </option>
             ))}
           </select>

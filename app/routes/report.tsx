@@ -39,8 +39,8 @@ export default function Report() {
   const rate = (bp: number | null) => (bp === null ? "—" : formatBp(bp));
   // Chart values: 万元 in Chinese, ¥ million in English.
   const chartValue = (fen: number) => Math.round(fen / (zh ? 10_000 : 1_000_000)) / 100;
-  const unit = zh ? "万元" : "¥ m";
   const r = (k: string, o?: Record<string, unknown>) => t(`alliance:report.${k}`, o);
+  const unit = r("chartUnit");
   const tot = report.totals;
   const hasLoans = tot.loans > 0 || tot.amountFen !== 0;
 
