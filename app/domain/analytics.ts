@@ -896,16 +896,15 @@ export function reportCommentary(c: CommentaryInput): Message[] {
     if (none.length > 0) {
       out.push(message(key("withoutLoans"), { regions: codes(none), count: none.length }));
     } else {
-      const lagCount = Math.min(2, withLoans.length - leaders.length);
-      const laggards = lagCount > 0 ? withLoans.slice(withLoans.length - lagCount).reverse() : [];
-      if (laggards.length > 0) {
+      // Every 盟市 has loans (all twelve, three of them leading): name the two smallest.
+      const [second, last] = withLoans.slice(-2);
+      if (withLoans.length >= leaders.length + 2) {
         out.push(
-          message(key(laggards.length === 1 ? "laggards.one" : "laggards.two"), {
-            region: laggards[0].code,
-            amountFen: laggards[0].amountFen,
-            ...(laggards.length > 1
-              ? { otherRegion: laggards[1].code, otherAmountFen: laggards[1].amountFen }
-              : {}),
+          message(key("laggards"), {
+            region: last.code,
+            amountFen: last.amountFen,
+            otherRegion: second.code,
+            otherAmountFen: second.amountFen,
           }),
         );
       }
