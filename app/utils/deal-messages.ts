@@ -45,8 +45,8 @@ function listNamerOf(name: string): Namer | undefined {
 /**
  * Parameters of a message as a sentence needs them: `…Fen` becomes money in the reader's
  * language without the suffix (amountFen → amount) — by default in yuan with every fen shown (a
- * refusal by one fen must not read "50.00 万元 exceeds 50.00 万元"), scaled to 万元 / million for
- * explanations that pass `money: "auto"` — `…Bp` a percentage ("—" for none), `…Months` a plain
+ * refusal by one fen must not read "50.00 万元 exceeds 50.00 万元"), or scaled to 万元 / million
+ * for explanations that ask for the unit "auto" — `…Bp` a percentage ("—" for none), `…Months` a plain
  * number, `…Years` years to one decimal, truncated (a failing 4.96 never reads as the required
  * 5), an IP type its name (ipType → type), and region, industry, firm-status and pledge-type codes
  * their names; a list is joined the way the language lists things ("、" or ", "). Shared by
