@@ -73,10 +73,10 @@ export function AppShell({
     <div className="shell">
       <header className="topbar">
         <Link to="/" className="brand">
-          <span className="brand-mark">知融</span>
+          <span className="brand-mark">{t("appName")}</span>
           <span className="brand-tag">{t("appTagline")}</span>
         </Link>
-        <nav className="topnav" aria-label="main">
+        <nav className="topnav" aria-label={t("nav.main")}>
           <NavLink to="/" end>
             {t("nav.home")}
           </NavLink>

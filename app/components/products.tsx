@@ -26,6 +26,8 @@ import {
   type ProductFieldError,
 } from "../domain/product";
 import { REGIONS, regionName } from "../domain/regions";
+import { translateMessage } from "../utils/deal-messages";
+import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { Field, FormErrors } from "./Field";
 
 /**
@@ -61,7 +63,7 @@ export function ProductTermsList({
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const sep = lang.startsWith("zh") ? "、" : ", ";
+  const sep = t("common:listSeparator");
   const money = (fen: number) => formatMoney(fen, lang);
   const typeName = (x: PledgeIpType) => ipTypeLabel(t, x);
   const accepted = PLEDGE_IP_TYPES.filter((x) => terms.acceptedIpTypes.includes(x));
@@ -182,14 +184,20 @@ export function formFieldOf(domainField: string): string {
   return FIELD_OF[domainField] ?? "name";
 }
 
+/** One validateProductTerms error in the reader's language, amounts scaled to 万元 / million. */
+function productErrorText(t: TFunction, e: ProductFieldError, locale: string): string {
+  return translateMessage(t, productErrorMessage(e.code, e.params), locale, "auto");
+}
+
 /** validateProductTerms errors as conform field errors, in the reader's language. */
 export function productFieldErrors(
   errors: readonly ProductFieldError[],
   locale: string,
 ): Record<string, string[]> {
+  const t = getFixedT(isLocale(locale) ? locale : DEFAULT_LOCALE);
   const out: Record<string, string[]> = {};
   for (const e of errors) {
-    (out[formFieldOf(e.field)] ??= []).push(productErrorMessage(e.code, e.params, locale));
+    (out[formFieldOf(e.field)] ??= []).push(productErrorText(t, e, locale));
   }
   return out;
 }
@@ -328,7 +336,7 @@ export function productFormSchema(t: TFunction, locale: string) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: [field],
-          message: productErrorMessage(e.code, e.params, locale),
+          message: productErrorText(t, e, locale),
         });
       }
       return value;

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { CHINA_OFFSET_MS } from "./dates";
 import { IP_TYPES, isIsoDate, type IpType } from "./ip";
-import { formatBp, formatMoney } from "./money";
-import { REGIONS, regionName } from "./regions";
+import { message, type Message } from "./message";
+import { REGIONS } from "./regions";
 import type { ApplicationState } from "./workflow";
 
 /**
@@ -349,19 +349,14 @@ export interface DurationStats {
   p90Ms: number | null;
 }
 
-/** A duration for people: minutes under an hour, hours under two days, else days. */
-export function formatDuration(ms: number | null, locale = "zh-CN"): string {
-  if (ms === null) return "—";
-  const zh = locale.startsWith("zh");
+/** A duration for people (alliance:durations): minutes under an hour, hours under two days, else days. */
+export function describeDuration(ms: number | null): Message {
+  if (ms === null) return message("alliance:durations.none");
   const minutes = ms / 60_000;
-  if (minutes < 60) {
-    const v = Math.round(minutes);
-    return zh ? `${v} 分钟` : `${v} min`;
-  }
+  if (minutes < 60) return message("alliance:durations.minutes", { value: Math.round(minutes) });
   const hours = minutes / 60;
-  if (hours < 48) return zh ? `${hours.toFixed(1)} 小时` : `${hours.toFixed(1)} h`;
-  const days = hours / 24;
-  return zh ? `${days.toFixed(1)} 天` : `${days.toFixed(1)} days`;
+  if (hours < 48) return message("alliance:durations.hours", { value: hours.toFixed(1) });
+  return message("alliance:durations.days", { value: (hours / 24).toFixed(1) });
 }
 
 export function durationStats(values: readonly number[]): DurationStats {
@@ -798,20 +793,19 @@ export function pseudonymCode(firmOrgId: number, secret: string): string {
   return hmacSha256Hex(secret, `firm:${firmOrgId}`).slice(0, 4).toUpperCase();
 }
 
-export function firmPseudonym(firmOrgId: number, secret: string, locale = "zh-CN"): string {
-  const code = pseudonymCode(firmOrgId, secret);
-  return locale.startsWith("zh") ? `企业#${code}` : `Firm #${code}`;
+/** How a firm that has not consented is shown: "企业#3F2A" (alliance:pseudonym). */
+export function firmPseudonym(firmOrgId: number, secret: string): Message {
+  return message("alliance:pseudonym", { code: pseudonymCode(firmOrgId, secret) });
 }
 
 /** The firm's name where it consented to show it to the alliance, else its pseudonym. */
 export function firmDisplayName(
   firm: { id: number; name: string; consentShowName: boolean },
   secret: string,
-  locale = "zh-CN",
-): { name: string; named: boolean } {
+): { named: true; name: string } | { named: false; pseudonym: Message } {
   return firm.consentShowName
-    ? { name: firm.name, named: true }
-    : { name: firmPseudonym(firm.id, secret, locale), named: false };
+    ? { named: true, name: firm.name }
+    : { named: false, pseudonym: firmPseudonym(firm.id, secret) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -845,15 +839,6 @@ export interface CommentaryInput {
   highTechFirms: number;
 }
 
-export interface Commentary {
-  zh: string[];
-  en: string[];
-}
-
-function pct(bpValue: number | null): string {
-  return bpValue === null ? "—" : formatBp(bpValue);
-}
-
 /** 盟市 by amount, largest first (ties: by code, so the text never flickers). */
 export function rankRegions(regions: readonly RegionAmount[]): RegionAmount[] {
   const byCode = new Map(regions.map((r) => [r.code, r]));
@@ -862,125 +847,102 @@ export function rankRegions(regions: readonly RegionAmount[]): RegionAmount[] {
 }
 
 /**
- * A short commentary on the report's figures, in Chinese and English: the total against the
- * target, the leading and lagging 盟市, the pace needed per month, and the share of 专精特新 and
- * 高新 firms among the firms financed. A pure function of the aggregates: the same figures always
- * give the same words.
+ * A short commentary on the report's figures, one message per paragraph (alliance:commentary):
+ * the total against the target, the leading and lagging 盟市, the pace needed per month, and the
+ * share of 专精特新 and 高新 firms among the firms financed. A pure function of the aggregates: the
+ * same figures always give the same words.
  */
-export function reportCommentary(c: CommentaryInput): Commentary {
-  const zh: string[] = [];
-  const en: string[] = [];
-  const m = (fen: number, lang: "zh" | "en") => formatMoney(fen, lang === "zh" ? "zh-CN" : "en");
-  const names = (rs: readonly RegionAmount[], lang: "zh" | "en") =>
-    rs.map((r) => regionName(r.code, lang === "zh" ? "zh-CN" : "en"));
-
-  zh.push(
-    `截至${c.asOfDate}，全区知识产权质押融资累计放款${m(c.financedFen, "zh")}，` +
-      `完成${m(c.targetFen, "zh")}目标的${pct(c.progressBp)}，累计支持企业${c.firmsFinanced}家。`,
-  );
-  en.push(
-    `As of ${c.asOfDate}, IP pledge loans disbursed in Inner Mongolia total ` +
-      `${m(c.financedFen, "en")}, ${pct(c.progressBp)} of the ${m(c.targetFen, "en")} target, ` +
-      `to ${c.firmsFinanced} firm${c.firmsFinanced === 1 ? "" : "s"}.`,
-  );
+export function reportCommentary(c: CommentaryInput): Message[] {
+  const key = (k: string) => `alliance:commentary.${k}`;
+  const out: Message[] = [
+    message(key("total"), {
+      asOfDate: c.asOfDate,
+      financedFen: c.financedFen,
+      targetFen: c.targetFen,
+      progressBp: c.progressBp,
+      count: c.firmsFinanced,
+    }),
+  ];
 
   const ranked = rankRegions(c.regions);
   const withLoans = ranked.filter((r) => r.amountFen > 0);
   const total = withLoans.reduce((s, r) => s + r.amountFen, 0);
+  const codes = (rs: readonly RegionAmount[]) => rs.map((r) => r.code);
   if (withLoans.length === 0) {
-    zh.push("各盟市尚无放款记录。");
-    en.push("No 盟市 (league or city) has a disbursement yet.");
+    out.push(message(key("noRegions")));
   } else {
     const leaders = withLoans.slice(0, Math.min(3, withLoans.length));
-    const leadShare = ratioBp(
-      leaders.reduce((s, r) => s + r.amountFen, 0),
-      total,
-    );
-    zh.push(
-      `从盟市看，${names(leaders, "zh").join("、")}位居前列，合计占全区放款的${pct(leadShare)}` +
-        `（${names([leaders[0]], "zh")[0]}${m(leaders[0].amountFen, "zh")}）。`,
-    );
-    en.push(
-      `${names(leaders, "en").join(", ")} lead${leaders.length === 1 ? "s" : ""} with ` +
-        `${pct(leadShare)} of the amount (${names([leaders[0]], "en")[0]}: ` +
-        `${m(leaders[0].amountFen, "en")}).`,
+    out.push(
+      message(key("leaders"), {
+        regions: codes(leaders),
+        count: leaders.length,
+        leadShareBp: ratioBp(
+          leaders.reduce((s, r) => s + r.amountFen, 0),
+          total,
+        ),
+        region: leaders[0].code,
+        leaderAmountFen: leaders[0].amountFen,
+      }),
     );
     const none = ranked.filter((r) => r.amountFen <= 0);
     if (none.length > 0) {
-      zh.push(`${names(none, "zh").join("、")}尚无放款，是下一步推广的重点。`);
-      en.push(
-        `${names(none, "en").join(", ")} ${none.length === 1 ? "has" : "have"} no disbursement yet and should come next.`,
-      );
+      out.push(message(key("withoutLoans"), { regions: codes(none), count: none.length }));
     } else {
-      const lagCount = Math.min(2, withLoans.length - leaders.length);
-      const laggards = lagCount > 0 ? withLoans.slice(withLoans.length - lagCount).reverse() : [];
-      if (laggards.length > 0) {
-        zh.push(
-          `${names(laggards, "zh").join("、")}放款规模较小（${laggards
-            .map((r) => m(r.amountFen, "zh"))
-            .join("、")}），仍有较大提升空间。`,
-        );
-        en.push(
-          `${names(laggards, "en").join(" and ")} lag behind (${laggards
-            .map((r) => m(r.amountFen, "en"))
-            .join(", ")}).`,
+      // Every 盟市 has loans (all twelve, three of them leading): name the two smallest.
+      const [second, last] = withLoans.slice(-2);
+      if (withLoans.length >= leaders.length + 2) {
+        out.push(
+          message(key("laggards"), {
+            region: last.code,
+            amountFen: last.amountFen,
+            otherRegion: second.code,
+            otherAmountFen: second.amountFen,
+          }),
         );
       }
     }
   }
 
   if (c.remainingFen <= 0) {
-    const when = c.reachedMonth ? `已于${c.reachedMonth}` : "已";
-    zh.push(`${when}达成${m(c.targetFen, "zh")}目标。`);
-    en.push(
-      `The ${m(c.targetFen, "en")} target has been reached${c.reachedMonth ? ` (${c.reachedMonth})` : ""}.`,
+    out.push(
+      c.reachedMonth
+        ? message(key("reached.inMonth"), { targetFen: c.targetFen, month: c.reachedMonth })
+        : message(key("reached.plain"), { targetFen: c.targetFen }),
     );
   } else if (c.deadlinePassed) {
-    zh.push(`目标期限${c.deadline}已过，距目标尚差${m(c.remainingFen, "zh")}。`);
-    en.push(
-      `The deadline ${c.deadline} has passed, ${m(c.remainingFen, "en")} short of the target.`,
+    out.push(
+      message(key("deadlinePassed"), { deadline: c.deadline, remainingFen: c.remainingFen }),
     );
   } else {
-    const need = c.neededPerMonthFen ?? c.remainingFen;
-    const paceZh =
-      c.paceFen > 0
-        ? `近六个月月均放款${m(c.paceFen, "zh")}` +
-          (c.projectedMonth
-            ? c.projectedMonth <= c.deadline.slice(0, 7)
-              ? `，按此进度预计于${c.projectedMonth}达成目标。`
-              : `，按此进度预计${c.projectedMonth}方能达成，需加快进度。`
-            : "。")
-        : "近六个月尚无放款，需加快推进。";
-    const paceEn =
-      c.paceFen > 0
-        ? `The last six months averaged ${m(c.paceFen, "en")} a month` +
-          (c.projectedMonth
-            ? c.projectedMonth <= c.deadline.slice(0, 7)
-              ? `, which reaches the target in ${c.projectedMonth}.`
-              : `, which would reach it only in ${c.projectedMonth}: the pace must rise.`
-            : ".")
-        : "Nothing was disbursed in the last six months: the pace must rise.";
-    zh.push(
-      `距${c.deadline}目标期限还有${c.monthsLeft}个月，尚需放款${m(c.remainingFen, "zh")}，` +
-        `每月需放款约${m(need, "zh")}；${paceZh}`,
-    );
-    en.push(
-      `With ${c.monthsLeft} month${c.monthsLeft === 1 ? "" : "s"} to the ${c.deadline} deadline, ` +
-        `${m(c.remainingFen, "en")} remains: about ${m(need, "en")} a month. ${paceEn}`,
+    const pace =
+      c.paceFen <= 0
+        ? "stalled"
+        : c.projectedMonth === null
+          ? "steady"
+          : c.projectedMonth <= c.deadline.slice(0, 7)
+            ? "onTrack"
+            : "late";
+    out.push(
+      message(key(`pace.${pace}`), {
+        deadline: c.deadline,
+        count: c.monthsLeft,
+        remainingFen: c.remainingFen,
+        needFen: c.neededPerMonthFen ?? c.remainingFen,
+        paceFen: c.paceFen,
+        projectedMonth: c.projectedMonth ?? "",
+      }),
     );
   }
 
   if (c.firmsFinanced > 0) {
-    const sp = ratioBp(c.specialisedFirms, c.firmsFinanced);
-    const ht = ratioBp(c.highTechFirms, c.firmsFinanced);
-    zh.push(
-      `获贷企业中，专精特新企业${c.specialisedFirms}家，占${pct(sp)}；` +
-        `高新技术企业${c.highTechFirms}家，占${pct(ht)}。`,
-    );
-    en.push(
-      `Of the firms financed, ${c.specialisedFirms} (${pct(sp)}) are specialised-and-innovative ` +
-        `(专精特新) and ${c.highTechFirms} (${pct(ht)}) are high-tech enterprises.`,
+    out.push(
+      message(key("firmMix"), {
+        specialisedFirms: c.specialisedFirms,
+        specialisedShareBp: ratioBp(c.specialisedFirms, c.firmsFinanced),
+        highTechFirms: c.highTechFirms,
+        highTechShareBp: ratioBp(c.highTechFirms, c.firmsFinanced),
+      }),
     );
   }
-  return { zh, en };
+  return out;
 }

@@ -1,15 +1,14 @@
-import { industryName, type FirmFlag, type IndustrySection } from "./industry";
-import { formatBp, formatMoney } from "./money";
+import type { FirmFlag, IndustrySection } from "./industry";
+import { message, type Message } from "./message";
 import {
   BP_PER_WHOLE,
   PLEDGE_IP_TYPES,
   effectiveRateBp as subsidisedRateBp,
-  pledgeIpTypeName,
   riskShareTotalBp,
   type LoanProductTerms,
   type PledgeIpType,
 } from "./product";
-import { regionName, type RegionCode } from "./regions";
+import type { RegionCode } from "./regions";
 
 /**
  * The matching engine: which loan products fit a firm's financing request, why, and — for a
@@ -940,12 +939,6 @@ function approximateCover(items: readonly CollateralCandidate[], amountFen: numb
 // Explanations
 // ---------------------------------------------------------------------------------------------
 
-const FLAG_NAMES: Record<FirmFlag, { zh: string; en: string }> = {
-  high_tech: { zh: "高新技术企业", en: "high-tech enterprise" },
-  specialised: { zh: "专精特新", en: "specialised-and-innovative" },
-  tech_sme: { zh: "科技型中小企业", en: "tech-based SME" },
-};
-
 /**
  * Years with one decimal, truncated rather than rounded so a failing 4.96 years never reads as
  * "5.0 年, 要求 ≥ 5 年"; whole numbers without ".0".
@@ -955,212 +948,150 @@ export function formatYears(years: number): string {
   return Number.isInteger(t) ? String(t) : t.toFixed(1);
 }
 
-function list(items: readonly string[], zh: boolean): string {
-  return items.join(zh ? "、" : ", ");
-}
-
-/** One sentence saying what is missing, e.g. "还需约 85.00 万元的质押物价值（按质押率 25.00% 计）". */
-export function explainFailure(f: Failure, locale: string = "zh-CN"): string {
-  const zh = locale.startsWith("zh");
-  const money = (fen: number) => formatMoney(fen, locale);
-  const asset = (r: AssetRef) => (zh ? `「${r.assetTitle}」` : `“${r.assetTitle}”`);
-  const types = (ts: readonly PledgeIpType[]) =>
-    list(
-      ts.map((t) => pledgeIpTypeName(t, locale)),
-      zh,
-    );
+/**
+ * What is missing, as a message the UI words (app/locales/…/matching.json `failures`), e.g.
+ * "还需约 85.00 万元的质押物价值（按质押率 25.00% 计）". Assets are named by their title.
+ */
+export function explainFailure(f: Failure): Message {
+  const key = (k: string) => `matching:failures.${k}`;
+  const asset = (r: AssetRef) => ({ asset: r.assetTitle });
   switch (f.code) {
     case "product_paused":
-      return zh ? "该产品暂停受理" : "This product is paused";
-    case "region": {
-      const names = list(
-        f.allowed.map((c) => regionName(c, locale)),
-        zh,
-      );
-      return zh ? `仅限 ${names}` : `Only for ${names}`;
-    }
-    case "industry": {
-      const names = list(
-        f.allowed.map((c) => industryName(c, locale)),
-        zh,
-      );
-      return zh ? `仅限行业 ${names}` : `Only for the industries ${names}`;
-    }
-    case "firm_flags": {
-      const names = list(
-        f.missing.map((x) => (zh ? FLAG_NAMES[x].zh : FLAG_NAMES[x].en)),
-        zh,
-      );
-      return zh ? `需具备 ${names} 资质` : `Requires the status ${names}`;
-    }
+      return message(key(f.code));
+    case "region":
+      return message(key(f.code), { regions: f.allowed });
+    case "industry":
+      return message(key(f.code), { industries: f.allowed });
+    case "firm_flags":
+      return message(key(f.code), { flags: f.missing });
     case "amount_below_min":
-      return zh
-        ? `申请金额 ${money(f.amountFen)} 低于产品最低 ${money(f.minAmountFen)}`
-        : `Amount ${money(f.amountFen)} is below the product minimum ${money(f.minAmountFen)}`;
+      return message(key(f.code), { amountFen: f.amountFen, minAmountFen: f.minAmountFen });
     case "amount_above_max":
-      return zh
-        ? `申请金额 ${money(f.amountFen)} 超过产品最高 ${money(f.maxAmountFen)}`
-        : `Amount ${money(f.amountFen)} is above the product maximum ${money(f.maxAmountFen)}`;
+      return message(key(f.code), { amountFen: f.amountFen, maxAmountFen: f.maxAmountFen });
     case "term_below_min":
-      return zh
-        ? `期限 ${f.termMonths} 个月，产品最短 ${f.minTermMonths} 个月`
-        : `Term ${f.termMonths} months; the product's shortest is ${f.minTermMonths} months`;
+      return message(key(f.code), { termMonths: f.termMonths, minTermMonths: f.minTermMonths });
     case "term_above_max":
-      return zh
-        ? `期限 ${f.termMonths} 个月，产品最长 ${f.maxTermMonths} 个月`
-        : `Term ${f.termMonths} months; the product's longest is ${f.maxTermMonths} months`;
+      return message(key(f.code), { termMonths: f.termMonths, maxTermMonths: f.maxTermMonths });
     case "rate_above_firm_max":
-      return zh
-        ? `产品最低年利率 ${formatBp(f.minRateBp)}，高于可接受的 ${formatBp(f.firmMaxRateBp)}`
-        : `The product's lowest rate ${formatBp(f.minRateBp)} is above your maximum ${formatBp(f.firmMaxRateBp)}`;
+      return message(key(f.code), { minRateBp: f.minRateBp, firmMaxRateBp: f.firmMaxRateBp });
     case "quota_short":
-      return zh
-        ? `产品剩余额度 ${money(f.quotaRemainingFen)}，不足申请金额 ${money(f.amountFen)}`
-        : `Only ${money(f.quotaRemainingFen)} of the product's quota is left, less than ${money(f.amountFen)}`;
-    case "ip_type_not_accepted": {
-      const base = zh
-        ? `仅接受 ${types(f.acceptedTypes)} 质押`
-        : `Accepts only ${types(f.acceptedTypes)} as collateral`;
-      if (f.neededCollateralValueFen === null) return base;
-      return zh
-        ? `${base}，约需 ${money(f.neededCollateralValueFen)}的质押物价值`
-        : `${base}; about ${money(f.neededCollateralValueFen)} of collateral value is needed`;
-    }
+      return message(key(f.code), {
+        quotaRemainingFen: f.quotaRemainingFen,
+        amountFen: f.amountFen,
+      });
+    case "ip_type_not_accepted":
+      if (f.neededCollateralValueFen === null) {
+        return message(key("ip_type_not_accepted.types"), { pledgeIpTypes: f.acceptedTypes });
+      }
+      return message(key("ip_type_not_accepted.typesAndValue"), {
+        pledgeIpTypes: f.acceptedTypes,
+        neededCollateralValueFen: f.neededCollateralValueFen,
+      });
     case "asset_type_not_accepted":
-      return zh
-        ? `${asset(f)}为${pledgeIpTypeName(f.ipType, locale)}，本产品不接受`
-        : `${asset(f)} is a ${pledgeIpTypeName(f.ipType, locale)}, which this product does not accept`;
-    case "asset_status":
-      if (f.status === "pending") {
-        return zh
-          ? `${asset(f)}尚未${f.ipType === "trademark" ? "核准注册" : "授权"}，不能质押`
-          : `${asset(f)} is not yet ${f.ipType === "trademark" ? "registered" : "granted"} and cannot be pledged`;
-      }
-      if (f.status === "lapsed") {
-        return zh ? `${asset(f)}已失效，不能质押` : `${asset(f)} has lapsed and cannot be pledged`;
-      }
-      if (f.status === "expired") {
-        return zh
-          ? `${asset(f)}已到期未续展，不能质押`
-          : `${asset(f)} has expired without renewal and cannot be pledged`;
-      }
-      return zh
-        ? `${asset(f)}状态异常（${f.status}），不能质押`
-        : `${asset(f)} has status ${f.status} and cannot be pledged`;
+      return message(key(f.code), { ...asset(f), pledgeIpType: f.ipType });
+    case "asset_status": {
+      const variant =
+        f.status === "pending"
+          ? f.ipType === "trademark"
+            ? "pending_trademark"
+            : "pending_patent"
+          : f.status === "lapsed" || f.status === "expired"
+            ? f.status
+            : "other";
+      return message(key(`asset_status.${variant}`), { ...asset(f), status: f.status });
+    }
     case "asset_expired":
-      return zh
-        ? `${asset(f)}保护期已届满，不能质押`
-        : `${asset(f)}'s protection has expired; it cannot be pledged`;
+      return message(key(f.code), asset(f));
     case "remaining_protection":
-      return zh
-        ? `${asset(f)}剩余保护期 ${formatYears(f.remainingYears)} 年，要求 ≥ ${formatYears(f.requiredYears)} 年`
-        : `${asset(f)} has ${formatYears(f.remainingYears)} years of protection left; at least ${formatYears(f.requiredYears)} required`;
+      return message(key(f.code), {
+        ...asset(f),
+        remainingYears: f.remainingYears,
+        requiredYears: f.requiredYears,
+      });
     case "trademark_age":
       if (f.ageYears === null) {
-        return zh
-          ? `${asset(f)}注册日期未知，要求注册满 ${formatYears(f.requiredYears)} 年`
-          : `${asset(f)}'s registration date is unknown; registered ≥ ${formatYears(f.requiredYears)} years required`;
+        return message(key("trademark_age.unknown"), {
+          ...asset(f),
+          requiredYears: f.requiredYears,
+        });
       }
-      return zh
-        ? `${asset(f)}注册 ${formatYears(f.ageYears)} 年，要求 ≥ ${formatYears(f.requiredYears)} 年`
-        : `${asset(f)} was registered ${formatYears(f.ageYears)} years ago; at least ${formatYears(f.requiredYears)} required`;
+      return message(key("trademark_age.known"), {
+        ...asset(f),
+        ageYears: f.ageYears,
+        requiredYears: f.requiredYears,
+      });
     case "formal_appraisal_needed":
-      if (f.formalExpiredOn !== null) {
-        return zh
-          ? `${asset(f)}的正式评估已于 ${f.formalExpiredOn} 到期，需重新评估`
-          : `${asset(f)}'s formal appraisal expired on ${f.formalExpiredOn}; a new one is needed`;
-      }
-      return zh ? `${asset(f)}需先完成正式评估` : `${asset(f)} needs a formal appraisal first`;
     case "no_valuation":
       if (f.formalExpiredOn !== null) {
-        return zh
-          ? `${asset(f)}的正式评估已于 ${f.formalExpiredOn} 到期，且无预估价值`
-          : `${asset(f)}'s formal appraisal expired on ${f.formalExpiredOn} and it has no indicative value`;
+        return message(key(`${f.code}.expired`), {
+          ...asset(f),
+          formalExpiredOn: f.formalExpiredOn,
+        });
       }
-      return zh ? `${asset(f)}尚无估值` : `${asset(f)} has no valuation yet`;
-    case "capacity_short": {
+      return message(key(`${f.code}.missing`), asset(f));
+    case "capacity_short":
       if (f.neededCollateralValueFen === null) {
-        return zh
-          ? `质押物可贷 ${money(f.capacityFen)}，不足申请金额 ${money(f.amountFen)}`
-          : `The collateral lends ${money(f.capacityFen)}, less than ${money(f.amountFen)}`;
+        return message(key("capacity_short.capacity"), {
+          capacityFen: f.capacityFen,
+          amountFen: f.amountFen,
+        });
       }
-      return zh
-        ? `还需约 ${money(f.neededCollateralValueFen)}的质押物价值（按质押率 ${formatBp(f.bestPledgeRateBp)} 计，可贷 ${money(f.capacityFen)} / 申请 ${money(f.amountFen)}）`
-        : `About ${money(f.neededCollateralValueFen)} more collateral value is needed (at a ${formatBp(f.bestPledgeRateBp)} pledge rate; lends ${money(f.capacityFen)} of ${money(f.amountFen)})`;
-    }
+      return message(key("capacity_short.value"), {
+        neededCollateralValueFen: f.neededCollateralValueFen,
+        bestPledgeRateBp: f.bestPledgeRateBp,
+        capacityFen: f.capacityFen,
+        amountFen: f.amountFen,
+      });
   }
 }
 
-/** One sentence saying why a rule passed, e.g. "可贷 120.00 万元 ≥ 申请 100.00 万元". */
-export function explainPass(p: Reason, locale: string = "zh-CN"): string {
-  const zh = locale.startsWith("zh");
-  const money = (fen: number) => formatMoney(fen, locale);
+/** Why a rule passed, as a message the UI words, e.g. "可贷 120.00 万元 ≥ 申请 100.00 万元". */
+export function explainPass(p: Reason): Message {
+  const key = (k: string) => `matching:passes.${k}`;
   switch (p.code) {
     case "product_active":
-      return zh ? "产品受理中" : "The product is open";
+      return message(key(p.code));
     case "region":
-      if (p.allowed === "all") return zh ? "不限地区" : "Open to all regions";
-      return zh
-        ? `企业所在地 ${regionName(p.firmRegion ?? "", locale)} 在产品范围内`
-        : `${regionName(p.firmRegion ?? "", locale)} is within the product's regions`;
+      if (p.allowed === "all") return message(key("region.all"));
+      return message(key("region.some"), { region: p.firmRegion ?? "" });
     case "industry":
-      if (p.allowed === "all") return zh ? "不限行业" : "Open to all industries";
-      return zh
-        ? `行业 ${industryName(p.firmIndustry ?? "", locale)} 符合`
-        : `Industry ${industryName(p.firmIndustry ?? "", locale)} is accepted`;
-    case "firm_flags": {
-      if (p.required.length === 0) return zh ? "无企业资质要求" : "No firm status required";
-      const names = list(
-        p.required.map((x) => (zh ? FLAG_NAMES[x].zh : FLAG_NAMES[x].en)),
-        zh,
-      );
-      return zh ? `具备 ${names} 资质` : `Has the status ${names}`;
-    }
+      if (p.allowed === "all") return message(key("industry.all"));
+      return message(key("industry.some"), { industry: p.firmIndustry ?? "" });
+    case "firm_flags":
+      if (p.required.length === 0) return message(key("firm_flags.none"));
+      return message(key("firm_flags.some"), { flags: p.required });
     case "amount":
-      return zh
-        ? `金额 ${money(p.amountFen)} 在 ${money(p.minAmountFen)}–${money(p.maxAmountFen)} 范围内`
-        : `Amount ${money(p.amountFen)} is within ${money(p.minAmountFen)}–${money(p.maxAmountFen)}`;
+      return message(key(p.code), {
+        amountFen: p.amountFen,
+        minAmountFen: p.minAmountFen,
+        maxAmountFen: p.maxAmountFen,
+      });
     case "term":
-      return zh
-        ? `期限 ${p.termMonths} 个月在 ${p.minTermMonths}–${p.maxTermMonths} 个月范围内`
-        : `Term ${p.termMonths} months is within ${p.minTermMonths}–${p.maxTermMonths} months`;
-    case "rate": {
-      const subsidised = p.effectiveRateBp !== p.minRateBp;
-      if (zh) {
-        const after = subsidised ? `（贴息后 ${formatBp(p.effectiveRateBp)}）` : "";
-        return `最低年利率 ${formatBp(p.minRateBp)}${after}，不高于可接受的 ${formatBp(p.firmMaxRateBp)}`;
-      }
-      const after = subsidised ? ` (${formatBp(p.effectiveRateBp)} after subsidy)` : "";
-      return `Lowest rate ${formatBp(p.minRateBp)}${after} is within your maximum ${formatBp(p.firmMaxRateBp)}`;
-    }
+      return message(key(p.code), {
+        termMonths: p.termMonths,
+        minTermMonths: p.minTermMonths,
+        maxTermMonths: p.maxTermMonths,
+      });
+    case "rate":
+      return message(key(p.effectiveRateBp !== p.minRateBp ? "rate.subsidised" : "rate.plain"), {
+        minRateBp: p.minRateBp,
+        effectiveRateBp: p.effectiveRateBp,
+        firmMaxRateBp: p.firmMaxRateBp,
+      });
     case "quota":
-      return zh
-        ? `产品剩余额度 ${money(p.quotaRemainingFen)} 充足`
-        : `${money(p.quotaRemainingFen)} of quota left is enough`;
-    case "ip_types": {
-      const names = list(
-        p.ipTypes.map((t) => pledgeIpTypeName(t, locale)),
-        zh,
+      return message(key(p.code), { quotaRemainingFen: p.quotaRemainingFen });
+    case "ip_types":
+      return message(key(p.code), { pledgeIpTypes: p.ipTypes });
+    case "assets_eligible":
+      return message(
+        key(p.indicativeCount > 0 ? "assets_eligible.indicative" : "assets_eligible.formal"),
+        {
+          eligibleCount: p.eligibleCount,
+          offeredCount: p.offeredCount,
+          indicativeCount: p.indicativeCount,
+        },
       );
-      return zh ? `接受 ${names} 质押` : `Accepts ${names}`;
-    }
-    case "assets_eligible": {
-      if (zh) {
-        const ind =
-          p.indicativeCount > 0
-            ? `（其中 ${p.indicativeCount} 项按预估价值计，放款前需正式评估）`
-            : "";
-        return `${p.offeredCount} 项中 ${p.eligibleCount} 项可质押${ind}`;
-      }
-      const ind =
-        p.indicativeCount > 0
-          ? ` (${p.indicativeCount} at indicative value; a formal appraisal is needed before the loan)`
-          : "";
-      return `${p.eligibleCount} of ${p.offeredCount} assets can be pledged${ind}`;
-    }
     case "capacity":
-      return zh
-        ? `可贷 ${money(p.capacityFen)} ≥ 申请 ${money(p.amountFen)}`
-        : `Collateral lends ${money(p.capacityFen)} ≥ ${money(p.amountFen)} requested`;
+      return message(key(p.code), { capacityFen: p.capacityFen, amountFen: p.amountFen });
   }
 }

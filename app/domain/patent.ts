@@ -1,4 +1,5 @@
 import { addYearsClamped, daysBetween, DAYS_PER_YEAR, parseIsoDate, type PatentKind } from "./ip";
+import { message, type Message } from "./message";
 
 /**
  * Chinese patent application numbers (专利申请号), CNIPA standard ZC 0006-2003 《专利申请号标准》.
@@ -296,39 +297,25 @@ export function isPledgeable(status: PatentStatus, expiry: string, today: string
   return status === "granted" && today < expiry;
 }
 
-/** The message for a problem with a typed application number. */
-export function patentNumberProblemMessage(
-  p: PatentNumberProblem,
-  locale: string = "zh-CN",
-): string {
-  const zh = locale.startsWith("zh");
+/** The message for a problem with a typed application number (assets:numberProblems.patent). */
+export function patentNumberProblemMessage(p: PatentNumberProblem): Message {
+  const key = (k: string) => `assets:numberProblems.patent.${k}`;
   switch (p.kind) {
     case "empty":
-      return zh ? "请填写专利申请号" : "Enter the patent application number";
+      return message(key(p.kind));
     case "format":
-      return zh
-        ? `第 ${p.position} 位“${p.char}”不应出现在申请号中（格式如 201710601862.3）`
-        : `Character ${p.position} “${p.char}” does not belong in an application number (like 201710601862.3)`;
+      return message(key(p.kind), { position: p.position, char: p.char });
     case "length":
-      if (p.missingCheckDigit) {
-        return zh
-          ? "缺少小数点后的校验位（格式如 201710601862.3）"
-          : "The check digit after the dot is missing (like 201710601862.3)";
-      }
-      return zh
-        ? `申请号应为 12 位数字（2003 年 10 月前为 8 位）加 1 位校验位，您输入了 ${p.length} 位`
-        : `An application number has 12 digits (8 before October 2003) plus a check digit; you entered ${p.length} characters`;
+      if (p.missingCheckDigit) return message(key("missing_check_digit"));
+      return message(key(p.kind), { length: p.length });
     case "type_digit":
-      return zh
-        ? `第 ${p.position} 位是专利类型，应为 1、2、3、8 或 9，而不是“${p.digit}”`
-        : `Digit ${p.position} is the patent type and must be 1, 2, 3, 8 or 9, not “${p.digit}”`;
+      return message(key(p.kind), { position: p.position, digit: p.digit });
     case "year":
-      return zh
-        ? `申请年份 ${p.year} 不在 ${p.earliest}–${p.latest ?? "今"} 之间`
-        : `Filing year ${p.year} is outside ${p.earliest}–${p.latest ?? "now"}`;
+      if (p.latest === null) {
+        return message(key("year_to_now"), { year: p.year, earliest: p.earliest });
+      }
+      return message(key(p.kind), { year: p.year, earliest: p.earliest, latest: p.latest });
     case "check_digit":
-      return zh
-        ? `校验位错误：应为“${p.expected}”，请核对申请号是否抄错`
-        : `Wrong check digit: it should be “${p.expected}”; please check the number`;
+      return message(key(p.kind), { expected: p.expected });
   }
 }

@@ -1,7 +1,5 @@
-import enCommon from "../locales/en/common.json";
-import zhCommon from "../locales/zh-CN/common.json";
 import { FIRM_FLAGS, isIndustrySection, type FirmFlag, type IndustrySection } from "./industry";
-import { formatBp, formatMoney } from "./money";
+import { message, type Message } from "./message";
 import { isRegionCode, type RegionCode } from "./regions";
 
 /**
@@ -19,15 +17,6 @@ export type PledgeIpType = (typeof PLEDGE_IP_TYPES)[number];
 
 export function isPledgeIpType(v: unknown): v is PledgeIpType {
   return typeof v === "string" && (PLEDGE_IP_TYPES as readonly string[]).includes(v);
-}
-
-/**
- * An IP type's name inside the domain's own zh/en sentences (product errors, match explanations),
- * which take a locale rather than t(). The names are the locale files' common:ipTypes (the one
- * source; see ipTypeLabel in ip.ts), lower-cased in English because they sit mid-sentence.
- */
-export function pledgeIpTypeName(type: PledgeIpType, locale: string = "zh-CN"): string {
-  return locale.startsWith("zh") ? zhCommon.ipTypes[type] : enCommon.ipTypes[type].toLowerCase();
 }
 
 /** 100% in basis points: pledge rates, risk shares and the interest subsidy are shares of it. */
@@ -309,89 +298,25 @@ function checkList(
   }
 }
 
-function formatValue(
-  v: string | number | undefined,
-  unit: string | number | undefined,
-  zh: boolean,
-) {
-  if (typeof v !== "number") return String(v ?? "");
-  const locale = zh ? "zh-CN" : "en";
-  if (unit === "fen") return formatMoney(v, locale);
-  if (unit === "bp") return formatBp(v);
-  if (unit === "months") return zh ? `${v} 个月` : `${v} month${v === 1 ? "" : "s"}`;
-  if (unit === "years") return zh ? `${v} 年` : `${v} year${v === 1 ? "" : "s"}`;
-  return String(v);
-}
-
-/** The sentence shown next to a field for a validation error, in Chinese or English. */
-export function productErrorMessage(
-  code: ProductErrorCode,
-  params: ProductErrorParams,
-  locale: string = "zh-CN",
-): string {
-  const zh = locale.startsWith("zh");
-  const p = (k: string) => params[k];
-  const num = (k: string): number => Number(params[k]);
-  const typeName = (k: string) => {
-    const v = p(k);
-    return isPledgeIpType(v) ? pledgeIpTypeName(v, locale) : String(v);
-  };
-  switch (code) {
-    case "required":
-      return zh ? "必填" : "Required";
-    case "too_long":
-      return zh ? `不能超过 ${p("max")} 个字` : `At most ${p("max")} characters`;
-    case "not_integer":
-      return zh ? "请输入整数" : "Enter a whole number";
-    case "not_positive":
-      return zh ? "必须大于 0" : "Must be greater than 0";
-    case "out_of_range": {
-      const lo = formatValue(p("min"), p("unit"), zh);
-      const hi = formatValue(p("max"), p("unit"), zh);
-      return zh ? `须在 ${lo} 到 ${hi} 之间` : `Must be between ${lo} and ${hi}`;
+/**
+ * The sentence shown next to a field for a validation error, as a message the form words
+ * (app/locales/…/products.json `validation`): a range names its bounds in the field's unit.
+ */
+export function productErrorMessage(code: ProductErrorCode, params: ProductErrorParams): Message {
+  const key = `products:validation.${code}`;
+  if (code === "out_of_range") {
+    const unit = params.unit;
+    if (unit === "fen" || unit === "bp" || unit === "months" || unit === "years") {
+      const suffix = { fen: "Fen", bp: "Bp", months: "Months", years: "Years" }[unit];
+      return message(`${key}.${unit}`, {
+        [`min${suffix}`]: Number(params.min),
+        [`max${suffix}`]: Number(params.max),
+      });
     }
-    case "amount_min_gt_max": {
-      const lo = formatMoney(num("minAmountFen"), locale);
-      const hi = formatMoney(num("maxAmountFen"), locale);
-      return zh
-        ? `最高金额 ${hi} 低于最低金额 ${lo}`
-        : `The maximum amount ${hi} is below the minimum ${lo}`;
-    }
-    case "term_min_gt_max":
-      return zh
-        ? `最长期限 ${p("maxTermMonths")} 个月短于最短期限 ${p("minTermMonths")} 个月`
-        : `The longest term (${p("maxTermMonths")} months) is shorter than the shortest (${p("minTermMonths")} months)`;
-    case "rate_min_gt_max": {
-      const lo = formatBp(num("minRateBp"));
-      const hi = formatBp(num("maxRateBp"));
-      return zh
-        ? `最高利率 ${hi} 低于最低利率 ${lo}`
-        : `The highest rate ${hi} is below the lowest ${lo}`;
-    }
-    case "ip_types_required":
-      return zh ? "至少选择一种可质押的知识产权类型" : "Accept at least one IP type";
-    case "pledge_rate_zero_for_accepted_type":
-      return zh
-        ? `已接受${typeName("ipType")}，质押率须大于 0`
-        : `The ${typeName("ipType")} is accepted, so its pledge rate must be above 0`;
-    case "unknown_value":
-      return zh ? `无法识别的取值：${p("value")}` : `Unknown value: ${p("value")}`;
-    case "duplicate_value":
-      return zh ? `重复的取值：${p("value")}` : `Listed twice: ${p("value")}`;
-    case "regions_required":
-      return zh ? "至少选择一个盟市，或选择“全区”" : "Choose at least one region, or all regions";
-    case "industries_required":
-      return zh ? "至少选择一个行业门类，或选择“全部行业”" : "Choose at least one industry, or all";
-    case "quota_remaining_gt_total": {
-      const rem = formatMoney(num("quotaRemainingFen"), locale);
-      const tot = formatMoney(num("quotaTotalFen"), locale);
-      return zh
-        ? `剩余额度 ${rem} 超过总额度 ${tot}`
-        : `Remaining quota ${rem} exceeds the total ${tot}`;
-    }
-    case "risk_share_total_gt_100":
-      return zh
-        ? `风险分担比例合计 ${formatBp(num("totalBp"))}，不能超过 100%`
-        : `Risk shares add up to ${formatBp(num("totalBp"))}; they cannot exceed 100%`;
+    return message(`${key}.plain`, { min: params.min ?? "", max: params.max ?? "" });
   }
+  if (code === "pledge_rate_zero_for_accepted_type") {
+    return message(key, { pledgeIpType: String(params.ipType) });
+  }
+  return message(key, params);
 }

@@ -1,4 +1,5 @@
 import { addDays, addYearsClamped, daysBetween, DAYS_PER_YEAR } from "./ip";
+import { message, type Message } from "./message";
 
 /**
  * Registered trademarks (注册商标), 商标法 (2019).
@@ -42,22 +43,16 @@ export function parseTrademarkNumber(input: string): TrademarkNumberResult {
   return { ok: true, normalised: s };
 }
 
-export function trademarkNumberProblemMessage(
-  p: TrademarkNumberProblem,
-  locale: string = "zh-CN",
-): string {
-  const zh = locale.startsWith("zh");
+/** The message for a problem with a typed registration number (assets:numberProblems.trademark). */
+export function trademarkNumberProblemMessage(p: TrademarkNumberProblem): Message {
+  const key = `assets:numberProblems.trademark.${p.kind}`;
   switch (p.kind) {
     case "empty":
-      return zh ? "请填写商标注册号" : "Enter the trademark registration number";
+      return message(key);
     case "format":
-      return zh
-        ? `注册号只含数字，第 ${p.position} 位“${p.char}”不是数字`
-        : `A registration number has digits only; character ${p.position} “${p.char}” is not a digit`;
+      return message(key, { position: p.position, char: p.char });
     case "length":
-      return zh
-        ? `注册号最多 ${p.max} 位数字，您输入了 ${p.length} 位`
-        : `A registration number has at most ${p.max} digits; you entered ${p.length}`;
+      return message(key, { max: p.max, length: p.length });
   }
 }
 

@@ -35,6 +35,8 @@ import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/workflow";
 import type { BankFilter, ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
+import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { getEnv } from "../utils/env.server";
 import { UserFacingError } from "./errors";
 import { IP_TYPE_BITS } from "./matching-rows";
@@ -566,6 +568,14 @@ export async function getDrillDown(
   const b = periodBounds(filters);
   const opts = { ownRowsOnly: true };
   const secret = pseudonymSecret();
+  const t = getFixedT(isLocale(locale) ? locale : DEFAULT_LOCALE);
+  // A firm that has not consented is listed under its pseudonym, worded in the reader's language.
+  const showFirm = (firm: Parameters<typeof firmDisplayName>[0]) => {
+    const shown = firmDisplayName(firm, secret);
+    return shown.named
+      ? shown
+      : { named: false, name: translateMessage(t, shown.pseudonym, locale) };
+  };
   const ownBankOnly = isOfficer(viewer);
   const paginate = <T>(all: T[]) => {
     const pages = Math.max(1, Math.ceil(all.length / DRILL_PAGE_SIZE));
@@ -591,11 +601,7 @@ export async function getDrillDown(
     const applicable = stage === "matched" || (filters.bank === null && !ownBankOnly);
     const list = applicable ? requests : [];
     const rows: DrillRequestRow[] = list.map((r) => {
-      const shown = firmDisplayName(
-        { id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent },
-        secret,
-        locale,
-      );
+      const shown = showFirm({ id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent });
       return {
         id: r.id,
         firm: shown.name,
@@ -629,11 +635,7 @@ export async function getDrillDown(
     });
   const isDuration = (DURATION_KEYS as readonly string[]).includes(stage);
   const rows: DrillDealRow[] = matched.map((r) => {
-    const shown = firmDisplayName(
-      { id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent },
-      secret,
-      locale,
-    );
+    const shown = showFirm({ id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent });
     return {
       id: r.id,
       firm: shown.name,

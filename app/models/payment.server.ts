@@ -10,6 +10,7 @@ import {
   type PaymentEffect,
 } from "../domain/appraisal";
 import type { Db } from "../utils/db.server";
+import { getFixedT } from "../utils/i18n";
 import { getStripe } from "../utils/stripe.server";
 import { nowInstant } from "../utils/time";
 import { lockOrderRow, PAGE_SIZE, type Actor } from "./appraisal.server";
@@ -142,7 +143,9 @@ async function createSession(stripe: Stripe, order: OrderRow, origin: string) {
           price_data: {
             currency: "cny",
             unit_amount: Number(order.fee_fen),
-            product_data: { name: `知识产权正式评估费 · 订单 ${number}` },
+            // Always in Chinese: a repeated click reuses the idempotency key, and Stripe refuses
+            // the same key with a different body (a firm that switched language in between).
+            product_data: { name: getFixedT("zh-CN")("appraisal:payment.stripeItem", { number }) },
           },
         },
       ],

@@ -1,8 +1,9 @@
 import type { IpType } from "../../db/schema";
-import { rankRegions, ratioBp, reportCommentary, type Commentary } from "../domain/analytics";
+import { rankRegions, ratioBp, reportCommentary } from "../domain/analytics";
 import { chinaDateOf } from "../domain/dates";
 import { INDUSTRY_CODES } from "../domain/industry";
 import { IP_TYPES } from "../domain/ip";
+import type { Message } from "../domain/message";
 import { DISBURSED_STATES } from "../domain/workflow";
 import type { Db } from "../utils/db.server";
 import { nowInstant, todayInChina } from "../utils/time";
@@ -57,7 +58,8 @@ export interface ReportData {
   byIpType: Slice<IpType>[];
   byIndustry: Slice<string>[];
   byYear: Slice<string>[];
-  commentary: Commentary;
+  /** One message per paragraph, worded by the page and the exports in the reader's language. */
+  commentary: Message[];
 }
 
 function add<K>(map: Map<K, Slice<K>>, key: K, amountFen: number, count: number) {
@@ -213,7 +215,7 @@ async function computeReport(db: Db, today: string): Promise<ReportData> {
     byIpType: IP_TYPES.map((t) => ipType.get(t) ?? { key: t, amountFen: 0, count: 0 }),
     byIndustry,
     byYear: [...year.values()].sort((a, b) => (a.key < b.key ? -1 : 1)),
-    commentary: { zh: [], en: [] },
+    commentary: [],
   };
   data.commentary = reportCommentary({
     asOfDate,

@@ -4,15 +4,15 @@ import { useTranslation } from "react-i18next";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { getProgressSummary } from "../models/progress.server";
 import { getDb } from "../utils/db.server";
-import { pageTitle } from "../utils/meta";
+import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader() {
   return { progress: await getProgressSummary(getDb()) };
 }
 
 export const meta: MetaFunction = ({ matches }) => [
-  ...pageTitle(matches, "内蒙古知识产权质押融资服务平台", "IP pledge financing for Inner Mongolia"),
-  { name: "description", content: "到 2025 年知识产权质押融资金额达到 100 亿元" },
+  ...pageTitle(matches, "common:titles.home"),
+  ...pageDescription(matches, "common:titles.homeDescription"),
 ];
 
 export default function Home() {

@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { user: { displayName: user.display_name, orgName: user.orgName }, progress, cards };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "工作台", "Dashboard");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "common:titles.dashboard");
 
 export default function Dashboard() {
   const { user, progress, cards } = useLoaderData<typeof loader>();

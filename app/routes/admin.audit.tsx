@@ -47,7 +47,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "审计日志", "Audit log");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.audit");
 
 export default function Audit() {
   const { rows, page, total, pages } = useLoaderData<typeof loader>();
@@ -62,12 +62,12 @@ export default function Audit() {
           <thead>
             <tr>
               <th>#</th>
-              <th>UTC+8</th>
-              <th>actor</th>
-              <th>action</th>
-              <th>entity</th>
-              <th>from → to</th>
-              <th>reason</th>
+              <th>{t("auth:admin.auditColumns.time")}</th>
+              <th>{t("auth:admin.auditColumns.actor")}</th>
+              <th>{t("auth:admin.auditColumns.action")}</th>
+              <th>{t("auth:admin.auditColumns.entity")}</th>
+              <th>{t("auth:admin.auditColumns.transition")}</th>
+              <th>{t("auth:admin.auditColumns.reason")}</th>
             </tr>
           </thead>
           <tbody>

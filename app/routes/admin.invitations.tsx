@@ -119,7 +119,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "邀请机构", "Invitations");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.invitations");
 
 export default function Invitations() {
   const { orgs, pending, origin } = useLoaderData<typeof loader>();

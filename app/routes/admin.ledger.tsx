@@ -85,8 +85,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "放款台账管理", "Ledger administration");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.adminLedger");
 
 export default function AdminLedger() {
   const { rows, total, sumFen, page, pages, q, toReverse, reversedId } =

@@ -78,7 +78,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "确认线下收款", "Confirm offline payment");
+  pageTitle(matches, "appraisal:titles.confirmPayment");
 
 export default function ConfirmOfflinePayment() {
   const { order } = useLoaderData<typeof loader>();

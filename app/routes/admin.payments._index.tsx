@@ -21,8 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { rows, total, page, pageSize: PAGE_SIZE, online: isStripeEnabled() };
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "线下收款确认", "Offline payments");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.payments");
 
 export default function AdminPayments() {
   const { rows, total, page, pageSize, online } = useLoaderData<typeof loader>();

@@ -100,8 +100,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect("/admin/settings/appraisal-fee?saved=1");
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "评估收费设置", "Appraisal fee");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.fee");
 
 export default function AppraisalFeeSettings() {
   const { settings } = useLoaderData<typeof loader>();

@@ -95,8 +95,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect("/admin/settings/target?saved=1");
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "融资目标设置", "Financing target");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.target");
 
 export default function TargetSettings() {
   const { phases, updatedAt, extraRows, saved } = useLoaderData<typeof loader>();

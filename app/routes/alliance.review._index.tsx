@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { formatDuration, type DrillStage } from "../domain/analytics";
+import { describeDuration, type DrillStage } from "../domain/analytics";
 import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName } from "../domain/industry";
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
@@ -13,6 +13,7 @@ import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
@@ -33,8 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "联盟融资数据审阅", "Deal-flow review");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "alliance:titles.review");
 
 const FLAG_LABEL: Record<(typeof FIRM_FLAGS)[number], string> = {
   high_tech: "alliance:profile.flagHighTech",
@@ -285,8 +285,8 @@ export default function AllianceReview() {
               <tr key={d.key}>
                 <td>{t(`alliance:stages.${d.key}`)}</td>
                 <td className="num">{fig(d.key, d.count)}</td>
-                <td className="num">{formatDuration(d.medianMs, lang)}</td>
-                <td className="num">{formatDuration(d.p90Ms, lang)}</td>
+                <td className="num">{translateMessage(t, describeDuration(d.medianMs), lang)}</td>
+                <td className="num">{translateMessage(t, describeDuration(d.p90Ms), lang)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { formatDuration } from "../domain/analytics";
+import { describeDuration } from "../domain/analytics";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
@@ -12,6 +12,7 @@ import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getLocale } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -40,8 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "融资数据明细", "Deal-flow rows");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "alliance:titles.drill");
 
 export default function DrillDownPage() {
   const { drill, filters, stage } = useLoaderData<typeof loader>();
@@ -153,7 +153,9 @@ export default function DrillDownPage() {
                   <td className="date">{r.disbursedDate ?? "—"}</td>
                   <td className="date">{r.closedDate ?? "—"}</td>
                   {isDuration ? (
-                    <td className="num">{formatDuration(r.durationMs, lang)}</td>
+                    <td className="num">
+                      {translateMessage(t, describeDuration(r.durationMs), lang)}
+                    </td>
                   ) : null}
                 </tr>
               ))}

@@ -12,7 +12,7 @@ import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getEnv } from "../utils/env.server";
 import { todayInChina } from "../utils/time";
-import { pageTitle } from "../utils/meta";
+import { dataPageTitle } from "../utils/meta";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportStyles }];
 
@@ -35,11 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(
-    matches,
-    data?.report.report_number ?? "评估报告",
-    data?.report.report_number ?? "Appraisal report",
-  );
+  dataPageTitle(matches, data?.report.report_number, "appraisal:titles.report");
 
 export default function AppraisalReport() {
   const { report: r, verifyUrl, validity, backTo } = useLoaderData<typeof loader>();

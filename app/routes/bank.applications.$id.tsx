@@ -159,7 +159,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ params, matches }) =>
-  pageTitle(matches, `审批 #${params.id}`, `Application #${params.id}`);
+  pageTitle(matches, "deals:titles.bankApplication", { id: params.id ?? "" });
 
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 

@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "贷款审批", "Loan applications");
+  pageTitle(matches, "deals:titles.bankApplications");
 
 export default function BankApplications() {
   const { rows, total, page, pages, counts, state } = useLoaderData<typeof loader>();

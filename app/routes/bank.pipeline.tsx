@@ -30,8 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, rows };
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "匹配的融资需求", "Matching requests");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "products:titles.pipeline");
 
 export default function Pipeline() {
   const { rows, page, pages, total } = useLoaderData<typeof loader>();

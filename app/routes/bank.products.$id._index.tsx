@@ -26,9 +26,10 @@ import {
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
-import { pageTitle } from "../utils/meta";
+import { dataPageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
 const PIPELINE_PAGE_SIZE = 20;
@@ -170,7 +171,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, data?.product.name ?? "产品", data?.product.name ?? "Product");
+  dataPageTitle(matches, data?.product.name, "products:titles.product");
 
 const DONE: Record<string, string> = {
   created: "products:bank.created",
@@ -364,7 +365,7 @@ export default function ProductDetail() {
                       <td>
                         <ul className="reasons">
                           {r.passes.map((p, i) => (
-                            <li key={i}>{explainPass(p, lang)}</li>
+                            <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>
                           ))}
                         </ul>
                       </td>

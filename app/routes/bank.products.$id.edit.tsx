@@ -77,7 +77,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "编辑产品", "Edit product");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "products:titles.edit");
 
 export default function EditProduct() {
   const data = useLoaderData<typeof loader>();

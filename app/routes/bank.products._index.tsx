@@ -29,7 +29,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "本行产品", "Our products");
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "products:titles.bankProducts");
 
 export default function BankProducts() {
   const { rows, page, pages, total } = useLoaderData<typeof loader>();

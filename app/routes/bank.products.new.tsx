@@ -48,8 +48,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "发布贷款产品", "New loan product");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "products:titles.new");
 
 export default function NewProduct() {
   const lastResult = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;

@@ -136,7 +136,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ params, matches }) =>
-  pageTitle(matches, `贷款申请 #${params.id}`, `Loan application #${params.id}`);
+  pageTitle(matches, "deals:titles.firmApplication", { id: params.id ?? "" });
 
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 

@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "我的贷款申请", "My loan applications");
+  pageTitle(matches, "deals:titles.firmApplications");
 
 export default function FirmApplications() {
   const { rows, total, page, pages } = useLoaderData<typeof loader>();

@@ -98,8 +98,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "申请贷款", "Apply for a loan");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.apply");
 
 export default function NewApplication() {
   const data = useLoaderData<typeof loader>();

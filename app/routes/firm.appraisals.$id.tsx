@@ -95,8 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "评估订单", "Appraisal orders");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.orders");
 
 /** After Stripe sends the firm back, poll until the webhook has marked the order paid. */
 function useAwaitWebhook(active: boolean) {

@@ -19,8 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { rows, total, page, pageSize: PAGE_SIZE };
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "正式评估", "Formal appraisal");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.formal");
 
 export default function FirmAppraisals() {
   const { rows, total, page, pageSize } = useLoaderData<typeof loader>();

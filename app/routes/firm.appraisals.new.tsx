@@ -109,8 +109,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "委托正式评估", "Order a formal appraisal");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.new");
 
 export default function NewAppraisalOrder() {
   const { assets, valuers, settings, online, preselect } = useLoaderData<typeof loader>();

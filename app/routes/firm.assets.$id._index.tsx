@@ -16,7 +16,7 @@ import { listEstimates } from "../models/valuation.server";
 import { idParam, notFoundResponse, requireFirmActor } from "../utils/asset-routes.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
-import { pageTitle } from "../utils/meta";
+import { dataPageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { actor } = await requireFirmActor(request);
@@ -43,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(matches, data?.asset.title ?? "知识产权", data?.asset.title ?? "IP asset");
+  dataPageTitle(matches, data?.asset.title, "assets:titles.asset");
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -70,8 +70,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(`/firm/assets?deleted=${encodeURIComponent(shown)}`);
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "删除知识产权", "Delete IP asset");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.delete");
 
 export default function DeleteAsset() {
   const { id, title, number, version, refusal } = useLoaderData<typeof loader>();

@@ -130,8 +130,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "编辑知识产权", "Edit IP asset");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.edit");
 
 export default function EditAsset() {
   const { id, kind, number, encumbered, defaultValue, today } = useLoaderData<typeof loader>();

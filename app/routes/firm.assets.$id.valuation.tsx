@@ -161,8 +161,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "即时参考估值", "Instant indicative valuation");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.valuation");
 
 function TextInput({
   field,

@@ -46,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "我的知识产权", "My IP");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.portfolio");
 
 const COLUMNS: { key: string; sort?: AssetSort; numeric?: boolean }[] = [
   { key: "number", sort: "number" },

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { importTemplateRows } from "../domain/asset-import";
 import { toCsv } from "../domain/csv";
 import { requireFirmActor } from "../utils/asset-routes.server";
+import { getServerT } from "../utils/i18n.server";
 import { encodeUtf8WithBom } from "../utils/text-encoding.server";
 
 /**
@@ -10,11 +11,12 @@ import { encodeUtf8WithBom } from "../utils/text-encoding.server";
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireFirmActor(request);
+  const { t } = getServerT(request);
   const body = encodeUtf8WithBom(toCsv(importTemplateRows()));
   return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="ip-import-template.csv"; filename*=UTF-8''${encodeURIComponent("知识产权导入模板.csv")}`,
+      "Content-Disposition": `attachment; filename="ip-import-template.csv"; filename*=UTF-8''${encodeURIComponent(t("assets:import.templateFile"))}`,
       "Cache-Control": "no-store",
     },
   });

@@ -80,7 +80,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "导入预览", "Import preview");
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "assets:titles.importPreview");
 
 type Progress = { done: number; total: number } | null;
 

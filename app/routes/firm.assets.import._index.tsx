@@ -70,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(`/firm/assets/import/${result.importId}`);
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "批量导入", "CSV import");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.import");
 
 const REQUIRED = new Set(["kind", "number", "title", "status"]);
 

@@ -23,7 +23,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return createAssetFromForm(request, patentFormSchema);
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "登记专利", "Add a patent");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.newPatent");
 
 export default function NewPatent() {
   const { today } = useLoaderData<typeof loader>();

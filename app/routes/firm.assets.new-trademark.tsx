@@ -23,8 +23,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return createAssetFromForm(request, trademarkFormSchema);
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "登记商标", "Add a trademark");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "assets:titles.newTrademark");
 
 export default function NewTrademark() {
   const { today } = useLoaderData<typeof loader>();

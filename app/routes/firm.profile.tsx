@@ -21,6 +21,7 @@ import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -36,10 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const saved = new URL(request.url).searchParams.get("saved");
   return {
     profile,
-    pseudonym: {
-      zh: firmPseudonym(profile.id, pseudonymSecret(), "zh-CN"),
-      en: firmPseudonym(profile.id, pseudonymSecret(), "en"),
-    },
+    pseudonym: firmPseudonym(profile.id, pseudonymSecret()),
     saved: saved === "1" || saved === "0" ? saved : null,
   };
 }
@@ -73,7 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "企业资料", "Firm profile");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "alliance:titles.profile");
 
 export default function FirmProfile() {
   const { profile, pseudonym, saved } = useLoaderData<typeof loader>();
@@ -84,7 +82,7 @@ export default function FirmProfile() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: consentSchema }),
   });
   const expected = profile.consentShowName ? "1" : "0";
-  const alias = i18n.language.startsWith("zh") ? pseudonym.zh : pseudonym.en;
+  const alias = translateMessage(t, pseudonym, i18n.language);
   const flags = [
     profile.flags.highTech && t("alliance:profile.flagHighTech"),
     profile.flags.specialised && t("alliance:profile.flagSpecialised"),

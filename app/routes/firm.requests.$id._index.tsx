@@ -30,6 +30,7 @@ import { parsePage } from "../models/product.server";
 import { closeRequest, getFirmRequest } from "../models/request.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
+import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -166,11 +167,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  pageTitle(
-    matches,
-    `融资需求 #${data?.request.id ?? ""} 匹配结果`,
-    `Matches for request #${data?.request.id ?? ""}`,
-  );
+  pageTitle(matches, "products:titles.match", { id: data?.request.id ?? "" });
 
 export default function MatchPage() {
   const data = useLoaderData<typeof loader>();
@@ -296,7 +293,7 @@ export default function MatchPage() {
               <summary>{t("products:match.reasons")}</summary>
               <ul data-testid="match-reasons">
                 {e.passes.map((p, i) => (
-                  <li key={i}>{explainPass(p, lang)}</li>
+                  <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>
                 ))}
               </ul>
               {e.notes.length ? (
@@ -304,7 +301,7 @@ export default function MatchPage() {
                   <strong>{t("products:match.notes")}</strong>
                   <ul>
                     {e.notes.map((n, i) => (
-                      <li key={i}>{explainFailure(n, lang)}</li>
+                      <li key={i}>{translateMessage(t, explainFailure(n), lang, "auto")}</li>
                     ))}
                   </ul>
                 </>
@@ -356,7 +353,7 @@ export default function MatchPage() {
               <strong>{t("products:match.fix")}</strong>
               <ul data-testid="near-miss-fix">
                 {e.failures.map((f, i) => (
-                  <li key={i}>{explainFailure(f, lang)}</li>
+                  <li key={i}>{translateMessage(t, explainFailure(f), lang, "auto")}</li>
                 ))}
               </ul>
             </div>

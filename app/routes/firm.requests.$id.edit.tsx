@@ -79,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "修改融资需求", "Edit financing request");
+  pageTitle(matches, "products:titles.editRequest");
 
 export default function EditRequest() {
   const data = useLoaderData<typeof loader>();

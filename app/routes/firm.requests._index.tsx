@@ -15,8 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return listFirmRequests(getDb(), user.org_id, page);
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "融资需求", "Financing requests");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "products:titles.requests");
 
 export default function Requests() {
   const { rows, page, pages, total } = useLoaderData<typeof loader>();

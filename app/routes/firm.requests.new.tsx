@@ -49,8 +49,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "发布融资需求", "New financing request");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "products:titles.newRequest");
 
 export default function NewRequest() {
   const { assets } = useLoaderData<typeof loader>();

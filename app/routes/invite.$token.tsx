@@ -58,8 +58,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "接受邀请", "Accept invitation");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.invite");
 
 export default function AcceptInvitation() {
   const { invitation } = useLoaderData<typeof loader>();

@@ -40,8 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, q, scope: scope.kind, role: user.role, banks };
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "放款台账", "Disbursement ledger");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.ledger");
 
 export default function Ledger() {
   const { rows, total, sumFen, page, pages, q, scope, role, banks } =

@@ -59,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "登录", "Log in");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.login");
 
 export default function Login() {
   const { t } = useTranslation();

@@ -34,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return { ok: true, marked };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "通知", "Notifications");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.notifications");
 
 /** A kind is a key under deals:notifications.kinds, or a full "ns:key" for other features. */
 function kindKey(kind: string): string {

@@ -10,7 +10,7 @@ import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
 import { getOptionalUser } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
-import { pageTitle } from "../utils/meta";
+import { pageDescription, pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
 /** Public: every bank's active products, no log-in needed. */
@@ -53,8 +53,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) => [
-  ...pageTitle(matches, "贷款产品", "Loan products"),
-  { name: "description", content: "内蒙古各银行知识产权质押贷款产品一览" },
+  ...pageTitle(matches, "products:titles.catalogue"),
+  ...pageDescription(matches, "products:titles.catalogueDescription"),
 ];
 
 export default function Catalogue() {

@@ -12,7 +12,7 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { INDUSTRY_SECTIONS, isIndustrySection } from "../domain/industry";
+import { INDUSTRY_SECTIONS, industryName, isIndustrySection } from "../domain/industry";
 import { isRegionCode, regionName } from "../domain/regions";
 import { validateUscc } from "../domain/uscc";
 import { UserFacingError } from "../models/errors";
@@ -122,8 +122,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "企业注册", "Register a firm");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.register");
 
 export default function Register() {
   const { t, i18n } = useTranslation();
@@ -207,7 +206,7 @@ export default function Register() {
             <option value="">—</option>
             {INDUSTRY_SECTIONS.map((s) => (
               <option key={s.code} value={s.code}>
-                {s.code} · {i18n.language.startsWith("zh") ? s.zh : s.en}
+                {s.code} · {industryName(s.code, i18n.language)}
               </option>
             ))}
           </select>

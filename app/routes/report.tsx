@@ -11,7 +11,8 @@ import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
 import { getDb } from "../utils/db.server";
-import { pageTitle } from "../utils/meta";
+import { translateMessage } from "../utils/deal-messages";
+import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader() {
   return { report: await getReport(getDb()) };
@@ -20,12 +21,8 @@ export async function loader() {
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
 
 export const meta: MetaFunction = ({ matches }) => [
-  ...pageTitle(matches, "内蒙古知识产权金融发展报告", "Inner Mongolia IP Finance Report"),
-  {
-    name: "description",
-    content:
-      "内蒙古知识产权质押融资进展：目标进度、各盟市、银行、知识产权类型、行业与年度放款汇总。",
-  },
+  ...pageTitle(matches, "alliance:titles.report"),
+  ...pageDescription(matches, "alliance:titles.reportDescription"),
 ];
 
 export default function Report() {
@@ -37,8 +34,8 @@ export default function Report() {
   const rate = (bp: number | null) => (bp === null ? "—" : formatBp(bp));
   // Chart values: 万元 in Chinese, ¥ million in English.
   const chartValue = (fen: number) => Math.round(fen / (zh ? 10_000 : 1_000_000)) / 100;
-  const unit = zh ? "万元" : "¥ m";
   const r = (k: string, o?: Record<string, unknown>) => t(`alliance:report.${k}`, o);
+  const unit = r("chartUnit");
   const tot = report.totals;
   const hasLoans = tot.loans > 0 || tot.amountFen !== 0;
 
@@ -70,8 +67,8 @@ export default function Report() {
       <section className="report-section report-first">
         <h2>{r("commentaryTitle")}</h2>
         <div className="card report-commentary" data-testid="commentary">
-          {(zh ? report.commentary.zh : report.commentary.en).map((p, i) => (
-            <p key={i}>{p}</p>
+          {report.commentary.map((p, i) => (
+            <p key={i}>{translateMessage(t, p, lang, "auto")}</p>
           ))}
         </div>
         <h2 style={{ marginTop: "1.25rem" }}>{r("keyFigures")}</h2>

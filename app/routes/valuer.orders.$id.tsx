@@ -152,8 +152,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "评估订单", "Appraisal orders");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.orders");
 
 type LoadedOrder = ReturnType<typeof useLoaderData<typeof loader>>["order"];
 

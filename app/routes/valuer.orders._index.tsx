@@ -23,8 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { rows, total, page, tab, pageSize: PAGE_SIZE };
 }
 
-export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "评估订单", "Appraisal orders");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "appraisal:titles.orders");
 
 export default function ValuerOrders() {
   const { rows, total, page, tab, pageSize } = useLoaderData<typeof loader>();

@@ -26,7 +26,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) => [
-  ...pageTitle(matches, "评估报告验证", "Verify an appraisal report"),
+  ...pageTitle(matches, "appraisal:titles.verify"),
   { name: "robots", content: "noindex" },
 ];
 

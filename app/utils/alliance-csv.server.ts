@@ -8,6 +8,8 @@ import { formatBp, formatYuanExact } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { OTHER_BANKS, type DrillDown, type Review } from "../models/alliance.server";
 import type { ReportData } from "../models/report.server";
+import { translateMessage } from "./deal-messages";
+import { getFixedT } from "./i18n";
 
 /**
  * The CSV downloads of the alliance review (each table, and the rows behind a figure) and of the
@@ -304,8 +306,11 @@ export function reportCsv(report: ReportData, t: TFunction, lang: string): strin
 /** The report as JSON: money in fen, rates in bp, as stored; the same figures as the page. */
 export function reportJson(report: ReportData) {
   const p = report.progress;
+  // A file for both audiences: its words in both languages.
+  const zh = getFixedT("zh-CN");
+  const en = getFixedT("en");
   return {
-    title: { zh: "内蒙古知识产权金融发展报告", en: "Inner Mongolia IP Finance Report" },
+    title: { zh: zh("alliance:titles.report"), en: en("alliance:titles.report") },
     units: { money: "fen (1 yuan = 100 fen)", rates: "basis points (10000 = 100%)" },
     asOf: report.asOf.replace(" ", "T") + "Z",
     asOfDate: report.asOfDate,
@@ -351,6 +356,9 @@ export function reportJson(report: ReportData) {
       loans: x.count,
     })),
     byYear: report.byYear.map((x) => ({ year: x.key, amountFen: x.amountFen, loans: x.count })),
-    commentary: report.commentary,
+    commentary: {
+      zh: report.commentary.map((m) => translateMessage(zh, m, "zh-CN", "auto")),
+      en: report.commentary.map((m) => translateMessage(en, m, "en", "auto")),
+    },
   };
 }

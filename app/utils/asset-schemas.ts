@@ -14,6 +14,7 @@ import { parseYuanToFen } from "../domain/money";
 import { patentNumberProblemMessage } from "../domain/patent";
 import { parsePercentToBp } from "../domain/percent";
 import { trademarkNumberProblemMessage } from "../domain/trademark";
+import { translateMessage } from "./deal-messages";
 import {
   VALUATION_LIMITS,
   type PatentValueIndicators,
@@ -34,8 +35,12 @@ export function assetProblemMessage(
   locale: string,
   p: AssetProblem | ImportProblem,
 ): string {
-  if (p.code === "patent_number") return patentNumberProblemMessage(p.problem, locale);
-  if (p.code === "trademark_number") return trademarkNumberProblemMessage(p.problem, locale);
+  if (p.code === "patent_number") {
+    return translateMessage(t, patentNumberProblemMessage(p.problem), locale);
+  }
+  if (p.code === "trademark_number") {
+    return translateMessage(t, trademarkNumberProblemMessage(p.problem), locale);
+  }
   const params = "params" in p ? (p.params ?? {}) : {};
   if (p.code === "filing_year_mismatch" && "pct" in params && params.pct) {
     return t("assets:errors.filing_year_mismatch_pct", params);

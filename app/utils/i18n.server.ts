@@ -1,20 +1,13 @@
 import type { TFunction } from "i18next";
-import { createI18n, detectLocale, LOCALE_COOKIE, type Locale } from "./i18n";
+import { detectLocale, getFixedT, LOCALE_COOKIE, type Locale } from "./i18n";
 import { readCookie } from "./session.server";
 
 export function getLocale(request: Request): Locale {
   return detectLocale(readCookie(request, LOCALE_COOKIE), request.headers.get("accept-language"));
 }
 
-const cache = new Map<Locale, TFunction>();
-
 /** A translation function for server-side messages (validation, errors) in the user's language. */
 export function getServerT(request: Request): { t: TFunction; locale: Locale } {
   const locale = getLocale(request);
-  let t = cache.get(locale);
-  if (!t) {
-    t = createI18n(locale).t;
-    cache.set(locale, t);
-  }
-  return { t, locale };
+  return { t: getFixedT(locale), locale };
 }

@@ -1,4 +1,4 @@
-import i18next, { type i18n, type Resource } from "i18next";
+import i18next, { type i18n, type Resource, type TFunction } from "i18next";
 
 // Each feature owns one namespace file per language; add new ones to both maps below.
 import zhCommon from "../locales/zh-CN/common.json";
@@ -15,6 +15,8 @@ import zhDeals from "../locales/zh-CN/deals.json";
 import enDeals from "../locales/en/deals.json";
 import zhAlliance from "../locales/zh-CN/alliance.json";
 import enAlliance from "../locales/en/alliance.json";
+import zhMatching from "../locales/zh-CN/matching.json";
+import enMatching from "../locales/en/matching.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -29,6 +31,7 @@ export const resources = {
     products: zhProducts,
     deals: zhDeals,
     alliance: zhAlliance,
+    matching: zhMatching,
   },
   en: {
     common: enCommon,
@@ -38,6 +41,7 @@ export const resources = {
     products: enProducts,
     deals: enDeals,
     alliance: enAlliance,
+    matching: enMatching,
   },
 } satisfies Resource;
 
@@ -63,6 +67,21 @@ export function createI18n(locale: Locale): i18n {
     showSupportNotice: false,
   });
   return instance;
+}
+
+const fixedT = new Map<Locale, TFunction>();
+
+/**
+ * A translation function for one locale, made once per process (and once per browser tab): for
+ * text built outside React — page titles in `meta`, server messages, CSV and JSON exports.
+ */
+export function getFixedT(locale: Locale): TFunction {
+  let t = fixedT.get(locale);
+  if (!t) {
+    t = createI18n(locale).t;
+    fixedT.set(locale, t);
+  }
+  return t;
 }
 
 /** Cookie first, then Accept-Language (English only when the browser prefers it to Chinese). */

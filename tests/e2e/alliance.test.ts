@@ -52,6 +52,9 @@ test("an alliance member reviews the funnel, drills into a bank and exports the 
   await page.fill("input[name=from]", "2022-01-01");
   await page.getByTestId("apply-filters").click();
   await page.waitForURL(/from=2022-01-01/);
+  // The URL changes before the new figures render: wait for links that carry the new period, so
+  // the counts below are not read from the previous period's table.
+  await page.locator('[data-testid=banks] a[href*="from=2022-01-01"]').first().waitFor();
   const disbursed = Number(await page.getByTestId("funnel-count-disbursed").textContent());
   expect(disbursed).toBeGreaterThan(0);
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { firmPseudonym } from "../../app/domain/analytics";
+import { pseudonymCode } from "../../app/domain/analytics";
 import { parseCsv } from "../../app/domain/csv";
 import { pseudonymSecret } from "../../app/models/alliance.server";
 import { getProgressSummary } from "../../app/models/progress.server";
@@ -120,7 +120,7 @@ describe("alliance review and report over HTTP", () => {
     expect(headers.slice(0, 3)).toEqual(["申请编号", "企业", "盟市"]);
     expect(rows).toHaveLength(7);
     const firms = rows.map((r) => r[1]);
-    const alias = firmPseudonym(actors.firmB.orgId, pseudonymSecret());
+    const alias = `企业#${pseudonymCode(actors.firmB.orgId, pseudonymSecret())}`;
     expect(firms.filter((f) => f === NAME_A)).toHaveLength(4);
     expect(firms.filter((f) => f === alias)).toHaveLength(3);
     expect(text).not.toContain(NAME_B);
@@ -133,7 +133,7 @@ describe("alliance review and report over HTTP", () => {
     const path = `/alliance/review/applications?${PERIOD}&stage=submitted`;
     const first = await get("alliance", path);
     const second = await get("admin", path);
-    const alias = firmPseudonym(actors.firmB.orgId, pseudonymSecret());
+    const alias = `企业#${pseudonymCode(actors.firmB.orgId, pseudonymSecret())}`;
     for (const page of [first, second]) {
       expect(page.res.status).toBe(200);
       expect(page.text).toContain(NAME_A);
@@ -180,7 +180,7 @@ describe("alliance review and report over HTTP", () => {
     const records = parseCsv(text).map((r) => r.cells);
     expect(records[0].slice(0, 2)).toEqual(["Application no.", "Firm"]);
     expect(records).toHaveLength(1 + 3);
-    const alias = firmPseudonym(actors.firmB.orgId, pseudonymSecret(), "en");
+    const alias = `Firm #${pseudonymCode(actors.firmB.orgId, pseudonymSecret())}`;
     expect(
       records
         .slice(1)

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { firmPseudonym, FUNNEL_STAGES, type DrillStage } from "../../app/domain/analytics";
+import { FUNNEL_STAGES, pseudonymCode, type DrillStage } from "../../app/domain/analytics";
 import {
   getDrillDown,
   getReview,
@@ -255,7 +255,7 @@ describe("the alliance review on a hand-built history", () => {
     expect(a.length).toBe(4);
     expect(b.length).toBe(3);
     expect(new Set(a.map((r) => r.firm))).toEqual(new Set(["甲科技有限公司"]));
-    const alias = firmPseudonym(w.firmB.orgId, pseudonymSecret());
+    const alias = `企业#${pseudonymCode(w.firmB.orgId, pseudonymSecret())}`;
     expect(alias).toMatch(/^企业#[0-9A-F]{4}$/);
     expect(new Set(b.map((r) => r.firm))).toEqual(new Set([alias]));
     expect(JSON.stringify(first)).not.toContain("乙新材料");

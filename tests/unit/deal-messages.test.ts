@@ -7,11 +7,42 @@ describe("deal messages", () => {
   it("turns fen, bp and months into the words a sentence needs", () => {
     expect(
       messageParams(
-        createI18n("zh-CN").t as TFunction,
         { amountFen: 1_000_000, rateBp: 385, termMonths: 12, ipType: "trademark" },
         "zh-CN",
       ),
     ).toEqual({ amount: "10,000.00 元", rate: "3.85%", term: 12, type: "商标" });
+  });
+
+  it("names codes, joins lists the way each language does, and scales money when asked", () => {
+    const params = {
+      regions: ["150200", "150600"],
+      otherRegion: "152900",
+      industry: "C",
+      flags: ["high_tech", "tech_sme"],
+      pledgeIpTypes: ["invention", "trademark"],
+      amountsFen: [1_000_000, 250_000_000],
+      shareBp: null,
+      remainingYears: 4.96,
+      count: 2,
+    };
+    expect(messageParams(params, "zh-CN", "auto")).toEqual({
+      regions: "包头市、鄂尔多斯市",
+      otherRegion: "阿拉善盟",
+      industry: "制造业",
+      flags: "高新技术企业、科技型中小企业",
+      pledgeIpTypes: "发明专利、商标",
+      amounts: "1.00 万元、250.00 万元",
+      share: "—",
+      remaining: "4.9",
+      count: 2,
+    });
+    expect(messageParams(params, "en", "auto")).toMatchObject({
+      regions: "Baotou, Ordos",
+      otherRegion: "Alxa League",
+      flags: "high-tech enterprise, tech-based SME",
+      pledgeIpTypes: "invention patent, trademark",
+      amounts: "¥10,000.00, ¥2.50 m",
+    });
   });
 
   it("puts each refusal next to its field, in Chinese and in English", () => {

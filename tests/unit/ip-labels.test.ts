@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { IP_TYPES, ipTypeLabel } from "../../app/domain/ip";
-import { pledgeIpTypeName } from "../../app/domain/product";
+import { messageParams } from "../../app/utils/deal-messages";
 import { createI18n, resources } from "../../app/utils/i18n";
 
 /**
  * The IP-type names people read have one source, common:ipTypes in the locale files, read through
- * ipTypeLabel(t, type) (and, for the domain's own sentences, pledgeIpTypeName).
+ * ipTypeLabel(t, type) (and, for the domain's own sentences, messageParams).
  */
 const zh = createI18n("zh-CN").t;
 const en = createI18n("en").t;
@@ -30,8 +30,12 @@ describe("ipTypeLabel", () => {
 
   it("gives the domain's sentences the same names (lower-case mid-sentence in English)", () => {
     for (const type of IP_TYPES) {
-      expect(pledgeIpTypeName(type, "zh-CN")).toBe(ipTypeLabel(zh, type));
-      expect(pledgeIpTypeName(type, "en")).toBe(ipTypeLabel(en, type).toLowerCase());
+      expect(messageParams({ pledgeIpType: type }, "zh-CN").pledgeIpType).toBe(
+        ipTypeLabel(zh, type),
+      );
+      expect(messageParams({ pledgeIpType: type }, "en").pledgeIpType).toBe(
+        ipTypeLabel(en, type).toLowerCase(),
+      );
     }
   });
 

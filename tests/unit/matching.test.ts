@@ -14,9 +14,16 @@ import {
   type OfferedAsset,
   type Reason,
 } from "../../app/domain/matching";
+import type { Message } from "../../app/domain/message";
 import type { LoanProductTerms } from "../../app/domain/product";
+import { translateMessage } from "../../app/utils/deal-messages";
+import { getFixedT, type Locale } from "../../app/utils/i18n";
 
 const TODAY = "2025-06-30";
+
+/** An explanation as the match pages word it (amounts scaled to 万元 / million). */
+const say = (m: Message, locale: Locale = "zh-CN") =>
+  translateMessage(getFixedT(locale), m, locale, "auto");
 const WAN = 1_000_000; // fen per 万元
 
 function product(over: Partial<LoanProductTerms> = {}): LoanProductTerms {
@@ -180,8 +187,8 @@ describe("evaluateProduct: product and firm rules", () => {
     expect(e.failures).toEqual([
       { code: "region", firmRegion: "150100", allowed: ["150200", "150600"] },
     ]);
-    expect(explainFailure(e.failures[0], "zh-CN")).toBe("仅限 包头市、鄂尔多斯市");
-    expect(explainFailure(e.failures[0], "en")).toBe("Only for Baotou, Ordos");
+    expect(say(explainFailure(e.failures[0]), "zh-CN")).toBe("仅限 包头市、鄂尔多斯市");
+    expect(say(explainFailure(e.failures[0]), "en")).toBe("Only for Baotou, Ordos");
   });
 
   it("a firm without a known region fails a regional product but passes one open to all regions", () => {
@@ -313,7 +320,9 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
         status: "pending",
       },
     ]);
-    expect(explainFailure(e.failures[0])).toBe("「一种稀土永磁材料的制备方法」尚未授权，不能质押");
+    expect(say(explainFailure(e.failures[0]))).toBe(
+      "「一种稀土永磁材料的制备方法」尚未授权，不能质押",
+    );
   });
 
   it("a lapsed patent, an expired trademark and a status that does not fit the type cannot be pledged", () => {
@@ -338,7 +347,7 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
         requiredYears: 5,
       },
     ]);
-    expect(explainFailure(e.failures[0])).toBe(
+    expect(say(explainFailure(e.failures[0]))).toBe(
       "「一种稀土永磁材料的制备方法」剩余保护期 3.2 年，要求 ≥ 5 年",
     );
   });
@@ -364,7 +373,7 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
     expect(e.failures).toEqual([
       { code: "trademark_age", assetId: 21, assetTitle: "草原红", ageYears: 1.5, requiredYears: 3 },
     ]);
-    expect(explainFailure(e.failures[0])).toBe("「草原红」注册 1.5 年，要求 ≥ 3 年");
+    expect(say(explainFailure(e.failures[0]))).toBe("「草原红」注册 1.5 年，要求 ≥ 3 年");
     expect(evaluate({ assets: [trademark({ ageYears: 3 })] }).status).toBe("match");
   });
 
@@ -426,7 +435,7 @@ describe("evaluateProduct: valuation usable on the day", () => {
       offeredCount: 1,
       indicativeCount: 1,
     });
-    expect(explainPass(eligible!)).toBe(
+    expect(say(explainPass(eligible!))).toBe(
       "1 项中 1 项可质押（其中 1 项按预估价值计，放款前需正式评估）",
     );
   });
@@ -470,8 +479,8 @@ describe("evaluateProduct: collateral capacity", () => {
         bestPledgeRateBp: 2500,
       },
     ]);
-    expect(explainFailure(e.failures[0], "zh-CN")).toContain("还需约 85.00 万元的质押物价值");
-    expect(explainFailure(e.failures[0], "en")).toContain(
+    expect(say(explainFailure(e.failures[0]), "zh-CN")).toContain("还需约 85.00 万元的质押物价值");
+    expect(say(explainFailure(e.failures[0]), "en")).toContain(
       "About ¥850,000.00 more collateral value",
     );
   });
@@ -585,7 +594,7 @@ describe("evaluateProduct: collateral capacity", () => {
     expect(e.notes).toEqual([
       { code: "asset_type_not_accepted", assetId: 31, assetTitle: "包装盒", ipType: "design" },
     ]);
-    expect(explainFailure(e.notes[0])).toBe("「包装盒」为外观设计专利，本产品不接受");
+    expect(say(explainFailure(e.notes[0]))).toBe("「包装盒」为外观设计专利，本产品不接受");
   });
 
   it("an asset offered twice counts once", () => {
@@ -874,8 +883,14 @@ describe("explanations", () => {
 
   it("every failure and pass has a Chinese and an English sentence with its numbers filled in", () => {
     const sentences = [
-      ...Object.values(failures).map((f) => [explainFailure(f, "zh-CN"), explainFailure(f, "en")]),
-      ...Object.values(passes).map((p) => [explainPass(p, "zh-CN"), explainPass(p, "en")]),
+      ...Object.values(failures).map((f) => [
+        say(explainFailure(f), "zh-CN"),
+        say(explainFailure(f), "en"),
+      ]),
+      ...Object.values(passes).map((p) => [
+        say(explainPass(p), "zh-CN"),
+        say(explainPass(p), "en"),
+      ]),
     ];
     for (const [zh, en] of sentences) {
       expect(zh).not.toMatch(/undefined|NaN|null|\[object/);
@@ -888,30 +903,36 @@ describe("explanations", () => {
   });
 
   it("writes the sentences the product shows", () => {
-    expect(explainFailure(failures.firm_flags)).toBe("需具备 高新技术企业、科技型中小企业 资质");
-    expect(explainFailure(failures.amount_above_max)).toBe(
+    expect(say(explainFailure(failures.firm_flags))).toBe(
+      "需具备 高新技术企业、科技型中小企业 资质",
+    );
+    expect(say(explainFailure(failures.amount_above_max))).toBe(
       "申请金额 600.00 万元 超过产品最高 500.00 万元",
     );
-    expect(explainFailure(failures.rate_above_firm_max)).toBe(
+    expect(say(explainFailure(failures.rate_above_firm_max))).toBe(
       "产品最低年利率 4.35%，高于可接受的 4.00%",
     );
-    expect(explainFailure(failures.ip_type_not_accepted)).toBe(
+    expect(say(explainFailure(failures.ip_type_not_accepted))).toBe(
       "仅接受 发明专利、商标 质押，约需 160.00 万元的质押物价值",
     );
-    expect(explainFailure(failures.asset_status)).toBe("「一种节能装置」尚未核准注册，不能质押");
+    expect(say(explainFailure(failures.asset_status))).toBe(
+      "「一种节能装置」尚未核准注册，不能质押",
+    );
     // Truncated, so a failing 4.96 years never reads as the required 5.
-    expect(explainFailure(failures.remaining_protection)).toBe(
+    expect(say(explainFailure(failures.remaining_protection))).toBe(
       "「一种节能装置」剩余保护期 4.9 年，要求 ≥ 5 年",
     );
-    expect(explainFailure(failures.no_valuation)).toBe(
+    expect(say(explainFailure(failures.no_valuation))).toBe(
       "「一种节能装置」的正式评估已于 2025-01-31 到期，且无预估价值",
     );
-    expect(explainFailure(failures.capacity_short)).toBe(
+    expect(say(explainFailure(failures.capacity_short))).toBe(
       "质押物可贷 100.00 万元，不足申请金额 120.00 万元",
     );
-    expect(explainPass(passes.rate)).toBe("最低年利率 3.85%（贴息后 2.70%），不高于可接受的 4.50%");
-    expect(explainPass(passes.region)).toBe("企业所在地 包头市 在产品范围内");
-    expect(explainPass(passes.capacity, "en")).toBe(
+    expect(say(explainPass(passes.rate))).toBe(
+      "最低年利率 3.85%（贴息后 2.70%），不高于可接受的 4.50%",
+    );
+    expect(say(explainPass(passes.region))).toBe("企业所在地 包头市 在产品范围内");
+    expect(say(explainPass(passes.capacity), "en")).toBe(
       "Collateral lends ¥1.00 m ≥ ¥800,000.00 requested",
     );
   });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { Message } from "../../app/domain/message";
+import { translateMessage } from "../../app/utils/deal-messages";
+import { getFixedT, type Locale } from "../../app/utils/i18n";
 import {
   addDays,
   addMonthsClamped,
@@ -23,6 +26,10 @@ import {
   statutoryExpiry,
   type PatentNumberProblem,
 } from "../../app/domain/patent";
+
+/** A application-number problem as the asset form words it. */
+const say = (m: Message, locale: Locale = "zh-CN") =>
+  translateMessage(getFixedT(locale), m, locale);
 
 function problemOf(input: string, opts?: { today?: string }): PatentNumberProblem {
   const r = parsePatentNumber(input, opts);
@@ -275,14 +282,25 @@ describe("parsePatentNumber", () => {
 describe("patentNumberProblemMessage", () => {
   it("names the expected check digit in Chinese and English", () => {
     const p: PatentNumberProblem = { kind: "check_digit", expected: "3", actual: "4" };
-    expect(patentNumberProblemMessage(p)).toContain("“3”");
-    expect(patentNumberProblemMessage(p, "en")).toContain("“3”");
+    expect(say(patentNumberProblemMessage(p))).toContain("“3”");
+    expect(say(patentNumberProblemMessage(p), "en")).toContain("“3”");
+  });
+
+  it("fills in the numbers and characters it names", () => {
+    expect(say(patentNumberProblemMessage({ kind: "format", position: 5, char: "A" }))).toBe(
+      "第 5 位“A”不应出现在申请号中（格式如 201710601862.3）",
+    );
+    const year: PatentNumberProblem = { kind: "year", year: 2002, earliest: 2003, latest: null };
+    expect(say(patentNumberProblemMessage(year))).toBe("申请年份 2002 不在 2003–今 之间");
+    expect(say(patentNumberProblemMessage({ ...year, latest: 2025 }), "en")).toBe(
+      "Filing year 2002 is outside 2003–2025",
+    );
   });
 
   it("says the check digit is missing rather than quoting a length", () => {
     const p: PatentNumberProblem = { kind: "length", length: 12, missingCheckDigit: true };
-    expect(patentNumberProblemMessage(p)).toContain("缺少");
-    expect(patentNumberProblemMessage(p, "en")).toContain("missing");
+    expect(say(patentNumberProblemMessage(p))).toContain("缺少");
+    expect(say(patentNumberProblemMessage(p), "en")).toContain("missing");
   });
 
   it.each<PatentNumberProblem>([
@@ -291,9 +309,10 @@ describe("patentNumberProblemMessage", () => {
     { kind: "length", length: 11, missingCheckDigit: false },
     { kind: "type_digit", digit: "4", position: 5 },
     { kind: "year", year: 2002, earliest: 2003, latest: null },
+    { kind: "year", year: 2030, earliest: 2003, latest: 2025 },
   ])("gives a distinct message in each language for $kind", (p) => {
-    const zh = patentNumberProblemMessage(p, "zh-CN");
-    const en = patentNumberProblemMessage(p, "en");
+    const zh = say(patentNumberProblemMessage(p), "zh-CN");
+    const en = say(patentNumberProblemMessage(p), "en");
     expect(zh).toMatch(/[\u4e00-\u9fff]/);
     expect(en).not.toMatch(/[\u4e00-\u9fff]/);
   });

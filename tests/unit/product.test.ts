@@ -8,6 +8,13 @@ import {
   type ProductErrorCode,
   type ProductFieldError,
 } from "../../app/domain/product";
+import type { Message } from "../../app/domain/message";
+import { translateMessage } from "../../app/utils/deal-messages";
+import { getFixedT, type Locale } from "../../app/utils/i18n";
+
+/** A validation message as the product form words it (amounts scaled to 万元 / million). */
+const say = (m: Message, locale: Locale = "zh-CN") =>
+  translateMessage(getFixedT(locale), m, locale, "auto");
 
 function validProduct(over: Partial<LoanProductTerms> = {}): LoanProductTerms {
   return {
@@ -284,26 +291,30 @@ describe("validateProductTerms", () => {
 describe("productErrorMessage", () => {
   it("formats amounts in 万元 and rates as percentages", () => {
     expect(
-      productErrorMessage(
-        "amount_min_gt_max",
-        { minAmountFen: 600_000_000, maxAmountFen: 500_000_000 },
-        "zh-CN",
+      say(
+        productErrorMessage("amount_min_gt_max", {
+          minAmountFen: 600_000_000,
+          maxAmountFen: 500_000_000,
+        }),
       ),
     ).toBe("最高金额 500.00 万元 低于最低金额 600.00 万元");
-    expect(productErrorMessage("out_of_range", { min: 0, max: 3000, unit: "bp" }, "zh-CN")).toBe(
-      "须在 0.00% 到 30.00% 之间",
-    );
-    expect(productErrorMessage("out_of_range", { min: 1, max: 360, unit: "months" }, "en")).toBe(
-      "Must be between 1 month and 360 months",
-    );
-    expect(productErrorMessage("risk_share_total_gt_100", { totalBp: 10_001 }, "zh-CN")).toBe(
+    expect(
+      say(productErrorMessage("out_of_range", { min: 0, max: 3000, unit: "bp" }), "zh-CN"),
+    ).toBe("须在 0.00% 到 30.00% 之间");
+    expect(
+      say(productErrorMessage("out_of_range", { min: 1, max: 360, unit: "months" }), "en"),
+    ).toBe("Must be between 1 month and 360 months");
+    expect(say(productErrorMessage("risk_share_total_gt_100", { totalBp: 10_001 }), "zh-CN")).toBe(
       "风险分担比例合计 100.01%，不能超过 100%",
     );
   });
 
   it("names the IP type whose pledge rate is 0", () => {
     expect(
-      productErrorMessage("pledge_rate_zero_for_accepted_type", { ipType: "invention" }, "zh-CN"),
+      say(
+        productErrorMessage("pledge_rate_zero_for_accepted_type", { ipType: "invention" }),
+        "zh-CN",
+      ),
     ).toBe("已接受发明专利，质押率须大于 0");
   });
 
@@ -357,8 +368,8 @@ describe("productErrorMessage", () => {
     ];
     expect([...seen].sort()).toEqual([...all].sort());
     for (const e of errors) {
-      const zh = productErrorMessage(e.code, e.params, "zh-CN");
-      const en = productErrorMessage(e.code, e.params, "en");
+      const zh = say(productErrorMessage(e.code, e.params), "zh-CN");
+      const en = say(productErrorMessage(e.code, e.params), "en");
       for (const msg of [zh, en]) {
         expect(msg).not.toMatch(/undefined|NaN|\[object/);
         expect(msg.length).toBeGreaterThan(1);

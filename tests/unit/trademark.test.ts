@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { Message } from "../../app/domain/message";
+import { translateMessage } from "../../app/utils/deal-messages";
+import { getFixedT, type Locale } from "../../app/utils/i18n";
 import {
   isNiceClass,
   isTrademarkKind,
@@ -13,6 +16,10 @@ import {
   validateTrademarkMarks,
   type TrademarkNumberProblem,
 } from "../../app/domain/trademark";
+
+/** A registration-number problem as the asset form words it. */
+const say = (m: Message, locale: Locale = "zh-CN") =>
+  translateMessage(getFixedT(locale), m, locale);
 
 describe("parseTrademarkNumber", () => {
   it.each([
@@ -51,13 +58,20 @@ describe("parseTrademarkNumber", () => {
     });
   });
 
+  it("fills in the limit and what was typed", () => {
+    expect(say(trademarkNumberProblemMessage({ kind: "length", length: 11, max: 10 }))).toBe(
+      "注册号最多 10 位数字，您输入了 11 位",
+    );
+  });
+
   it.each<TrademarkNumberProblem>([
     { kind: "empty" },
     { kind: "format", position: 3, char: "A" },
     { kind: "length", length: 11, max: 10 },
   ])("explains $kind in Chinese and English", (p) => {
-    expect(trademarkNumberProblemMessage(p)).toMatch(/[\u4e00-\u9fff]/);
-    expect(trademarkNumberProblemMessage(p, "en")).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(say(trademarkNumberProblemMessage(p), "en")).not.toContain("{{");
+    expect(say(trademarkNumberProblemMessage(p))).toMatch(/[\u4e00-\u9fff]/);
+    expect(say(trademarkNumberProblemMessage(p), "en")).not.toMatch(/[\u4e00-\u9fff]/);
   });
 });
 
