@@ -9,12 +9,8 @@ import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { normaliseEmail } from "../domain/account";
 import { UserFacingError } from "../models/errors";
-import { createInvitation, listPendingInvitations } from "../models/invitation.server";
-import {
-  createOrganisation,
-  listOrganisations,
-  ROLES_BY_ORG_KIND,
-} from "../models/organisation.server";
+import { inviteMember, listPendingInvitations } from "../models/invitation.server";
+import { listOrganisations } from "../models/organisation.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
@@ -74,34 +70,18 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    let orgId = v.orgId ?? 0;
-    if (v.mode === "new") {
-      orgId = await createOrganisation(
-        db,
-        {
-          kind: v.orgKind!,
-          name: v.orgName!,
-          allianceKind: v.orgKind === "alliance" ? v.allianceKind : null,
-        },
-        admin.id,
-      );
-    }
-    const org = await db
-      .selectFrom("organisations")
-      .select("kind")
-      .where("id", "=", orgId)
-      .executeTakeFirst();
-    if (!org || org.kind === "firm") {
-      return Response.json(
-        submission.reply({ fieldErrors: { orgId: [t("auth:errors.required")] } }),
-        { status: 400 },
-      );
-    }
-    const role = ROLES_BY_ORG_KIND[org.kind][0];
-    const { token } = await createInvitation(db, {
-      orgId,
+    const { token } = await inviteMember(db, {
+      target:
+        v.mode === "new"
+          ? {
+              newOrg: {
+                kind: v.orgKind!,
+                name: v.orgName!,
+                allianceKind: v.orgKind === "alliance" ? (v.allianceKind ?? null) : null,
+              },
+            }
+          : { orgId: v.orgId ?? 0 },
       email: v.email,
-      role,
       displayName: v.displayName,
       invitedBy: admin.id,
     });
