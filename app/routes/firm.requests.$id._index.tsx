@@ -8,25 +8,18 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-ru
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { ProductTermsList, withParam } from "../components/products";
-import {
-  evaluateProduct,
-  explainFailure,
-  explainPass,
-  type ProductEvaluation,
-} from "../domain/matching";
+import { explainFailure, explainPass, type ProductEvaluation } from "../domain/matching";
 import { formatBp, formatMoney } from "../domain/money";
-import { createApplicationDraft } from "../models/application.server";
 import { UserFacingError } from "../models/errors";
 import {
   countActiveProducts,
   findMatchesForRequest,
-  loadRequestsForEngine,
   MATCH_PAGE_SIZE,
   NEAR_MISS_PAGE_SIZE,
 } from "../models/matching.server";
 import { productTermsFromRow } from "../models/matching-rows";
 import { parsePage } from "../models/product.server";
-import { closeRequest, getFirmRequest } from "../models/request.server";
+import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
 import { requireRole } from "../utils/auth.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
@@ -117,38 +110,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
       });
       return redirect(`/firm/requests/${req.id}?done=closed`);
     }
-    // Apply: the engine's verdict now, with its least-collateral choice, makes the draft.
     const productId = parsed.data.productId;
-    const row = await db
-      .selectFrom("loan_products")
-      .selectAll()
-      .where("id", "=", productId)
-      .where("active", "=", 1)
-      .executeTakeFirst();
-    if (!row) throw new Response("Not Found", { status: 404 });
-    const [loaded] = await loadRequestsForEngine(db, [req.id], todayInChina());
-    const e = evaluateProduct(
-      loaded.request,
-      loaded.firm,
-      loaded.assets,
-      productTermsFromRow(row),
-      todayInChina(),
-    );
-    const adjust = `/firm/applications/new?productId=${productId}&requestId=${req.id}`;
-    if (e.status !== "match" || !e.collateral) return redirect(adjust);
-    const { applicationId } = await createApplicationDraft(db, {
+    const applied = await applyFromMatch(db, {
       firmOrgId: user.org_id,
       userId: user.id,
-      productId,
       requestId: req.id,
-      amountFen: loaded.request.amountFen,
-      termMonths: loaded.request.termMonths,
-      rateBp: row.min_rate_bp,
-      assetIds: e.collateral.assetIds,
+      productId,
     });
-    return redirect(`/firm/applications/${applicationId}`);
+    if (applied.outcome === "adjust") {
+      return redirect(`/firm/applications/new?productId=${productId}&requestId=${req.id}`);
+    }
+    return redirect(`/firm/applications/${applied.applicationId}`);
   } catch (err) {
-    if (err instanceof UserFacingError && err.status !== 404) {
+    if (err instanceof UserFacingError && err.status === 404) {
+      throw new Response("Not Found", { status: 404 });
+    }
+    if (err instanceof UserFacingError) {
       const productId = parsed.data.intent === "apply" ? parsed.data.productId : null;
       return Response.json(
         {
