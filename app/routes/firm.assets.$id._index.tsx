@@ -12,17 +12,16 @@ import { displayAssetNumber, isInForce, remainingYears } from "../domain/asset";
 import { formatMoney } from "../domain/money";
 import { findEncumbrance, getAsset, isEncumbered } from "../models/asset.server";
 import { listEstimates } from "../models/valuation.server";
-import { idParam, notFoundResponse, requireFirmActor } from "../utils/asset-routes.server";
+import { idParam, ownAsset, requireFirmActor } from "../utils/asset-routes.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.view");
   const id = idParam(params.id);
   const db = getDb();
-  const asset = await getAsset(db, actor.orgId, id);
-  if (!asset) notFoundResponse();
+  const asset = ownAsset(user, "asset.view", await getAsset(db, actor.orgId, id));
   const [encumbrance, estimates] = await Promise.all([
     findEncumbrance(db, id),
     listEstimates(db, actor.orgId, id),

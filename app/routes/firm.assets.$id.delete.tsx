@@ -11,23 +11,17 @@ import { FormErrors } from "../components/Field";
 import { displayAssetNumber } from "../domain/asset";
 import { deleteAsset, findEncumbrance, getAsset, isEncumbered } from "../models/asset.server";
 import { UserFacingError } from "../models/errors";
-import {
-  idParam,
-  notFoundResponse,
-  requireFirmActor,
-  rethrowNotFound,
-} from "../utils/asset-routes.server";
+import { idParam, ownAsset, requireFirmActor, rethrowNotFound } from "../utils/asset-routes.server";
 import { deleteAssetSchema } from "../utils/asset-schemas";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
   const db = getDb();
-  const a = await getAsset(db, actor.orgId, id);
-  if (!a) notFoundResponse();
+  const a = ownAsset(user, "asset.delete", await getAsset(db, actor.orgId, id));
   const e = await findEncumbrance(db, id);
   return {
     id: a.id,
@@ -43,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
   const { t } = getServerT(request);
   const db = getDb();
@@ -53,8 +47,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       status: 400,
     });
   }
-  const before = await getAsset(db, actor.orgId, id);
-  if (!before) notFoundResponse();
+  const before = ownAsset(user, "asset.delete", await getAsset(db, actor.orgId, id));
   try {
     await deleteAsset(db, actor, id, submission.value.version);
   } catch (e) {

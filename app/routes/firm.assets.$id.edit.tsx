@@ -26,12 +26,7 @@ import {
   type AssetRecord,
 } from "../models/asset.server";
 import { UserFacingError } from "../models/errors";
-import {
-  idParam,
-  notFoundResponse,
-  requireFirmActor,
-  rethrowNotFound,
-} from "../utils/asset-routes.server";
+import { idParam, ownAsset, requireFirmActor, rethrowNotFound } from "../utils/asset-routes.server";
 import { patentFormSchema, trademarkFormSchema } from "../utils/asset-schemas";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
@@ -48,11 +43,10 @@ function schemaFor(kind: string, t: TFunction, locale: string, today: string) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.edit");
   const id = idParam(params.id);
   const db = getDb();
-  const a = await getAsset(db, actor.orgId, id);
-  if (!a) notFoundResponse();
+  const a = ownAsset(user, "asset.edit", await getAsset(db, actor.orgId, id));
   const encumbered = isEncumbered(await findEncumbrance(db, id));
   const common = { number: a.number, title: a.title, status: a.status, version: String(a.version) };
   const defaultValue: EditDefaults =
@@ -85,12 +79,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.edit");
   const id = idParam(params.id);
   const { t, locale } = getServerT(request);
   const db = getDb();
-  const current = await getAsset(db, actor.orgId, id);
-  if (!current) notFoundResponse();
+  const current = ownAsset(user, "asset.edit", await getAsset(db, actor.orgId, id));
   const today = todayInChina();
   const checkNumber = async (
     v: { record: AssetRecord; version?: number },

@@ -32,6 +32,7 @@ import {
 } from "../models/valuation.server";
 import {
   idParam,
+  ownAsset,
   notFoundResponse,
   requireFirmActor,
   rethrowNotFound,
@@ -93,11 +94,12 @@ function formDefaults(
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.valuate");
   const id = idParam(params.id);
   const db = getDb();
   const ctx = await getValuationContext(db, actor.orgId, id);
   if (!ctx) notFoundResponse();
+  ownAsset(user, "asset.valuate", ctx.asset);
   const { asset, firm, defaults } = ctx;
   const wanted = new URL(request.url).searchParams.get("estimate");
   const estimateId =
@@ -135,12 +137,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.valuate");
   const id = idParam(params.id);
   const { t } = getServerT(request);
   const db = getDb();
   const ctx = await getValuationContext(db, actor.orgId, id);
   if (!ctx) notFoundResponse();
+  ownAsset(user, "asset.valuate", ctx.asset);
   const submission = parseWithZod(await request.formData(), {
     schema: valuationFormSchema(t, ctx.asset.ip_type as IpType),
   });

@@ -31,7 +31,7 @@ const Query = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.view");
   const query = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const list = await listAssets(getDb(), actor.orgId, {
     ...query,

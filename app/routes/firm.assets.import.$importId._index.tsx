@@ -34,7 +34,7 @@ import { pageTitle } from "../utils/meta";
 const ERRORS_SHOWN = 500;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
   const view = await getImport(getDb(), actor.orgId, id);
   if (!view) notFoundResponse();
@@ -57,7 +57,7 @@ const Intent = z.object({ intent: z.enum(["confirm", "cancel"]) });
 
 /** Without JavaScript: the same import as the streaming route, then the portfolio. */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
   const { t } = getServerT(request);
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));

@@ -9,7 +9,7 @@ import { encodeUtf8WithBom } from "../utils/text-encoding.server";
 
 /** Every problem of a staged import as a CSV (the preview page shows only the first ones). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
   const view = await getImport(getDb(), actor.orgId, id);
   if (!view) notFoundResponse();

@@ -14,7 +14,7 @@ import { getServerT } from "../utils/i18n.server";
  * the same import without the progress. text/event-stream also keeps compression from buffering.
  */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
   const db = getDb();
   if (!(await getImport(db, actor.orgId, id))) notFoundResponse();
@@ -52,6 +52,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 /** Only POST starts an import. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireFirmActor(request);
+  await requireFirmActor(request, "asset.import");
   return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
 }

@@ -27,14 +27,14 @@ import { pageTitle } from "../utils/meta";
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireFirmActor(request);
+  await requireFirmActor(request, "asset.import");
   return null;
 }
 
 type UploadProblem = FileProblem | { code: "no_file" } | { code: "too_large" };
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const { t } = getServerT(request);
   const fail = (p: UploadProblem) => {
     const params: Record<string, unknown> = { ...p };
