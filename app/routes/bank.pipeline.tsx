@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Pager, ProductStateBadge, withParam } from "../components/products";
 import { countRequestsForProduct } from "../models/matching.server";
 import { listBankProducts, parsePage } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -13,7 +13,7 @@ import { pageTitle } from "../utils/meta";
 const PAGE_SIZE = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "pipeline.view");
   const page = parsePage(new URL(request.url).searchParams.get("page"));
   const db = getDb();
   const today = todayInChina();

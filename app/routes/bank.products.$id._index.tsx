@@ -22,7 +22,7 @@ import {
   firmProfileFromRequest,
 } from "../models/matching-rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
@@ -99,10 +99,11 @@ function bankView(row: {
 }
 
 async function ownProduct(request: Request, params: unknown) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "product.view");
   const p = Params.safeParse(params);
   const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
   if (!product) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "product.view", { bankOrgId: product.bank_org_id });
   return { user, product };
 }
 
@@ -148,6 +149,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
     return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
+  assertCan(user, "product.edit", { bankOrgId: product.bank_org_id });
   try {
     await setProductActive(getDb(), {
       bankOrgId: user.org_id,

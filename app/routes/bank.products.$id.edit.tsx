@@ -19,7 +19,7 @@ import { formatMoney } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { productTermsFromRow } from "../models/matching-rows";
 import { getBankProduct, ProductValidationError, updateProduct } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -27,10 +27,11 @@ import { pageTitle } from "../utils/meta";
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 async function ownProduct(request: Request, params: unknown) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "product.edit");
   const p = Params.safeParse(params);
   const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
   if (!product) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "product.edit", { bankOrgId: product.bank_org_id });
   return { user, product };
 }
 

@@ -20,7 +20,7 @@ import {
 import { productTermsFromRow } from "../models/matching-rows";
 import { parsePage } from "../models/product.server";
 import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
@@ -29,10 +29,11 @@ import { pageTitle } from "../utils/meta";
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 async function ownRequest(request: Request, params: unknown) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "request.view");
   const p = Params.safeParse(params);
   const req = p.success ? await getFirmRequest(getDb(), user.org_id, p.data.id) : null;
   if (!req) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "request.view", { firmOrgId: req.firm_org_id });
   return { user, req };
 }
 
@@ -102,6 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   try {
     if (parsed.data.intent === "close") {
+      assertCan(user, "request.close", { firmOrgId: req.firm_org_id });
       await closeRequest(db, {
         firmOrgId: user.org_id,
         userId: user.id,
@@ -110,6 +112,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       });
       return redirect(`/firm/requests/${req.id}?done=closed`);
     }
+    assertCan(user, "application.create", { firmOrgId: req.firm_org_id });
     const productId = parsed.data.productId;
     const applied = await applyFromMatch(db, {
       firmOrgId: user.org_id,

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { fenToYuanInput, RequestForm, requestFormSchema } from "../components/products";
 import { bpToPercentInput } from "../domain/percent";
 import { getFirmRequest, listOfferableAssets, updateRequest } from "../models/request.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { offerableAssetView, requestErrorReply } from "../utils/request-routes.server";
@@ -22,10 +22,11 @@ import { pageTitle } from "../utils/meta";
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 async function ownOpenRequest(request: Request, params: unknown) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "request.edit");
   const p = Params.safeParse(params);
   const req = p.success ? await getFirmRequest(getDb(), user.org_id, p.data.id) : null;
   if (!req) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "request.edit", { firmOrgId: req.firm_org_id });
   if (req.status !== "open") throw redirect(`/firm/requests/${req.id}`);
   return { user, req };
 }

@@ -7,7 +7,7 @@ import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";
 import { isRegionCode } from "../domain/regions";
 import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
-import { getOptionalUser } from "../utils/auth.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
@@ -31,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (raw.term && Number.isSafeInteger(term) && term > 0) filters.termMonths = term;
   const page = parsePage(q.get("page"));
   const [user, list] = await Promise.all([
-    getOptionalUser(request),
+    authorizeVisitor(request, "catalogue.view"),
     listCatalogue(getDb(), filters, page),
   ]);
   return {
