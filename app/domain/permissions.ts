@@ -159,8 +159,11 @@ export function isAction(v: unknown): v is Action {
   return typeof v === "string" && Object.hasOwn(PERMISSIONS, v);
 }
 
-/** The actor's scope for an action, or null when their role may not do it at all. */
-export function scopeOf(actor: PermissionActor | null, action: Action): Scope | null {
+/**
+ * The actor's scope for an action, or null when their role may not do it at all. Models use it
+ * to scope a list the same way (only the role matters here).
+ */
+export function scopeOf(actor: Pick<PermissionActor, "role"> | null, action: Action): Scope | null {
   const rule: Rule = PERMISSIONS[action];
   return rule[actor ? actor.role : "anonymous"] ?? null;
 }

@@ -30,6 +30,7 @@ import {
   type RequestRow,
   type SupportFigures,
 } from "../domain/analytics";
+import { scopeOf } from "../domain/permissions";
 import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/workflow";
@@ -79,8 +80,9 @@ export function reviewNotFound(): UserFacingError {
   return new UserFacingError("alliance:errors.notFound", {}, undefined, 404);
 }
 
+/** A bank officer: the permissions table limits them to their own bank's rows. */
 function isOfficer(v: ReviewViewer): boolean {
-  return v.role === "bank_officer";
+  return scopeOf(v, "review.view") === "bankOrgId";
 }
 
 /** Refuses what a viewer may not ask for, before anything is read. */

@@ -1,12 +1,14 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { getProgressSummary } from "../models/progress.server";
 import { getDb } from "../utils/db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 import { pageTitle } from "../utils/meta";
 
-export async function loader() {
+export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "progress.view");
   return { progress: await getProgressSummary(getDb()) };
 }
 

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Pager } from "../components/Pager";
 import { z } from "zod";
 import { listAuditLog } from "../models/audit.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 
@@ -12,7 +12,7 @@ import { pageTitle } from "../utils/meta";
 const Query = z.object({ page: z.coerce.number().catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "audit.view");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   return listAuditLog(getDb(), { page });
 }

@@ -11,7 +11,7 @@ import { normaliseEmail } from "../domain/account";
 import { UserFacingError } from "../models/errors";
 import { inviteMember, listPendingInvitations } from "../models/invitation.server";
 import { listOrganisations } from "../models/organisation.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -52,7 +52,7 @@ function inviteSchema(t: TFunction) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "invitation.create");
   const db = getDb();
   const origin = new URL(request.url).origin;
   return {
@@ -63,7 +63,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "invitation.create");
   const { t } = getServerT(request);
   const db = getDb();
   const submission = parseWithZod(await request.formData(), { schema: inviteSchema(t) });

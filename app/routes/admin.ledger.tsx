@@ -15,7 +15,7 @@ import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
 import { formatMoney, formatYuanExact } from "../domain/money";
 import { getLedgerEntry, listLedgerEntries, reverseLedgerEntry } from "../models/ledger.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { refusal } from "../utils/deal-routes.server";
 import { confirmed, reasonText } from "../utils/deal-schemas";
@@ -33,7 +33,7 @@ function reverseSchema(t: TFunction) {
 
 /** Admin view of the whole ledger, with reversals (a confirm step, a reason, never an edit). */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "ledger.reverse");
   const url = new URL(request.url);
   const q = LedgerQuery.parse(Object.fromEntries(url.searchParams));
   const db = getDb();
@@ -66,7 +66,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "ledger.reverse");
   const { t, locale } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: reverseSchema(t) });
   if (submission.status !== "success") {

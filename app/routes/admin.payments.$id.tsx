@@ -14,7 +14,7 @@ import { Field, FormErrors } from "../components/Field";
 import { formatYuanExact } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { getAwaitingOfflineOrder, markOfflinePaid } from "../models/payment.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -44,7 +44,7 @@ function notFound(): never {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "payment.confirmOffline");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
   const order = await getAwaitingOfflineOrder(getDb(), p.data.id);
@@ -53,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "payment.confirmOffline");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
   const { t } = getServerT(request);

@@ -15,7 +15,7 @@ import { APPRAISAL_FEE_LIMITS, orderFee, parsePercentToBp } from "../domain/appr
 import { formatBp, formatMoney, formatYuanExact, parseYuanToFen } from "../domain/money";
 import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -64,12 +64,12 @@ function feeSchema(t: TFunction) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "settings.edit");
   return { settings: await getAppraisalFeeSettings(getDb()) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "settings.edit");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: feeSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });

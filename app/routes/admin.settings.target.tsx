@@ -14,7 +14,7 @@ import { formatMoney, parseYuanToFen } from "../domain/money";
 import { MAX_PHASES, validateTargetPhases, type TargetPhase } from "../domain/progress";
 import { UserFacingError } from "../models/errors";
 import { getTargetSetting, setTargetPhases } from "../models/progress.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -33,7 +33,7 @@ const Schema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "settings.edit");
   const setting = await getTargetSetting(getDb());
   const extra = Math.min(
     5,
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "settings.edit");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: Schema });
   if (submission.status !== "success") {

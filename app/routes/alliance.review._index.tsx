@@ -11,14 +11,14 @@ import { getReview, OTHER_BANKS } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "alliance", "admin", "bank_officer");
+  const user = await authorize(request, "review.view");
   const q = parseReviewQuery(new URL(request.url).searchParams, todayInChina());
   try {
     const review = await getReview(getDb(), { role: user.role, orgId: user.org_id }, q.filters);

@@ -30,21 +30,27 @@ import {
   rejectApplication,
   startReview,
 } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
+import type { SessionUser } from "../utils/session.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
-const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("bank", orgId, id);
+/** The bank's own application (anyone else's id is the 404 page). */
+async function detailOr404(user: SessionUser, id: number) {
+  const view = await applicationDetailOr404("bank", user.org_id, id);
+  assertCan(user, "application.viewIncoming", view.app);
+  return view;
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "application.viewIncoming");
   const id = parseId(params.id);
-  const view = await detailOr404(user.org_id, id);
+  const view = await detailOr404(user, id);
   const actions = availableActions(view.app.state, "bank");
   const preview = actions.includes("approve")
     ? await previewApproval(getDb(), user.org_id, id)
@@ -53,14 +59,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "application.viewIncoming");
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   const db = getDb();
   const actor = { userId: user.id, orgId: user.org_id };
-  await detailOr404(user.org_id, id);
+  const { app } = await detailOr404(user, id);
   const back = redirect(`/bank/applications/${id}`);
 
   if (intent === "comment") {
@@ -68,6 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (submission.status !== "success") {
       return Response.json({ intent, result: submission.reply() }, { status: 400 });
     }
+    assertCan(user, "application.comment", app);
     try {
       await addComment(db, actor, "bank", {
         applicationId: id,
@@ -87,6 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return Response.json({ intent, result: submission.reply() }, { status: 400 });
   }
   const v = submission.value;
+  assertCan(user, `application.${v.intent}`, app);
   const applicationId = id;
   try {
     switch (v.intent) {

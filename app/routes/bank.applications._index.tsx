@@ -6,7 +6,7 @@ import { Pager, StateBadge } from "../components/deals";
 import { formatMoney } from "../domain/money";
 import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/workflow";
 import { listBankApplications } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 
@@ -19,7 +19,7 @@ const Query = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "application.viewIncoming");
   const q = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const data = await listBankApplications(getDb(), user.org_id, q);
   return { ...data, state: q.state };

@@ -4,12 +4,12 @@ import { DashboardCards } from "../components/DashboardCards";
 import { DashboardFrame } from "../components/DashboardFrame";
 import { getDashboardCards } from "../models/dashboard.server";
 import { getProgressSummary } from "../models/progress.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "dashboard.firm");
   const db = getDb();
   const [progress, cards] = await Promise.all([
     getProgressSummary(db),

@@ -26,20 +26,26 @@ import {
   updateDraft,
   withdrawApplication,
 } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { bpToPercentInput } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
+import type { SessionUser } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
 
-const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("firm", orgId, id);
+/** The firm's own application (anyone else's id is the 404 page). */
+async function detailOr404(user: SessionUser, id: number) {
+  const view = await applicationDetailOr404("firm", user.org_id, id);
+  assertCan(user, "application.viewOwn", view.app);
+  return view;
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.viewOwn");
   const id = parseId(params.id);
-  const view = await detailOr404(user.org_id, id);
+  const view = await detailOr404(user, id);
   let editing = null;
   if (isEditable(view.app.state)) {
     const assets = await listPledgeableAssets(getDb(), user.org_id, view.snapshot);
@@ -58,7 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.viewOwn");
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
@@ -66,12 +72,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   const actor = { userId: user.id, orgId: user.org_id };
   // Unknown application or another firm's: 404 before any parsing result is shown.
-  await detailOr404(user.org_id, id);
+  const { app } = await detailOr404(user, id);
   if (intent === "comment") {
     const submission = parseWithZod(formData, { schema: commentSchema(t) });
     if (submission.status !== "success") {
       return Response.json({ intent, result: submission.reply() }, { status: 400 });
     }
+    assertCan(user, "application.comment", app);
     try {
       await addComment(db, actor, "firm", {
         applicationId: id,
@@ -89,6 +96,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return Response.json({ intent, result: submission.reply() }, { status: 400 });
     }
     const v = submission.value;
+    assertCan(user, "application.edit", app);
     try {
       await updateDraft(db, actor, {
         applicationId: id,
@@ -111,6 +119,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return Response.json({ intent, result: submission.reply() }, { status: 400 });
   }
+  assertCan(user, `application.${submission.value.intent}`, app);
   try {
     const v = submission.value;
     if (v.intent === "submit") {

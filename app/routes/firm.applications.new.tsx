@@ -21,7 +21,7 @@ import {
   suggestCollateral,
 } from "../models/application.server";
 import { productSnapshot } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { bpToPercentInput } from "../utils/deal-messages";
 import { refusal } from "../utils/deal-routes.server";
@@ -36,7 +36,7 @@ const Query = z.object({
 });
 
 async function load(request: Request) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.create");
   const q = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!q.success) throw new Response("Not Found", { status: 404 });
   const db = getDb();

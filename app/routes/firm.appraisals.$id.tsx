@@ -25,7 +25,7 @@ import { formatMoney, formatYuanExact } from "../domain/money";
 import { getFirmOrder } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { cancelAppraisalOrder, OFFLINE_PAYEE, startCheckout } from "../models/payment.server";
-import { requireRole } from "../utils/auth.server";
+import { assertCan, authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getEnv } from "../utils/env.server";
 import { getServerT } from "../utils/i18n.server";
@@ -44,11 +44,12 @@ function notFound(): never {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.viewOwn");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
   const order = await getFirmOrder(getDb(), user.org_id, p.data.id);
   if (!order) notFound();
+  assertCan(user, "appraisalOrder.viewOwn", { firmOrgId: order.firm_org_id });
   const today = todayInChina();
   return {
     order: {
@@ -68,12 +69,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.viewOwn");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: ActionSchema });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  // The order models are scoped to the firm: another firm's order is a 404 from them.
+  assertCan(user, `appraisalOrder.${submission.value.intent}`);
   const db = getDb();
   try {
     if (submission.value.intent === "pay") {

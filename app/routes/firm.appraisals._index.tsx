@@ -5,14 +5,14 @@ import { z } from "zod";
 import { OrderStatusBadge, Pager } from "../components/appraisal";
 import { formatMoney } from "../domain/money";
 import { listFirmOrders, PAGE_SIZE } from "../models/appraisal.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.viewOwn");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { rows, total } = await listFirmOrders(getDb(), user.org_id, page);
   return { rows, total, page, pageSize: PAGE_SIZE };

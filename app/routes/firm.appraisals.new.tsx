@@ -24,7 +24,7 @@ import {
   previewAppraisalOrder,
 } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
@@ -53,7 +53,7 @@ function orderSchema(t: TFunction) {
 type ActionResult = SubmissionResult<string[]> & { preview?: OrderPreview };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.create");
   const db = getDb();
   const url = new URL(request.url);
   const [assets, valuers, settings] = await Promise.all([
@@ -82,7 +82,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.create");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: orderSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });

@@ -18,7 +18,7 @@ import { regionName } from "../domain/regions";
 import { pseudonymSecret } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -30,7 +30,7 @@ const consentSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "profile.view");
   const profile = await getFirmProfile(getDb(), user.org_id);
   const saved = new URL(request.url).searchParams.get("saved");
   return {
@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "profile.edit");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: consentSchema });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager } from "../components/deals";
 import { listNotifications, markNotificationsRead } from "../models/notification.server";
-import { requireUser } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 
@@ -15,13 +15,13 @@ const Mark = z.discriminatedUnion("intent", [
 ]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await authorize(request, "notification.view");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   return listNotifications(getDb(), user.id, page);
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await authorize(request, "notification.markRead");
   const parsed = Mark.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
   // Scoped by user id in the model: another user's notification id changes nothing.

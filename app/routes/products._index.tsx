@@ -7,6 +7,7 @@ import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";
 import { isRegionCode } from "../domain/regions";
 import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
+import { can } from "../domain/permissions";
 import { authorizeVisitor } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
@@ -37,7 +38,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     filters: raw,
     filtered: Object.keys(filters).length > 0,
-    role: user?.role ?? null,
+    // Who can post a request is asked here; visitors are invited to log in or register first.
+    cta: !user ? ("login" as const) : can(user, "request.create") ? ("request" as const) : null,
     page: list.page,
     pages: list.pages,
     total: list.total,
@@ -61,11 +63,11 @@ export default function Catalogue() {
   const { t } = useTranslation();
   const location = useLocation();
   const cta =
-    data.role === "firm" ? (
+    data.cta === "request" ? (
       <Link to="/firm/requests/new" className="button button-primary">
         {t("products:catalogue.firmCta")}
       </Link>
-    ) : data.role === null ? (
+    ) : data.cta === "login" ? (
       <span className="checks">
         <Link
           to={`/login?redirectTo=${encodeURIComponent("/firm/requests/new")}`}

@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProgressPanel } from "../components/ProgressPanel";
@@ -10,9 +10,11 @@ import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
 import { getDb } from "../utils/db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 import { pageTitle } from "../utils/meta";
 
-export async function loader() {
+export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "report.view");
   return { report: await getReport(getDb()) };
 }
 

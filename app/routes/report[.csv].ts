@@ -3,9 +3,11 @@ import { getReport } from "../models/report.server";
 import { csvResponse, reportCsv } from "../utils/alliance-csv.server";
 import { getDb } from "../utils/db.server";
 import { getServerT } from "../utils/i18n.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 
 /** /report.csv: the public report's figures (aggregates only), UTF-8 with BOM. */
 export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "report.view");
   const report = await getReport(getDb());
   const { t, locale } = getServerT(request);
   return csvResponse(

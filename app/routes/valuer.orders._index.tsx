@@ -6,7 +6,7 @@ import { OrderStatusBadge, Pager } from "../components/appraisal";
 import { regionName } from "../domain/regions";
 import { formatMoney } from "../domain/money";
 import { listValuerOrders, PAGE_SIZE } from "../models/appraisal.server";
-import { requireRole } from "../utils/auth.server";
+import { authorize } from "../utils/permissions.server";
 import { getDb } from "../utils/db.server";
 import { pageTitle } from "../utils/meta";
 
@@ -16,7 +16,7 @@ const Query = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "valuer");
+  const user = await authorize(request, "appraisalOrder.viewAssigned");
   const { page, tab } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { rows, total } = await listValuerOrders(getDb(), user.org_id, tab, page);
   return { rows, total, page, tab, pageSize: PAGE_SIZE };
