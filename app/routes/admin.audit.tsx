@@ -5,7 +5,7 @@ import { Pager } from "../components/Pager";
 import { z } from "zod";
 import { listAuditLog } from "../models/audit.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 // Any number reads as a page; the model clamps it to the pages that exist.
@@ -14,7 +14,7 @@ const Query = z.object({ page: z.coerce.number().catch(1) });
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorize(request, "audit.view");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return listAuditLog(getDb(), { page });
+  return withDb(listAuditLog, { page });
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "审计日志", "Audit log");

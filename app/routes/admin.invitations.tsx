@@ -12,7 +12,7 @@ import { UserFacingError } from "../models/errors";
 import { inviteMember, listPendingInvitations } from "../models/invitation.server";
 import { listOrganisations } from "../models/organisation.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -53,11 +53,10 @@ function inviteSchema(t: TFunction) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorize(request, "invitation.create");
-  const db = getDb();
   const origin = new URL(request.url).origin;
   return {
-    orgs: await listOrganisations(db, ["bank", "valuer", "alliance", "platform"]),
-    pending: await listPendingInvitations(db),
+    orgs: await withDb(listOrganisations, ["bank", "valuer", "alliance", "platform"]),
+    pending: await withDb(listPendingInvitations),
     origin,
   };
 }
@@ -65,12 +64,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await authorize(request, "invitation.create");
   const { t } = getServerT(request);
-  const db = getDb();
   const submission = parseWithZod(await request.formData(), { schema: inviteSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    const { token } = await inviteMember(db, {
+    const { token } = await withDb(inviteMember, {
       target:
         v.mode === "new"
           ? {

@@ -15,7 +15,7 @@ import { formatYuanExact } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { getAwaitingOfflineOrder, markOfflinePaid } from "../models/payment.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -47,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await authorize(request, "payment.confirmOffline");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
-  const order = await getAwaitingOfflineOrder(getDb(), p.data.id);
+  const order = await withDb(getAwaitingOfflineOrder, p.data.id);
   if (!order) notFound();
   return { order };
 }
@@ -59,10 +59,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: confirmSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
-  const db = getDb();
-  const order = await getAwaitingOfflineOrder(db, p.data.id);
+  const order = await withDb(getAwaitingOfflineOrder, p.data.id);
   try {
-    await markOfflinePaid(db, admin, p.data.id, submission.value.version, {
+    await withDb(markOfflinePaid, admin, p.data.id, submission.value.version, {
       reference: submission.value.reference,
       note: submission.value.note || null,
     });

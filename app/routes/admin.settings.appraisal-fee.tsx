@@ -16,7 +16,7 @@ import { formatBp, formatMoney, formatYuanExact, parseYuanToFen } from "../domai
 import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -65,7 +65,7 @@ function feeSchema(t: TFunction) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorize(request, "settings.edit");
-  return { settings: await getAppraisalFeeSettings(getDb()) };
+  return { settings: await withDb(getAppraisalFeeSettings) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -75,8 +75,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    await updateAppraisalFeeSettings(
-      getDb(),
+    await withDb(
+      updateAppraisalFeeSettings,
       admin,
       { minFeeFen: v.minFee, rateBp: v.rate },
       { minFeeFen: v.expectedMinFeeFen, rateBp: v.expectedRateBp },

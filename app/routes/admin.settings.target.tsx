@@ -15,7 +15,7 @@ import { MAX_PHASES, validateTargetPhases, type TargetPhase } from "../domain/pr
 import { UserFacingError } from "../models/errors";
 import { getTargetSetting, setTargetPhases } from "../models/progress.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -34,7 +34,7 @@ const Schema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorize(request, "settings.edit");
-  const setting = await getTargetSetting(getDb());
+  const setting = await withDb(getTargetSetting);
   const extra = Math.min(
     5,
     Math.max(1, Number(new URL(request.url).searchParams.get("rows")) || 1),
@@ -77,8 +77,8 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   try {
-    await setTargetPhases(
-      getDb(),
+    await withDb(
+      setTargetPhases,
       { userId: admin.id, orgId: admin.org_id },
       phases,
       submission.value.expectedUpdatedAt || null,

@@ -11,7 +11,7 @@ import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getLocale } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -21,8 +21,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = parseReviewQuery(new URL(request.url).searchParams, todayInChina());
   if (!q.stage) throw new Response("Not Found", { status: 404 });
   try {
-    const drill = await getDrillDown(
-      getDb(),
+    const drill = await withDb(
+      getDrillDown,
       { role: user.role, orgId: user.org_id },
       q.filters,
       q.stage,

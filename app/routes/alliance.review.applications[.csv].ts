@@ -4,7 +4,7 @@ import { UserFacingError } from "../models/errors";
 import { csvResponse, drillDownCsv } from "../utils/alliance-csv.server";
 import { parseReviewQuery } from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 
@@ -15,8 +15,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!q.stage) throw new Response("Not Found", { status: 404 });
   const { t, locale } = getServerT(request);
   try {
-    const drill = await getDrillDown(
-      getDb(),
+    const drill = await withDb(
+      getDrillDown,
       { role: user.role, orgId: user.org_id },
       q.filters,
       q.stage,

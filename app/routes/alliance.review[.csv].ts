@@ -4,7 +4,7 @@ import { UserFacingError } from "../models/errors";
 import { csvResponse, isReviewTable, reviewTableCsv } from "../utils/alliance-csv.server";
 import { parseReviewQuery } from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 
@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = parseReviewQuery(params, todayInChina());
   const { t, locale } = getServerT(request);
   try {
-    const review = await getReview(getDb(), { role: user.role, orgId: user.org_id }, q.filters);
+    const review = await withDb(getReview, { role: user.role, orgId: user.org_id }, q.filters);
     return csvResponse(
       reviewTableCsv(review, table, t, locale),
       `alliance-${table}-${q.filters.from}-${q.filters.to}.csv`,

@@ -10,7 +10,7 @@ import { getAppraisalReport } from "../models/appraisal.server";
 import reportStyles from "../styles/appraisal-report.css";
 import { can } from "../domain/permissions";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getEnv } from "../utils/env.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await authorize(request, "appraisalReport.view");
   const p = Params.safeParse(params);
   if (!p.success) throw new Response("Not Found", { status: 404 });
-  const report = await getAppraisalReport(getDb(), user, p.data.id);
+  const report = await withDb(getAppraisalReport, user, p.data.id);
   if (!report) throw new Response("Not Found", { status: 404 });
   const order = { firmOrgId: report.firm_org_id, valuerOrgId: report.valuer_org_id };
   assertCan(user, "appraisalReport.view", order);

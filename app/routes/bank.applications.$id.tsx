@@ -31,7 +31,7 @@ import {
   startReview,
 } from "../models/application.server";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
@@ -53,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await detailOr404(user, id);
   const actions = availableActions(view.app.state, "bank");
   const preview = actions.includes("approve")
-    ? await previewApproval(getDb(), user.org_id, id)
+    ? await withDb(previewApproval, user.org_id, id)
     : null;
   return { view, actions, preview, today: todayInChina() };
 }
@@ -64,7 +64,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  const db = getDb();
   const actor = { userId: user.id, orgId: user.org_id };
   const { app } = await detailOr404(user, id);
   const back = redirect(`/bank/applications/${id}`);
@@ -76,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     assertCan(user, "application.comment", app);
     try {
-      await addComment(db, actor, "bank", {
+      await withDb(addComment, actor, "bank", {
         applicationId: id,
         body: submission.value.body,
         kind: submission.value.documentRequest ? "document_request" : "comment",
@@ -99,10 +98,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     switch (v.intent) {
       case "start_review":
-        await startReview(db, actor, { applicationId, version: v.version });
+        await withDb(startReview, actor, { applicationId, version: v.version });
         break;
       case "approve":
-        await approveApplication(db, actor, {
+        await withDb(approveApplication, actor, {
           applicationId,
           version: v.version,
           amountFen: v.amount,
@@ -111,10 +110,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
       case "reject":
-        await rejectApplication(db, actor, { applicationId, version: v.version, reason: v.reason });
+        await withDb(rejectApplication, actor, {
+          applicationId,
+          version: v.version,
+          reason: v.reason,
+        });
         break;
       case "register_pledge":
-        await registerPledge(db, actor, {
+        await withDb(registerPledge, actor, {
           applicationId,
           version: v.version,
           regNumber: v.regNumber,
@@ -122,7 +125,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
       case "disburse":
-        await disburseApplication(db, actor, {
+        await withDb(disburseApplication, actor, {
           applicationId,
           version: v.version,
           amountFen: v.amount,
@@ -130,14 +133,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
       case "repay":
-        await recordRepayment(db, actor, {
+        await withDb(recordRepayment, actor, {
           applicationId,
           version: v.version,
           closedDate: v.closedDate,
         });
         break;
       case "default":
-        await recordDefault(db, actor, {
+        await withDb(recordDefault, actor, {
           applicationId,
           version: v.version,
           closedDate: v.closedDate,

@@ -23,7 +23,7 @@ import {
 } from "../models/matching-rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -101,7 +101,7 @@ function bankView(row: {
 async function ownProduct(request: Request, params: unknown) {
   const user = await authorize(request, "product.view");
   const p = Params.safeParse(params);
-  const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
+  const product = p.success ? await withDb(getBankProduct, user.org_id, p.data.id) : null;
   if (!product) throw new Response("Not Found", { status: 404 });
   assertCan(user, "product.view", { bankOrgId: product.bank_org_id });
   return { user, product };
@@ -112,8 +112,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filters = readFilters(url);
   const page = parsePage(url.searchParams.get("page"));
-  const pipeline = await findRequestsForProduct(
-    getDb(),
+  const pipeline = await withDb(
+    findRequestsForProduct,
     product.id,
     { page, pageSize: PIPELINE_PAGE_SIZE, filters, bankOrgId: user.org_id },
     todayInChina(),
@@ -151,7 +151,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
   assertCan(user, "product.edit", { bankOrgId: product.bank_org_id });
   try {
-    await setProductActive(getDb(), {
+    await withDb(setProductActive, {
       bankOrgId: user.org_id,
       userId: user.id,
       productId: product.id,

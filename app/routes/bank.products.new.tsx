@@ -16,7 +16,7 @@ import {
 } from "../components/products";
 import { createProduct, ProductValidationError } from "../models/product.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -33,7 +33,7 @@ export async function action({ request }: ActionFunctionArgs) {
   });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   try {
-    const id = await createProduct(getDb(), {
+    const id = await withDb(createProduct, {
       bankOrgId: user.org_id,
       userId: user.id,
       input: submission.value,

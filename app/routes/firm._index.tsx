@@ -5,15 +5,14 @@ import { DashboardFrame } from "../components/DashboardFrame";
 import { getDashboardCards } from "../models/dashboard.server";
 import { getProgressSummary } from "../models/progress.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "dashboard.firm");
-  const db = getDb();
   const [progress, cards] = await Promise.all([
-    getProgressSummary(db),
-    getDashboardCards(db, user.role, user.org_id),
+    withDb(getProgressSummary),
+    withDb(getDashboardCards, user.role, user.org_id),
   ]);
   return { user: { displayName: user.display_name, orgName: user.orgName }, progress, cards };
 }

@@ -27,7 +27,7 @@ import {
   withdrawApplication,
 } from "../models/application.server";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { bpToPercentInput } from "../utils/deal-messages";
 import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
 import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
@@ -48,7 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await detailOr404(user, id);
   let editing = null;
   if (isEditable(view.app.state)) {
-    const assets = await listPledgeableAssets(getDb(), user.org_id, view.snapshot);
+    const assets = await withDb(listPledgeableAssets, user.org_id, view.snapshot);
     editing = {
       assets,
       suggestion: suggestCollateral(assets, view.app.amountFen, id),
@@ -69,7 +69,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
-  const db = getDb();
   const actor = { userId: user.id, orgId: user.org_id };
   // Unknown application or another firm's: 404 before any parsing result is shown.
   const { app } = await detailOr404(user, id);
@@ -80,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     assertCan(user, "application.comment", app);
     try {
-      await addComment(db, actor, "firm", {
+      await withDb(addComment, actor, "firm", {
         applicationId: id,
         body: submission.value.body,
         kind: "comment",
@@ -98,7 +97,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const v = submission.value;
     assertCan(user, "application.edit", app);
     try {
-      await updateDraft(db, actor, {
+      await withDb(updateDraft, actor, {
         applicationId: id,
         version: v.version ?? 0,
         amountFen: v.amount,
@@ -123,9 +122,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const v = submission.value;
     if (v.intent === "submit") {
-      await submitApplication(db, actor, { applicationId: id, version: v.version });
+      await withDb(submitApplication, actor, { applicationId: id, version: v.version });
     } else {
-      await withdrawApplication(db, actor, {
+      await withDb(withdrawApplication, actor, {
         applicationId: id,
         version: v.version,
         reason: v.reason,

@@ -26,7 +26,7 @@ import { getFirmOrder } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { cancelAppraisalOrder, OFFLINE_PAYEE, startCheckout } from "../models/payment.server";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getEnv } from "../utils/env.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
@@ -47,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await authorize(request, "appraisalOrder.viewOwn");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
-  const order = await getFirmOrder(getDb(), user.org_id, p.data.id);
+  const order = await withDb(getFirmOrder, user.org_id, p.data.id);
   if (!order) notFound();
   assertCan(user, "appraisalOrder.viewOwn", { firmOrgId: order.firm_org_id });
   const today = todayInChina();
@@ -77,14 +77,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   // The order models are scoped to the firm: another firm's order is a 404 from them.
   assertCan(user, `appraisalOrder.${submission.value.intent}`);
-  const db = getDb();
   try {
     if (submission.value.intent === "pay") {
       const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
-      const { url } = await startCheckout(db, user, p.data.id, origin);
+      const { url } = await withDb(startCheckout, user, p.data.id, origin);
       return redirect(url);
     }
-    await cancelAppraisalOrder(db, user, p.data.id, submission.value.version);
+    await withDb(cancelAppraisalOrder, user, p.data.id, submission.value.version);
     return redirect(`/firm/appraisals/${p.data.id}`);
   } catch (e) {
     if (e instanceof UserFacingError) {

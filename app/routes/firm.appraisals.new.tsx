@@ -25,7 +25,7 @@ import {
 } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { pageTitle } from "../utils/meta";
@@ -54,12 +54,11 @@ type ActionResult = SubmissionResult<string[]> & { preview?: OrderPreview };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "appraisalOrder.create");
-  const db = getDb();
   const url = new URL(request.url);
   const [assets, valuers, settings] = await Promise.all([
-    listOrderableAssets(db, user.org_id),
-    listValuerOrganisations(db),
-    getAppraisalFeeSettings(db),
+    withDb(listOrderableAssets, user.org_id),
+    withDb(listValuerOrganisations),
+    withDb(getAppraisalFeeSettings),
   ]);
   return {
     assets: assets.map((a) => ({
@@ -87,13 +86,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: orderSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const { intent, ...input } = submission.value;
-  const db = getDb();
   try {
     if (intent === "review") {
-      const preview = await previewAppraisalOrder(db, user.org_id, input);
+      const preview = await withDb(previewAppraisalOrder, user.org_id, input);
       return Response.json({ ...submission.reply(), preview });
     }
-    const { orderId } = await createAppraisalOrder(db, user, input);
+    const { orderId } = await withDb(createAppraisalOrder, user, input);
     return redirect(`/firm/appraisals/${orderId}?created=1`);
   } catch (e) {
     if (e instanceof UserFacingError) {

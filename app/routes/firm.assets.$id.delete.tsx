@@ -13,16 +13,15 @@ import { deleteAsset, findEncumbrance, getAsset, isEncumbered } from "../models/
 import { UserFacingError } from "../models/errors";
 import { idParam, ownAsset, requireFirmActor, rethrowNotFound } from "../utils/asset-routes.server";
 import { deleteAssetSchema } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
-  const db = getDb();
-  const a = ownAsset(user, "asset.delete", await getAsset(db, actor.orgId, id));
-  const e = await findEncumbrance(db, id);
+  const a = ownAsset(user, "asset.delete", await withDb(getAsset, actor.orgId, id));
+  const e = await withDb(findEncumbrance, id);
   return {
     id: a.id,
     title: a.title,
@@ -40,16 +39,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
   const { t } = getServerT(request);
-  const db = getDb();
   const submission = parseWithZod(await request.formData(), { schema: deleteAssetSchema });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ formErrors: [t("common:errors.conflict")] }), {
       status: 400,
     });
   }
-  const before = ownAsset(user, "asset.delete", await getAsset(db, actor.orgId, id));
+  const before = ownAsset(user, "asset.delete", await withDb(getAsset, actor.orgId, id));
   try {
-    await deleteAsset(db, actor, id, submission.value.version);
+    await withDb(deleteAsset, actor, id, submission.value.version);
   } catch (e) {
     rethrowNotFound(e);
     if (e instanceof UserFacingError) {

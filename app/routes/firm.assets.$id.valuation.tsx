@@ -38,7 +38,7 @@ import {
   rethrowNotFound,
 } from "../utils/asset-routes.server";
 import { RATING_FIELDS, STABILITY_OPTIONS, valuationFormSchema } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -96,8 +96,7 @@ function formDefaults(
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, actor } = await requireFirmActor(request, "asset.valuate");
   const id = idParam(params.id);
-  const db = getDb();
-  const ctx = await getValuationContext(db, actor.orgId, id);
+  const ctx = await withDb(getValuationContext, actor.orgId, id);
   if (!ctx) notFoundResponse();
   ownAsset(user, "asset.valuate", ctx.asset);
   const { asset, firm, defaults } = ctx;
@@ -105,8 +104,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const estimateId =
     wanted && /^\d{1,10}$/.test(wanted) ? Number(wanted) : asset.indicative_estimate_id;
   const [estimates, shown] = await Promise.all([
-    listEstimates(db, actor.orgId, id),
-    estimateId ? getEstimate(db, actor.orgId, id, estimateId) : Promise.resolve(null),
+    withDb(listEstimates, actor.orgId, id),
+    estimateId ? withDb(getEstimate, actor.orgId, id, estimateId) : Promise.resolve(null),
   ]);
   if (wanted && !shown) notFoundResponse();
   // An estimate written outside this page (e.g. a test fixture with "{}") has nothing to draw.
@@ -116,7 +115,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ? null
       : shown?.id === asset.indicative_estimate_id
         ? shown
-        : await getEstimate(db, actor.orgId, id, asset.indicative_estimate_id);
+        : await withDb(getEstimate, actor.orgId, id, asset.indicative_estimate_id);
   return {
     asset: {
       id: asset.id,
@@ -140,8 +139,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { user, actor } = await requireFirmActor(request, "asset.valuate");
   const id = idParam(params.id);
   const { t } = getServerT(request);
-  const db = getDb();
-  const ctx = await getValuationContext(db, actor.orgId, id);
+  const ctx = await withDb(getValuationContext, actor.orgId, id);
   if (!ctx) notFoundResponse();
   ownAsset(user, "asset.valuate", ctx.asset);
   const submission = parseWithZod(await request.formData(), {
@@ -151,8 +149,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return Response.json(submission.reply(), { status: 400 });
   }
   try {
-    const { estimateId } = await createIndicativeEstimate(
-      db,
+    const { estimateId } = await withDb(
+      createIndicativeEstimate,
       actor,
       id,
       submission.value,

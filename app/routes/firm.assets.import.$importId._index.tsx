@@ -26,7 +26,7 @@ import {
   rethrowNotFound,
 } from "../utils/asset-routes.server";
 import { importProblemMessage } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -36,7 +36,7 @@ const ERRORS_SHOWN = 500;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
-  const view = await getImport(getDb(), actor.orgId, id);
+  const view = await withDb(getImport, actor.orgId, id);
   if (!view) notFoundResponse();
   const { t, locale } = getServerT(request);
   const { payload, ...rest } = view;
@@ -65,10 +65,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return Response.json({ error: t("common:errors.conflict") }, { status: 400 });
   try {
     if (parsed.data.intent === "cancel") {
-      await cancelImport(getDb(), actor, id);
+      await withDb(cancelImport, actor, id);
       return redirect("/firm/assets/import");
     }
-    const count = await commitImport(getDb(), actor, id);
+    const count = await withDb(commitImport, actor, id);
     return redirect(`/firm/assets?imported=${count}`);
   } catch (e) {
     rethrowNotFound(e);

@@ -3,7 +3,7 @@ import { toCsv } from "../domain/csv";
 import { getImport } from "../models/asset-import.server";
 import { idParam, notFoundResponse, requireFirmActor } from "../utils/asset-routes.server";
 import { importProblemMessage } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { encodeUtf8WithBom } from "../utils/text-encoding.server";
 
@@ -11,7 +11,7 @@ import { encodeUtf8WithBom } from "../utils/text-encoding.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
-  const view = await getImport(getDb(), actor.orgId, id);
+  const view = await withDb(getImport, actor.orgId, id);
   if (!view) notFoundResponse();
   const { t, locale } = getServerT(request);
   const rows = [

@@ -18,7 +18,7 @@ import {
 } from "../domain/asset-import";
 import { stageImport } from "../models/asset-import.server";
 import { requireFirmActor } from "../utils/asset-routes.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -60,8 +60,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const file = form.get("file");
   if (!file || typeof file === "string" || file.size === 0) return fail({ code: "no_file" });
-  const result = await stageImport(
-    getDb(),
+  const result = await withDb(
+    stageImport,
     actor,
     { fileName: file.name || "upload.csv", bytes: new Uint8Array(await file.arrayBuffer()) },
     todayInChina(),

@@ -19,7 +19,7 @@ import { pseudonymSecret } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -31,7 +31,7 @@ const consentSchema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "profile.view");
-  const profile = await getFirmProfile(getDb(), user.org_id);
+  const profile = await withDb(getFirmProfile, user.org_id);
   const saved = new URL(request.url).searchParams.get("saved");
   return {
     profile,
@@ -53,8 +53,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return Response.json({ ...submission.reply(), unchanged: true });
   }
   try {
-    await setFirmConsent(
-      getDb(),
+    await withDb(
+      setFirmConsent,
       { userId: user.id, orgId: user.org_id },
       { show, expected: expected === "1" },
     );

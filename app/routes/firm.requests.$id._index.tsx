@@ -21,7 +21,7 @@ import { productTermsFromRow } from "../models/matching-rows";
 import { parsePage } from "../models/product.server";
 import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -31,7 +31,7 @@ const Params = z.object({ id: z.coerce.number().int().positive() });
 async function ownRequest(request: Request, params: unknown) {
   const user = await authorize(request, "request.view");
   const p = Params.safeParse(params);
-  const req = p.success ? await getFirmRequest(getDb(), user.org_id, p.data.id) : null;
+  const req = p.success ? await withDb(getFirmRequest, user.org_id, p.data.id) : null;
   if (!req) throw new Response("Not Found", { status: 404 });
   assertCan(user, "request.view", { firmOrgId: req.firm_org_id });
   return { user, req };
@@ -42,16 +42,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const mp = parsePage(url.searchParams.get("mp"));
   const np = parsePage(url.searchParams.get("np"));
-  const db = getDb();
   const today = todayInChina();
   const [result, activeProducts] = await Promise.all([
-    findMatchesForRequest(db, req.id, today, {
+    withDb(findMatchesForRequest, req.id, today, {
       matchOffset: (mp - 1) * MATCH_PAGE_SIZE,
       matchLimit: MATCH_PAGE_SIZE,
       nearMissOffset: (np - 1) * NEAR_MISS_PAGE_SIZE,
       nearMissLimit: NEAR_MISS_PAGE_SIZE,
     }),
-    countActiveProducts(db),
+    withDb(countActiveProducts),
   ]);
   if (!result) throw new Response("Not Found", { status: 404 });
   const assets = Object.fromEntries(
@@ -100,11 +99,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
     return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
-  const db = getDb();
   try {
     if (parsed.data.intent === "close") {
       assertCan(user, "request.close", { firmOrgId: req.firm_org_id });
-      await closeRequest(db, {
+      await withDb(closeRequest, {
         firmOrgId: user.org_id,
         userId: user.id,
         requestId: req.id,
@@ -114,7 +112,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     assertCan(user, "application.create", { firmOrgId: req.firm_org_id });
     const productId = parsed.data.productId;
-    const applied = await applyFromMatch(db, {
+    const applied = await withDb(applyFromMatch, {
       firmOrgId: user.org_id,
       userId: user.id,
       requestId: req.id,

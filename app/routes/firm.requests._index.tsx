@@ -6,13 +6,13 @@ import { formatBp, formatMoney } from "../domain/money";
 import { parsePage } from "../models/product.server";
 import { listFirmRequests } from "../models/request.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "request.view");
   const page = parsePage(new URL(request.url).searchParams.get("page"));
-  return listFirmRequests(getDb(), user.org_id, page);
+  return withDb(listFirmRequests, user.org_id, page);
 }
 
 export const meta: MetaFunction = ({ matches }) =>

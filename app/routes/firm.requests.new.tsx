@@ -11,7 +11,7 @@ import { useTranslation } from "react-i18next";
 import { RequestForm, requestFormSchema } from "../components/products";
 import { createRequest, listOfferableAssets } from "../models/request.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { offerableAssetView, requestErrorReply } from "../utils/request-routes.server";
 import { todayInChina } from "../utils/time";
@@ -19,7 +19,7 @@ import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "request.create");
-  const assets = await listOfferableAssets(getDb(), user.org_id, todayInChina());
+  const assets = await withDb(listOfferableAssets, user.org_id, todayInChina());
   return { assets: assets.map(offerableAssetView) };
 }
 
@@ -30,7 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    const id = await createRequest(getDb(), {
+    const id = await withDb(createRequest, {
       firmOrgId: user.org_id,
       userId: user.id,
       input: {

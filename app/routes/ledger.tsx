@@ -10,7 +10,7 @@ import { listOrganisations } from "../models/organisation.server";
 import { can, scopeOf } from "../domain/permissions";
 import type { SessionUser } from "../utils/session.server";
 import { authorize, forbidden } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
@@ -37,15 +37,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "ledger.view");
   const q = LedgerQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   const scope = ledgerScope(user);
-  const db = getDb();
   const [list, banks] = await Promise.all([
-    listLedgerEntries(
-      db,
+    withDb(
+      listLedgerEntries,
       scope,
       { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
       q.page,
     ),
-    scope.kind === "all" ? listOrganisations(db, ["bank"]) : Promise.resolve([]),
+    scope.kind === "all" ? withDb(listOrganisations, ["bank"]) : Promise.resolve([]),
   ]);
   // Each row links to the deal's page the viewer may open, if any.
   const appBase = can(user, "application.viewOwn")

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Pager } from "../components/deals";
 import { listNotifications, markNotificationsRead } from "../models/notification.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
@@ -17,7 +17,7 @@ const Mark = z.discriminatedUnion("intent", [
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "notification.view");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return listNotifications(getDb(), user.id, page);
+  return withDb(listNotifications, user.id, page);
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -25,8 +25,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = Mark.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
   // Scoped by user id in the model: another user's notification id changes nothing.
-  const marked = await markNotificationsRead(
-    getDb(),
+  const marked = await withDb(
+    markNotificationsRead,
     user.id,
     parsed.data.intent === "markRead" ? [parsed.data.id] : undefined,
   );

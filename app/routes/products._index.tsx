@@ -9,7 +9,7 @@ import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
 import { can } from "../domain/permissions";
 import { authorizeVisitor } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
@@ -33,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const page = parsePage(q.get("page"));
   const [user, list] = await Promise.all([
     authorizeVisitor(request, "catalogue.view"),
-    listCatalogue(getDb(), filters, page),
+    withDb(listCatalogue, filters, page),
   ]);
   return {
     filters: raw,

@@ -9,13 +9,13 @@ import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorizeVisitor(request, "report.view");
-  return { report: await getReport(getDb()) };
+  return { report: await withDb(getReport) };
 }
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];

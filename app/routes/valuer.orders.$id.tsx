@@ -27,7 +27,7 @@ import { regionName } from "../domain/regions";
 import { getValuerOrder, signAppraisalOrder, startAppraisalWork } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { assertCan, authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -101,7 +101,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await authorize(request, "appraisalOrder.viewAssigned");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
-  const order = await getValuerOrder(getDb(), user.org_id, p.data.id);
+  const order = await withDb(getValuerOrder, user.org_id, p.data.id);
   if (!order) notFound();
   assertCan(user, "appraisalOrder.viewAssigned", { valuerOrgId: order.valuer_org_id });
   return { order: { ...order, stripe_session_id: null, stripe_payment_intent: null } };
@@ -113,9 +113,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!p.success) notFound();
   const { t } = getServerT(request);
   const formData = await request.formData();
-  const db = getDb();
   // Another valuer's order (or an unpaid one) is "not found", before any state check can say more.
-  const order = await getValuerOrder(db, user.org_id, p.data.id);
+  const order = await withDb(getValuerOrder, user.org_id, p.data.id);
   if (!order) notFound();
   const assigned = { valuerOrgId: order.valuer_org_id };
   assertCan(user, "appraisalOrder.viewAssigned", assigned);
@@ -126,11 +125,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const v = submission.value;
     if (v.intent === "start") {
-      await startAppraisalWork(db, user, p.data.id, v.version);
+      await withDb(startAppraisalWork, user, p.data.id, v.version);
       return redirect(`/valuer/orders/${p.data.id}`);
     }
-    await signAppraisalOrder(
-      db,
+    await withDb(
+      signAppraisalOrder,
       user,
       p.data.id,
       v.version,

@@ -7,7 +7,7 @@ import { regionName } from "../domain/regions";
 import { formatMoney } from "../domain/money";
 import { listValuerOrders, PAGE_SIZE } from "../models/appraisal.server";
 import { authorize } from "../utils/permissions.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({
@@ -18,7 +18,7 @@ const Query = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "appraisalOrder.viewAssigned");
   const { page, tab } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { rows, total } = await listValuerOrders(getDb(), user.org_id, tab, page);
+  const { rows, total } = await withDb(listValuerOrders, user.org_id, tab, page);
   return { rows, total, page, tab, pageSize: PAGE_SIZE };
 }
 

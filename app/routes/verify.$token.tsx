@@ -6,7 +6,7 @@ import { formalValidity, type FormalValidity } from "../domain/appraisal";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatYuanExact } from "../domain/money";
 import { verifyAppraisalToken } from "../models/appraisal.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -22,7 +22,7 @@ interface VerifyData {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await authorizeVisitor(request, "appraisal.verify");
-  const found = await verifyAppraisalToken(getDb(), params.token ?? "");
+  const found = await withDb(verifyAppraisalToken, params.token ?? "");
   if (!found) return data<VerifyData>({ found: null, validity: null }, { status: 404 });
   return data<VerifyData>({ found, validity: formalValidity(found.valid_until, todayInChina()) });
 }
