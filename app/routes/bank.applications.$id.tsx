@@ -33,8 +33,13 @@ import {
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { bpToPercentInput, problemMessage } from "../utils/deal-messages";
-import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
-import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
+import {
+  applicationDetailOr404,
+  parseId,
+  postedIntent,
+  refusal,
+} from "../utils/deal-routes.server";
+import { bankActionSchema, bankSchemas, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 import type { SessionUser } from "../utils/session.server";
 import { todayInChina } from "../utils/time";
@@ -63,22 +68,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
   const actor = { userId: user.id, orgId: user.org_id };
   const { app } = await detailOr404(user, id);
-  const back = redirect(`/bank/applications/${id}`);
+  const submission = parseWithZod(formData, { schema: bankActionSchema(t) });
+  // The intent names the form on the page the reply belongs to.
+  const intent = postedIntent(submission);
+  if (submission.status !== "success") {
+    return Response.json({ intent, result: submission.reply() }, { status: 400 });
+  }
+  const v = submission.value;
 
-  if (intent === "comment") {
-    const submission = parseWithZod(formData, { schema: commentSchema(t) });
-    if (submission.status !== "success") {
-      return Response.json({ intent, result: submission.reply() }, { status: 400 });
-    }
+  if (v.intent === "comment") {
     assertCan(user, "application.comment", app);
     try {
       await withDb(addComment, actor, "bank", {
         applicationId: id,
-        body: submission.value.body,
-        kind: submission.value.documentRequest ? "document_request" : "comment",
+        body: v.body,
+        kind: v.documentRequest ? "document_request" : "comment",
       });
       return redirect(`/bank/applications/${id}#thread`);
     } catch (e) {
@@ -86,13 +92,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
 
-  const schemas = bankSchemas(t);
-  if (!(intent in schemas)) return Response.json({ intent, result: null }, { status: 400 });
-  const submission = parseWithZod(formData, { schema: schemas[intent as BankIntent] });
-  if (submission.status !== "success") {
-    return Response.json({ intent, result: submission.reply() }, { status: 400 });
-  }
-  const v = submission.value;
   assertCan(user, `application.${v.intent}`, app);
   const applicationId = id;
   try {
@@ -148,7 +147,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
     }
-    return back;
+    return redirect(`/bank/applications/${id}`);
   } catch (e) {
     // Asset problems have no field on the bank's forms: they show at the top of the form.
     return refusal(

@@ -1,3 +1,5 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
   type ActionFunctionArgs,
@@ -28,6 +30,7 @@ import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
+import { formErrorsOf } from "../components/Field";
 
 const PIPELINE_PAGE_SIZE = 20;
 const Params = z.object({ id: z.coerce.number().int().positive() });
@@ -138,35 +141,42 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const Intent = z.object({
-  intent: z.enum(["pause", "resume"]),
-  version: z.coerce.number().int(),
-});
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("pause"), version: z.coerce.number().int() }),
+  z.object({ intent: z.literal("resume"), version: z.coerce.number().int() }),
+]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, product } = await ownProduct(request, params);
   const { t } = getServerT(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
-    return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: Intent });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ formErrors: [t("products:errors.invalid")] }), {
+      status: 400,
+    });
+  }
+  const { intent, version } = submission.value;
   assertCan(user, "product.edit", { bankOrgId: product.bank_org_id });
   try {
     await withDb(setProductActive, {
       bankOrgId: user.org_id,
       userId: user.id,
       productId: product.id,
-      expectedVersion: parsed.data.version,
-      active: parsed.data.intent === "resume",
+      expectedVersion: version,
+      active: intent === "resume",
     });
   } catch (e) {
-    if (e instanceof UserFacingError && e.status !== 404) {
-      return Response.json({ error: t(e.key, e.params) }, { status: e.status });
+    if (e instanceof UserFacingError && e.status === 404) {
+      throw new Response("Not Found", { status: 404 });
+    }
+    if (e instanceof UserFacingError) {
+      return Response.json(submission.reply({ formErrors: [t(e.key, e.params)] }), {
+        status: e.status,
+      });
     }
     throw e;
   }
-  return redirect(
-    `/bank/products/${product.id}?done=${parsed.data.intent === "pause" ? "paused" : "resumed"}`,
-  );
+  return redirect(`/bank/products/${product.id}?done=${intent === "pause" ? "paused" : "resumed"}`);
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -181,7 +191,9 @@ const DONE: Record<string, string> = {
 
 export default function ProductDetail() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { error?: string } | undefined;
+  const formErrors = formErrorsOf(
+    useActionData<typeof action>() as SubmissionResult<string[]> | undefined,
+  );
   const { t, i18n } = useTranslation();
   const location = useLocation();
   const lang = i18n.language;
@@ -215,9 +227,9 @@ export default function ProductDetail() {
           {t(DONE[data.done])}
         </div>
       ) : null}
-      {actionData?.error ? (
+      {formErrors ? (
         <div className="form-error" role="alert">
-          {actionData.error}
+          {formErrors.join(" ")}
         </div>
       ) : null}
       {data.confirm ? (

@@ -29,8 +29,13 @@ import {
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { bpToPercentInput } from "../utils/deal-messages";
-import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
-import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
+import {
+  applicationDetailOr404,
+  parseId,
+  postedIntent,
+  refusal,
+} from "../utils/deal-routes.server";
+import { draftSchema, firmActionSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 import type { SessionUser } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
@@ -68,33 +73,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
   const actor = { userId: user.id, orgId: user.org_id };
   // Unknown application or another firm's: 404 before any parsing result is shown.
   const { app } = await detailOr404(user, id);
-  if (intent === "comment") {
-    const submission = parseWithZod(formData, { schema: commentSchema(t) });
-    if (submission.status !== "success") {
-      return Response.json({ intent, result: submission.reply() }, { status: 400 });
-    }
+  const submission = parseWithZod(formData, { schema: firmActionSchema(t) });
+  // The intent names the form on the page the reply belongs to.
+  const intent = postedIntent(submission);
+  if (submission.status !== "success") {
+    return Response.json({ intent, result: submission.reply() }, { status: 400 });
+  }
+  const v = submission.value;
+  if (v.intent === "comment") {
     assertCan(user, "application.comment", app);
     try {
-      await withDb(addComment, actor, "firm", {
-        applicationId: id,
-        body: submission.value.body,
-        kind: "comment",
-      });
+      await withDb(addComment, actor, "firm", { applicationId: id, body: v.body, kind: "comment" });
       return redirect(`/firm/applications/${id}#thread`);
     } catch (e) {
       return refusal(e, submission, t, locale, { intent });
     }
   }
-  if (intent === "edit") {
-    const submission = parseWithZod(formData, { schema: draftSchema(t) });
-    if (submission.status !== "success") {
-      return Response.json({ intent, result: submission.reply() }, { status: 400 });
-    }
-    const v = submission.value;
+  if (v.intent === "edit") {
     assertCan(user, "application.edit", app);
     try {
       await withDb(updateDraft, actor, {
@@ -110,17 +108,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return refusal(e, submission, t, locale, { intent });
     }
   }
-  const schemas = firmSchemas(t);
-  if (intent !== "submit" && intent !== "withdraw") {
-    return Response.json({ intent, result: null }, { status: 400 });
-  }
-  const submission = parseWithZod(formData, { schema: schemas[intent] });
-  if (submission.status !== "success") {
-    return Response.json({ intent, result: submission.reply() }, { status: 400 });
-  }
-  assertCan(user, `application.${submission.value.intent}`, app);
+  assertCan(user, `application.${v.intent}`, app);
   try {
-    const v = submission.value;
     if (v.intent === "submit") {
       await withDb(submitApplication, actor, { applicationId: id, version: v.version });
     } else {

@@ -1,3 +1,5 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
   type ActionFunctionArgs,
@@ -7,6 +9,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { formErrorsOf } from "../components/Field";
 import { ProductTermsList, withParam } from "../components/products";
 import { explainFailure, explainPass, type ProductEvaluation } from "../domain/matching";
 import { formatBp, formatMoney } from "../domain/money";
@@ -96,22 +99,26 @@ const Intent = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, req } = await ownRequest(request, params);
   const { t } = getServerT(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
-    return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: Intent });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ formErrors: [t("products:errors.invalid")] }), {
+      status: 400,
+    });
+  }
+  const v = submission.value;
   try {
-    if (parsed.data.intent === "close") {
+    if (v.intent === "close") {
       assertCan(user, "request.close", { firmOrgId: req.firm_org_id });
       await withDb(closeRequest, {
         firmOrgId: user.org_id,
         userId: user.id,
         requestId: req.id,
-        expectedVersion: parsed.data.version,
+        expectedVersion: v.version,
       });
       return redirect(`/firm/requests/${req.id}?done=closed`);
     }
     assertCan(user, "application.create", { firmOrgId: req.firm_org_id });
-    const productId = parsed.data.productId;
+    const productId = v.productId;
     const applied = await withDb(applyFromMatch, {
       firmOrgId: user.org_id,
       userId: user.id,
@@ -127,14 +134,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw new Response("Not Found", { status: 404 });
     }
     if (err instanceof UserFacingError) {
-      const productId = parsed.data.intent === "apply" ? parsed.data.productId : null;
+      // A refused "apply" offers the application form, to adjust the terms by hand.
+      const adjust =
+        v.intent === "apply"
+          ? `/firm/applications/new?productId=${v.productId}&requestId=${req.id}`
+          : null;
       return Response.json(
-        {
-          error: t(err.key, err.params),
-          adjust: productId
-            ? `/firm/applications/new?productId=${productId}&requestId=${req.id}`
-            : null,
-        },
+        { ...submission.reply({ formErrors: [t(err.key, err.params)] }), adjust },
         { status: err.status },
       );
     }
@@ -152,7 +158,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 export default function MatchPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
-    { error?: string; adjust?: string | null } | undefined;
+    (SubmissionResult<string[]> & { adjust?: string | null }) | undefined;
+  const applyErrors = formErrorsOf(actionData);
   const { t, i18n } = useTranslation();
   const location = useLocation();
   const lang = i18n.language;
@@ -188,10 +195,10 @@ export default function MatchPage() {
       </p>
       {done === "closed" ? <div className="notice">{t("products:requests.closed")}</div> : null}
       {!open ? <div className="notice">{t("products:match.closedNotice")}</div> : null}
-      {actionData?.error ? (
+      {applyErrors ? (
         <div className="form-error" role="alert" data-testid="apply-error">
-          {actionData.error}{" "}
-          {actionData.adjust ? (
+          {applyErrors.join(" ")}{" "}
+          {actionData?.adjust ? (
             <Link to={actionData.adjust}>{t("products:match.applyAdjust")}</Link>
           ) : null}
         </div>

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -22,13 +23,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await authorize(request, "notification.markRead");
-  const parsed = Mark.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: Mark });
+  if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  const v = submission.value;
   // Scoped by user id in the model: another user's notification id changes nothing.
   const marked = await withDb(
     markNotificationsRead,
     user.id,
-    parsed.data.intent === "markRead" ? [parsed.data.id] : undefined,
+    v.intent === "markRead" ? [v.id] : undefined,
   );
   return { ok: true, marked };
 }

@@ -118,8 +118,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!order) notFound();
   const assigned = { valuerOrgId: order.valuer_org_id };
   assertCan(user, "appraisalOrder.viewAssigned", assigned);
-  const start = formData.get("intent") === "start";
-  const submission = parseWithZod(formData, { schema: start ? StartSchema : signSchema(t) });
+  const submission = parseWithZod(formData, {
+    schema: z.discriminatedUnion("intent", [StartSchema, signSchema(t)]),
+  });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   assertCan(user, `appraisalOrder.${submission.value.intent}`, assigned);
   try {
