@@ -72,11 +72,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await authorize(request, "appraisalOrder.viewOwn");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
+  // Another firm's order is "not found" before the form is read.
+  const order = await withDb(getFirmOrder, user.org_id, p.data.id);
+  if (!order) notFound();
+  const own = { firmOrgId: order.firm_org_id };
+  assertCan(user, "appraisalOrder.viewOwn", own);
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: ActionSchema });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
-  // The order models are scoped to the firm: another firm's order is a 404 from them.
-  assertCan(user, `appraisalOrder.${submission.value.intent}`);
+  assertCan(user, `appraisalOrder.${submission.value.intent}`, own);
   try {
     if (submission.value.intent === "pay") {
       const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;

@@ -38,6 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
+  const before = ownAsset(user, "asset.delete", await withDb(getAsset, actor.orgId, id));
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: deleteAssetSchema });
   if (submission.status !== "success") {
@@ -45,7 +46,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
       status: 400,
     });
   }
-  const before = ownAsset(user, "asset.delete", await withDb(getAsset, actor.orgId, id));
   try {
     await withDb(deleteAsset, actor, id, submission.value.version);
   } catch (e) {

@@ -64,6 +64,8 @@ const Intent = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
+  // Another firm's import is "not found" before the form is read.
+  if (!(await withDb(getImport, actor.orgId, id))) notFoundResponse();
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: Intent });
   if (submission.status !== "success") {
