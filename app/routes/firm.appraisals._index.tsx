@@ -9,7 +9,7 @@ import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
-const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+const Query = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "appraisalOrder.viewOwn");

@@ -11,7 +11,7 @@ import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({
-  page: z.coerce.number().int().min(1).catch(1),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
   tab: z.enum(["queue", "signed"]).catch("queue"),
 });
 
