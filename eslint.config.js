@@ -21,4 +21,27 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Routes parse → call a model → render: queries and transactions live in app/models, which
+    // routes call through withDb (app/models/with-db.server.ts), never with a handle of their own.
+    files: ["app/routes/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["kysely", "kysely/*"],
+              message: "Routes do not build queries: call a model function (app/models).",
+            },
+            {
+              group: ["**/db.server"],
+              message:
+                "Routes do not hold the database: call a model through withDb (app/models/with-db.server).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,3 +1,4 @@
+import type { SubmissionResult } from "@conform-to/react";
 import type { ReactNode } from "react";
 
 /** A labelled form control with its hint and its first error, wired for screen readers. */
@@ -39,4 +40,11 @@ export function FormErrors({ errors }: { errors?: string[] }) {
       {errors.join(" ")}
     </div>
   );
+}
+
+/** The form-level errors of an action's reply, for a page that shows them without useForm. */
+export function formErrorsOf(
+  result: SubmissionResult<string[]> | null | undefined,
+): string[] | undefined {
+  return result?.error?.[""] ?? undefined;
 }

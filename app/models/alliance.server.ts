@@ -29,6 +29,7 @@ import {
   type RequestRow,
   type SupportFigures,
 } from "../domain/analytics";
+import { scopeOf } from "../domain/permissions";
 import { chinaDateOf } from "../domain/dates";
 import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
@@ -81,8 +82,9 @@ export function reviewNotFound(): UserFacingError {
   return new UserFacingError("alliance:errors.notFound", {}, undefined, 404);
 }
 
+/** A bank officer: the permissions table limits them to their own bank's rows. */
 function isOfficer(v: ReviewViewer): boolean {
-  return v.role === "bank_officer";
+  return scopeOf(v, "review.view") === "bankOrgId";
 }
 
 /** Refuses what a viewer may not ask for, before anything is read. */

@@ -18,6 +18,7 @@ import {
   type AppraisalMethod,
   type AppraisalOrderStatus,
 } from "../domain/appraisal";
+import { scopeOf } from "../domain/permissions";
 import type { Db } from "../utils/db.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { nowInstant, todayInChina } from "../utils/time";
@@ -783,9 +784,10 @@ export async function getAppraisalReport(db: Db, viewer: Actor, appraisalId: num
       "signer.display_name as signerName",
     ])
     .where("appraisals.id", "=", appraisalId);
-  if (viewer.role === "firm") q = q.where("appraisal_orders.firm_org_id", "=", viewer.org_id);
-  else if (viewer.role === "valuer") q = q.where("appraisals.valuer_org_id", "=", viewer.org_id);
-  else if (viewer.role !== "admin") return null;
+  const scope = scopeOf(viewer, "appraisalReport.view");
+  if (scope === "firmOrgId") q = q.where("appraisal_orders.firm_org_id", "=", viewer.org_id);
+  else if (scope === "valuerOrgId") q = q.where("appraisals.valuer_org_id", "=", viewer.org_id);
+  else if (scope !== "any") return null;
   const r = await q.executeTakeFirst();
   if (!r) return null;
   return {

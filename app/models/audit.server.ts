@@ -33,3 +33,42 @@ export async function writeAudit(db: Db | Transaction<Database>, e: AuditInput):
     })
     .execute();
 }
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/**
+ * One page of the audit log, newest first. The page number is clamped to the pages that exist
+ * (1 … last), so a page past the end shows the last page instead of an offset the database
+ * cannot take.
+ */
+export async function listAuditLog(
+  db: Db,
+  { page, pageSize = AUDIT_PAGE_SIZE }: { page: number; pageSize?: number },
+) {
+  const count = await db
+    .selectFrom("audit_log")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  const total = Number(count.n);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
+  const rows = await db
+    .selectFrom("audit_log")
+    .leftJoin("users", "users.id", "audit_log.actor_user_id")
+    .select([
+      "audit_log.id",
+      "audit_log.created_at",
+      "audit_log.action",
+      "audit_log.entity_type",
+      "audit_log.entity_id",
+      "audit_log.from_state",
+      "audit_log.to_state",
+      "audit_log.reason",
+      "users.email as actorEmail",
+    ])
+    .orderBy("audit_log.id", "desc")
+    .limit(pageSize)
+    .offset((current - 1) * pageSize)
+    .execute();
+  return { rows, page: current, total, pages };
+}

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Role } from "../../db/schema";
+import type { AllianceKind, OrgKind, Role } from "../../db/schema";
+import { invitedRole, ROLES_BY_ORG_KIND } from "../domain/account";
 import type { Db } from "../utils/db.server";
 import { hashPassword } from "../utils/password.server";
 import { nowInstant, toDbInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { isUniqueViolation, UserFacingError } from "./errors";
-import { ROLES_BY_ORG_KIND } from "./organisation.server";
+import { createOrganisation } from "./organisation.server";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -59,6 +60,40 @@ export async function createInvitation(
     });
     return { token, id };
   });
+}
+
+/** Who is invited where: an organisation that exists, or one the admin creates with the invitation. */
+export type InvitationTarget =
+  | { orgId: number }
+  | { newOrg: { kind: Exclude<OrgKind, "firm">; name: string; allianceKind: AllianceKind | null } };
+
+/**
+ * The admin's invitation: creates the organisation first when it is new, then invites the person
+ * with the role that organisation's kind gives (`invitedRole`). A firm, or an organisation that
+ * does not exist, is refused on the organisation field.
+ */
+export async function inviteMember(
+  db: Db,
+  input: { target: InvitationTarget; email: string; displayName: string; invitedBy: number },
+  now: Date = new Date(),
+): Promise<{ token: string; id: number; orgId: number }> {
+  const orgId =
+    "orgId" in input.target
+      ? input.target.orgId
+      : await createOrganisation(db, input.target.newOrg, input.invitedBy);
+  const org = await db
+    .selectFrom("organisations")
+    .select("kind")
+    .where("id", "=", orgId)
+    .executeTakeFirst();
+  const role = org ? invitedRole(org.kind) : null;
+  if (!role) throw new UserFacingError("auth:errors.required", {}, "orgId");
+  const { token, id } = await createInvitation(
+    db,
+    { orgId, email: input.email, role, displayName: input.displayName, invitedBy: input.invitedBy },
+    now,
+  );
+  return { token, id, orgId };
 }
 
 /** A pending, unexpired invitation for this token, with its organisation's name. */

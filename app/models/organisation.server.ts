@@ -1,4 +1,4 @@
-import type { AllianceKind, OrgKind, Role } from "../../db/schema";
+import type { AllianceKind, OrgKind } from "../../db/schema";
 import type { Db } from "../utils/db.server";
 import { hashPassword } from "../utils/password.server";
 import { nowInstant } from "../utils/time";
@@ -141,12 +141,3 @@ export async function listOrganisations(db: Db, kinds?: OrgKind[]) {
 export async function getOrganisation(db: Db, id: number) {
   return db.selectFrom("organisations").selectAll().where("id", "=", id).executeTakeFirst();
 }
-
-/** Which roles an organisation kind may hold. */
-export const ROLES_BY_ORG_KIND: Record<OrgKind, Role[]> = {
-  firm: ["firm"],
-  bank: ["bank_officer"],
-  valuer: ["valuer"],
-  alliance: ["alliance"],
-  platform: ["admin"],
-};

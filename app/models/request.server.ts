@@ -1,14 +1,18 @@
 import type { Transaction } from "kysely";
 import type { Database, FinancingRequest } from "../../db/schema";
+import { evaluateProduct } from "../domain/matching";
 import { MAX_ANNUAL_RATE_BP, MAX_TERM_MONTHS } from "../domain/product";
 import type { Db } from "../utils/db.server";
 import { nowInstant, todayInChina } from "../utils/time";
+import { createApplicationDraft, getApplicableProduct } from "./application.server";
 import { writeAudit } from "./audit.server";
 import { ConflictError, UserFacingError } from "./errors";
+import { loadRequestsForEngine } from "./matching.server";
 import {
   ASSET_ENGINE_COLUMNS,
   collateralColumns,
   isPledgeableStatus,
+  productTermsFromRow,
   requestFirmColumns,
   type AssetRowForEngine,
 } from "./matching-rows";
@@ -444,4 +448,50 @@ export async function refreshFirmRequests(
     .where("firm_org_id", "=", firmOrgId)
     .where("status", "=", "open")
     .execute();
+}
+
+/** What "apply" on the match page led to: a draft, or the form to adjust the terms by hand. */
+export type ApplyFromMatchResult =
+  { outcome: "draft"; applicationId: number } | { outcome: "adjust" };
+
+/**
+ * "Apply" from the match page: the engine judges the request against the product again now, and
+ * when it still matches, its least-collateral choice and the request's amount and term, at the
+ * product's lowest rate, become a draft application. When it no longer matches (the product,
+ * the assets or their values changed since the page was drawn) the firm adjusts the terms on the
+ * application form instead. Another firm's request, or a product that is gone or paused, is a
+ * 404.
+ */
+export async function applyFromMatch(
+  db: Db,
+  input: { firmOrgId: number; userId: number; requestId: number; productId: number },
+  today: string = todayInChina(),
+): Promise<ApplyFromMatchResult> {
+  const [product, [loaded]] = await Promise.all([
+    getApplicableProduct(db, input.productId),
+    loadRequestsForEngine(db, [input.requestId], today),
+  ]);
+  if (!product) throw new UserFacingError("deals:errors.productNotFound", {}, undefined, 404);
+  if (!loaded || loaded.row.firm_org_id !== input.firmOrgId) {
+    throw new UserFacingError("deals:errors.requestNotFound", {}, undefined, 404);
+  }
+  const e = evaluateProduct(
+    loaded.request,
+    loaded.firm,
+    loaded.assets,
+    productTermsFromRow(product),
+    today,
+  );
+  if (e.status !== "match" || !e.collateral) return { outcome: "adjust" };
+  const { applicationId } = await createApplicationDraft(db, {
+    firmOrgId: input.firmOrgId,
+    userId: input.userId,
+    productId: product.id,
+    requestId: loaded.row.id,
+    amountFen: loaded.request.amountFen,
+    termMonths: loaded.request.termMonths,
+    rateBp: product.min_rate_bp,
+    assetIds: e.collateral.assetIds,
+  });
+  return { outcome: "draft", applicationId };
 }

@@ -1,13 +1,15 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { getProgressSummary } from "../models/progress.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 import { pageDescription, pageTitle } from "../utils/meta";
 
-export async function loader() {
-  return { progress: await getProgressSummary(getDb()) };
+export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "progress.view");
+  return { progress: await withDb(getProgressSummary) };
 }
 
 export const meta: MetaFunction = ({ matches }) => [

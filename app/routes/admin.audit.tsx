@@ -4,47 +4,18 @@ import { useTranslation } from "react-i18next";
 import { Pager } from "../components/Pager";
 import { formatInstant } from "../domain/dates";
 import { z } from "zod";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { listAuditLog } from "../models/audit.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
-const PAGE_SIZE = 50;
-const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+// Any number reads as a page; the model clamps it to the pages that exist.
+const Query = z.object({ page: z.coerce.number().catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "audit.view");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const db = getDb();
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom("audit_log")
-      .leftJoin("users", "users.id", "audit_log.actor_user_id")
-      .select([
-        "audit_log.id",
-        "audit_log.created_at",
-        "audit_log.action",
-        "audit_log.entity_type",
-        "audit_log.entity_id",
-        "audit_log.from_state",
-        "audit_log.to_state",
-        "audit_log.reason",
-        "users.email as actorEmail",
-      ])
-      .orderBy("audit_log.id", "desc")
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE)
-      .execute(),
-    db
-      .selectFrom("audit_log")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return {
-    rows,
-    page,
-    total: Number(count.n),
-    pages: Math.max(1, Math.ceil(Number(count.n) / PAGE_SIZE)),
-  };
+  return withDb(listAuditLog, { page });
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.audit");

@@ -10,14 +10,10 @@ import { Field, FormErrors } from "../components/Field";
 import { normaliseEmail } from "../domain/account";
 import { formatInstant } from "../domain/dates";
 import { UserFacingError } from "../models/errors";
-import { createInvitation, listPendingInvitations } from "../models/invitation.server";
-import {
-  createOrganisation,
-  listOrganisations,
-  ROLES_BY_ORG_KIND,
-} from "../models/organisation.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { inviteMember, listPendingInvitations } from "../models/invitation.server";
+import { listOrganisations } from "../models/organisation.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -57,52 +53,34 @@ function inviteSchema(t: TFunction) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
-  const db = getDb();
+  await authorize(request, "invitation.create");
   const origin = new URL(request.url).origin;
   return {
-    orgs: await listOrganisations(db, ["bank", "valuer", "alliance", "platform"]),
-    pending: await listPendingInvitations(db),
+    orgs: await withDb(listOrganisations, ["bank", "valuer", "alliance", "platform"]),
+    pending: await withDb(listPendingInvitations),
     origin,
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "invitation.create");
   const { t } = getServerT(request);
-  const db = getDb();
   const submission = parseWithZod(await request.formData(), { schema: inviteSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    let orgId = v.orgId ?? 0;
-    if (v.mode === "new") {
-      orgId = await createOrganisation(
-        db,
-        {
-          kind: v.orgKind!,
-          name: v.orgName!,
-          allianceKind: v.orgKind === "alliance" ? v.allianceKind : null,
-        },
-        admin.id,
-      );
-    }
-    const org = await db
-      .selectFrom("organisations")
-      .select("kind")
-      .where("id", "=", orgId)
-      .executeTakeFirst();
-    if (!org || org.kind === "firm") {
-      return Response.json(
-        submission.reply({ fieldErrors: { orgId: [t("auth:errors.required")] } }),
-        { status: 400 },
-      );
-    }
-    const role = ROLES_BY_ORG_KIND[org.kind][0];
-    const { token } = await createInvitation(db, {
-      orgId,
+    const { token } = await withDb(inviteMember, {
+      target:
+        v.mode === "new"
+          ? {
+              newOrg: {
+                kind: v.orgKind!,
+                name: v.orgName!,
+                allianceKind: v.orgKind === "alliance" ? (v.allianceKind ?? null) : null,
+              },
+            }
+          : { orgId: v.orgId ?? 0 },
       email: v.email,
-      role,
       displayName: v.displayName,
       invitedBy: admin.id,
     });

@@ -15,8 +15,8 @@ import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
 import { formatMoney, formatYuanExact } from "../domain/money";
 import { getLedgerEntry, listLedgerEntries, reverseLedgerEntry } from "../models/ledger.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { refusal } from "../utils/deal-routes.server";
 import { confirmed, reasonText } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
@@ -33,20 +33,19 @@ function reverseSchema(t: TFunction) {
 
 /** Admin view of the whole ledger, with reversals (a confirm step, a reason, never an edit). */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "ledger.reverse");
   const url = new URL(request.url);
   const q = LedgerQuery.parse(Object.fromEntries(url.searchParams));
-  const db = getDb();
   const reverseId = Number(url.searchParams.get("reverse"));
   const [list, toReverse] = await Promise.all([
-    listLedgerEntries(
-      db,
+    withDb(
+      listLedgerEntries,
       { kind: "all" },
       { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
       q.page,
     ),
     Number.isSafeInteger(reverseId) && reverseId > 0
-      ? getLedgerEntry(db, reverseId)
+      ? withDb(getLedgerEntry, reverseId)
       : Promise.resolve(undefined),
   ]);
   const reversedId = Number(url.searchParams.get("reversed")) || null;
@@ -66,14 +65,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "ledger.reverse");
   const { t, locale } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: reverseSchema(t) });
   if (submission.status !== "success") {
     return Response.json({ result: submission.reply() }, { status: 400 });
   }
   try {
-    const { reversalId } = await reverseLedgerEntry(getDb(), {
+    const { reversalId } = await withDb(reverseLedgerEntry, {
       entryId: submission.value.entryId,
       reason: submission.value.reason,
       actorUserId: admin.id,

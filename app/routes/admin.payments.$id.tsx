@@ -14,8 +14,8 @@ import { Field, FormErrors } from "../components/Field";
 import { formatYuanExact } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { getAwaitingOfflineOrder, markOfflinePaid } from "../models/payment.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -44,25 +44,24 @@ function notFound(): never {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "payment.confirmOffline");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
-  const order = await getAwaitingOfflineOrder(getDb(), p.data.id);
+  const order = await withDb(getAwaitingOfflineOrder, p.data.id);
   if (!order) notFound();
   return { order };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "payment.confirmOffline");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: confirmSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
-  const db = getDb();
-  const order = await getAwaitingOfflineOrder(db, p.data.id);
+  const order = await withDb(getAwaitingOfflineOrder, p.data.id);
   try {
-    await markOfflinePaid(db, admin, p.data.id, submission.value.version, {
+    await withDb(markOfflinePaid, admin, p.data.id, submission.value.version, {
       reference: submission.value.reference,
       note: submission.value.note || null,
     });

@@ -7,17 +7,17 @@ import { formatInstant } from "../domain/dates";
 import { formatYuanExact } from "../domain/money";
 import { PAGE_SIZE } from "../models/appraisal.server";
 import { listAwaitingOfflineOrders } from "../models/payment.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { pageTitle } from "../utils/meta";
 
-const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+const Query = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
+  await authorize(request, "payment.confirmOffline");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { rows, total } = await listAwaitingOfflineOrders(getDb(), page);
+  const { rows, total } = await withDb(listAwaitingOfflineOrders, page);
   return { rows, total, page, pageSize: PAGE_SIZE, online: isStripeEnabled() };
 }
 

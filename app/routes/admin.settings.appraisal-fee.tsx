@@ -22,8 +22,8 @@ import {
 import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import { getAppraisalFeeSettings, updateAppraisalFeeSettings } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -71,19 +71,19 @@ function feeSchema(t: TFunction) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
-  return { settings: await getAppraisalFeeSettings(getDb()) };
+  await authorize(request, "settings.edit");
+  return { settings: await withDb(getAppraisalFeeSettings) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "settings.edit");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: feeSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    await updateAppraisalFeeSettings(
-      getDb(),
+    await withDb(
+      updateAppraisalFeeSettings,
       admin,
       { minFeeFen: v.minFee, rateBp: v.rate },
       { minFeeFen: v.expectedMinFeeFen, rateBp: v.expectedRateBp },

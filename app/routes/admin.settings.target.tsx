@@ -14,8 +14,8 @@ import { formatMoney, parseYuanToFen } from "../domain/money";
 import { MAX_PHASES, validateTargetPhases, type TargetPhase } from "../domain/progress";
 import { UserFacingError } from "../models/errors";
 import { getTargetSetting, setTargetPhases } from "../models/progress.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -33,8 +33,8 @@ const Schema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "admin");
-  const setting = await getTargetSetting(getDb());
+  await authorize(request, "settings.edit");
+  const setting = await withDb(getTargetSetting);
   const extra = Math.min(
     5,
     Math.max(1, Number(new URL(request.url).searchParams.get("rows")) || 1),
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await authorize(request, "settings.edit");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: Schema });
   if (submission.status !== "success") {
@@ -77,8 +77,8 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   try {
-    await setTargetPhases(
-      getDb(),
+    await withDb(
+      setTargetPhases,
       { userId: admin.id, orgId: admin.org_id },
       phases,
       submission.value.expectedUpdatedAt || null,

@@ -11,18 +11,18 @@ import { getReview, OTHER_BANKS } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/deal-messages";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "alliance", "admin", "bank_officer");
+  const user = await authorize(request, "review.view");
   const q = parseReviewQuery(new URL(request.url).searchParams, todayInChina());
   try {
-    const review = await getReview(getDb(), { role: user.role, orgId: user.org_id }, q.filters);
+    const review = await withDb(getReview, { role: user.role, orgId: user.org_id }, q.filters);
     return { review, errors: q.errors };
   } catch (e) {
     if (e instanceof UserFacingError && e.status === 404) {

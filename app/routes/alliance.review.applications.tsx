@@ -10,20 +10,20 @@ import { getDrillDown } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/deal-messages";
 import { getLocale } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "alliance", "admin", "bank_officer");
+  const user = await authorize(request, "review.view");
   const q = parseReviewQuery(new URL(request.url).searchParams, todayInChina());
   if (!q.stage) throw new Response("Not Found", { status: 404 });
   try {
-    const drill = await getDrillDown(
-      getDb(),
+    const drill = await withDb(
+      getDrillDown,
       { role: user.role, orgId: user.org_id },
       q.filters,
       q.stage,

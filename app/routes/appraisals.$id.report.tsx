@@ -8,8 +8,9 @@ import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatMoney, formatYuanExact } from "../domain/money";
 import { getAppraisalReport } from "../models/appraisal.server";
 import reportStyles from "../styles/appraisal-report.css";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { can } from "../domain/permissions";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getEnv } from "../utils/env.server";
 import { todayInChina } from "../utils/time";
 import { dataPageTitle } from "../utils/meta";
@@ -19,18 +20,22 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportStyl
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm", "valuer", "admin");
+  const user = await authorize(request, "appraisalReport.view");
   const p = Params.safeParse(params);
   if (!p.success) throw new Response("Not Found", { status: 404 });
-  const report = await getAppraisalReport(getDb(), user, p.data.id);
+  const report = await withDb(getAppraisalReport, user, p.data.id);
   if (!report) throw new Response("Not Found", { status: 404 });
+  const order = { firmOrgId: report.firm_org_id, valuerOrgId: report.valuer_org_id };
+  assertCan(user, "appraisalReport.view", order);
   const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
   const { verification_token, ...rest } = report;
   return {
     report: rest,
     verifyUrl: `${origin}/verify/${verification_token}`,
     validity: formalValidity(report.valid_until, todayInChina()),
-    backTo: user.role === "firm" ? `/firm/appraisals/${report.order_id}` : null,
+    backTo: can(user, "appraisalOrder.viewOwn", order)
+      ? `/firm/appraisals/${report.order_id}`
+      : null,
   };
 }
 

@@ -4,16 +4,15 @@ import { DashboardCards } from "../components/DashboardCards";
 import { DashboardFrame } from "../components/DashboardFrame";
 import { getDashboardCards } from "../models/dashboard.server";
 import { getProgressSummary } from "../models/progress.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
-  const db = getDb();
+  const user = await authorize(request, "dashboard.bank");
   const [progress, cards] = await Promise.all([
-    getProgressSummary(db),
-    getDashboardCards(db, user.role, user.org_id),
+    withDb(getProgressSummary),
+    withDb(getDashboardCards, user.role, user.org_id),
   ]);
   return { user: { displayName: user.display_name, orgName: user.orgName }, progress, cards };
 }

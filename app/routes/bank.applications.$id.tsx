@@ -31,49 +31,61 @@ import {
   rejectApplication,
   startReview,
 } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { problemMessage } from "../utils/deal-messages";
-import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
-import { bankSchemas, commentSchema, type BankIntent } from "../utils/deal-schemas";
+import {
+  applicationDetailOr404,
+  parseId,
+  postedIntent,
+  refusal,
+} from "../utils/deal-routes.server";
+import { bankActionSchema, bankSchemas, type BankIntent } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
+import type { SessionUser } from "../utils/session.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
-const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("bank", orgId, id);
+/** The bank's own application (anyone else's id is the 404 page). */
+async function detailOr404(user: SessionUser, id: number) {
+  const view = await applicationDetailOr404("bank", user.org_id, id);
+  assertCan(user, "application.viewIncoming", view.app);
+  return view;
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "application.viewIncoming");
   const id = parseId(params.id);
-  const view = await detailOr404(user.org_id, id);
+  const view = await detailOr404(user, id);
   const actions = availableActions(view.app.state, "bank");
   const preview = actions.includes("approve")
-    ? await previewApproval(getDb(), user.org_id, id)
+    ? await withDb(previewApproval, user.org_id, id)
     : null;
   return { view, actions, preview, today: todayInChina() };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "application.viewIncoming");
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-  const db = getDb();
   const actor = { userId: user.id, orgId: user.org_id };
-  await detailOr404(user.org_id, id);
-  const back = redirect(`/bank/applications/${id}`);
+  const { app } = await detailOr404(user, id);
+  const submission = parseWithZod(formData, { schema: bankActionSchema(t) });
+  // The intent names the form on the page the reply belongs to.
+  const intent = postedIntent(submission);
+  if (submission.status !== "success") {
+    return Response.json({ intent, result: submission.reply() }, { status: 400 });
+  }
+  const v = submission.value;
 
-  if (intent === "comment") {
-    const submission = parseWithZod(formData, { schema: commentSchema(t) });
-    if (submission.status !== "success") {
-      return Response.json({ intent, result: submission.reply() }, { status: 400 });
-    }
+  if (v.intent === "comment") {
+    assertCan(user, "application.comment", app);
     try {
-      await addComment(db, actor, "bank", {
+      await withDb(addComment, actor, "bank", {
         applicationId: id,
-        body: submission.value.body,
-        kind: submission.value.documentRequest ? "document_request" : "comment",
+        body: v.body,
+        kind: v.documentRequest ? "document_request" : "comment",
       });
       return redirect(`/bank/applications/${id}#thread`);
     } catch (e) {
@@ -81,21 +93,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
 
-  const schemas = bankSchemas(t);
-  if (!(intent in schemas)) return Response.json({ intent, result: null }, { status: 400 });
-  const submission = parseWithZod(formData, { schema: schemas[intent as BankIntent] });
-  if (submission.status !== "success") {
-    return Response.json({ intent, result: submission.reply() }, { status: 400 });
-  }
-  const v = submission.value;
+  assertCan(user, `application.${v.intent}`, app);
   const applicationId = id;
   try {
     switch (v.intent) {
       case "start_review":
-        await startReview(db, actor, { applicationId, version: v.version });
+        await withDb(startReview, actor, { applicationId, version: v.version });
         break;
       case "approve":
-        await approveApplication(db, actor, {
+        await withDb(approveApplication, actor, {
           applicationId,
           version: v.version,
           amountFen: v.amount,
@@ -104,10 +110,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
       case "reject":
-        await rejectApplication(db, actor, { applicationId, version: v.version, reason: v.reason });
+        await withDb(rejectApplication, actor, {
+          applicationId,
+          version: v.version,
+          reason: v.reason,
+        });
         break;
       case "register_pledge":
-        await registerPledge(db, actor, {
+        await withDb(registerPledge, actor, {
           applicationId,
           version: v.version,
           regNumber: v.regNumber,
@@ -115,7 +125,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
       case "disburse":
-        await disburseApplication(db, actor, {
+        await withDb(disburseApplication, actor, {
           applicationId,
           version: v.version,
           amountFen: v.amount,
@@ -123,14 +133,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
       case "repay":
-        await recordRepayment(db, actor, {
+        await withDb(recordRepayment, actor, {
           applicationId,
           version: v.version,
           closedDate: v.closedDate,
         });
         break;
       case "default":
-        await recordDefault(db, actor, {
+        await withDb(recordDefault, actor, {
           applicationId,
           version: v.version,
           closedDate: v.closedDate,
@@ -138,7 +148,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         });
         break;
     }
-    return back;
+    return redirect(`/bank/applications/${id}`);
   } catch (e) {
     // Asset problems have no field on the bank's forms: they show at the top of the form.
     return refusal(

@@ -7,8 +7,8 @@ import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/workflow";
 import { listBankApplications } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const TABS = ["open", ...APPLICATION_STATES.filter((s) => s !== "draft"), "all"] as const;
@@ -20,9 +20,9 @@ const Query = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "application.viewIncoming");
   const q = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const data = await listBankApplications(getDb(), user.org_id, q);
+  const data = await withDb(listBankApplications, user.org_id, q);
   return { ...data, state: q.state };
 }
 

@@ -4,8 +4,8 @@ import { useTranslation } from "react-i18next";
 import { Pager, ProductStateBadge, withParam } from "../components/products";
 import { countRequestsForProduct } from "../models/matching.server";
 import { listBankProducts, parsePage } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
@@ -13,18 +13,17 @@ import { pageTitle } from "../utils/meta";
 const PAGE_SIZE = 10;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "pipeline.view");
   const page = parsePage(new URL(request.url).searchParams.get("page"));
-  const db = getDb();
   const today = todayInChina();
-  const list = await listBankProducts(db, user.org_id, page, PAGE_SIZE);
+  const list = await withDb(listBankProducts, user.org_id, page, PAGE_SIZE);
   const rows = [];
   for (const p of list.rows) {
     rows.push({
       id: p.id,
       name: p.name,
       active: p.active === 1,
-      matching: p.active === 1 ? await countRequestsForProduct(db, p.id, today) : 0,
+      matching: p.active === 1 ? await withDb(countRequestsForProduct, p.id, today) : 0,
     });
   }
   return { ...list, rows };

@@ -1,3 +1,5 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
   type ActionFunctionArgs,
@@ -24,13 +26,14 @@ import {
   firmProfileFromRequest,
 } from "../models/matching-rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { dataPageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
+import { formErrorsOf } from "../components/Field";
 
 const PIPELINE_PAGE_SIZE = 20;
 const Params = z.object({ id: z.coerce.number().int().positive() });
@@ -102,10 +105,11 @@ function bankView(row: {
 }
 
 async function ownProduct(request: Request, params: unknown) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "product.view");
   const p = Params.safeParse(params);
-  const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
+  const product = p.success ? await withDb(getBankProduct, user.org_id, p.data.id) : null;
   if (!product) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "product.view", { bankOrgId: product.bank_org_id });
   return { user, product };
 }
 
@@ -114,8 +118,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filters = readFilters(url);
   const page = parsePage(url.searchParams.get("page"));
-  const pipeline = await findRequestsForProduct(
-    getDb(),
+  const pipeline = await withDb(
+    findRequestsForProduct,
     product.id,
     { page, pageSize: PIPELINE_PAGE_SIZE, filters, bankOrgId: user.org_id },
     todayInChina(),
@@ -140,34 +144,42 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const Intent = z.object({
-  intent: z.enum(["pause", "resume"]),
-  version: z.coerce.number().int(),
-});
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("pause"), version: z.coerce.number().int() }),
+  z.object({ intent: z.literal("resume"), version: z.coerce.number().int() }),
+]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, product } = await ownProduct(request, params);
   const { t } = getServerT(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
-    return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: Intent });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ formErrors: [t("products:errors.invalid")] }), {
+      status: 400,
+    });
+  }
+  const { intent, version } = submission.value;
+  assertCan(user, "product.edit", { bankOrgId: product.bank_org_id });
   try {
-    await setProductActive(getDb(), {
+    await withDb(setProductActive, {
       bankOrgId: user.org_id,
       userId: user.id,
       productId: product.id,
-      expectedVersion: parsed.data.version,
-      active: parsed.data.intent === "resume",
+      expectedVersion: version,
+      active: intent === "resume",
     });
   } catch (e) {
-    if (e instanceof UserFacingError && e.status !== 404) {
-      return Response.json({ error: t(e.key, e.params) }, { status: e.status });
+    if (e instanceof UserFacingError && e.status === 404) {
+      throw new Response("Not Found", { status: 404 });
+    }
+    if (e instanceof UserFacingError) {
+      return Response.json(submission.reply({ formErrors: [t(e.key, e.params)] }), {
+        status: e.status,
+      });
     }
     throw e;
   }
-  return redirect(
-    `/bank/products/${product.id}?done=${parsed.data.intent === "pause" ? "paused" : "resumed"}`,
-  );
+  return redirect(`/bank/products/${product.id}?done=${intent === "pause" ? "paused" : "resumed"}`);
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -182,7 +194,9 @@ const DONE: Record<string, string> = {
 
 export default function ProductDetail() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { error?: string } | undefined;
+  const formErrors = formErrorsOf(
+    useActionData<typeof action>() as SubmissionResult<string[]> | undefined,
+  );
   const { t, i18n } = useTranslation();
   const location = useLocation();
   const lang = i18n.language;
@@ -216,9 +230,9 @@ export default function ProductDetail() {
           {t(DONE[data.done])}
         </div>
       ) : null}
-      {actionData?.error ? (
+      {formErrors ? (
         <div className="form-error" role="alert">
-          {actionData.error}
+          {formErrors.join(" ")}
         </div>
       ) : null}
       {data.confirm ? (

@@ -19,18 +19,19 @@ import { formatMoney } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { productTermsFromRow } from "../models/matching-rows";
 import { getBankProduct, ProductValidationError, updateProduct } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 async function ownProduct(request: Request, params: unknown) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "product.edit");
   const p = Params.safeParse(params);
-  const product = p.success ? await getBankProduct(getDb(), user.org_id, p.data.id) : null;
+  const product = p.success ? await withDb(getBankProduct, user.org_id, p.data.id) : null;
   if (!product) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "product.edit", { bankOrgId: product.bank_org_id });
   return { user, product };
 }
 
@@ -53,7 +54,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const version = Number(formData.get("version"));
   try {
-    await updateProduct(getDb(), {
+    await withDb(updateProduct, {
       bankOrgId: user.org_id,
       userId: user.id,
       productId: product.id,

@@ -5,14 +5,14 @@ import { Pager, ProductStateBadge, withParam } from "../components/products";
 import { formatInstant } from "../domain/dates";
 import { formatBp, formatMoney } from "../domain/money";
 import { listBankProducts, parsePage } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "product.view");
   const page = parsePage(new URL(request.url).searchParams.get("page"));
-  const list = await listBankProducts(getDb(), user.org_id, page);
+  const list = await withDb(listBankProducts, user.org_id, page);
   return {
     ...list,
     rows: list.rows.map((p) => ({

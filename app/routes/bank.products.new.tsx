@@ -15,25 +15,25 @@ import {
   productFormSchema,
 } from "../components/products";
 import { createProduct, ProductValidationError } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "bank_officer");
+  await authorize(request, "product.create");
   return null;
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "bank_officer");
+  const user = await authorize(request, "product.create");
   const { t, locale } = getServerT(request);
   const submission = parseWithZod(await request.formData(), {
     schema: productFormSchema(t, locale),
   });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   try {
-    const id = await createProduct(getDb(), {
+    const id = await withDb(createProduct, {
       bankOrgId: user.org_id,
       userId: user.id,
       input: submission.value,

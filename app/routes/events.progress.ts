@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { subscribeToProgress, type ProgressSummary } from "../models/progress.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 
 /** A comment line every 20 s keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 20_000;
@@ -12,6 +13,7 @@ const HEARTBEAT_MS = 20_000;
  * scripts/server.ts leaves text/event-stream uncompressed, so nothing buffers the events.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "progress.view");
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -26,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         }
       };
       send("retry: 5000\n\n");
-      const unsubscribe = subscribeToProgress(getDb(), (s: ProgressSummary) =>
+      const unsubscribe = withDb(subscribeToProgress, (s: ProgressSummary) =>
         send(`event: progress\nid: ${s.version}\ndata: ${JSON.stringify(s)}\n\n`),
       );
       const heartbeat = setInterval(() => send(`: ping ${Date.now()}\n\n`), HEARTBEAT_MS);

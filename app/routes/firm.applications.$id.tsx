@@ -27,22 +27,33 @@ import {
   updateDraft,
   withdrawApplication,
 } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
-import { applicationDetailOr404, parseId, refusal } from "../utils/deal-routes.server";
-import { commentSchema, draftSchema, firmSchemas } from "../utils/deal-schemas";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
+import {
+  applicationDetailOr404,
+  parseId,
+  postedIntent,
+  refusal,
+} from "../utils/deal-routes.server";
+import { draftSchema, firmActionSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
+import type { SessionUser } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
 
-const detailOr404 = (orgId: number, id: number) => applicationDetailOr404("firm", orgId, id);
+/** The firm's own application (anyone else's id is the 404 page). */
+async function detailOr404(user: SessionUser, id: number) {
+  const view = await applicationDetailOr404("firm", user.org_id, id);
+  assertCan(user, "application.viewOwn", view.app);
+  return view;
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.viewOwn");
   const id = parseId(params.id);
-  const view = await detailOr404(user.org_id, id);
+  const view = await detailOr404(user, id);
   let editing = null;
   if (isEditable(view.app.state)) {
-    const assets = await listPledgeableAssets(getDb(), user.org_id, view.snapshot);
+    const assets = await withDb(listPledgeableAssets, user.org_id, view.snapshot);
     editing = {
       assets,
       suggestion: suggestCollateral(assets, view.app.amountFen, id),
@@ -58,39 +69,33 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.viewOwn");
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
   const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-  const db = getDb();
   const actor = { userId: user.id, orgId: user.org_id };
   // Unknown application or another firm's: 404 before any parsing result is shown.
-  await detailOr404(user.org_id, id);
-  if (intent === "comment") {
-    const submission = parseWithZod(formData, { schema: commentSchema(t) });
-    if (submission.status !== "success") {
-      return Response.json({ intent, result: submission.reply() }, { status: 400 });
-    }
+  const { app } = await detailOr404(user, id);
+  const submission = parseWithZod(formData, { schema: firmActionSchema(t) });
+  // The intent names the form on the page the reply belongs to.
+  const intent = postedIntent(submission);
+  if (submission.status !== "success") {
+    return Response.json({ intent, result: submission.reply() }, { status: 400 });
+  }
+  const v = submission.value;
+  if (v.intent === "comment") {
+    assertCan(user, "application.comment", app);
     try {
-      await addComment(db, actor, "firm", {
-        applicationId: id,
-        body: submission.value.body,
-        kind: "comment",
-      });
+      await withDb(addComment, actor, "firm", { applicationId: id, body: v.body, kind: "comment" });
       return redirect(`/firm/applications/${id}#thread`);
     } catch (e) {
       return refusal(e, submission, t, locale, { intent });
     }
   }
-  if (intent === "edit") {
-    const submission = parseWithZod(formData, { schema: draftSchema(t) });
-    if (submission.status !== "success") {
-      return Response.json({ intent, result: submission.reply() }, { status: 400 });
-    }
-    const v = submission.value;
+  if (v.intent === "edit") {
+    assertCan(user, "application.edit", app);
     try {
-      await updateDraft(db, actor, {
+      await withDb(updateDraft, actor, {
         applicationId: id,
         version: v.version ?? 0,
         amountFen: v.amount,
@@ -103,20 +108,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return refusal(e, submission, t, locale, { intent });
     }
   }
-  const schemas = firmSchemas(t);
-  if (intent !== "submit" && intent !== "withdraw") {
-    return Response.json({ intent, result: null }, { status: 400 });
-  }
-  const submission = parseWithZod(formData, { schema: schemas[intent] });
-  if (submission.status !== "success") {
-    return Response.json({ intent, result: submission.reply() }, { status: 400 });
-  }
+  assertCan(user, `application.${v.intent}`, app);
   try {
-    const v = submission.value;
     if (v.intent === "submit") {
-      await submitApplication(db, actor, { applicationId: id, version: v.version });
+      await withDb(submitApplication, actor, { applicationId: id, version: v.version });
     } else {
-      await withdrawApplication(db, actor, {
+      await withDb(withdrawApplication, actor, {
         applicationId: id,
         version: v.version,
         reason: v.reason,

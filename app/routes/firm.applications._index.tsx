@@ -6,16 +6,16 @@ import { Pager, StateBadge } from "../components/deals";
 import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { listFirmApplications } from "../models/application.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.viewOwn");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return listFirmApplications(getDb(), user.org_id, page);
+  return withDb(listFirmApplications, user.org_id, page);
 }
 
 export const meta: MetaFunction = ({ matches }) =>

@@ -22,8 +22,8 @@ import {
   suggestCollateral,
 } from "../models/application.server";
 import { productSnapshot } from "../models/product.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { refusal } from "../utils/deal-routes.server";
 import { draftSchema } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
@@ -36,21 +36,20 @@ const Query = z.object({
 });
 
 async function load(request: Request) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "application.create");
   const q = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!q.success) throw new Response("Not Found", { status: 404 });
-  const db = getDb();
-  const product = await getApplicableProduct(db, q.data.productId);
+  const product = await withDb(getApplicableProduct, q.data.productId);
   if (!product) throw new Response("Not Found", { status: 404 });
   const req = q.data.requestId
-    ? await getFirmRequestTerms(db, user.org_id, q.data.requestId)
+    ? await withDb(getFirmRequestTerms, user.org_id, q.data.requestId)
     : null;
   if (q.data.requestId && !req) throw new Response("Not Found", { status: 404 });
-  return { user, q: q.data, product, req, db };
+  return { user, q: q.data, product, req };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { user, q, product, req, db } = await load(request);
+  const { user, q, product, req } = await load(request);
   const snapshot = parseProductSnapshot(JSON.stringify(productSnapshot(product)));
   const typed = q.amount ? parseYuanToFen(q.amount) : null;
   const amountFen = typed ?? req?.amountFen ?? Number(product.min_amount_fen);
@@ -58,7 +57,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     Math.max(req?.termMonths ?? 12, snapshot.minTermMonths),
     snapshot.maxTermMonths,
   );
-  const assets = await listPledgeableAssets(db, user.org_id, snapshot);
+  const assets = await withDb(listPledgeableAssets, user.org_id, snapshot);
   const suggestion = suggestCollateral(assets, amountFen);
   return {
     product: { id: product.id, name: product.name, bankName: product.bank_name },
@@ -74,7 +73,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { user, q, req, db } = await load(request);
+  const { user, q, req } = await load(request);
   const { t, locale } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: draftSchema(t) });
   if (submission.status !== "success") {
@@ -82,7 +81,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const v = submission.value;
   try {
-    const { applicationId } = await createApplicationDraft(db, {
+    const { applicationId } = await withDb(createApplicationDraft, {
       firmOrgId: user.org_id,
       userId: user.id,
       productId: q.productId,

@@ -26,8 +26,8 @@ import { formatMoney, formatYuanExact } from "../domain/money";
 import { getFirmOrder } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { cancelAppraisalOrder, OFFLINE_PAYEE, startCheckout } from "../models/payment.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getEnv } from "../utils/env.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
@@ -45,11 +45,12 @@ function notFound(): never {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.viewOwn");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
-  const order = await getFirmOrder(getDb(), user.org_id, p.data.id);
+  const order = await withDb(getFirmOrder, user.org_id, p.data.id);
   if (!order) notFound();
+  assertCan(user, "appraisalOrder.viewOwn", { firmOrgId: order.firm_org_id });
   const today = todayInChina();
   return {
     order: {
@@ -69,20 +70,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.viewOwn");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
+  // Another firm's order is "not found" before the form is read.
+  const order = await withDb(getFirmOrder, user.org_id, p.data.id);
+  if (!order) notFound();
+  const own = { firmOrgId: order.firm_org_id };
+  assertCan(user, "appraisalOrder.viewOwn", own);
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: ActionSchema });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
-  const db = getDb();
+  assertCan(user, `appraisalOrder.${submission.value.intent}`, own);
   try {
     if (submission.value.intent === "pay") {
       const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
-      const { url } = await startCheckout(db, user, p.data.id, origin);
+      const { url } = await withDb(startCheckout, user, p.data.id, origin);
       return redirect(url);
     }
-    await cancelAppraisalOrder(db, user, p.data.id, submission.value.version);
+    await withDb(cancelAppraisalOrder, user, p.data.id, submission.value.version);
     return redirect(`/firm/appraisals/${p.data.id}`);
   } catch (e) {
     if (e instanceof UserFacingError) {

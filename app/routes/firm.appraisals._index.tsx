@@ -6,16 +6,16 @@ import { OrderStatusBadge, Pager } from "../components/appraisal";
 import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { listFirmOrders, PAGE_SIZE } from "../models/appraisal.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
-const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
+const Query = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.viewOwn");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { rows, total } = await listFirmOrders(getDb(), user.org_id, page);
+  const { rows, total } = await withDb(listFirmOrders, user.org_id, page);
   return { rows, total, page, pageSize: PAGE_SIZE };
 }
 

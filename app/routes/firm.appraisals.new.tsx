@@ -24,8 +24,8 @@ import {
   previewAppraisalOrder,
 } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { pageTitle } from "../utils/meta";
@@ -53,13 +53,12 @@ function orderSchema(t: TFunction) {
 type ActionResult = SubmissionResult<string[]> & { preview?: OrderPreview };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
-  const db = getDb();
+  const user = await authorize(request, "appraisalOrder.create");
   const url = new URL(request.url);
   const [assets, valuers, settings] = await Promise.all([
-    listOrderableAssets(db, user.org_id),
-    listValuerOrganisations(db),
-    getAppraisalFeeSettings(db),
+    withDb(listOrderableAssets, user.org_id),
+    withDb(listValuerOrganisations),
+    withDb(getAppraisalFeeSettings),
   ]);
   return {
     assets: assets.map((a) => ({
@@ -82,18 +81,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "appraisalOrder.create");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: orderSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const { intent, ...input } = submission.value;
-  const db = getDb();
   try {
     if (intent === "review") {
-      const preview = await previewAppraisalOrder(db, user.org_id, input);
+      const preview = await withDb(previewAppraisalOrder, user.org_id, input);
       return Response.json({ ...submission.reply(), preview });
     }
-    const { orderId } = await createAppraisalOrder(db, user, input);
+    const { orderId } = await withDb(createAppraisalOrder, user, input);
     return redirect(`/firm/appraisals/${orderId}?created=1`);
   } catch (e) {
     if (e instanceof UserFacingError) {

@@ -13,20 +13,18 @@ import { ipTypeLabel } from "../domain/ip";
 import { formatMoney } from "../domain/money";
 import { findEncumbrance, getAsset, isEncumbered } from "../models/asset.server";
 import { listEstimates } from "../models/valuation.server";
-import { idParam, notFoundResponse, requireFirmActor } from "../utils/asset-routes.server";
-import { getDb } from "../utils/db.server";
+import { idParam, ownAsset, requireFirmActor } from "../utils/asset-routes.server";
+import { withDb } from "../models/with-db.server";
 import { todayInChina } from "../utils/time";
 import { dataPageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.view");
   const id = idParam(params.id);
-  const db = getDb();
-  const asset = await getAsset(db, actor.orgId, id);
-  if (!asset) notFoundResponse();
+  const asset = ownAsset(user, "asset.view", await withDb(getAsset, actor.orgId, id));
   const [encumbrance, estimates] = await Promise.all([
-    findEncumbrance(db, id),
-    listEstimates(db, actor.orgId, id),
+    withDb(findEncumbrance, id),
+    withDb(listEstimates, actor.orgId, id),
   ]);
   return {
     asset: {

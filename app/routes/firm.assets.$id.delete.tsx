@@ -11,24 +11,17 @@ import { FormErrors } from "../components/Field";
 import { displayAssetNumber } from "../domain/asset";
 import { deleteAsset, findEncumbrance, getAsset, isEncumbered } from "../models/asset.server";
 import { UserFacingError } from "../models/errors";
-import {
-  idParam,
-  notFoundResponse,
-  requireFirmActor,
-  rethrowNotFound,
-} from "../utils/asset-routes.server";
+import { idParam, ownAsset, requireFirmActor, rethrowNotFound } from "../utils/asset-routes.server";
 import { deleteAssetSchema } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
-  const db = getDb();
-  const a = await getAsset(db, actor.orgId, id);
-  if (!a) notFoundResponse();
-  const e = await findEncumbrance(db, id);
+  const a = ownAsset(user, "asset.delete", await withDb(getAsset, actor.orgId, id));
+  const e = await withDb(findEncumbrance, id);
   return {
     id: a.id,
     title: a.title,
@@ -43,20 +36,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.delete");
   const id = idParam(params.id);
+  const before = ownAsset(user, "asset.delete", await withDb(getAsset, actor.orgId, id));
   const { t } = getServerT(request);
-  const db = getDb();
   const submission = parseWithZod(await request.formData(), { schema: deleteAssetSchema });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ formErrors: [t("common:errors.conflict")] }), {
       status: 400,
     });
   }
-  const before = await getAsset(db, actor.orgId, id);
-  if (!before) notFoundResponse();
   try {
-    await deleteAsset(db, actor, id, submission.value.version);
+    await withDb(deleteAsset, actor, id, submission.value.version);
   } catch (e) {
     rethrowNotFound(e);
     if (e instanceof UserFacingError) {

@@ -26,14 +26,9 @@ import {
   type AssetRecord,
 } from "../models/asset.server";
 import { UserFacingError } from "../models/errors";
-import {
-  idParam,
-  notFoundResponse,
-  requireFirmActor,
-  rethrowNotFound,
-} from "../utils/asset-routes.server";
+import { idParam, ownAsset, requireFirmActor, rethrowNotFound } from "../utils/asset-routes.server";
 import { patentFormSchema, trademarkFormSchema } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -48,12 +43,10 @@ function schemaFor(kind: string, t: TFunction, locale: string, today: string) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.edit");
   const id = idParam(params.id);
-  const db = getDb();
-  const a = await getAsset(db, actor.orgId, id);
-  if (!a) notFoundResponse();
-  const encumbered = isEncumbered(await findEncumbrance(db, id));
+  const a = ownAsset(user, "asset.edit", await withDb(getAsset, actor.orgId, id));
+  const encumbered = isEncumbered(await withDb(findEncumbrance, id));
   const common = { number: a.number, title: a.title, status: a.status, version: String(a.version) };
   const defaultValue: EditDefaults =
     a.asset_kind === "patent"
@@ -85,12 +78,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.edit");
   const id = idParam(params.id);
   const { t, locale } = getServerT(request);
-  const db = getDb();
-  const current = await getAsset(db, actor.orgId, id);
-  if (!current) notFoundResponse();
+  const current = ownAsset(user, "asset.edit", await withDb(getAsset, actor.orgId, id));
   const today = todayInChina();
   const checkNumber = async (
     v: { record: AssetRecord; version?: number },
@@ -98,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   ) => {
     // zod still runs refinements after the transform reported problems; v is then empty.
     if (!v?.record) return;
-    const key = await numberTakenMessageKey(db, actor.orgId, v.record, id);
+    const key = await withDb(numberTakenMessageKey, actor.orgId, v.record, id);
     if (key) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["number"], message: t(key) });
     if (v.version === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("common:errors.conflict") });
@@ -113,7 +104,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return Response.json(submission.reply(), { status: 400 });
   }
   try {
-    await updateAsset(db, actor, id, submission.value.version!, submission.value.record);
+    await withDb(updateAsset, actor, id, submission.value.version!, submission.value.record);
     return redirect(`/firm/assets/${id}`);
   } catch (e) {
     rethrowNotFound(e);

@@ -33,12 +33,13 @@ import {
 } from "../models/valuation.server";
 import {
   idParam,
+  ownAsset,
   notFoundResponse,
   requireFirmActor,
   rethrowNotFound,
 } from "../utils/asset-routes.server";
 import { RATING_FIELDS, STABILITY_OPTIONS, valuationFormSchema } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -87,18 +88,18 @@ function formDefaults(
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.valuate");
   const id = idParam(params.id);
-  const db = getDb();
-  const ctx = await getValuationContext(db, actor.orgId, id);
+  const ctx = await withDb(getValuationContext, actor.orgId, id);
   if (!ctx) notFoundResponse();
+  ownAsset(user, "asset.valuate", ctx.asset);
   const { asset, firm, defaults } = ctx;
   const wanted = new URL(request.url).searchParams.get("estimate");
   const estimateId =
     wanted && /^\d{1,10}$/.test(wanted) ? Number(wanted) : asset.indicative_estimate_id;
   const [estimates, shown] = await Promise.all([
-    listEstimates(db, actor.orgId, id),
-    estimateId ? getEstimate(db, actor.orgId, id, estimateId) : Promise.resolve(null),
+    withDb(listEstimates, actor.orgId, id),
+    estimateId ? withDb(getEstimate, actor.orgId, id, estimateId) : Promise.resolve(null),
   ]);
   if (wanted && !shown) notFoundResponse();
   // An estimate written outside this page (e.g. a test fixture with "{}") has nothing to draw.
@@ -108,7 +109,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ? null
       : shown?.id === asset.indicative_estimate_id
         ? shown
-        : await getEstimate(db, actor.orgId, id, asset.indicative_estimate_id);
+        : await withDb(getEstimate, actor.orgId, id, asset.indicative_estimate_id);
   return {
     asset: {
       id: asset.id,
@@ -129,12 +130,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { user, actor } = await requireFirmActor(request, "asset.valuate");
   const id = idParam(params.id);
   const { t } = getServerT(request);
-  const db = getDb();
-  const ctx = await getValuationContext(db, actor.orgId, id);
+  const ctx = await withDb(getValuationContext, actor.orgId, id);
   if (!ctx) notFoundResponse();
+  ownAsset(user, "asset.valuate", ctx.asset);
   const submission = parseWithZod(await request.formData(), {
     schema: valuationFormSchema(t, ctx.asset.ip_type as IpType),
   });
@@ -142,8 +143,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return Response.json(submission.reply(), { status: 400 });
   }
   try {
-    const { estimateId } = await createIndicativeEstimate(
-      db,
+    const { estimateId } = await withDb(
+      createIndicativeEstimate,
       actor,
       id,
       submission.value,

@@ -9,7 +9,7 @@ import { formatMoney } from "../domain/money";
 import { PATENT_STATUSES } from "../domain/patent";
 import { ASSET_SORTS, listAssets, type AssetSort } from "../models/asset.server";
 import { requireFirmActor } from "../utils/asset-routes.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
@@ -31,9 +31,9 @@ const Query = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.view");
   const query = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const list = await listAssets(getDb(), actor.orgId, {
+  const list = await withDb(listAssets, actor.orgId, {
     ...query,
     q: query.q || undefined,
     pageSize: PAGE_SIZE,

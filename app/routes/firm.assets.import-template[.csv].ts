@@ -10,7 +10,7 @@ import { encodeUtf8WithBom } from "../utils/text-encoding.server";
  * Chinese Windows opens it without garbling (and saves it back as GBK or UTF-8, both accepted).
  */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireFirmActor(request);
+  await requireFirmActor(request, "asset.import");
   const { t } = getServerT(request);
   const body = encodeUtf8WithBom(toCsv(importTemplateRows()));
   return new Response(body, {

@@ -1,3 +1,5 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
   type ActionFunctionArgs,
@@ -16,7 +18,7 @@ import {
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { FormErrors } from "../components/Field";
+import { FormErrors, formErrorsOf } from "../components/Field";
 import { formatInstant } from "../domain/dates";
 import { cancelImport, commitImport, getImport } from "../models/asset-import.server";
 import { UserFacingError } from "../models/errors";
@@ -27,7 +29,7 @@ import {
   rethrowNotFound,
 } from "../utils/asset-routes.server";
 import { importProblemMessage } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -35,9 +37,9 @@ import { pageTitle } from "../utils/meta";
 const ERRORS_SHOWN = 500;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
-  const view = await getImport(getDb(), actor.orgId, id);
+  const view = await withDb(getImport, actor.orgId, id);
   if (!view) notFoundResponse();
   const { t, locale } = getServerT(request);
   const { payload, ...rest } = view;
@@ -54,27 +56,37 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const Intent = z.object({ intent: z.enum(["confirm", "cancel"]) });
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("confirm") }),
+  z.object({ intent: z.literal("cancel") }),
+]);
 
 /** Without JavaScript: the same import as the streaming route, then the portfolio. */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
+  // Another firm's import is "not found" before the form is read.
+  if (!(await withDb(getImport, actor.orgId, id))) notFoundResponse();
   const { t } = getServerT(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
-    return Response.json({ error: t("common:errors.conflict") }, { status: 400 });
+  const submission = parseWithZod(await request.formData(), { schema: Intent });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ formErrors: [t("common:errors.conflict")] }), {
+      status: 400,
+    });
+  }
   try {
-    if (parsed.data.intent === "cancel") {
-      await cancelImport(getDb(), actor, id);
+    if (submission.value.intent === "cancel") {
+      await withDb(cancelImport, actor, id);
       return redirect("/firm/assets/import");
     }
-    const count = await commitImport(getDb(), actor, id);
+    const count = await withDb(commitImport, actor, id);
     return redirect(`/firm/assets?imported=${count}`);
   } catch (e) {
     rethrowNotFound(e);
     if (e instanceof UserFacingError) {
-      return Response.json({ error: t(e.key, e.params) }, { status: e.status });
+      return Response.json(submission.reply({ formErrors: [t(e.key, e.params)] }), {
+        status: e.status,
+      });
     }
     throw e;
   }
@@ -87,7 +99,9 @@ type Progress = { done: number; total: number } | null;
 
 export default function ImportPreview() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionErrors = formErrorsOf(
+    useActionData<typeof action>() as SubmissionResult<string[]> | undefined,
+  );
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
@@ -140,7 +154,7 @@ export default function ImportPreview() {
     }
   }
 
-  const formError = streamError ?? actionData?.error ?? null;
+  const formErrors = streamError ? [streamError] : actionErrors;
   return (
     <div className="grid" style={{ gap: "1.25rem" }}>
       <p>
@@ -165,7 +179,7 @@ export default function ImportPreview() {
             {t("assets:import.ignoredHeaders", { headers: data.ignoredHeaders.join("、") })}
           </p>
         ) : null}
-        <FormErrors errors={formError ? [formError] : undefined} />
+        <FormErrors errors={formErrors} />
 
         {data.status === "imported" ? (
           <div className="notice" data-testid="import-done">

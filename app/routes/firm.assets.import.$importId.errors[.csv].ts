@@ -3,15 +3,15 @@ import { toCsv } from "../domain/csv";
 import { getImport } from "../models/asset-import.server";
 import { idParam, notFoundResponse, requireFirmActor } from "../utils/asset-routes.server";
 import { importProblemMessage } from "../utils/asset-schemas";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { encodeUtf8WithBom } from "../utils/text-encoding.server";
 
 /** Every problem of a staged import as a CSV (the preview page shows only the first ones). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
-  const view = await getImport(getDb(), actor.orgId, id);
+  const view = await withDb(getImport, actor.orgId, id);
   if (!view) notFoundResponse();
   const { t, locale } = getServerT(request);
   const rows = [

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { commitImport, getImport } from "../models/asset-import.server";
 import { UserFacingError } from "../models/errors";
 import { idParam, notFoundResponse, requireFirmActor } from "../utils/asset-routes.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 
 /**
@@ -14,10 +14,9 @@ import { getServerT } from "../utils/i18n.server";
  * the same import without the progress. text/event-stream also keeps compression from buffering.
  */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const id = idParam(params.importId);
-  const db = getDb();
-  if (!(await getImport(db, actor.orgId, id))) notFoundResponse();
+  if (!(await withDb(getImport, actor.orgId, id))) notFoundResponse();
   const { t } = getServerT(request);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
@@ -25,7 +24,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const send = (event: Record<string, unknown>) =>
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(event)}\n\n`));
       try {
-        const count = await commitImport(db, actor, id, {
+        const count = await withDb(commitImport, actor, id, {
           onProgress: (p) => send({ type: "progress", done: p.done, total: p.total }),
         });
         send({ type: "done", count, redirectTo: `/firm/assets?imported=${count}` });
@@ -52,6 +51,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 /** Only POST starts an import. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireFirmActor(request);
+  await requireFirmActor(request, "asset.import");
   return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST" } });
 }

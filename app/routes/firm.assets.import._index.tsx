@@ -1,3 +1,5 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
 import {
   MaxPartSizeExceededError,
   redirect,
@@ -8,8 +10,10 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { FormErrors } from "../components/Field";
+import { z } from "zod";
+import { FormErrors, formErrorsOf } from "../components/Field";
 import {
   IMPORT_COLUMNS,
   IMPORT_HEADERS,
@@ -18,7 +22,7 @@ import {
 } from "../domain/asset-import";
 import { stageImport } from "../models/asset-import.server";
 import { requireFirmActor } from "../utils/asset-routes.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -27,27 +31,32 @@ import { pageTitle } from "../utils/meta";
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireFirmActor(request);
+  await requireFirmActor(request, "asset.import");
   return null;
 }
 
 type UploadProblem = FileProblem | { code: "no_file" } | { code: "too_large" };
 
+function problemMessage(t: TFunction, p: UploadProblem): string {
+  const params: Record<string, unknown> = { ...p };
+  if (p.code === "missing_columns") {
+    params.columns = p.columns.map((c) => t(`assets:import.columns.${c}`)).join("、");
+  }
+  return t(`assets:import.fileProblems.${p.code}`, params);
+}
+
+/** A non-empty uploaded file (an empty file input arrives as no file at all). */
+function uploadSchema(t: TFunction) {
+  const isFile = (v: unknown): v is File =>
+    typeof v === "object" && v !== null && typeof (v as File).arrayBuffer === "function";
+  return z.object({
+    file: z.custom<File>((v) => isFile(v) && v.size > 0, problemMessage(t, { code: "no_file" })),
+  });
+}
+
 export async function action({ request }: ActionFunctionArgs) {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.import");
   const { t } = getServerT(request);
-  const fail = (p: UploadProblem) => {
-    const params: Record<string, unknown> = { ...p };
-    if (p.code === "missing_columns") {
-      params.columns = p.columns.map((c) => t(`assets:import.columns.${c}`)).join("、");
-    }
-    return Response.json(
-      { error: t(`assets:import.fileProblems.${p.code}`, params) },
-      {
-        status: 400,
-      },
-    );
-  };
   let form: FormData;
   try {
     form = await unstable_parseMultipartFormData(
@@ -55,18 +64,27 @@ export async function action({ request }: ActionFunctionArgs) {
       unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }),
     );
   } catch (e) {
-    if (e instanceof MaxPartSizeExceededError) return fail({ code: "too_large" });
-    throw e;
+    if (!(e instanceof MaxPartSizeExceededError)) throw e;
+    // The body was refused before it could be read: an empty submission carries the message.
+    const empty = parseWithZod(new FormData(), { schema: z.object({}) });
+    return Response.json(empty.reply({ formErrors: [problemMessage(t, { code: "too_large" })] }), {
+      status: 400,
+    });
   }
-  const file = form.get("file");
-  if (!file || typeof file === "string" || file.size === 0) return fail({ code: "no_file" });
-  const result = await stageImport(
-    getDb(),
+  const submission = parseWithZod(form, { schema: uploadSchema(t) });
+  if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  const { file } = submission.value;
+  const result = await withDb(
+    stageImport,
     actor,
     { fileName: file.name || "upload.csv", bytes: new Uint8Array(await file.arrayBuffer()) },
     todayInChina(),
   );
-  if (!result.ok) return fail(result.problem);
+  if (!result.ok) {
+    return Response.json(submission.reply({ formErrors: [problemMessage(t, result.problem)] }), {
+      status: 400,
+    });
+  }
   return redirect(`/firm/assets/import/${result.importId}`);
 }
 
@@ -76,7 +94,9 @@ const REQUIRED = new Set(["kind", "number", "title", "status"]);
 
 export default function ImportUpload() {
   const { t, i18n } = useTranslation();
-  const actionData = useActionData<typeof action>();
+  const result = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  // Every upload problem shows above the form, the missing file included.
+  const errors = [...(formErrorsOf(result) ?? []), ...(result?.error?.file ?? [])];
   const busy = useNavigation().state === "submitting";
   return (
     <div className="grid" style={{ gap: "1.25rem" }}>
@@ -93,7 +113,7 @@ export default function ImportUpload() {
         </p>
         <p className="muted">{t("assets:import.templateNote")}</p>
         <Form method="post" encType="multipart/form-data" className="stack">
-          <FormErrors errors={actionData?.error ? [actionData.error] : undefined} />
+          <FormErrors errors={errors} />
           <div className="field">
             <label htmlFor="import-file">{t("assets:import.file")}</label>
             <input

@@ -15,7 +15,7 @@ import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireFirmActor(request);
+  await requireFirmActor(request, "asset.create");
   return { today: todayInChina() };
 }
 

@@ -19,8 +19,8 @@ import { regionName } from "../domain/regions";
 import { pseudonymSecret } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
@@ -32,8 +32,8 @@ const consentSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
-  const profile = await getFirmProfile(getDb(), user.org_id);
+  const user = await authorize(request, "profile.view");
+  const profile = await withDb(getFirmProfile, user.org_id);
   const saved = new URL(request.url).searchParams.get("saved");
   return {
     profile,
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "profile.edit");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: consentSchema });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
@@ -52,8 +52,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return Response.json({ ...submission.reply(), unchanged: true });
   }
   try {
-    await setFirmConsent(
-      getDb(),
+    await withDb(
+      setFirmConsent,
       { userId: user.id, orgId: user.org_id },
       { show, expected: expected === "1" },
     );

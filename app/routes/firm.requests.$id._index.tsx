@@ -1,3 +1,5 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
   type ActionFunctionArgs,
@@ -7,29 +9,23 @@ import {
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { formErrorsOf } from "../components/Field";
 import { ProductTermsList, withParam } from "../components/products";
-import {
-  evaluateProduct,
-  explainFailure,
-  explainPass,
-  type ProductEvaluation,
-} from "../domain/matching";
+import { explainFailure, explainPass, type ProductEvaluation } from "../domain/matching";
 import { ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
-import { createApplicationDraft } from "../models/application.server";
 import { UserFacingError } from "../models/errors";
 import {
   countActiveProducts,
   findMatchesForRequest,
-  loadRequestsForEngine,
   MATCH_PAGE_SIZE,
   NEAR_MISS_PAGE_SIZE,
 } from "../models/matching.server";
 import { productTermsFromRow } from "../models/matching-rows";
 import { parsePage } from "../models/product.server";
-import { closeRequest, getFirmRequest } from "../models/request.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/deal-messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
@@ -38,10 +34,11 @@ import { pageTitle } from "../utils/meta";
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 async function ownRequest(request: Request, params: unknown) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "request.view");
   const p = Params.safeParse(params);
-  const req = p.success ? await getFirmRequest(getDb(), user.org_id, p.data.id) : null;
+  const req = p.success ? await withDb(getFirmRequest, user.org_id, p.data.id) : null;
   if (!req) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "request.view", { firmOrgId: req.firm_org_id });
   return { user, req };
 }
 
@@ -50,16 +47,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const mp = parsePage(url.searchParams.get("mp"));
   const np = parsePage(url.searchParams.get("np"));
-  const db = getDb();
   const today = todayInChina();
   const [result, activeProducts] = await Promise.all([
-    findMatchesForRequest(db, req.id, today, {
+    withDb(findMatchesForRequest, req.id, today, {
       matchOffset: (mp - 1) * MATCH_PAGE_SIZE,
       matchLimit: MATCH_PAGE_SIZE,
       nearMissOffset: (np - 1) * NEAR_MISS_PAGE_SIZE,
       nearMissLimit: NEAR_MISS_PAGE_SIZE,
     }),
-    countActiveProducts(db),
+    withDb(countActiveProducts),
   ]);
   if (!result) throw new Response("Not Found", { status: 404 });
   const assets = Object.fromEntries(
@@ -105,60 +101,48 @@ const Intent = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, req } = await ownRequest(request, params);
   const { t } = getServerT(request);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
-    return Response.json({ error: t("products:errors.invalid") }, { status: 400 });
-  const db = getDb();
+  const submission = parseWithZod(await request.formData(), { schema: Intent });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ formErrors: [t("products:errors.invalid")] }), {
+      status: 400,
+    });
+  }
+  const v = submission.value;
   try {
-    if (parsed.data.intent === "close") {
-      await closeRequest(db, {
+    if (v.intent === "close") {
+      assertCan(user, "request.close", { firmOrgId: req.firm_org_id });
+      await withDb(closeRequest, {
         firmOrgId: user.org_id,
         userId: user.id,
         requestId: req.id,
-        expectedVersion: parsed.data.version,
+        expectedVersion: v.version,
       });
       return redirect(`/firm/requests/${req.id}?done=closed`);
     }
-    // Apply: the engine's verdict now, with its least-collateral choice, makes the draft.
-    const productId = parsed.data.productId;
-    const row = await db
-      .selectFrom("loan_products")
-      .selectAll()
-      .where("id", "=", productId)
-      .where("active", "=", 1)
-      .executeTakeFirst();
-    if (!row) throw new Response("Not Found", { status: 404 });
-    const [loaded] = await loadRequestsForEngine(db, [req.id], todayInChina());
-    const e = evaluateProduct(
-      loaded.request,
-      loaded.firm,
-      loaded.assets,
-      productTermsFromRow(row),
-      todayInChina(),
-    );
-    const adjust = `/firm/applications/new?productId=${productId}&requestId=${req.id}`;
-    if (e.status !== "match" || !e.collateral) return redirect(adjust);
-    const { applicationId } = await createApplicationDraft(db, {
+    assertCan(user, "application.create", { firmOrgId: req.firm_org_id });
+    const productId = v.productId;
+    const applied = await withDb(applyFromMatch, {
       firmOrgId: user.org_id,
       userId: user.id,
-      productId,
       requestId: req.id,
-      amountFen: loaded.request.amountFen,
-      termMonths: loaded.request.termMonths,
-      rateBp: row.min_rate_bp,
-      assetIds: e.collateral.assetIds,
+      productId,
     });
-    return redirect(`/firm/applications/${applicationId}`);
+    if (applied.outcome === "adjust") {
+      return redirect(`/firm/applications/new?productId=${productId}&requestId=${req.id}`);
+    }
+    return redirect(`/firm/applications/${applied.applicationId}`);
   } catch (err) {
-    if (err instanceof UserFacingError && err.status !== 404) {
-      const productId = parsed.data.intent === "apply" ? parsed.data.productId : null;
+    if (err instanceof UserFacingError && err.status === 404) {
+      throw new Response("Not Found", { status: 404 });
+    }
+    if (err instanceof UserFacingError) {
+      // A refused "apply" offers the application form, to adjust the terms by hand.
+      const adjust =
+        v.intent === "apply"
+          ? `/firm/applications/new?productId=${v.productId}&requestId=${req.id}`
+          : null;
       return Response.json(
-        {
-          error: t(err.key, err.params),
-          adjust: productId
-            ? `/firm/applications/new?productId=${productId}&requestId=${req.id}`
-            : null,
-        },
+        { ...submission.reply({ formErrors: [t(err.key, err.params)] }), adjust },
         { status: err.status },
       );
     }
@@ -172,7 +156,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 export default function MatchPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
-    { error?: string; adjust?: string | null } | undefined;
+    (SubmissionResult<string[]> & { adjust?: string | null }) | undefined;
+  const applyErrors = formErrorsOf(actionData);
   const { t, i18n } = useTranslation();
   const location = useLocation();
   const lang = i18n.language;
@@ -208,10 +193,10 @@ export default function MatchPage() {
       </p>
       {done === "closed" ? <div className="notice">{t("products:requests.closed")}</div> : null}
       {!open ? <div className="notice">{t("products:match.closedNotice")}</div> : null}
-      {actionData?.error ? (
+      {applyErrors ? (
         <div className="form-error" role="alert" data-testid="apply-error">
-          {actionData.error}{" "}
-          {actionData.adjust ? (
+          {applyErrors.join(" ")}{" "}
+          {actionData?.adjust ? (
             <Link to={actionData.adjust}>{t("products:match.applyAdjust")}</Link>
           ) : null}
         </div>

@@ -13,8 +13,8 @@ import { RequestForm, requestFormSchema } from "../components/products";
 import { fenToYuanInput } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { getFirmRequest, listOfferableAssets, updateRequest } from "../models/request.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { offerableAssetView, requestErrorReply } from "../utils/request-routes.server";
 import { todayInChina } from "../utils/time";
@@ -23,17 +23,18 @@ import { pageTitle } from "../utils/meta";
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
 async function ownOpenRequest(request: Request, params: unknown) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "request.edit");
   const p = Params.safeParse(params);
-  const req = p.success ? await getFirmRequest(getDb(), user.org_id, p.data.id) : null;
+  const req = p.success ? await withDb(getFirmRequest, user.org_id, p.data.id) : null;
   if (!req) throw new Response("Not Found", { status: 404 });
+  assertCan(user, "request.edit", { firmOrgId: req.firm_org_id });
   if (req.status !== "open") throw redirect(`/firm/requests/${req.id}`);
   return { user, req };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, req } = await ownOpenRequest(request, params);
-  const assets = await listOfferableAssets(getDb(), user.org_id, todayInChina());
+  const assets = await withDb(listOfferableAssets, user.org_id, todayInChina());
   return {
     id: req.id,
     version: req.version,
@@ -57,7 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const v = submission.value;
   const version = Number(formData.get("version"));
   try {
-    await updateRequest(getDb(), {
+    await withDb(updateRequest, {
       firmOrgId: user.org_id,
       userId: user.id,
       requestId: req.id,

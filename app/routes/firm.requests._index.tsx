@@ -5,14 +5,14 @@ import { Pager, withParam } from "../components/products";
 import { formatBp, formatMoney } from "../domain/money";
 import { parsePage } from "../models/product.server";
 import { listFirmRequests } from "../models/request.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "request.view");
   const page = parsePage(new URL(request.url).searchParams.get("page"));
-  return listFirmRequests(getDb(), user.org_id, page);
+  return withDb(listFirmRequests, user.org_id, page);
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "products:titles.requests");

@@ -10,27 +10,27 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { RequestForm, requestFormSchema } from "../components/products";
 import { createRequest, listOfferableAssets } from "../models/request.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { offerableAssetView, requestErrorReply } from "../utils/request-routes.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm");
-  const assets = await listOfferableAssets(getDb(), user.org_id, todayInChina());
+  const user = await authorize(request, "request.create");
+  const assets = await withDb(listOfferableAssets, user.org_id, todayInChina());
   return { assets: assets.map(offerableAssetView) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, "request.create");
   const { t } = getServerT(request);
   const submission = parseWithZod(await request.formData(), { schema: requestFormSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    const id = await createRequest(getDb(), {
+    const id = await withDb(createRequest, {
       firmOrgId: user.org_id,
       userId: user.id,
       input: {

@@ -15,7 +15,7 @@ import { MIN_PASSWORD_LENGTH } from "../domain/account";
 import { UserFacingError } from "../models/errors";
 import { acceptInvitation, findOpenInvitation } from "../models/invitation.server";
 import { DASHBOARD_BY_ROLE } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
@@ -30,7 +30,7 @@ function passwordSchema(t: TFunction) {
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const inv = await findOpenInvitation(getDb(), params.token ?? "");
+  const inv = await withDb(findOpenInvitation, params.token ?? "");
   return { invitation: inv ? { email: inv.email, role: inv.role, orgName: inv.orgName } : null };
 }
 
@@ -41,8 +41,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   try {
-    const { userId, role } = await acceptInvitation(
-      getDb(),
+    const { userId, role } = await withDb(
+      acceptInvitation,
       params.token ?? "",
       submission.value.password,
     );

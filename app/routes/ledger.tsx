@@ -7,8 +7,10 @@ import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatMoney, formatYuanExact } from "../domain/money";
 import { listLedgerEntries, type LedgerScope } from "../models/ledger.server";
 import { listOrganisations } from "../models/organisation.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { can, scopeOf } from "../domain/permissions";
+import type { SessionUser } from "../utils/session.server";
+import { authorize, forbidden } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
@@ -18,41 +20,49 @@ import { RegionOptions } from "../components/RegionOptions";
  * firms their own, alliance members and admins all of them; the count and sum are exact over
  * every matching entry the viewer may see.
  */
+function ledgerScope(user: SessionUser): LedgerScope {
+  switch (scopeOf(user, "ledger.view")) {
+    case "any":
+      return { kind: "all" };
+    case "bankOrgId":
+      return { kind: "bank", bankOrgId: user.org_id };
+    case "firmOrgId":
+      return { kind: "firm", firmOrgId: user.org_id };
+    default:
+      return forbidden();
+  }
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "firm", "bank_officer", "alliance", "admin");
+  const user = await authorize(request, "ledger.view");
   const q = LedgerQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const scope: LedgerScope =
-    user.role === "bank_officer"
-      ? { kind: "bank", bankOrgId: user.org_id }
-      : user.role === "firm"
-        ? { kind: "firm", firmOrgId: user.org_id }
-        : { kind: "all" };
-  const db = getDb();
+  const scope = ledgerScope(user);
   const [list, banks] = await Promise.all([
-    listLedgerEntries(
-      db,
+    withDb(
+      listLedgerEntries,
       scope,
       { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
       q.page,
     ),
-    scope.kind === "all" ? listOrganisations(db, ["bank"]) : Promise.resolve([]),
+    scope.kind === "all" ? withDb(listOrganisations, ["bank"]) : Promise.resolve([]),
   ]);
-  return { ...list, q, scope: scope.kind, role: user.role, banks };
+  // Each row links to the deal's page the viewer may open, if any.
+  const appBase = can(user, "application.viewOwn")
+    ? "/firm/applications"
+    : can(user, "application.viewIncoming")
+      ? "/bank/applications"
+      : null;
+  return { ...list, q, scope: scope.kind, appBase, banks };
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.ledger");
 
 export default function Ledger() {
-  const { rows, total, sumFen, page, pages, q, scope, role, banks } =
+  const { rows, total, sumFen, page, pages, q, scope, appBase, banks } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const appHref = (id: number) =>
-    role === "firm"
-      ? `/firm/applications/${id}`
-      : role === "bank_officer"
-        ? `/bank/applications/${id}`
-        : null;
+  const appHref = (id: number) => (appBase ? `${appBase}/${id}` : null);
   return (
     <div className="grid" style={{ gap: "1rem" }}>
       <h1>{t("deals:ledger.title")}</h1>

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -5,8 +6,8 @@ import { z } from "zod";
 import { Pager } from "../components/deals";
 import { formatInstant } from "../domain/dates";
 import { listNotifications, markNotificationsRead } from "../models/notification.server";
-import { requireUser } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).catch(1) });
@@ -16,20 +17,21 @@ const Mark = z.discriminatedUnion("intent", [
 ]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await authorize(request, "notification.view");
   const { page } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return listNotifications(getDb(), user.id, page);
+  return withDb(listNotifications, user.id, page);
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request);
-  const parsed = Mark.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return Response.json({ ok: false }, { status: 400 });
+  const user = await authorize(request, "notification.markRead");
+  const submission = parseWithZod(await request.formData(), { schema: Mark });
+  if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  const v = submission.value;
   // Scoped by user id in the model: another user's notification id changes nothing.
-  const marked = await markNotificationsRead(
-    getDb(),
+  const marked = await withDb(
+    markNotificationsRead,
     user.id,
-    parsed.data.intent === "markRead" ? [parsed.data.id] : undefined,
+    v.intent === "markRead" ? [v.id] : undefined,
   );
   return { ok: true, marked };
 }

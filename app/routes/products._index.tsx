@@ -8,8 +8,9 @@ import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";
 import { isRegionCode } from "../domain/regions";
 import { productTermsFromRow } from "../models/matching-rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
-import { getOptionalUser } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { can } from "../domain/permissions";
+import { authorizeVisitor } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageDescription, pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
@@ -32,13 +33,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (raw.term && Number.isSafeInteger(term) && term > 0) filters.termMonths = term;
   const page = parsePage(q.get("page"));
   const [user, list] = await Promise.all([
-    getOptionalUser(request),
-    listCatalogue(getDb(), filters, page),
+    authorizeVisitor(request, "catalogue.view"),
+    withDb(listCatalogue, filters, page),
   ]);
   return {
     filters: raw,
     filtered: Object.keys(filters).length > 0,
-    role: user?.role ?? null,
+    // Who can post a request is asked here; visitors are invited to log in or register first.
+    cta: !user ? ("login" as const) : can(user, "request.create") ? ("request" as const) : null,
     page: list.page,
     pages: list.pages,
     total: list.total,
@@ -62,11 +64,11 @@ export default function Catalogue() {
   const { t } = useTranslation();
   const location = useLocation();
   const cta =
-    data.role === "firm" ? (
+    data.cta === "request" ? (
       <Link to="/firm/requests/new" className="button button-primary">
         {t("products:catalogue.firmCta")}
       </Link>
-    ) : data.role === null ? (
+    ) : data.cta === "login" ? (
       <span className="checks">
         <Link
           to={`/login?redirectTo=${encodeURIComponent("/firm/requests/new")}`}

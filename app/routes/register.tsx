@@ -19,7 +19,7 @@ import { UserFacingError } from "../models/errors";
 import { emailExists, registerFirm, usccExists } from "../models/organisation.server";
 import { DASHBOARD_BY_ROLE, getOptionalUser } from "../utils/auth.server";
 import { MIN_PASSWORD_LENGTH, normaliseEmail } from "../domain/account";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
@@ -68,19 +68,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { t } = getServerT(request);
-  const db = getDb();
   const formData = await request.formData();
   const submission = await parseWithZod(formData, {
     schema: registerSchema(t).superRefine(async (v, ctx) => {
       // zod still runs this when a field failed; only look up values that parsed.
-      if (typeof v.uscc === "string" && (await usccExists(db, v.uscc))) {
+      if (typeof v.uscc === "string" && (await withDb(usccExists, v.uscc))) {
         ctx.addIssue({
           path: ["uscc"],
           code: z.ZodIssueCode.custom,
           message: t("auth:errors.usccTaken"),
         });
       }
-      if (typeof v.email === "string" && (await emailExists(db, v.email))) {
+      if (typeof v.email === "string" && (await withDb(emailExists, v.email))) {
         ctx.addIssue({
           path: ["email"],
           code: z.ZodIssueCode.custom,
@@ -95,7 +94,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const v = submission.value;
   try {
-    const { userId } = await registerFirm(db, {
+    const { userId } = await withDb(registerFirm, {
       companyName: v.companyName,
       uscc: v.uscc,
       regionCode: v.regionCode,

@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProgressPanel } from "../components/ProgressPanel";
@@ -10,12 +10,14 @@ import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 import { translateMessage } from "../utils/deal-messages";
 import { pageDescription, pageTitle } from "../utils/meta";
 
-export async function loader() {
-  return { report: await getReport(getDb()) };
+export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "report.view");
+  return { report: await withDb(getReport) };
 }
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];

@@ -1,12 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getReport } from "../models/report.server";
 import { csvResponse, reportCsv } from "../utils/alliance-csv.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 
 /** /report.csv: the public report's figures (aggregates only), UTF-8 with BOM. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const report = await getReport(getDb());
+  await authorizeVisitor(request, "report.view");
+  const report = await withDb(getReport);
   const { t, locale } = getServerT(request);
   return csvResponse(
     reportCsv(report, t, locale),

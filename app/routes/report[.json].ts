@@ -1,10 +1,13 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getReport } from "../models/report.server";
 import { reportJson } from "../utils/alliance-csv.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 
 /** /report.json: the public report's figures (aggregates only); money in fen, rates in bp. */
-export async function loader() {
-  const report = await getReport(getDb());
+export async function loader({ request }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "report.view");
+  const report = await withDb(getReport);
   return new Response(JSON.stringify(reportJson(report), null, 2), {
     headers: {
       "content-type": "application/json; charset=utf-8",

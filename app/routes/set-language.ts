@@ -1,15 +1,20 @@
+import { parseWithZod } from "@conform-to/zod";
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
 import { safeRedirect } from "../utils/auth.server";
-import { isLocale, LOCALE_COOKIE } from "../utils/i18n";
+import { LOCALE_COOKIE, LOCALES } from "../utils/i18n";
+
+const Schema = z.object({ locale: z.enum(LOCALES), redirectTo: z.string().optional() });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const locale = form.get("locale");
-  const to = safeRedirect(form.get("redirectTo"), "/");
-  if (!isLocale(locale)) return redirect(to);
+  const submission = parseWithZod(await request.formData(), { schema: Schema });
+  const back = submission.payload.redirectTo;
+  const to = safeRedirect(typeof back === "string" ? back : null, "/");
+  // An unknown language changes nothing: back to the page, no cookie.
+  if (submission.status !== "success") return redirect(to);
   return redirect(to, {
     headers: {
-      "Set-Cookie": `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=31536000; SameSite=Lax`,
+      "Set-Cookie": `${LOCALE_COOKIE}=${submission.value.locale}; Path=/; Max-Age=31536000; SameSite=Lax`,
     },
   });
 }

@@ -27,8 +27,8 @@ import { formatMoney, parseYuanToFen } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getValuerOrder, signAppraisalOrder, startAppraisalWork } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { assertCan, authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -99,34 +99,39 @@ function notFound(): never {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "valuer");
+  const user = await authorize(request, "appraisalOrder.viewAssigned");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
-  const order = await getValuerOrder(getDb(), user.org_id, p.data.id);
+  const order = await withDb(getValuerOrder, user.org_id, p.data.id);
   if (!order) notFound();
+  assertCan(user, "appraisalOrder.viewAssigned", { valuerOrgId: order.valuer_org_id });
   return { order: { ...order, stripe_session_id: null, stripe_payment_intent: null } };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireRole(request, "valuer");
+  const user = await authorize(request, "appraisalOrder.viewAssigned");
   const p = Params.safeParse(params);
   if (!p.success) notFound();
   const { t } = getServerT(request);
   const formData = await request.formData();
-  const db = getDb();
   // Another valuer's order (or an unpaid one) is "not found", before any state check can say more.
-  if (!(await getValuerOrder(db, user.org_id, p.data.id))) notFound();
-  const start = formData.get("intent") === "start";
-  const submission = parseWithZod(formData, { schema: start ? StartSchema : signSchema(t) });
+  const order = await withDb(getValuerOrder, user.org_id, p.data.id);
+  if (!order) notFound();
+  const assigned = { valuerOrgId: order.valuer_org_id };
+  assertCan(user, "appraisalOrder.viewAssigned", assigned);
+  const submission = parseWithZod(formData, {
+    schema: z.discriminatedUnion("intent", [StartSchema, signSchema(t)]),
+  });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
+  assertCan(user, `appraisalOrder.${submission.value.intent}`, assigned);
   try {
     const v = submission.value;
     if (v.intent === "start") {
-      await startAppraisalWork(db, user, p.data.id, v.version);
+      await withDb(startAppraisalWork, user, p.data.id, v.version);
       return redirect(`/valuer/orders/${p.data.id}`);
     }
-    await signAppraisalOrder(
-      db,
+    await withDb(
+      signAppraisalOrder,
       user,
       p.data.id,
       v.version,

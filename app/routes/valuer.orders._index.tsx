@@ -7,19 +7,19 @@ import { formatInstant } from "../domain/dates";
 import { regionName } from "../domain/regions";
 import { formatMoney } from "../domain/money";
 import { listValuerOrders, PAGE_SIZE } from "../models/appraisal.server";
-import { requireRole } from "../utils/auth.server";
-import { getDb } from "../utils/db.server";
+import { authorize } from "../utils/permissions.server";
+import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 
 const Query = z.object({
-  page: z.coerce.number().int().min(1).catch(1),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
   tab: z.enum(["queue", "signed"]).catch("queue"),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "valuer");
+  const user = await authorize(request, "appraisalOrder.viewAssigned");
   const { page, tab } = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { rows, total } = await listValuerOrders(getDb(), user.org_id, tab, page);
+  const { rows, total } = await withDb(listValuerOrders, user.org_id, tab, page);
   return { rows, total, page, tab, pageSize: PAGE_SIZE };
 }
 

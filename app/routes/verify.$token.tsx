@@ -6,7 +6,8 @@ import { formalValidity, type FormalValidity } from "../domain/appraisal";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatYuanExact } from "../domain/money";
 import { verifyAppraisalToken } from "../models/appraisal.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
+import { authorizeVisitor } from "../utils/permissions.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
@@ -19,8 +20,9 @@ interface VerifyData {
   validity: FormalValidity | null;
 }
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  const found = await verifyAppraisalToken(getDb(), params.token ?? "");
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await authorizeVisitor(request, "appraisal.verify");
+  const found = await withDb(verifyAppraisalToken, params.token ?? "");
   if (!found) return data<VerifyData>({ found: null, validity: null }, { status: 404 });
   return data<VerifyData>({ found, validity: formalValidity(found.valid_until, todayInChina()) });
 }

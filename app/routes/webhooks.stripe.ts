@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { ConflictError } from "../models/errors";
 import { applyStripeEvent } from "../models/payment.server";
-import { getDb } from "../utils/db.server";
+import { withDb } from "../models/with-db.server";
 import { getWebhookSecret, verifyStripeWebhook } from "../utils/stripe.server";
 
 /**
@@ -21,7 +21,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const event = verifyStripeWebhook(payload, request.headers.get("stripe-signature"), secret);
   if (!event) return new Response("Invalid signature", { status: 400 });
   try {
-    const result = await applyStripeEvent(getDb(), event);
+    const result = await withDb(applyStripeEvent, event);
     return Response.json({ received: true, ...result });
   } catch (e) {
     if (e instanceof ConflictError) return Response.json({ received: false }, { status: 409 });

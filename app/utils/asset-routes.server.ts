@@ -8,18 +8,21 @@ import { todayInChina } from "./time";
 import type { TFunction } from "i18next";
 import { createAsset, numberTakenMessageKey } from "../models/asset.server";
 import type { AssetRecord } from "../models/asset.server";
-import { requireRole } from "./auth.server";
 import type { FirmActor } from "../models/asset.server";
 import { UserFacingError } from "../models/errors";
+import type { MemberAction } from "../domain/permissions";
+import { assertCan, authorize } from "./permissions.server";
 
 /**
- * Guards shared by the /firm/assets… routes: a firm user (403 for other roles, log-in for
- * anonymous) and a numeric id from the URL (anything else is a 404, like another firm's id).
+ * Guards shared by the /firm/assets… routes: a user the permissions table lets do `action` (a
+ * firm user: 403 for other roles, log-in for anonymous) and a numeric id from the URL (anything
+ * else is a 404, like another firm's id).
  */
 export async function requireFirmActor(
   request: Request,
+  action: MemberAction,
 ): Promise<{ user: SessionUser; actor: FirmActor }> {
-  const user = await requireRole(request, "firm");
+  const user = await authorize(request, action);
   return { user, actor: { userId: user.id, orgId: user.org_id } };
 }
 
@@ -32,6 +35,20 @@ export function idParam(value: string | undefined): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id)) notFoundResponse();
   return id;
+}
+
+/**
+ * The asset the owner-scoped model read found (none: the 404 page), checked against the
+ * permissions table as well.
+ */
+export function ownAsset<T extends { firm_org_id: number }>(
+  user: SessionUser,
+  action: MemberAction,
+  asset: T | null | undefined,
+): T {
+  if (!asset) notFoundResponse();
+  assertCan(user, action, { firmOrgId: asset.firm_org_id });
+  return asset;
 }
 
 /** A model's 404 (another firm's or a deleted row) becomes the 404 page; others pass through. */
@@ -51,7 +68,7 @@ export async function createAssetFromForm(
     today: string,
   ) => z.ZodType<{ record: AssetRecord }, z.ZodTypeDef, unknown>,
 ): Promise<Response> {
-  const { actor } = await requireFirmActor(request);
+  const { actor } = await requireFirmActor(request, "asset.create");
   const { t, locale } = getServerT(request);
   const db = getDb();
   const submission = await parseWithZod(await request.formData(), {

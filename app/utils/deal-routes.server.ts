@@ -28,6 +28,12 @@ export interface Replyable {
   }): SubmissionResult<string[]>;
 }
 
+/** The intent a form posted (it names the form on the page a reply belongs to); "" if none. */
+export function postedIntent(submission: { payload: Record<string, unknown> }): string {
+  const intent = submission.payload.intent;
+  return typeof intent === "string" ? intent : "";
+}
+
 /** The JSON response for a refused action; throws for 404 and for errors that are not ours. */
 export function refusal(
   e: unknown,

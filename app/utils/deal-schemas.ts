@@ -151,9 +151,11 @@ export function bankSchemas(t: TFunction) {
   } as const;
 }
 
+/** Everything the bank's application page posts: a comment or one workflow step, by intent. */
 export function bankActionSchema(t: TFunction) {
   const s = bankSchemas(t);
   return z.discriminatedUnion("intent", [
+    commentSchema(t),
     s.start_review,
     s.approve,
     s.reject,
@@ -174,6 +176,17 @@ export function firmSchemas(t: TFunction) {
       confirm: confirmed(t),
     }),
   } as const;
+}
+
+/** Everything the firm's application page posts: a comment, the draft's edit, submit, withdraw. */
+export function firmActionSchema(t: TFunction) {
+  const s = firmSchemas(t);
+  return z.discriminatedUnion("intent", [
+    commentSchema(t),
+    draftSchema(t).extend({ intent: z.literal("edit") }),
+    s.submit,
+    s.withdraw,
+  ]);
 }
 
 export const BANK_INTENTS = [

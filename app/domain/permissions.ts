@@ -1,0 +1,186 @@
+import type { Role } from "../../db/schema";
+
+/**
+ * Who may do what to which thing: the one table every loader and action asks (through
+ * `app/utils/permissions.server.ts`), so "may a bank officer see this?" has one answer.
+ *
+ * Each action lists the roles that may do it and, per role, its scope:
+ * - "any": any thing of that kind (an admin opens any appraisal report);
+ * - an owner field: only a thing whose field is the actor's organisation ("firmOrgId": the
+ *   firm's own asset) — or, for "userId", the actor themself (their own notifications);
+ * - "anonymous" as a role: also visitors who are not logged in (public pages).
+ * A role that is not listed may not do it at all.
+ *
+ * Pages follow two rules. A form page is gated by the action it performs (the edit form by
+ * "asset.edit", for its loader and its action alike). A page with several actions is gated by
+ * its view action, and each posted intent is then checked on its own. The firm's and the bank's
+ * views of the same deal are two actions ("application.viewOwn", "application.viewIncoming"),
+ * so a bank officer on a firm's page is refused (403), not told the deal does not exist.
+ *
+ * The table decides; the models still scope their queries by organisation (defence in depth).
+ * Logging in, registering, accepting an invitation and Stripe's signed webhook are not in the
+ * table: they establish who the actor is rather than what the actor may do.
+ */
+
+/** Who asks: a logged-in user (`SessionUser` fits), or null for an anonymous visitor. */
+export interface PermissionActor {
+  id: number;
+  org_id: number;
+  role: Role;
+}
+
+/** The owners of a thing, as far as the action's scope needs them. */
+export interface Owners {
+  firmOrgId?: number | null;
+  bankOrgId?: number | null;
+  valuerOrgId?: number | null;
+  userId?: number | null;
+}
+
+export type OwnerField = keyof Owners;
+export type Scope = "any" | OwnerField;
+export type Audience = Role | "anonymous";
+export type Rule = Readonly<Partial<Record<Audience, Scope>>>;
+
+export const ROLES: readonly Role[] = ["firm", "bank_officer", "valuer", "alliance", "admin"];
+export const AUDIENCES: readonly Audience[] = ["anonymous", ...ROLES];
+
+const EVERYONE = {
+  anonymous: "any",
+  firm: "any",
+  bank_officer: "any",
+  valuer: "any",
+  alliance: "any",
+  admin: "any",
+} as const satisfies Rule;
+
+/** Every logged-in user, each on their own things only. */
+const EACH_USER_OWN = {
+  firm: "userId",
+  bank_officer: "userId",
+  valuer: "userId",
+  alliance: "userId",
+  admin: "userId",
+} as const satisfies Rule;
+
+const FIRM_OWN = { firm: "firmOrgId" } as const satisfies Rule;
+const BANK_OWN = { bank_officer: "bankOrgId" } as const satisfies Rule;
+const VALUER_OWN = { valuer: "valuerOrgId" } as const satisfies Rule;
+const ADMIN = { admin: "any" } as const satisfies Rule;
+
+export const PERMISSIONS = {
+  // Public pages: aggregates, the catalogue and the check of a printed report.
+  "progress.view": EVERYONE,
+  "catalogue.view": EVERYONE,
+  "report.view": EVERYONE,
+  "appraisal.verify": EVERYONE,
+
+  "dashboard.firm": { firm: "any" },
+  "dashboard.bank": { bank_officer: "any" },
+  "dashboard.valuer": { valuer: "any" },
+  "dashboard.alliance": { alliance: "any", admin: "any" },
+  "dashboard.admin": ADMIN,
+
+  "notification.view": EACH_USER_OWN,
+  "notification.markRead": EACH_USER_OWN,
+
+  // The firm's profile and its consent to be named in the alliance review.
+  "profile.view": FIRM_OWN,
+  "profile.edit": FIRM_OWN,
+
+  "asset.view": FIRM_OWN,
+  "asset.create": { firm: "any" },
+  "asset.edit": FIRM_OWN,
+  "asset.delete": FIRM_OWN,
+  "asset.valuate": FIRM_OWN,
+  "asset.import": FIRM_OWN,
+
+  "request.view": FIRM_OWN,
+  "request.create": { firm: "any" },
+  "request.edit": FIRM_OWN,
+  "request.close": FIRM_OWN,
+
+  "product.view": BANK_OWN,
+  "product.create": { bank_officer: "any" },
+  /** Editing the terms, pausing and resuming. */
+  "product.edit": BANK_OWN,
+  "pipeline.view": { bank_officer: "any" },
+
+  // Deals. The nine workflow steps keep the workflow's own names (app/domain/workflow.ts).
+  "application.create": FIRM_OWN,
+  "application.viewOwn": FIRM_OWN,
+  "application.viewIncoming": BANK_OWN,
+  "application.edit": FIRM_OWN,
+  "application.comment": { firm: "firmOrgId", bank_officer: "bankOrgId" },
+  "application.submit": FIRM_OWN,
+  "application.withdraw": FIRM_OWN,
+  "application.start_review": BANK_OWN,
+  "application.approve": BANK_OWN,
+  "application.reject": BANK_OWN,
+  "application.register_pledge": BANK_OWN,
+  "application.disburse": BANK_OWN,
+  "application.repay": BANK_OWN,
+  "application.default": BANK_OWN,
+
+  "appraisalOrder.create": { firm: "any" },
+  "appraisalOrder.viewOwn": FIRM_OWN,
+  "appraisalOrder.pay": FIRM_OWN,
+  "appraisalOrder.cancel": FIRM_OWN,
+  "appraisalOrder.viewAssigned": VALUER_OWN,
+  "appraisalOrder.start": VALUER_OWN,
+  "appraisalOrder.sign": VALUER_OWN,
+  "appraisalReport.view": { firm: "firmOrgId", valuer: "valuerOrgId", admin: "any" },
+  "payment.confirmOffline": ADMIN,
+
+  // The ledger behind the running total: each party its own entries, the alliance all of them.
+  "ledger.view": { firm: "firmOrgId", bank_officer: "bankOrgId", alliance: "any", admin: "any" },
+  "ledger.reverse": ADMIN,
+  /** The alliance review: a bank officer sees other banks only as one combined figure. */
+  "review.view": { alliance: "any", admin: "any", bank_officer: "bankOrgId" },
+
+  "invitation.create": ADMIN,
+  "audit.view": ADMIN,
+  /** Platform settings: the appraisal fee and the financing target. */
+  "settings.edit": ADMIN,
+} as const satisfies Record<string, Rule>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+/** Actions open to anonymous visitors. */
+export type PublicAction = {
+  [A in Action]: "anonymous" extends keyof (typeof PERMISSIONS)[A] ? A : never;
+}[Action];
+/** Actions that need a logged-in user. */
+export type MemberAction = Exclude<Action, PublicAction>;
+
+export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
+
+export function isAction(v: unknown): v is Action {
+  return typeof v === "string" && Object.hasOwn(PERMISSIONS, v);
+}
+
+/**
+ * The actor's scope for an action, or null when their role may not do it at all. Models use it
+ * to scope a list the same way (only the role matters here).
+ */
+export function scopeOf(actor: Pick<PermissionActor, "role"> | null, action: Action): Scope | null {
+  const rule: Rule = PERMISSIONS[action];
+  return rule[actor ? actor.role : "anonymous"] ?? null;
+}
+
+/**
+ * May this actor do this? Without a thing: may they do it to some thing of the kind (the role
+ * gate). With a thing: may they do it to this one (role and ownership).
+ */
+export function can(actor: PermissionActor | null, action: Action, thing?: Owners): boolean {
+  const scope = scopeOf(actor, action);
+  if (scope === null) return false;
+  if (thing === undefined || scope === "any") return true;
+  if (!actor) return false;
+  const owner = thing[scope];
+  return (
+    owner !== undefined &&
+    owner !== null &&
+    owner === (scope === "userId" ? actor.id : actor.org_id)
+  );
+}

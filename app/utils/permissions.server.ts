@@ -1,0 +1,59 @@
+import {
+  can,
+  type Action,
+  type MemberAction,
+  type Owners,
+  type PermissionActor,
+  type PublicAction,
+} from "../domain/permissions";
+import { getOptionalUser, requireUser } from "./auth.server";
+import type { SessionUser } from "./session.server";
+
+/**
+ * The permissions table (app/domain/permissions.ts) as route guards. Every loader and action
+ * starts with `authorize` (or `authorizeVisitor` on a public page) and, once it has loaded the
+ * thing, may check it with `assertCan`:
+ *
+ *   const user = await authorize(request, "application.viewIncoming"); // log-in, or 403
+ *   const view = await …;                                               // owner-scoped query
+ *   assertCan(user, "application.approve", { bankOrgId: view.app.bankOrgId }); // 403 or 404
+ */
+
+export function forbidden(): never {
+  throw new Response("Forbidden", { status: 403, statusText: "Forbidden" });
+}
+
+function notFound(): never {
+  throw new Response("Not Found", { status: 404, statusText: "Not Found" });
+}
+
+/**
+ * The logged-in user, if their role may do `action` at all. An anonymous visitor is sent to log
+ * in (and back); a user whose role may not is refused with 403.
+ */
+export async function authorize(request: Request, action: MemberAction): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!can(user, action)) forbidden();
+  return user;
+}
+
+/** A public page: the visitor, logged in or not (the table lets everyone in). */
+export async function authorizeVisitor(
+  request: Request,
+  action: PublicAction,
+): Promise<SessionUser | null> {
+  const user = await getOptionalUser(request);
+  if (can(user, action)) return user;
+  // Only reached if the table stops making this action public.
+  if (!user) await requireUser(request);
+  return forbidden();
+}
+
+/**
+ * This actor may do `action` to this thing: 403 when their role may not do it at all, 404 when
+ * the thing is another organisation's (whose existence is not ours to confirm).
+ */
+export function assertCan(actor: PermissionActor, action: Action, thing?: Owners): void {
+  if (!can(actor, action)) forbidden();
+  if (thing !== undefined && !can(actor, action, thing)) notFound();
+}

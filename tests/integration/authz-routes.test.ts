@@ -1,0 +1,628 @@
+/**
+ * The HTTP authorization matrix over every route module: each loader (GET) and each action
+ * (POST) of every file in app/routes, as each of the eight actors. A route file that is not in
+ * the table below fails the first test, so a new page cannot skip the matrix.
+ *
+ * Actions are posted with a body that cannot change anything — invalid (the permitted actor gets
+ * 400 from the validation), stale (409) or aimed at another organisation's thing (404) — so the
+ * matrix shows who gets past the permissions table without writing a row; the last test checks
+ * that the audit log did not move.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { IMPORT_COLUMNS, IMPORT_HEADERS } from "../../app/domain/asset-import";
+import { toCsv } from "../../app/domain/csv";
+import { createApplicationDraft, submitApplication } from "../../app/models/application.server";
+import {
+  createAppraisalOrder,
+  signAppraisalOrder,
+  startAppraisalWork,
+  type Actor as ModelActor,
+} from "../../app/models/appraisal.server";
+import { cancelImport, stageImport } from "../../app/models/asset-import.server";
+import { markOfflinePaid } from "../../app/models/payment.server";
+import { createRequest } from "../../app/models/request.server";
+import { todayInChina } from "../../app/utils/time";
+import { makeAsset } from "../support/appraisal";
+import {
+  ACTORS,
+  expectOutcome,
+  loginCookie,
+  matrix,
+  requestAs,
+  useActors,
+  type Actor,
+  type Outcome,
+} from "../support/authz";
+import { testDbKind, useTestDb } from "../support/db";
+import { addAsset, addProduct, countRows } from "../support/deals";
+import { useAppServer } from "../support/http";
+
+type Expected = Record<Actor, Outcome>;
+
+const all = (outcome: Outcome): Expected =>
+  Object.fromEntries(ACTORS.map((a) => [a, outcome])) as Expected;
+const only = (allowed: Partial<Expected>): Expected => ({
+  ...all(403),
+  anonymous: "login",
+  ...allowed,
+});
+
+const PUBLIC = all(200);
+/** Pages for visitors who are not logged in; a logged-in user goes to their dashboard. */
+const VISITORS = { ...all(302), anonymous: 200 } as Expected;
+const MEMBERS = { ...all(200), anonymous: "login" } as Expected;
+const FIRM = only({ firmA: 200, firmB: 200 });
+/** Firm A's thing: firm B is told it does not exist. */
+const FIRM_A = only({ firmA: 200, firmB: 404 });
+const BANK = only({ bankX: 200, bankY: 200 });
+const BANK_X = only({ bankX: 200, bankY: 404 });
+const VALUER = only({ valuer: 200 });
+const ADMIN = only({ admin: 200 });
+const REVIEWERS = only({ bankX: 200, bankY: 200, alliance: 200, admin: 200 });
+
+interface Case {
+  path: () => string;
+  expected: Expected;
+  body?: () => RequestInit["body"];
+}
+interface RouteCases {
+  loader?: Case;
+  action?: Case;
+}
+
+const form = (values: Record<string, string>) => () => new URLSearchParams(values).toString();
+const EMPTY = form({});
+const BOGUS_INTENT = form({ intent: "bogus" });
+
+const TODAY = todayInChina();
+
+function importCsv(number: string): Uint8Array {
+  return new TextEncoder().encode(
+    toCsv([
+      IMPORT_COLUMNS.map((c) => IMPORT_HEADERS[c][0]),
+      IMPORT_COLUMNS.map(
+        (c) =>
+          ({ kind: "商标", number, title: "矩阵", status: "注册", niceClass: "1" })[c as string] ??
+          "",
+      ),
+    ]),
+  );
+}
+
+describe(`authorization matrix: every route (${testDbKind()})`, () => {
+  const t = useTestDb();
+  const app = useAppServer();
+  const actors = useActors(t, app);
+  const ids = {
+    asset: 0,
+    import: 0,
+    cancelledImport: 0,
+    request: 0,
+    product: 0,
+    application: 0,
+    paidOrder: 0,
+    unpaidOrder: 0,
+    report: 0,
+    token: "",
+  };
+  let auditBefore = 0;
+
+  beforeAll(async () => {
+    const firmA = { userId: actors.firmA.userId, orgId: actors.firmA.orgId };
+    const as = (a: "firmA" | "valuer" | "admin", role: ModelActor["role"]): ModelActor => ({
+      id: actors[a].userId,
+      org_id: actors[a].orgId,
+      role,
+    });
+    ids.asset = await addAsset(t.db, firmA.orgId, { valueFen: 800_000_000 });
+    const pledged = await addAsset(t.db, firmA.orgId, { valueFen: 800_000_000 });
+    const staged = await stageImport(
+      t.db,
+      firmA,
+      { fileName: "m.csv", bytes: importCsv("98000001") },
+      TODAY,
+    );
+    const cancelled = await stageImport(
+      t.db,
+      firmA,
+      { fileName: "c.csv", bytes: importCsv("98000002") },
+      TODAY,
+    );
+    if (!staged.ok || !cancelled.ok) throw new Error("import fixture");
+    ids.import = staged.importId;
+    ids.cancelledImport = cancelled.importId;
+    await cancelImport(t.db, firmA, cancelled.importId);
+    ids.request = await createRequest(t.db, {
+      firmOrgId: firmA.orgId,
+      userId: firmA.userId,
+      input: {
+        amountFen: 100_000_000,
+        termMonths: 12,
+        maxRateBp: 450,
+        purpose: "采购",
+        assetIds: [ids.asset],
+      },
+    });
+    ids.product = await addProduct(t.db, actors.bankX.orgId, actors.bankX.userId);
+    const { applicationId } = await createApplicationDraft(t.db, {
+      firmOrgId: firmA.orgId,
+      userId: firmA.userId,
+      productId: ids.product,
+      requestId: null,
+      amountFen: 10_000_000,
+      termMonths: 12,
+      rateBp: 400,
+      assetIds: [pledged],
+    });
+    await submitApplication(t.db, firmA, { applicationId, version: 1 });
+    ids.application = applicationId;
+
+    const firm = as("firmA", "firm");
+    const valuer = as("valuer", "valuer");
+    const paid = await createAppraisalOrder(t.db, firm, {
+      assetIds: [await makeAsset(t.db, firm)],
+      valuerOrgId: valuer.org_id,
+    });
+    await markOfflinePaid(t.db, as("admin", "admin"), paid.orderId, 1, { reference: "MATRIX-1" });
+    await startAppraisalWork(t.db, valuer, paid.orderId, 2);
+    const item = await t.db
+      .selectFrom("appraisal_order_items")
+      .select("asset_id")
+      .where("order_id", "=", paid.orderId)
+      .executeTakeFirstOrThrow();
+    const [report] = (
+      await signAppraisalOrder(t.db, valuer, paid.orderId, 3, [
+        {
+          assetId: item.asset_id,
+          lowFen: 80_000_000,
+          centralFen: 90_000_000,
+          highFen: 100_000_000,
+          method: "income",
+          assumptions: "许可费率 3%，折现率 12%",
+          reportText: "评估结论见上，本报告仅用于质押融资参考。",
+        },
+      ])
+    ).appraisalIds;
+    ids.paidOrder = paid.orderId;
+    ids.report = report;
+    ids.token = (
+      await t.db
+        .selectFrom("appraisals")
+        .select("verification_token")
+        .where("id", "=", report)
+        .executeTakeFirstOrThrow()
+    ).verification_token;
+    ids.unpaidOrder = (
+      await createAppraisalOrder(t.db, firm, {
+        assetIds: [await makeAsset(t.db, firm)],
+        valuerOrgId: valuer.org_id,
+      })
+    ).orderId;
+    auditBefore = await countRows(t.db, "audit_log");
+  });
+
+  const ROUTES: Record<string, RouteCases> = {
+    _index: { loader: { path: () => "/", expected: PUBLIC } },
+    healthz: { loader: { path: () => "/healthz", expected: PUBLIC } },
+    "events.progress": { loader: { path: () => "/events/progress", expected: PUBLIC } },
+    "products._index": { loader: { path: () => "/products", expected: PUBLIC } },
+    report: { loader: { path: () => "/report", expected: PUBLIC } },
+    "report[.csv]": { loader: { path: () => "/report.csv", expected: PUBLIC } },
+    "report[.json]": { loader: { path: () => "/report.json", expected: PUBLIC } },
+    "verify.$token": { loader: { path: () => `/verify/${ids.token}`, expected: PUBLIC } },
+
+    login: {
+      loader: { path: () => "/login", expected: VISITORS },
+      // The refused form is drawn with the page, whose loader sends a logged-in user home.
+      action: { path: () => "/login", expected: { ...all(302), anonymous: 400 }, body: EMPTY },
+    },
+    register: {
+      loader: { path: () => "/register", expected: VISITORS },
+      action: { path: () => "/register", expected: { ...all(302), anonymous: 400 }, body: EMPTY },
+    },
+    "invite.$token": {
+      loader: { path: () => "/invite/no-such-token", expected: PUBLIC },
+      action: {
+        path: () => "/invite/no-such-token",
+        expected: all(400),
+        body: form({ password: "short" }),
+      },
+    },
+    "set-language": {
+      loader: { path: () => "/set-language", expected: all(302) },
+      action: { path: () => "/set-language", expected: all(302), body: form({ locale: "xx" }) },
+    },
+    // The logout action is exercised with fresh sessions below, not the actors' own.
+    logout: { loader: { path: () => "/logout", expected: all(302) } },
+    "webhooks.stripe": {
+      loader: { path: () => "/webhooks/stripe", expected: all(405) },
+      action: { path: () => "/webhooks/stripe", expected: all(503), body: () => "{}" },
+    },
+
+    "firm._index": { loader: { path: () => "/firm", expected: FIRM } },
+    "bank._index": { loader: { path: () => "/bank", expected: BANK } },
+    "valuer._index": { loader: { path: () => "/valuer", expected: VALUER } },
+    "alliance._index": {
+      loader: { path: () => "/alliance", expected: only({ alliance: 200, admin: 200 }) },
+    },
+    "admin._index": { loader: { path: () => "/admin", expected: ADMIN } },
+    notifications: {
+      loader: { path: () => "/notifications", expected: MEMBERS },
+      action: {
+        path: () => "/notifications",
+        expected: { ...all(400), anonymous: "login" },
+        body: BOGUS_INTENT,
+      },
+    },
+
+    "firm.profile": {
+      loader: { path: () => "/firm/profile", expected: FIRM },
+      action: {
+        path: () => "/firm/profile",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: form({ expected: "bogus" }),
+      },
+    },
+
+    "firm.assets._index": { loader: { path: () => "/firm/assets", expected: FIRM } },
+    "firm.assets.new-patent": {
+      loader: { path: () => "/firm/assets/new-patent", expected: FIRM },
+      action: {
+        path: () => "/firm/assets/new-patent",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
+    "firm.assets.new-trademark": {
+      loader: { path: () => "/firm/assets/new-trademark", expected: FIRM },
+      action: {
+        path: () => "/firm/assets/new-trademark",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
+    "firm.assets.$id._index": {
+      loader: { path: () => `/firm/assets/${ids.asset}`, expected: FIRM_A },
+    },
+    "firm.assets.$id.edit": {
+      loader: { path: () => `/firm/assets/${ids.asset}/edit`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/assets/${ids.asset}/edit`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: EMPTY,
+      },
+    },
+    "firm.assets.$id.delete": {
+      loader: { path: () => `/firm/assets/${ids.asset}/delete`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/assets/${ids.asset}/delete`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: EMPTY,
+      },
+    },
+    "firm.assets.$id.valuation": {
+      loader: { path: () => `/firm/assets/${ids.asset}/valuation`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/assets/${ids.asset}/valuation`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: EMPTY,
+      },
+    },
+    "firm.assets.import-template[.csv]": {
+      loader: { path: () => "/firm/assets/import-template.csv", expected: FIRM },
+    },
+    "firm.assets.import._index": {
+      loader: { path: () => "/firm/assets/import", expected: FIRM },
+      action: {
+        path: () => "/firm/assets/import",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: () => new FormData(),
+      },
+    },
+    "firm.assets.import.$importId._index": {
+      loader: { path: () => `/firm/assets/import/${ids.import}`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/assets/import/${ids.import}`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "firm.assets.import.$importId.errors[.csv]": {
+      loader: { path: () => `/firm/assets/import/${ids.import}/errors.csv`, expected: FIRM_A },
+    },
+    "firm.assets.import.$importId.run": {
+      loader: {
+        path: () => `/firm/assets/import/${ids.import}/run`,
+        expected: only({ firmA: 405, firmB: 405 }),
+      },
+      // A cancelled import: the stream answers with an error event and imports nothing.
+      action: {
+        path: () => `/firm/assets/import/${ids.cancelledImport}/run`,
+        expected: FIRM_A,
+        body: EMPTY,
+      },
+    },
+
+    "firm.requests._index": { loader: { path: () => "/firm/requests", expected: FIRM } },
+    "firm.requests.new": {
+      loader: { path: () => "/firm/requests/new", expected: FIRM },
+      action: {
+        path: () => "/firm/requests/new",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
+    "firm.requests.$id._index": {
+      loader: { path: () => `/firm/requests/${ids.request}`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/requests/${ids.request}`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "firm.requests.$id.edit": {
+      loader: { path: () => `/firm/requests/${ids.request}/edit`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/requests/${ids.request}/edit`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: EMPTY,
+      },
+    },
+
+    "bank.products._index": { loader: { path: () => "/bank/products", expected: BANK } },
+    "bank.products.new": {
+      loader: { path: () => "/bank/products/new", expected: BANK },
+      action: {
+        path: () => "/bank/products/new",
+        expected: only({ bankX: 400, bankY: 400 }),
+        body: EMPTY,
+      },
+    },
+    "bank.products.$id._index": {
+      loader: { path: () => `/bank/products/${ids.product}`, expected: BANK_X },
+      action: {
+        path: () => `/bank/products/${ids.product}`,
+        expected: only({ bankX: 400, bankY: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "bank.products.$id.edit": {
+      loader: { path: () => `/bank/products/${ids.product}/edit`, expected: BANK_X },
+      action: {
+        path: () => `/bank/products/${ids.product}/edit`,
+        expected: only({ bankX: 400, bankY: 404 }),
+        body: EMPTY,
+      },
+    },
+    "bank.pipeline": { loader: { path: () => "/bank/pipeline", expected: BANK } },
+
+    "firm.applications._index": { loader: { path: () => "/firm/applications", expected: FIRM } },
+    "firm.applications.new": {
+      loader: { path: () => `/firm/applications/new?productId=${ids.product}`, expected: FIRM },
+      action: {
+        path: () => `/firm/applications/new?productId=${ids.product}`,
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
+    "firm.applications.$id": {
+      loader: { path: () => `/firm/applications/${ids.application}`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/applications/${ids.application}`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "bank.applications._index": {
+      loader: { path: () => "/bank/applications", expected: BANK },
+    },
+    "bank.applications.$id": {
+      loader: { path: () => `/bank/applications/${ids.application}`, expected: BANK_X },
+      action: {
+        path: () => `/bank/applications/${ids.application}`,
+        expected: only({ bankX: 400, bankY: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    ledger: {
+      loader: {
+        path: () => "/ledger",
+        expected: only({
+          firmA: 200,
+          firmB: 200,
+          bankX: 200,
+          bankY: 200,
+          alliance: 200,
+          admin: 200,
+        }),
+      },
+    },
+
+    "firm.appraisals._index": { loader: { path: () => "/firm/appraisals", expected: FIRM } },
+    "firm.appraisals.new": {
+      loader: { path: () => "/firm/appraisals/new", expected: FIRM },
+      action: {
+        path: () => "/firm/appraisals/new",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
+    "firm.appraisals.$id": {
+      loader: { path: () => `/firm/appraisals/${ids.unpaidOrder}`, expected: FIRM_A },
+      action: {
+        path: () => `/firm/appraisals/${ids.unpaidOrder}`,
+        expected: only({ firmA: 400, firmB: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "valuer.orders._index": { loader: { path: () => "/valuer/orders", expected: VALUER } },
+    "valuer.orders.$id": {
+      loader: { path: () => `/valuer/orders/${ids.paidOrder}`, expected: VALUER },
+      action: {
+        path: () => `/valuer/orders/${ids.paidOrder}`,
+        expected: only({ valuer: 400 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "appraisals.$id.report": {
+      loader: {
+        path: () => `/appraisals/${ids.report}/report`,
+        expected: only({ firmA: 200, firmB: 404, valuer: 200, admin: 200 }),
+      },
+    },
+    "admin.payments._index": { loader: { path: () => "/admin/payments", expected: ADMIN } },
+    "admin.payments.$id": {
+      loader: { path: () => `/admin/payments/${ids.unpaidOrder}`, expected: ADMIN },
+      action: {
+        path: () => `/admin/payments/${ids.unpaidOrder}`,
+        expected: only({ admin: 400 }),
+        body: EMPTY,
+      },
+    },
+    "admin.settings.appraisal-fee": {
+      loader: { path: () => "/admin/settings/appraisal-fee", expected: ADMIN },
+      action: {
+        path: () => "/admin/settings/appraisal-fee",
+        expected: only({ admin: 400 }),
+        body: EMPTY,
+      },
+    },
+    "admin.settings.target": {
+      loader: { path: () => "/admin/settings/target", expected: ADMIN },
+      action: {
+        path: () => "/admin/settings/target",
+        expected: only({ admin: 400 }),
+        body: form({
+          "phases[0].name": "一期",
+          "phases[0].amount": "不是金额",
+          "phases[0].deadline": "2030-12-31",
+        }),
+      },
+    },
+    "admin.invitations": {
+      loader: { path: () => "/admin/invitations", expected: ADMIN },
+      action: { path: () => "/admin/invitations", expected: only({ admin: 400 }), body: EMPTY },
+    },
+    "admin.audit": { loader: { path: () => "/admin/audit", expected: ADMIN } },
+    "admin.ledger": {
+      loader: { path: () => "/admin/ledger", expected: ADMIN },
+      action: { path: () => "/admin/ledger", expected: only({ admin: 400 }), body: EMPTY },
+    },
+
+    "alliance.review._index": { loader: { path: () => "/alliance/review", expected: REVIEWERS } },
+    "alliance.review.applications": {
+      loader: {
+        path: () => "/alliance/review/applications?stage=submitted",
+        expected: REVIEWERS,
+      },
+    },
+    "alliance.review[.csv]": {
+      loader: { path: () => "/alliance/review.csv?table=funnel", expected: REVIEWERS },
+    },
+    "alliance.review.applications[.csv]": {
+      loader: {
+        path: () => "/alliance/review/applications.csv?stage=submitted",
+        expected: REVIEWERS,
+      },
+    },
+  };
+
+  it("covers every loader and action in app/routes", () => {
+    const dir = path.resolve("app/routes");
+    const found: string[] = [];
+    const missing: string[] = [];
+    for (const file of readdirSync(dir)) {
+      const source = readFileSync(path.join(dir, file), "utf8");
+      const name = file.replace(/\.tsx?$/, "");
+      const exports = (fn: string) =>
+        new RegExp(`export (async function ${fn}\\b|function ${fn}\\b|const ${fn}\\b)`).test(
+          source,
+        );
+      found.push(name);
+      if (exports("loader") && !ROUTES[name]?.loader) missing.push(`${name} loader`);
+      const elsewhere = COVERED_BELOW.includes(`${name} action`);
+      if (exports("action") && !ROUTES[name]?.action && !elsewhere) missing.push(`${name} action`);
+    }
+    expect(missing).toEqual([]);
+    expect(Object.keys(ROUTES).sort()).toEqual(found.sort());
+  });
+
+  for (const [name, cases] of Object.entries(ROUTES)) {
+    if (cases.loader) {
+      const c = cases.loader;
+      it.each(matrix(c.expected))(`GET ${name} as %s → %s`, async (actor, outcome) => {
+        await expectOutcome(app, actors, actor, c.path(), outcome);
+      });
+    }
+    if (cases.action) {
+      const c = cases.action;
+      it.each(matrix(c.expected))(`POST ${name} as %s → %s`, async (actor, outcome) => {
+        const body = c.body?.() ?? "";
+        const headers =
+          typeof body === "string" && !body.startsWith("{")
+            ? { "content-type": "application/x-www-form-urlencoded" }
+            : typeof body === "string"
+              ? { "content-type": "application/json" }
+              : undefined;
+        await expectOutcome(app, actors, actor, c.path(), outcome, {
+          method: "POST",
+          headers,
+          body,
+        });
+      });
+    }
+  }
+
+  describe("POST logout", () => {
+    it.each(matrix(all(302)))("as %s → %s, ending that session", async (actor) => {
+      const cookie = actor === "anonymous" ? null : await loginCookie(app, actors[actor].email);
+      const res = await app.fetch("/logout", {
+        method: "POST",
+        headers: { origin: app.baseURL, ...(cookie ? { cookie } : {}) },
+      });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("/");
+      if (cookie) {
+        const after = await app.fetch("/notifications", { headers: { cookie } });
+        expect(after.status).toBe(302);
+        expect(after.headers.get("location")).toMatch(/^\/login\?/);
+      }
+    });
+  });
+
+  it("answers a page number past the end of a list without an error", async () => {
+    const huge = "page=99999999999999999999";
+    const lists: [Actor, string][] = [
+      ["admin", "/admin/audit"],
+      ["admin", "/admin/payments"],
+      ["admin", "/admin/ledger"],
+      ["firmA", "/notifications"],
+      ["firmA", "/firm/assets"],
+      ["firmA", "/firm/requests"],
+      ["firmA", "/firm/appraisals"],
+      ["firmA", "/firm/applications"],
+      ["firmA", "/ledger"],
+      ["bankX", "/bank/products"],
+      ["bankX", "/bank/pipeline"],
+      ["bankX", "/bank/applications"],
+      ["valuer", "/valuer/orders"],
+      ["anonymous", "/products"],
+      ["alliance", "/alliance/review/applications?stage=submitted"],
+    ];
+    for (const [actor, list] of lists) {
+      const p = `${list}${list.includes("?") ? "&" : "?"}${huge}`;
+      const res = await requestAs(app, actors, actor, p);
+      expect(res.status, p).toBe(200);
+      await res.body?.cancel();
+    }
+  });
+
+  it("wrote nothing to the audit log while refusing all of the above", async () => {
+    expect(await countRows(t.db, "audit_log")).toBe(auditBefore);
+  });
+});
+
+/** Actions with a test of their own below the table. */
+const COVERED_BELOW = ["logout action"];
