@@ -26,7 +26,7 @@ import {
   toProductColumns,
   type Classified,
   type ProductColumns,
-} from "./match-classify";
+} from "../domain/matching/classify";
 import {
   ASSET_ENGINE_COLUMNS,
   expiryThreshold,
@@ -39,7 +39,7 @@ import {
   productTermsFromRow,
   registrationThreshold,
   type AssetRowForEngine,
-} from "./matching-rows";
+} from "../domain/matching/rows";
 
 /**
  * Matching against the database: a SQL prefilter narrows the candidates, the pure engine
