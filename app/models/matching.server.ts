@@ -43,7 +43,7 @@ import {
 
 /**
  * Matching against the database: a SQL prefilter narrows the candidates, the pure engine
- * (app/domain/matching.ts) decides. tests/integration/matching-prefilter.test.ts checks on
+ * (app/domain/matching/) decides. tests/integration/matching-prefilter.test.ts checks on
  * generated data that both directions return exactly what the engine returns over every product
  * and every open request.
  *

@@ -1,5 +1,5 @@
 import type { LoanProduct } from "../../../db/schema";
-import type { FinancingRequest, OfferedAsset } from "../matching";
+import type { FinancingRequest, OfferedAsset } from "./types";
 import { effectiveRateBp, PLEDGE_IP_TYPES, type PledgeIpType } from "../product";
 import { IP_TYPE_BITS } from "./rows";
 

@@ -7,7 +7,7 @@ import {
   type FirmFlag,
   type IndustrySection,
 } from "../industry";
-import type { AssetStatus, FinancingRequest, FirmProfile, OfferedAsset } from "../matching";
+import type { AssetStatus, FinancingRequest, FirmProfile, OfferedAsset } from "./types";
 import { PLEDGE_IP_TYPES, type LoanProductTerms, type PledgeIpType } from "../product";
 import { isRegionCode, REGION_CODES, type RegionCode } from "../regions";
 
