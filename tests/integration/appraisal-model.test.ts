@@ -128,7 +128,10 @@ describe(`formal appraisals (${testDbKind()})`, () => {
         .selectAll()
         .where("action", "=", "settings.appraisal_fee")
         .executeTakeFirstOrThrow();
-      expect(JSON.parse(audit.to_state!)).toEqual({ minFeeFen: 500_000, rateBp: 80 });
+      expect(JSON.parse(audit.detail_json!)).toEqual({
+        from: { minFeeFen: 300_000, rateBp: 60 },
+        to: { minFeeFen: 500_000, rateBp: 80 },
+      });
       expect(audit.reason).toBe("2027 价目表");
 
       // A second admin still looking at the old values.
