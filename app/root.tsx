@@ -9,14 +9,13 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { useMemo } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { AppShell } from "./components/AppShell";
 import stylesHref from "./styles/app.css";
 import { countUnread } from "./models/notification.server";
 import { getOptionalUser } from "./utils/auth.server";
 import { getDb } from "./utils/db.server";
-import { createI18n, detectLocale, LOCALE_COOKIE, type Locale } from "./utils/i18n";
+import { detectLocale, getI18n, LOCALE_COOKIE, type Locale } from "./utils/i18n";
 import { useFallbackLocale } from "./utils/locale-context";
 import { useNonce } from "./utils/nonce";
 import { readCookie } from "./utils/session.server";
@@ -55,7 +54,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRootData();
   const fallbackLocale = useFallbackLocale();
   const locale: Locale = data?.locale ?? fallbackLocale;
-  const i18n = useMemo(() => createI18n(locale), [locale]);
+  const i18n = getI18n(locale);
   const nonce = useNonce();
   return (
     <html lang={locale}>

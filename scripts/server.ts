@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { createPublicCache, type PublicCache } from "./public-cache";
 
 export type LoadContext = {
   cspNonce: string;
@@ -35,25 +37,27 @@ export function isCrossOriginWrite(req: Pick<Request, "method" | "path" | "heade
   return site === "cross-site" || site === "same-site";
 }
 
+/** The policy, with the sources allowed for inline scripts (a nonce, or the cached page's hashes). */
+function contentSecurityPolicy(scriptSources: string[]): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${scriptSources.join(" ")}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    // Stripe Checkout is reached by a redirect after our own form posts.
+    "form-action 'self' https://checkout.stripe.com",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 function securityHeaders(req: Request, res: Response, next: NextFunction) {
   const nonce = randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
-  res.setHeader(
-    "Content-Security-Policy",
-    [
-      "default-src 'self'",
-      `script-src 'self' 'nonce-${nonce}'`,
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      "font-src 'self'",
-      "connect-src 'self'",
-      "object-src 'none'",
-      "base-uri 'self'",
-      // Stripe Checkout is reached by a redirect after our own form posts.
-      "form-action 'self' https://checkout.stripe.com",
-      "frame-ancestors 'none'",
-    ].join("; "),
-  );
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy([`'nonce-${nonce}'`]));
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
   res.setHeader("X-Frame-Options", "DENY");
@@ -67,17 +71,20 @@ export async function loadBuild(buildDir = path.resolve("build")): Promise<Serve
   return (await import(pathToFileURL(path.join(buildDir, "index.js")).href)) as ServerBuild;
 }
 
-export function createApp(build: ServerBuild) {
+/** The files directly in public/ (not build/): only their own URLs are looked up on disk. */
+function publicRootFiles(dir = "public"): string[] {
+  try {
+    return readdirSync(dir).filter((f) => statSync(`${dir}/${f}`).isFile());
+  } catch {
+    return [];
+  }
+}
+
+export function createApp(build: ServerBuild): express.Express & { publicCache: PublicCache } {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
-  app.use(
-    compression({
-      filter: (req, res) =>
-        !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") &&
-        compression.filter(req, res),
-    }),
-  );
+  const publicCache = createPublicCache(build, contentSecurityPolicy);
   app.use(securityHeaders);
   app.use((req, res, next) => {
     if (isCrossOriginWrite(req)) {
@@ -86,8 +93,32 @@ export function createApp(build: ServerBuild) {
     }
     next();
   });
-  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("public", { maxAge: "1h" }));
+  // Before compression: cached pages are stored already compressed.
+  app.use(publicCache.middleware);
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") &&
+        compression.filter(req, res),
+    }),
+  );
+  // Hashed file names: a changed file is a new URL.
+  app.use(
+    "/build",
+    express.static("public/build", {
+      immutable: true,
+      maxAge: "1y",
+      index: false,
+      fallthrough: false,
+    }),
+  );
+  const rootFiles = publicRootFiles();
+  if (rootFiles.length) {
+    app.get(
+      rootFiles.map((f) => `/${f}`),
+      express.static("public", { maxAge: "1h", index: false }),
+    );
+  }
   app.all(
     "*",
     createRequestHandler({
@@ -100,5 +131,5 @@ export function createApp(build: ServerBuild) {
       }),
     }),
   );
-  return app;
+  return Object.assign(app, { publicCache });
 }

@@ -1,3 +1,4 @@
+import "./production-env";
 import { spawnSync } from "node:child_process";
 import { ensureDatabaseExists } from "../db/ensure-database";
 import { migrateToLatest } from "../db/migrate";
@@ -7,8 +8,10 @@ import { getEnv } from "../app/utils/env.server";
 import { printLogins } from "./logins";
 import { serve, shutdownOnSignals } from "./serve";
 
-// `npm start`: build → migrate → seed an empty database → serve → print the demo log-ins.
+// `npm start`: build → migrate → (demo: seed an empty database) → serve → (demo: print log-ins).
+// Production builds of React always; DEMO=0 makes it a deployment (docs/decisions/012-…).
 const env = getEnv();
+const demo = env.DEMO;
 if (process.env.ZR_SKIP_BUILD !== "1") {
   console.log("building…");
   const r = spawnSync("npx", ["remix", "build"], { stdio: "inherit" });
@@ -22,7 +25,9 @@ const applied = migrated.results?.filter((r) => r.status === "Success").length ?
 console.log(`database: ${kind} (${target}), ${applied} migration(s) applied`);
 
 let logins: DemoLogin[] | null = null;
-if (await isDatabaseEmpty(db)) {
+if (!demo) {
+  // A deployment never fills its database with demo organisations and a known password.
+} else if (await isDatabaseEmpty(db)) {
   console.log("empty database: seeding the demo world…");
   logins = await seedDemo(db, { log: (s) => console.log("  " + s) });
 } else {
@@ -43,5 +48,7 @@ if (await isDatabaseEmpty(db)) {
 
 const server = await serve(env.PORT);
 shutdownOnSignals(server);
-console.log(`\n知融 is running on http://localhost:${env.PORT}  (database: ${kind})`);
+console.log(
+  `\n知融 is running on http://localhost:${env.PORT}  (database: ${kind}, ${demo ? "demo" : "deployment"}, NODE_ENV=${env.NODE_ENV})`,
+);
 if (logins) printLogins(logins, DEMO_PASSWORD);

@@ -1,18 +1,6 @@
-import { Link, useNavigate } from "@remix-run/react";
-import { useEffect, useState, type ReactNode } from "react";
+import { Link } from "@remix-run/react";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
 import { ipTypeLabel } from "../domain/ip";
 import { FEN_PER_YI, formatMoney } from "../domain/money";
 import type { ProgressSummary } from "../domain/progress";
@@ -26,8 +14,13 @@ import { regionName } from "../domain/regions";
  */
 
 const yi = (fen: number) => Math.round((fen / FEN_PER_YI) * 100) / 100;
-const COLOR = "#1f6f5c";
-const TARGET_COLOR = "#b5462f";
+
+// Recharts is most of a page's script and draws only after mount: it is fetched then, not
+// preloaded with the page (issue 15: the home page's initial JS).
+const LazyBars = lazy(() => import("./progress-drawings").then((m) => ({ default: m.Bars })));
+const LazyCumulative = lazy(() =>
+  import("./progress-drawings").then((m) => ({ default: m.CumulativeLine })),
+);
 
 function useMounted(): boolean {
   const [mounted, setMounted] = useState(false);
@@ -35,7 +28,7 @@ function useMounted(): boolean {
   return mounted;
 }
 
-interface Row {
+export interface Row {
   key: string;
   label: string;
   amountFen: number;
@@ -86,69 +79,10 @@ function Figure({
   );
 }
 
-function Bars({
-  rows,
-  linkRows,
-  vertical = false,
-  labelWidth = 84,
-}: {
-  rows: Row[];
-  linkRows: boolean;
-  vertical?: boolean;
-  labelWidth?: number;
-}) {
-  const navigate = useNavigate();
-  const { i18n } = useTranslation();
-  const data = rows.map((r) => ({ ...r, value: yi(r.amountFen) }));
-  const onClick = (d: unknown) => {
-    const href = (d as { payload?: Row })?.payload?.href;
-    if (linkRows && href) navigate(href);
-  };
-  const tooltip = (
-    <Tooltip
-      formatter={(_v, _n, item) => formatMoney((item.payload as Row).amountFen, i18n.language)}
-    />
-  );
-  return (
-    <ResponsiveContainer width="100%" height="100%">
-      {vertical ? (
-        <BarChart data={data} layout="vertical" margin={{ left: 24, right: 16 }}>
-          <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" />
-          <YAxis type="category" dataKey="label" width={labelWidth} interval={0} fontSize={12} />
-          {tooltip}
-          <Bar
-            dataKey="value"
-            fill={COLOR}
-            onClick={onClick}
-            cursor={linkRows ? "pointer" : undefined}
-            isAnimationActive={false}
-          />
-        </BarChart>
-      ) : (
-        <BarChart data={data} margin={{ right: 16 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" interval={0} fontSize={12} />
-          <YAxis />
-          {tooltip}
-          <Bar
-            dataKey="value"
-            fill={COLOR}
-            onClick={onClick}
-            cursor={linkRows ? "pointer" : undefined}
-            isAnimationActive={false}
-          />
-        </BarChart>
-      )}
-    </ResponsiveContainer>
-  );
-}
-
 export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; linkRows: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const mounted = useMounted();
-  const navigate = useNavigate();
   if (data.months.length === 0) {
     return <div className="empty">{t("deals:charts.empty")}</div>;
   }
@@ -196,49 +130,17 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
         linkRows={linkRows}
       >
         {mounted ? (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart
-              data={cumulative}
-              margin={{ top: 16, right: 24 }}
-              onClick={(s) => {
-                const month = (s as { activeLabel?: string } | null)?.activeLabel;
-                if (linkRows && month) navigate(`/ledger?month=${month}`);
-              }}
-            >
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="month" minTickGap={24} fontSize={12} />
-              <YAxis
-                domain={[0, Math.max(targetYi, cumulative[cumulative.length - 1].cumulative)]}
-              />
-              <Tooltip
-                formatter={(_v, _n, item) =>
-                  formatMoney((item.payload as { fen: number }).fen, lang)
-                }
-              />
-              <ReferenceLine
-                y={targetYi}
-                stroke={TARGET_COLOR}
-                strokeDasharray="6 4"
-                label={{
-                  value: t("deals:charts.targetLine", {
-                    target: formatMoney(data.targetFen, lang),
-                  }),
-                  position: "insideTopLeft",
-                  fill: TARGET_COLOR,
-                  fontSize: 12,
-                }}
-              />
-              <Line
-                type="monotone"
-                dataKey="cumulative"
-                name={t("deals:charts.cumulativeSeries")}
-                stroke={COLOR}
-                strokeWidth={2}
-                dot={false}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
+          <Suspense fallback={null}>
+            <LazyCumulative
+              cumulative={cumulative}
+              targetYi={targetYi}
+              targetLabel={t("deals:charts.targetLine", {
+                target: formatMoney(data.targetFen, lang),
+              })}
+              seriesName={t("deals:charts.cumulativeSeries")}
+              linkRows={linkRows}
+            />
+          </Suspense>
         ) : null}
       </Figure>
       <div className="grid grid-3">
@@ -248,7 +150,11 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           rows={regionRows}
           linkRows={linkRows}
         >
-          {mounted ? <Bars rows={regionRows} linkRows={linkRows} vertical /> : null}
+          {mounted ? (
+            <Suspense fallback={null}>
+              <LazyBars rows={regionRows} linkRows={linkRows} vertical />
+            </Suspense>
+          ) : null}
         </Figure>
         <Figure
           title={t("deals:charts.byBank")}
@@ -256,7 +162,11 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           rows={bankRows}
           linkRows={linkRows}
         >
-          {mounted ? <Bars rows={bankRows} linkRows={linkRows} vertical labelWidth={110} /> : null}
+          {mounted ? (
+            <Suspense fallback={null}>
+              <LazyBars rows={bankRows} linkRows={linkRows} vertical labelWidth={110} />
+            </Suspense>
+          ) : null}
         </Figure>
         <Figure
           title={t("deals:charts.byIpType")}
@@ -264,7 +174,11 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           rows={typeRows}
           linkRows={linkRows}
         >
-          {mounted ? <Bars rows={typeRows} linkRows={linkRows} vertical /> : null}
+          {mounted ? (
+            <Suspense fallback={null}>
+              <LazyBars rows={typeRows} linkRows={linkRows} vertical />
+            </Suspense>
+          ) : null}
         </Figure>
       </div>
     </div>

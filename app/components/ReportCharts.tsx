@@ -1,5 +1,4 @@
-import { useEffect, useState } from "react";
-import { Bar, BarChart, CartesianGrid, LabelList, Tooltip, XAxis, YAxis } from "recharts";
+import { lazy, Suspense, useEffect, useState } from "react";
 
 /**
  * The public report's bar charts. A fixed width (680 px ≈ the 180 mm text width of an A4 page)
@@ -10,6 +9,14 @@ import { Bar, BarChart, CartesianGrid, LabelList, Tooltip, XAxis, YAxis } from "
  */
 
 export const CHART_WIDTH = 680;
+
+// Recharts loads after mount, not with the page (issue 15: the public pages' initial JS).
+const LazyHorizontal = lazy(() =>
+  import("./report-drawings").then((m) => ({ default: m.HorizontalBarChart })),
+);
+const LazyColumn = lazy(() =>
+  import("./report-drawings").then((m) => ({ default: m.ColumnBarChart })),
+);
 
 export interface BarDatum {
   key: string;
@@ -36,25 +43,12 @@ export function HorizontalBars({
 }) {
   const mounted = useMounted();
   const height = 40 + data.length * 30;
-  const fmt = (v: number) => v.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
   return (
     <div className="chart-box" style={{ width: CHART_WIDTH, height }} data-testid={testId}>
       {mounted ? (
-        <BarChart
-          width={CHART_WIDTH}
-          height={height}
-          data={data}
-          layout="vertical"
-          margin={{ top: 8, right: 72, bottom: 8, left: 8 }}
-        >
-          <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tickFormatter={fmt} />
-          <YAxis type="category" dataKey="label" width={120} interval={0} />
-          <Tooltip formatter={(v: number) => `${fmt(v)} ${unit}`} />
-          <Bar dataKey="value" fill={color} isAnimationActive={false}>
-            <LabelList dataKey="value" position="right" formatter={fmt} />
-          </Bar>
-        </BarChart>
+        <Suspense fallback={null}>
+          <LazyHorizontal data={data} unit={unit} color={color} height={height} />
+        </Suspense>
       ) : null}
     </div>
   );
@@ -73,24 +67,12 @@ export function ColumnBars({
 }) {
   const mounted = useMounted();
   const height = 280;
-  const fmt = (v: number) => v.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
   return (
     <div className="chart-box" style={{ width: CHART_WIDTH, height }} data-testid={testId}>
       {mounted ? (
-        <BarChart
-          width={CHART_WIDTH}
-          height={height}
-          data={data}
-          margin={{ top: 24, right: 16, bottom: 8, left: 8 }}
-        >
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" />
-          <YAxis tickFormatter={fmt} width={80} />
-          <Tooltip formatter={(v: number) => `${fmt(v)} ${unit}`} />
-          <Bar dataKey="value" fill={color} isAnimationActive={false}>
-            <LabelList dataKey="value" position="top" formatter={fmt} />
-          </Bar>
-        </BarChart>
+        <Suspense fallback={null}>
+          <LazyColumn data={data} unit={unit} color={color} height={height} />
+        </Suspense>
       ) : null}
     </div>
   );

@@ -21,9 +21,21 @@ const EnvSchema = z.object({
   /** Lets tests point the Stripe SDK at a local fake. */
   STRIPE_API_BASE: z.string().url().optional(),
   DATA_DIR: z.string().default("./data"),
+  /**
+   * The two-command demo (`npm start` sets it): a generated session secret is acceptable and an
+   * empty database is seeded with demo log-ins. DEMO=0 is a deployment. See
+   * docs/decisions/012-production-mode.md.
+   */
+  DEMO: z
+    .enum(["0", "1", ""])
+    .optional()
+    .transform((v) => v === "1"),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
+
+/** Secrets that appear in docs and examples: a deployment must not run with them. */
+const KNOWN_WEAK_SECRETS = [/^(.)\1+$/, /change-?me/i, /^dev-session-secret/i];
 
 let cached: Env | undefined;
 
@@ -37,9 +49,19 @@ export function getEnv(): Env {
   }
   const env = parsed.data;
   let secret = env.SESSION_SECRET;
+  if (
+    secret &&
+    env.NODE_ENV === "production" &&
+    !env.DEMO &&
+    KNOWN_WEAK_SECRETS.some((re) => re.test(secret ?? ""))
+  ) {
+    throw new Error("Invalid environment:\n  SESSION_SECRET: a placeholder, not a secret");
+  }
   if (!secret) {
-    if (env.NODE_ENV === "production" && process.env.ZR_ALLOW_DEV_SECRET !== "1") {
-      throw new Error("Invalid environment:\n  SESSION_SECRET: required in production (32+ chars)");
+    if (env.NODE_ENV === "production" && !env.DEMO) {
+      throw new Error(
+        "Invalid environment:\n  SESSION_SECRET: required in production (32+ chars); DEMO=1 runs the demo with a generated one",
+      );
     }
     secret = devSecret(env.DATA_DIR);
   }
