@@ -21,6 +21,17 @@ const EnvSchema = z.object({
   /** Lets tests point the Stripe SDK at a local fake. */
   STRIPE_API_BASE: z.string().url().optional(),
   DATA_DIR: z.string().default("./data"),
+  /**
+   * Outgoing mail, e.g. smtp://user:pass@smtp.example.com:587 or smtps://…:465. Unset: mails go
+   * to the development outbox (/admin/outbox and the console) instead.
+   */
+  SMTP_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^smtps?:\/\//.test(v), "SMTP_URL must start with smtp:// or smtps://"),
+  MAIL_FROM: z.string().default("知融 Zhirong <no-reply@zhirong.invalid>"),
+  /** Which proxies may set X-Forwarded-For (read by scripts/server.ts): unset trusts none. */
+  TRUST_PROXY: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };

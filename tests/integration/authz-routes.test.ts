@@ -506,6 +506,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       action: { path: () => "/admin/invitations", expected: only({ admin: 400 }), body: EMPTY },
     },
     "admin.audit": { loader: { path: () => "/admin/audit", expected: ADMIN } },
+    "admin.outbox": { loader: { path: () => "/admin/outbox", expected: ADMIN } },
     "admin.ledger": {
       loader: { path: () => "/admin/ledger", expected: ADMIN },
       action: { path: () => "/admin/ledger", expected: only({ admin: 400 }), body: EMPTY },
@@ -596,6 +597,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     const huge = "page=99999999999999999999";
     const lists: [Actor, string][] = [
       ["admin", "/admin/audit"],
+      ["admin", "/admin/outbox"],
       ["admin", "/admin/payments"],
       ["admin", "/admin/ledger"],
       ["firmA", "/notifications"],
