@@ -90,6 +90,7 @@ export default function Login() {
   return (
     <div className="card" style={{ maxWidth: "28rem", margin: "2rem auto" }}>
       <h1>{t("auth:login.title")}</h1>
+      {params.get("reset") === "1" ? <p role="status">{t("auth:login.resetDone")}</p> : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors errors={form.errors} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -109,6 +110,9 @@ export default function Login() {
         <button type="submit" className="button button-primary">
           {t("auth:login.submit")}
         </button>
+        <p className="muted">
+          <Link to="/forgot-password">{t("auth:login.forgotLink")}</Link>
+        </p>
         <p className="muted">
           {t("auth:login.noAccount")} <Link to="/register">{t("auth:login.registerLink")}</Link>
         </p>

@@ -222,6 +222,18 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       loader: { path: () => "/register", expected: VISITORS },
       action: { path: () => "/register", expected: { ...all(302), anonymous: 400 }, body: EMPTY },
     },
+    "forgot-password": {
+      loader: { path: () => "/forgot-password", expected: PUBLIC },
+      action: { path: () => "/forgot-password", expected: all(400), body: EMPTY },
+    },
+    "reset-password.$token": {
+      loader: { path: () => "/reset-password/no-such-token", expected: PUBLIC },
+      action: {
+        path: () => "/reset-password/no-such-token",
+        expected: all(400),
+        body: form({ password: "a-long-enough-password" }),
+      },
+    },
     "invite.$token": {
       loader: { path: () => "/invite/no-such-token", expected: PUBLIC },
       action: {
