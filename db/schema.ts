@@ -10,6 +10,9 @@ export interface Database {
   sessions: SessionsTable;
   invitations: InvitationsTable;
   login_attempts: LoginAttemptsTable;
+  login_throttle: LoginThrottleTable;
+  mail_queue: MailQueueTable;
+  email_tokens: EmailTokensTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
   disbursement_totals: DisbursementTotalsTable;
@@ -65,6 +68,12 @@ export interface UsersTable {
   display_name: string;
   created_at: string;
   disabled: Generated<number>;
+  /** 0 only for a self-registered firm user who has not followed the verification link yet. */
+  email_verified: Generated<number>;
+  /** The language mails to this user are written in. */
+  locale: Generated<string>;
+  /** 1: no deal-event mails (essential mails — resets, verification — still go). */
+  mail_opt_out: Generated<number>;
 }
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
@@ -76,6 +85,7 @@ export interface SessionsTable {
   last_seen_at: string;
   expires_at: string;
   ip: string | null;
+  user_agent: Generated<string | null>;
 }
 
 export interface InvitationsTable {
@@ -91,6 +101,43 @@ export interface InvitationsTable {
   accepted_at: string | null;
 }
 export type Invitation = Selectable<InvitationsTable>;
+
+export interface LoginThrottleTable {
+  throttle_key: string;
+  failures: Generated<number>;
+  last_failure_at: string;
+  blocked_until: string;
+  alerted_at: string | null;
+}
+
+export type MailStatus = "pending" | "sent" | "outbox";
+export interface MailQueueTable {
+  id: Generated<number>;
+  to_email: string;
+  template: string;
+  locale: string;
+  subject: string;
+  body_text: string;
+  status: MailStatus;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export type EmailTokenPurpose = "reset" | "verify";
+export interface EmailTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: EmailTokenPurpose;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
 
 export interface LoginAttemptsTable {
   id: Generated<number>;

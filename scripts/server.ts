@@ -80,10 +80,26 @@ function publicRootFiles(dir = "public"): string[] {
   }
 }
 
-export function createApp(build: ServerBuild): express.Express & { publicCache: PublicCache } {
+/**
+ * Which proxies may set X-Forwarded-For (Express "trust proxy"): none unless TRUST_PROXY says so,
+ * e.g. `TRUST_PROXY=loopback` behind a local nginx, `1` for one hop, or a list of subnets. Trusting
+ * it by default would let any client pick the address the log-in throttle counts against.
+ */
+export function parseTrustProxy(v: string | undefined): boolean | number | string {
+  const s = (v ?? "").trim();
+  if (s === "" || s === "false" || s === "0") return false;
+  if (s === "true") return true;
+  if (/^[1-9]\d*$/.test(s)) return Number(s);
+  return s;
+}
+
+export function createApp(
+  build: ServerBuild,
+  opts: { trustProxy?: boolean | number | string } = {},
+): express.Express & { publicCache: PublicCache } {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", opts.trustProxy ?? parseTrustProxy(process.env.TRUST_PROXY));
   const publicCache = createPublicCache(build, contentSecurityPolicy);
   app.use(securityHeaders);
   app.use((req, res, next) => {

@@ -140,6 +140,8 @@ export const PERMISSIONS = {
 
   "invitation.create": ADMIN,
   "audit.view": ADMIN,
+  /** The mail queue, including the development outbox (mails hold reset links: admin only). */
+  "outbox.view": ADMIN,
   /** Platform settings: the appraisal fee and the financing target. */
   "settings.edit": ADMIN,
 } as const satisfies Record<string, Rule>;

@@ -204,10 +204,12 @@ export type WebhookOutcome =
   | { outcome: "ignored"; why: "event_type" | "unknown_session" };
 
 /**
- * Applies one signature-verified event. The stripe_events row (primary key: event id; unique:
- * session id + type) is inserted in the same transaction as the effect, so a redelivery, or a second
- * event object for the same session and type, collides and changes nothing. Events for sessions we
- * do not know are acknowledged and not stored.
+ * Applies one signature-verified event. The stripe_events row (primary key: event id) is inserted
+ * in the same transaction as the effect, so a redelivery collides and changes nothing. A second
+ * event object for the same session is applied against the order's state at that moment (paying
+ * twice is impossible: "pay" needs a payable status), so a signed event with the wrong amount
+ * arriving first is recorded (audit `stripe_amount_mismatch`) without blocking the genuine one.
+ * Events for sessions we do not know are acknowledged and not stored.
  */
 export async function applyStripeEvent(db: Db, event: Stripe.Event): Promise<WebhookOutcome> {
   if (!isHandledStripeEvent(event.type)) return { outcome: "ignored", why: "event_type" };

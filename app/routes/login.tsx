@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
   type ActionFunctionArgs,
+  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
@@ -48,16 +49,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = submission.value;
   const result = await verifyLogin(email, password, context.clientIp ?? "unknown");
   if (!result.ok) {
-    const key = result.reason === "throttled" ? "auth:login.throttled" : "auth:login.invalid";
-    return Response.json(submission.reply({ formErrors: [t(key)], hideFields: ["password"] }), {
-      status: result.reason === "throttled" ? 429 : 400,
-    });
+    if (result.reason === "throttled") {
+      const seconds = Math.ceil(result.retryAfterMs / 1000);
+      return Response.json(
+        submission.reply({
+          formErrors: [t("auth:login.throttled", { seconds })],
+          hideFields: ["password"],
+        }),
+        { status: 429, headers: { "Retry-After": String(seconds) } },
+      );
+    }
+    return Response.json(
+      submission.reply({ formErrors: [t("auth:login.invalid")], hideFields: ["password"] }),
+      { status: 400 },
+    );
   }
   const cookie = await createUserSession(request, result.userId, context.clientIp ?? null);
   return redirect(safeRedirect(redirectTo, DASHBOARD_BY_ROLE[result.role]), {
     headers: { "Set-Cookie": cookie },
   });
 }
+
+/** Remix sends a document's headers from here only: pass the throttle's Retry-After through. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retry = actionHeaders.get("Retry-After");
+  return retry ? { "Retry-After": retry } : new Headers();
+};
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.login");
 
@@ -73,6 +90,7 @@ export default function Login() {
   return (
     <div className="card" style={{ maxWidth: "28rem", margin: "2rem auto" }}>
       <h1>{t("auth:login.title")}</h1>
+      {params.get("reset") === "1" ? <p role="status">{t("auth:login.resetDone")}</p> : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors errors={form.errors} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -92,6 +110,9 @@ export default function Login() {
         <button type="submit" className="button button-primary">
           {t("auth:login.submit")}
         </button>
+        <p className="muted">
+          <Link to="/forgot-password">{t("auth:login.forgotLink")}</Link>
+        </p>
         <p className="muted">
           {t("auth:login.noAccount")} <Link to="/register">{t("auth:login.registerLink")}</Link>
         </p>

@@ -1,6 +1,12 @@
 import { redirect } from "@remix-run/node";
 import type { Role } from "../../db/schema";
 import { normaliseEmail } from "../domain/account";
+import { safeRedirectPath } from "../domain/redirect";
+import {
+  admitLoginAttempt,
+  recordAccountFailure,
+  recordLoginSuccess,
+} from "../models/login-throttle.server";
 export { normaliseEmail };
 import { getDb, type Db } from "./db.server";
 import { getDummyHash, verifyPassword } from "./password.server";
@@ -15,23 +21,12 @@ export const DASHBOARD_BY_ROLE: Record<Role, string> = {
   admin: "/admin",
 };
 
-export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-export const MAX_FAILURES_PER_WINDOW = 10;
-
-/** Only same-site relative paths are followed after log-in (no open redirect). */
+/** Only same-site paths are followed after log-in (no open redirect): docs in domain/redirect. */
 export function safeRedirect(
   to: FormDataEntryValue | string | null | undefined,
   fallback = "/",
 ): string {
-  if (
-    typeof to !== "string" ||
-    !to.startsWith("/") ||
-    to.startsWith("//") ||
-    to.startsWith("/\\")
-  ) {
-    return fallback;
-  }
-  return to;
+  return safeRedirectPath(to, fallback);
 }
 
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
@@ -50,12 +45,15 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 }
 
 export type LoginResult =
-  { ok: true; userId: number; role: Role } | { ok: false; reason: "invalid" | "throttled" };
+  | { ok: true; userId: number; role: Role }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAfterMs: number };
 
 /**
- * Checks a password with the throttle: at most MAX_FAILURES_PER_WINDOW failures per account and
- * per IP in LOGIN_WINDOW_MS. Unknown user and wrong password give the same answer and take the
- * same time.
+ * Checks a password behind the throttle (app/domain/login-throttle.ts): delays grow per
+ * (account, address) and per address; failures per account only alert the admin, so nobody can
+ * lock the owner out from elsewhere. Unknown user and wrong password give the same answer and take
+ * the same time.
  */
 export async function verifyLogin(
   emailInput: string,
@@ -65,29 +63,13 @@ export async function verifyLogin(
   now: Date = new Date(),
 ): Promise<LoginResult> {
   const email = normaliseEmail(emailInput);
-  const since = toDbInstant(new Date(now.getTime() - LOGIN_WINDOW_MS));
-  const [byEmail, byIp] = await Promise.all([
-    db
-      .selectFrom("login_attempts")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("email", "=", email)
-      .where("succeeded", "=", 0)
-      .where("attempted_at", ">", since)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("login_attempts")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("ip", "=", ip)
-      .where("succeeded", "=", 0)
-      .where("attempted_at", ">", since)
-      .executeTakeFirstOrThrow(),
-  ]);
-  if (Number(byEmail.n) >= MAX_FAILURES_PER_WINDOW || Number(byIp.n) >= MAX_FAILURES_PER_WINDOW) {
-    return { ok: false, reason: "throttled" };
+  const admission = await admitLoginAttempt(db, email, ip, now);
+  if (!admission.ok) {
+    return { ok: false, reason: "throttled", retryAfterMs: admission.retryAfterMs };
   }
   const user = await db
     .selectFrom("users")
-    .select(["id", "password_hash", "role", "disabled"])
+    .select(["id", "org_id", "email", "password_hash", "role", "disabled"])
     .where("email", "=", email)
     .executeTakeFirst();
   const good = user
@@ -97,7 +79,11 @@ export async function verifyLogin(
     .insertInto("login_attempts")
     .values({ email, ip, succeeded: good ? 1 : 0, attempted_at: toDbInstant(now) })
     .execute();
-  if (!good || !user) return { ok: false, reason: "invalid" };
+  if (!good || !user) {
+    if (user) await recordAccountFailure(db, user, now);
+    return { ok: false, reason: "invalid" };
+  }
+  await recordLoginSuccess(db, email, ip);
   return { ok: true, userId: user.id, role: user.role as Role };
 }
 

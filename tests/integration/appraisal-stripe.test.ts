@@ -281,21 +281,62 @@ describe(`Stripe payment of appraisal orders (${testDbKind()})`, () => {
       ).toHaveLength(1);
     });
 
-    it("applies a second event object for the same session and type once", async () => {
+    it("pays once when a second event object arrives for the same session and type", async () => {
       const { orderId, sessionId } = await orderWithSession();
       fake.completeSession(sessionId, "paid");
       const first = await send("checkout.session.completed", sessionId);
       expect(first.json).toMatchObject({ outcome: "applied", effect: "pay" });
-      const before = {
-        order: await orderRow(t.db, orderId),
-        counts: await appraisalRowCounts(t.db),
-      };
+      const before = await orderRow(t.db, orderId);
       const second = await send("checkout.session.completed", sessionId); // new evt_ id
       expect(second.eventId).not.toBe(first.eventId);
       expect(second.status).toBe(200);
-      expect(second.json).toMatchObject({ outcome: "duplicate" });
-      expect(await orderRow(t.db, orderId)).toEqual(before.order);
-      expect(await appraisalRowCounts(t.db)).toEqual(before.counts);
+      expect(second.json).toMatchObject({ outcome: "applied", effect: "none" });
+      expect(await orderRow(t.db, orderId)).toEqual(before);
+      expect(
+        (await auditActions(orderId)).filter((a) => a === "appraisal_order.stripe_pay"),
+      ).toHaveLength(1);
+    });
+
+    it("records a signed event with a wrong amount without blocking the genuine one after it", async () => {
+      const { orderId, sessionId, feeFen } = await orderWithSession();
+      fake.completeSession(sessionId, "paid");
+      const wrong = await send("checkout.session.completed", sessionId, {
+        session: { amount_total: feeFen - 1 },
+      });
+      expect(wrong.json).toMatchObject({ outcome: "applied", effect: "amount_mismatch" });
+      expect((await orderRow(t.db, orderId)).status).toBe("awaiting_payment");
+      const genuine = await send("checkout.session.completed", sessionId);
+      expect(genuine.json).toMatchObject({ outcome: "applied", effect: "pay" });
+      expect((await orderRow(t.db, orderId)).status).toBe("paid");
+      expect(await auditActions(orderId)).toEqual(
+        expect.arrayContaining([
+          "appraisal_order.stripe_amount_mismatch",
+          "appraisal_order.stripe_pay",
+        ]),
+      );
+    });
+
+    it("refuses a correctly signed event of an unexpected shape with 400 and writes nothing", async () => {
+      const before = await appraisalRowCounts(t.db);
+      const warned: string[] = [];
+      const original = console.warn;
+      console.warn = (...a: unknown[]) => void warned.push(a.join(" "));
+      onTestFinished(() => {
+        console.warn = original;
+      });
+      for (const payload of [
+        { id: "evt_no_data", type: "checkout.session.completed" },
+        { id: "evt_bad_object", type: "checkout.session.completed", data: { object: "x" } },
+        { id: 42, type: "checkout.session.completed", data: { object: { id: "cs_1" } } },
+      ]) {
+        const w = fake.webhook("checkout.session.completed", "cs_unused", WEBHOOK_SECRET, {
+          payload: JSON.stringify(payload),
+        });
+        const r = await deliver(w.body, w.signature);
+        expect(r.status).toBe(400);
+      }
+      expect(warned.filter((w) => w.includes("unexpected shape"))).toHaveLength(3);
+      expect(await appraisalRowCounts(t.db)).toEqual(before);
     });
 
     it("waits for async_payment_succeeded when checkout completes unpaid", async () => {

@@ -222,6 +222,18 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       loader: { path: () => "/register", expected: VISITORS },
       action: { path: () => "/register", expected: { ...all(302), anonymous: 400 }, body: EMPTY },
     },
+    "forgot-password": {
+      loader: { path: () => "/forgot-password", expected: PUBLIC },
+      action: { path: () => "/forgot-password", expected: all(400), body: EMPTY },
+    },
+    "reset-password.$token": {
+      loader: { path: () => "/reset-password/no-such-token", expected: PUBLIC },
+      action: {
+        path: () => "/reset-password/no-such-token",
+        expected: all(400),
+        body: form({ password: "a-long-enough-password" }),
+      },
+    },
     "invite.$token": {
       loader: { path: () => "/invite/no-such-token", expected: PUBLIC },
       action: {
@@ -506,6 +518,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       action: { path: () => "/admin/invitations", expected: only({ admin: 400 }), body: EMPTY },
     },
     "admin.audit": { loader: { path: () => "/admin/audit", expected: ADMIN } },
+    "admin.outbox": { loader: { path: () => "/admin/outbox", expected: ADMIN } },
     "admin.ledger": {
       loader: { path: () => "/admin/ledger", expected: ADMIN },
       action: { path: () => "/admin/ledger", expected: only({ admin: 400 }), body: EMPTY },
@@ -596,6 +609,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     const huge = "page=99999999999999999999";
     const lists: [Actor, string][] = [
       ["admin", "/admin/audit"],
+      ["admin", "/admin/outbox"],
       ["admin", "/admin/payments"],
       ["admin", "/admin/ledger"],
       ["firmA", "/notifications"],

@@ -31,7 +31,8 @@ export async function startAppServer(): Promise<AppServer> {
     );
   }
   const build = await loadBuild(BUILD_DIR);
-  const app = createApp(build);
+  // The tests play the proxy: they send X-Forwarded-For from loopback to vary the client address.
+  const app = createApp(build, { trustProxy: "loopback" });
   const server = await new Promise<import("node:http").Server>((resolve, reject) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
     s.on("error", reject);

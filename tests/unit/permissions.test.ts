@@ -86,6 +86,7 @@ const SPEC: Record<Action, string> = {
 
   "invitation.create": "- - - - - A",
   "audit.view": "- - - - - A",
+  "outbox.view": "- - - - - A",
   "settings.edit": "- - - - - A",
 };
 

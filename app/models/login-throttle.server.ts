@@ -1,0 +1,195 @@
+import type { Transaction } from "kysely";
+import type { Database } from "../../db/schema";
+import {
+  ACCOUNT_ALERT_AT,
+  accountKey,
+  delayAfterFailures,
+  FAILURE_WINDOW_MS,
+  ipKey,
+  pairKey,
+  type ThrottleScope,
+} from "../domain/login-throttle";
+import type { Db } from "../utils/db.server";
+import { fromDbInstant, toDbInstant } from "../utils/time";
+import { writeAudit } from "./audit.server";
+import { isUniqueViolation } from "./errors";
+import { notifyOrganisation } from "./notification.server";
+
+const EPOCH = toDbInstant(new Date(0));
+
+/** Creates the counter row if it is missing; a concurrent creator winning is fine. */
+async function ensureRow(db: Db, key: string): Promise<void> {
+  try {
+    await db
+      .insertInto("login_throttle")
+      .values({ throttle_key: key, failures: 0, last_failure_at: EPOCH, blocked_until: EPOCH })
+      .execute();
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+  }
+}
+
+class Blocked extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super("throttled");
+  }
+}
+
+/**
+ * Counts one failure against a key, unless it is still blocked (then throws Blocked). The increment
+ * is a single `UPDATE … SET failures = failures + 1 WHERE blocked_until <= now`, and the new
+ * blocked_until is written while the row lock is held, so concurrent attempts are admitted exactly
+ * up to the limit.
+ */
+async function countAgainst(
+  trx: Transaction<Database>,
+  key: string,
+  scope: ThrottleScope,
+  now: Date,
+): Promise<void> {
+  const nowS = toDbInstant(now);
+  const windowStart = toDbInstant(new Date(now.getTime() - FAILURE_WINDOW_MS));
+  const res = await trx
+    .updateTable("login_throttle")
+    .set((eb) => ({
+      failures: eb
+        .case()
+        .when("last_failure_at", "<", windowStart)
+        .then(1)
+        .else(eb("failures", "+", 1))
+        .end(),
+      last_failure_at: nowS,
+    }))
+    .where("throttle_key", "=", key)
+    .where("blocked_until", "<=", nowS)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) {
+    const row = await trx
+      .selectFrom("login_throttle")
+      .select("blocked_until")
+      .where("throttle_key", "=", key)
+      .executeTakeFirst();
+    const until = row ? fromDbInstant(row.blocked_until).getTime() : now.getTime();
+    throw new Blocked(Math.max(1000, until - now.getTime()));
+  }
+  const { failures } = await trx
+    .selectFrom("login_throttle")
+    .select("failures")
+    .where("throttle_key", "=", key)
+    .executeTakeFirstOrThrow();
+  const delay = delayAfterFailures(scope, Number(failures));
+  await trx
+    .updateTable("login_throttle")
+    .set({ blocked_until: toDbInstant(new Date(now.getTime() + delay)) })
+    .where("throttle_key", "=", key)
+    .execute();
+}
+
+export type Admission = { ok: true } | { ok: false; retryAfterMs: number };
+
+/**
+ * Admits one password check for (email, ip), counting it as a failure in advance so that
+ * concurrent guesses cannot all slip past the check; `recordSuccess` takes it back.
+ */
+export async function admitLoginAttempt(
+  db: Db,
+  email: string,
+  ip: string,
+  now: Date,
+): Promise<Admission> {
+  const pair = pairKey(email, ip);
+  const addr = ipKey(ip);
+  await ensureRow(db, pair);
+  await ensureRow(db, addr);
+  try {
+    await db.transaction().execute(async (trx) => {
+      await countAgainst(trx, pair, "pair", now);
+      await countAgainst(trx, addr, "ip", now);
+    });
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof Blocked) return { ok: false, retryAfterMs: e.retryAfterMs };
+    throw e;
+  }
+}
+
+/** The right password: the pair starts again and the address gets back the attempt it lent. */
+export async function recordLoginSuccess(db: Db, email: string, ip: string): Promise<void> {
+  await db
+    .updateTable("login_throttle")
+    .set({ failures: 0, blocked_until: EPOCH })
+    .where("throttle_key", "=", pairKey(email, ip))
+    .execute();
+  await db
+    .updateTable("login_throttle")
+    .set((eb) => ({ failures: eb("failures", "-", 1) }))
+    .where("throttle_key", "=", ipKey(ip))
+    .where("failures", ">", 0)
+    .execute();
+}
+
+/**
+ * A wrong password for an existing account, from anywhere: counted per account, never refusing the
+ * owner. Reaching ACCOUNT_ALERT_AT within the window alerts the platform admins once.
+ */
+export async function recordAccountFailure(
+  db: Db,
+  user: { id: number; email: string; org_id: number },
+  now: Date,
+): Promise<{ alerted: boolean }> {
+  const key = accountKey(user.email);
+  await ensureRow(db, key);
+  return db.transaction().execute(async (trx) => {
+    const nowS = toDbInstant(now);
+    const windowStart = toDbInstant(new Date(now.getTime() - FAILURE_WINDOW_MS));
+    await trx
+      .updateTable("login_throttle")
+      .set((eb) => ({
+        failures: eb
+          .case()
+          .when("last_failure_at", "<", windowStart)
+          .then(1)
+          .else(eb("failures", "+", 1))
+          .end(),
+        alerted_at: eb
+          .case()
+          .when("last_failure_at", "<", windowStart)
+          .then(null)
+          .else(eb.ref("alerted_at"))
+          .end(),
+        last_failure_at: nowS,
+      }))
+      .where("throttle_key", "=", key)
+      .execute();
+    // Claim the alert with a guarded update so that concurrent failures send it once.
+    const claim = await trx
+      .updateTable("login_throttle")
+      .set({ alerted_at: nowS })
+      .where("throttle_key", "=", key)
+      .where("failures", ">=", ACCOUNT_ALERT_AT)
+      .where("alerted_at", "is", null)
+      .executeTakeFirst();
+    if (Number(claim.numUpdatedRows) !== 1) return { alerted: false };
+    await writeAudit(trx, {
+      actorUserId: null,
+      orgId: user.org_id,
+      action: "auth.account_under_attack",
+      entityType: "user",
+      entityId: user.id,
+      detail: { failures: ACCOUNT_ALERT_AT, windowMinutes: FAILURE_WINDOW_MS / 60_000 },
+    });
+    const platforms = await trx
+      .selectFrom("organisations")
+      .select("id")
+      .where("kind", "=", "platform")
+      .execute();
+    for (const p of platforms) {
+      await notifyOrganisation(trx, p.id, {
+        kind: "accountUnderAttack",
+        params: { email: user.email, failures: ACCOUNT_ALERT_AT },
+        link: "/admin/audit",
+      });
+    }
+    return { alerted: true };
+  });
+}
