@@ -22,7 +22,6 @@ const EnvSchema = z.object({
   STRIPE_API_BASE: z.string().url().optional(),
   DATA_DIR: z.string().default("./data"),
   /**
-<<<<<<< HEAD
    * The two-command demo (`npm start` sets it): a generated session secret is acceptable and an
    * empty database is seeded with demo log-ins. DEMO=0 is a deployment. See
    * docs/decisions/012-production-mode.md.
@@ -31,7 +30,7 @@ const EnvSchema = z.object({
     .enum(["0", "1", ""])
     .optional()
     .transform((v) => v === "1"),
-=======
+  /**
    * Outgoing mail, e.g. smtp://user:pass@smtp.example.com:587 or smtps://…:465. Unset: mails go
    * to the development outbox (/admin/outbox and the console) instead.
    */
@@ -42,7 +41,6 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().default("知融 Zhirong <no-reply@zhirong.invalid>"),
   /** Which proxies may set X-Forwarded-For (read by scripts/server.ts): unset trusts none. */
   TRUST_PROXY: z.string().optional(),
->>>>>>> i11
 });
 
 export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
