@@ -11,6 +11,7 @@ import {
   reverseRepayment,
 } from "../../app/models/servicing/loan.server";
 import { addDays } from "../../app/domain/ip";
+import { approveApplication } from "../../app/models/application.server";
 import { buildSchedule } from "../../app/domain/servicing/schedule";
 import { createDb } from "../../app/utils/db.server";
 import { todayInChina } from "../../app/utils/time";
@@ -265,6 +266,51 @@ describe(`repayment ledger on ${process.env.TEST_DB ?? "sqlite"}`, () => {
     expect(ok.length).toBe(100);
     expect(await countEntries()).toBe(before + 1);
     expect(await outstandingPrincipal(t.db, id)).toBe(10_000_000 - 12_345);
+  });
+
+  it("approval takes only a method the product offers; disbursement opens the loan with it", async () => {
+    await t.db
+      .updateTable("loan_products")
+      .set({ repayment_methods_mask: 2 | 8 })
+      .where("id", "=", w.productX)
+      .execute();
+    try {
+      const asset = await addAsset(t.db, w.firmA.orgId, { valueFen: 1_000_000_000 });
+      const id = await newApplication(t.db, w, { assetIds: [asset] });
+      await driveTo(t.db, w, id, "under_review");
+      const row = await t.db
+        .selectFrom("applications")
+        .select(["version", "amount_fen"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+      const decision = {
+        applicationId: id,
+        version: row.version,
+        amountFen: Number(row.amount_fen),
+        rateBp: 385,
+        termMonths: 12,
+      };
+      await expect(
+        approveApplication(t.db, w.bankX, { ...decision, repaymentMethod: "equal_instalment" }),
+      ).rejects.toMatchObject({
+        key: "servicing:refusals.methodNotOffered",
+      });
+      await approveApplication(t.db, w.bankX, { ...decision, repaymentMethod: "bullet" });
+      await driveTo(t.db, w, id, "disbursed", { valueDate: today });
+      const account = await t.db
+        .selectFrom("loan_accounts")
+        .selectAll()
+        .where("application_id", "=", id)
+        .executeTakeFirstOrThrow();
+      expect(account).toMatchObject({ method: "bullet", status: "open" });
+      expect(Number(account.outstanding_principal_fen)).toBe(Number(row.amount_fen));
+    } finally {
+      await t.db
+        .updateTable("loan_products")
+        .set({ repayment_methods_mask: 15 })
+        .where("id", "=", w.productX)
+        .execute();
+    }
   });
 
   it("1,000 repayments over 50 connections keep every outstanding balance exact", async () => {
