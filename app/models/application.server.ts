@@ -27,6 +27,12 @@ import {
 } from "../domain/workflow";
 import type { Db } from "../utils/db.server";
 import { nowInstant, todayInChina } from "../utils/time";
+import { openLoanAccount } from "./servicing/loan.server";
+import {
+  ALL_REPAYMENT_METHODS_MASK,
+  methodsInMask,
+  type RepaymentMethod,
+} from "../domain/servicing/schedule";
 import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import {
@@ -480,12 +486,33 @@ export async function startReview(db: Db, actor: Actor, v: Versioned): Promise<v
   );
 }
 
+/** The bank's repayment method, checked against the methods the product offers (decision 010). */
+async function chooseRepaymentMethod(
+  t: Trx,
+  productId: number,
+  requested: RepaymentMethod | undefined,
+): Promise<RepaymentMethod> {
+  const product = await t
+    .selectFrom("loan_products")
+    .select("repayment_methods_mask")
+    .where("id", "=", productId)
+    .executeTakeFirst();
+  const offered = methodsInMask(product?.repayment_methods_mask ?? ALL_REPAYMENT_METHODS_MASK);
+  if (requested === undefined) return offered[0] ?? "equal_instalment";
+  if (!offered.includes(requested)) {
+    throw new UserFacingError("servicing:refusals.methodNotOffered", {}, "repaymentMethod");
+  }
+  return requested;
+}
+
 export interface ApprovalDecision extends Versioned {
   amountFen: number;
   rateBp: number;
   termMonths: number;
   /** The approval day; today in China unless a seed replays history. */
   day?: string;
+  /** One of the methods the product offers; its first offered method when left out. */
+  repaymentMethod?: RepaymentMethod;
 }
 
 async function assetIdsOf(db: Executor, applicationId: number): Promise<number[]> {
@@ -510,6 +537,7 @@ export async function approveApplication(
 ): Promise<{ primaryIpType: IpType }> {
   const day = d.day ?? todayInChina();
   let primary: IpType | null = null;
+  let method: RepaymentMethod | null = null;
   await runDealTransaction(db, (trx) =>
     transition(trx, {
       action: "approve",
@@ -530,6 +558,7 @@ export async function approveApplication(
         });
         assertNoProblems(result.problems);
         primary = result.primaryIpType;
+        method = await chooseRepaymentMethod(t, app.product_id, d.repaymentMethod);
         // Record the values the approval relied on.
         await writeApplicationAssets(t, app.id, assets, snapshot);
       },
@@ -538,6 +567,7 @@ export async function approveApplication(
         approved_rate_bp: d.rateBp,
         approved_term_months: d.termMonths,
         primary_ip_type: primary,
+        repayment_method: method,
         approved_at: nowInstant(),
       }),
       effects: async (t, app) => {
@@ -738,6 +768,8 @@ export async function disburseApplication(
           },
           hooks,
         );
+        // The loan account and its schedule (docs/domain.md#servicing), in the same transaction.
+        await openLoanAccount(t, app.id);
         return {
           amountFen: v.amountFen,
           valueDate: v.valueDate,

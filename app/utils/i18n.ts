@@ -19,6 +19,8 @@ import zhMatching from "../locales/zh-CN/matching.json";
 import enMatching from "../locales/en/matching.json";
 import zhMail from "../locales/zh-CN/mail.json";
 import enMail from "../locales/en/mail.json";
+import zhServicing from "../locales/zh-CN/servicing.json";
+import enServicing from "../locales/en/servicing.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -35,6 +37,7 @@ export const resources = {
     alliance: zhAlliance,
     matching: zhMatching,
     mail: zhMail,
+    servicing: zhServicing,
   },
   en: {
     common: enCommon,
@@ -46,6 +49,7 @@ export const resources = {
     alliance: enAlliance,
     matching: enMatching,
     mail: enMail,
+    servicing: enServicing,
   },
 } satisfies Resource;
 
