@@ -17,6 +17,8 @@ import zhAlliance from "../locales/zh-CN/alliance.json";
 import enAlliance from "../locales/en/alliance.json";
 import zhMatching from "../locales/zh-CN/matching.json";
 import enMatching from "../locales/en/matching.json";
+import zhRisk from "../locales/zh-CN/risk.json";
+import enRisk from "../locales/en/risk.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -32,6 +34,7 @@ export const resources = {
     deals: zhDeals,
     alliance: zhAlliance,
     matching: zhMatching,
+    risk: zhRisk,
   },
   en: {
     common: enCommon,
@@ -42,6 +45,7 @@ export const resources = {
     deals: enDeals,
     alliance: enAlliance,
     matching: enMatching,
+    risk: enRisk,
   },
 } satisfies Resource;
 
