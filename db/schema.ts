@@ -31,6 +31,16 @@ export interface Database {
   financed_firms: FinancedFirmsTable;
   disbursement_rollups: DisbursementRollupsTable;
   asset_imports: AssetImportsTable;
+  loan_accounts: LoanAccountsTable;
+  loan_schedule_rows: LoanScheduleRowsTable;
+  repayment_entries: RepaymentEntriesTable;
+  servicing_rollups: ServicingRollupsTable;
+  loan_classification_overrides: LoanClassificationOverridesTable;
+  loan_defaults: LoanDefaultsTable;
+  collateral_fee_payments: CollateralFeePaymentsTable;
+  legal_status_events: LegalStatusEventsTable;
+  job_runs: JobRunsTable;
+  reminders: RemindersTable;
   risk_pools: RiskPoolsTable;
   risk_pool_products: RiskPoolProductsTable;
   risk_pool_regions: RiskPoolRegionsTable;
@@ -294,6 +304,10 @@ export interface LoanProductsTable {
   risk_insurer_bp: Generated<number>;
   risk_guarantor_bp: Generated<number>;
   interest_subsidy_bp: Generated<number>;
+  /** Migration 013: bit 1 等额本息, 2 等额本金, 4 按月付息到期还本, 8 到期一次还本付息. */
+  repayment_methods_mask: Generated<number>;
+  /** Migration 013: collateral coverage below this (bp of outstanding) puts a loan on the watch list. */
+  min_coverage_bp: Generated<number>;
   active: Generated<number>;
   version: Generated<number>;
   created_by: number;
@@ -396,6 +410,8 @@ export interface ApplicationsTable {
   disbursed_at: string | null;
   closed_at: string | null;
   updated_at: string;
+  /** Migration 013: chosen at approval; null on older deals (served as 等额本息). */
+  repayment_method: RepaymentMethodCode | null;
 }
 export type Application = Selectable<ApplicationsTable>;
 
@@ -492,6 +508,160 @@ export interface DisbursementRollupsTable {
   amount_fen: number;
   /** Ledger entries in the bucket; for `firms`, the number of firms financed. */
   entry_count: number;
+}
+
+// ---- Loan servicing (migration 013; decisions 010, 011) ----
+
+export type RepaymentMethodCode =
+  "equal_instalment" | "equal_principal" | "interest_only" | "bullet";
+export type LoanStatus = "open" | "closed" | "defaulted";
+export type RiskClassCode = "normal" | "special_mention" | "substandard" | "doubtful" | "loss";
+export type RepaymentKindCode = "scheduled" | "partial" | "early" | "settlement";
+
+export interface LoanAccountsTable {
+  application_id: number;
+  product_id: number;
+  firm_org_id: number;
+  bank_org_id: number;
+  region_code: string;
+  ip_type: IpType;
+  method: RepaymentMethodCode;
+  principal_fen: number;
+  rate_bp: number;
+  term_months: number;
+  start_date: string;
+  maturity_date: string;
+  status: LoanStatus;
+  outstanding_principal_fen: number;
+  principal_repaid_fen: Generated<number>;
+  interest_repaid_fen: Generated<number>;
+  entry_count: Generated<number>;
+  last_value_date: string | null;
+  days_past_due: Generated<number>;
+  overdue_fen: Generated<number>;
+  risk_class: Generated<RiskClassCode>;
+  override_class: RiskClassCode | null;
+  classified_on: string | null;
+  closed_date: string | null;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+export type LoanAccount = Selectable<LoanAccountsTable>;
+
+export interface LoanScheduleRowsTable {
+  application_id: number;
+  seq: number;
+  due_date: string;
+  opening_principal_fen: number;
+  principal_fen: number;
+  interest_fen: number;
+}
+
+export interface RepaymentEntriesTable {
+  id: Generated<number>;
+  application_id: number;
+  entry_type: "repayment" | "reversal";
+  kind: RepaymentKindCode;
+  idempotency_key: string;
+  reverses_entry_id: number | null;
+  value_date: string;
+  month: string;
+  principal_fen: number;
+  interest_fen: number;
+  region_code: string;
+  bank_org_id: number;
+  firm_org_id: number;
+  ip_type: IpType;
+  reason: string | null;
+  created_by: number;
+  created_at: string;
+}
+export type RepaymentEntry = Selectable<RepaymentEntriesTable>;
+
+export type ServicingDimension = "total" | "month" | "region" | "bank" | "ip_type";
+
+export interface ServicingRollupsTable {
+  dimension: ServicingDimension;
+  bucket: string;
+  /** Net change of outstanding principal in the bucket (disbursed − repaid). */
+  outstanding_fen: number;
+  principal_repaid_fen: number;
+  interest_repaid_fen: number;
+  entry_count: number;
+}
+
+export interface LoanClassificationOverridesTable {
+  id: Generated<number>;
+  application_id: number;
+  risk_class: RiskClassCode;
+  floor_class: RiskClassCode;
+  days_past_due: number;
+  reason: string;
+  created_by: number;
+  created_at: string;
+}
+
+export interface LoanDefaultsTable {
+  application_id: number;
+  default_date: string;
+  principal_loss_fen: number;
+  interest_loss_fen: number;
+  days_past_due: number;
+  reason: string;
+  created_by: number;
+  created_at: string;
+}
+export type LoanDefault = Selectable<LoanDefaultsTable>;
+
+export interface CollateralFeePaymentsTable {
+  id: Generated<number>;
+  asset_id: number;
+  fee_year: number;
+  paid_date: string;
+  amount_fen: number;
+  surcharge_fen: Generated<number>;
+  receipt_number: string;
+  recorded_by: number;
+  recorded_by_org: number;
+  confirmed_by: number | null;
+  confirmed_at: string | null;
+  created_at: string;
+}
+
+export type LegalEventType =
+  "invalidation_request" | "invalidated" | "transfer" | "licence" | "lapse" | "restoration";
+
+export interface LegalStatusEventsTable {
+  id: Generated<number>;
+  asset_id: number;
+  event_type: LegalEventType;
+  event_date: string;
+  notice_date: string | null;
+  note: string | null;
+  source: "firm" | "bank" | "admin" | "csv";
+  recorded_by: number;
+  created_at: string;
+}
+
+export interface JobRunsTable {
+  job: string;
+  run_date: string;
+  status: "running" | "done" | "failed";
+  started_at: string;
+  finished_at: string | null;
+  detail_json: string | null;
+}
+
+export interface RemindersTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  kind: string;
+  user_id: number;
+  application_id: number | null;
+  asset_id: number | null;
+  run_date: string;
+  created_at: string;
 }
 
 // ---- Risk sharing, subsidies and disposal (migration 014; decision 013) ----

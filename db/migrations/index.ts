@@ -6,6 +6,7 @@ import * as m004 from "./2026_11_27_004_workflow_ledger";
 import * as m005 from "./2026_11_27_005_asset_imports";
 import * as m007 from "./2026_11_27_007_matching_prefilter";
 import * as m008 from "./2026_11_27_008_disbursement_rollups";
+import * as m013 from "./2026_12_05_013_loan_servicing";
 import * as m014 from "./2026_12_05_014_risk_sharing";
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_27_005_asset_imports": m005,
   "2026_11_27_007_matching_prefilter": m007,
   "2026_11_27_008_disbursement_rollups": m008,
+  "2026_12_05_013_loan_servicing": m013,
   "2026_12_05_014_risk_sharing": m014,
 };
