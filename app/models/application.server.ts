@@ -28,6 +28,7 @@ import {
 import type { Db } from "../utils/db.server";
 import { nowInstant, todayInChina } from "../utils/time";
 import { writeAudit } from "./audit.server";
+import { reserveCoverage, syncReservation } from "./risk-sharing/pools.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import {
   insertDisbursementEntry,
@@ -738,7 +739,19 @@ export async function disburseApplication(
           },
           hooks,
         );
+        // Risk-pool coverage (docs/domain.md#risk-pools): refused over the leverage cap.
+        const coverage = await reserveCoverage(
+          t,
+          {
+            applicationId: app.id,
+            productId: app.product_id,
+            regionCode: app.region_code,
+            principalFen: v.amountFen,
+          },
+          actor.userId,
+        );
         return {
+          coverage,
           amountFen: v.amountFen,
           valueDate: v.valueDate,
           entryId,
@@ -776,6 +789,7 @@ export async function recordRepayment(
       effects: async (t, app) => ({
         closedDate: v.closedDate,
         releasedLocks: await releaseLocks(t, app.id),
+        coverageReleasedFen: await syncReservation(t, app.id, 0, actor.userId),
       }),
     }),
   );
@@ -809,6 +823,7 @@ export async function recordDefault(
       effects: async (t, app) => ({
         closedDate: v.closedDate,
         releasedLocks: await releaseLocks(t, app.id),
+        coverageReleasedFen: await syncReservation(t, app.id, 0, actor.userId),
       }),
     }),
   );
