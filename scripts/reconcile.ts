@@ -10,6 +10,7 @@
  */
 import { formatYuanExact } from "../app/domain/money";
 import { reconcileTotals, type BucketDrift } from "../app/models/ledger.server";
+import { reconcileRiskSharing } from "../app/models/risk-sharing/reconcile.server";
 import { getDbHandle } from "../app/utils/db.server";
 
 const showAll = process.argv.includes("--all");
@@ -61,8 +62,18 @@ try {
       `\napplications without exactly one matching disbursement entry: ${report.mismatchedApplications.join(", ")}`,
     );
   }
+  // Risk pools, claims and subsidies (docs/domain.md#risk-pools): cached totals vs their entries.
+  const risk = await reconcileRiskSharing(db);
+  const riskClean =
+    risk.pool_drift_fen === 0 && risk.claim_drift_fen === 0 && risk.subsidy_drift_fen === 0;
+  console.log(
+    `risk sharing: ${risk.pools_checked} pools, ${risk.claims_checked} claims, ${risk.subsidy_programmes_checked} subsidy programmes — ${riskClean ? "no drift" : "DRIFT"}`,
+  );
   const clean =
-    report.driftFen === 0 && report.driftCount === 0 && report.mismatchedApplications.length === 0;
+    riskClean &&
+    report.driftFen === 0 &&
+    report.driftCount === 0 &&
+    report.mismatchedApplications.length === 0;
   console.log(
     clean
       ? `no drift: stored totals = ledger = applications (¥${formatYuanExact(report.totalFen)})`
@@ -75,6 +86,7 @@ try {
       drift_fen: report.driftFen,
       drift_count: report.driftCount + report.mismatchedApplications.length,
       buckets: report.buckets,
+      ...risk,
     }),
   );
   if (!clean) process.exitCode = 1;

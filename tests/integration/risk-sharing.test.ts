@@ -11,6 +11,12 @@ import {
 } from "../../app/models/application.server";
 import { UserFacingError } from "../../app/models/errors";
 import { decideClaim, fileClaim, previewClaim } from "../../app/models/risk-sharing/claims.server";
+import {
+  getPublicDisposal,
+  listForDisposal,
+  recordProceeds,
+  registerInterest,
+} from "../../app/models/risk-sharing/disposals.server";
 import type { RiskActor } from "../../app/models/risk-sharing/common.server";
 import {
   addContribution,
@@ -570,6 +576,76 @@ describe("risk sharing", () => {
       // Everything that fits is committed once the race is over: a late claim takes the rest.
       expect(Number(p.committed_fen)).toBeGreaterThanOrEqual(3 * 50_000);
     });
+  });
+
+  it("lists a defaulted loan's IP, takes interest and shares the proceeds, refunding the pool", async () => {
+    const product = await addProduct(t.db, w.bankX.orgId, w.bankX.userId);
+    const poolId = await createPool(t.db, gov, poolInput(product, { perLoanCapFen: 10 * WAN }));
+    await addContribution(t.db, gov, {
+      poolId,
+      funderName: "财政",
+      amountFen: 100 * WAN,
+      valueDate: "2025-01-02",
+      idempotencyKey: `d-${poolId}`,
+    });
+    const bank = actor(w.bankX, "bank_officer");
+    const id = await disbursedLoan(product, 10 * WAN);
+    await expect(
+      listForDisposal(t.db, bank, {
+        applicationId: id,
+        kind: "transfer",
+        title: "x",
+        assetSummary: "x",
+        appraisalFen: null,
+        askingFen: 1,
+        terms: "x",
+      }),
+    ).rejects.toMatchObject({ key: "risk:errors.notDisposable" });
+    await defaultLoan(id);
+    const { claimId } = await fileClaim(t.db, bank, {
+      applicationId: id,
+      claimedFen: 10 * WAN,
+      documents: docs,
+      idempotencyKey: `dc-${id}`,
+    });
+    await decideClaim(t.db, gov, claimId, { decision: "approve", approvedFen: 10 * WAN });
+    const disposalId = await listForDisposal(t.db, bank, {
+      applicationId: id,
+      kind: "transfer",
+      title: "一种节能装置 发明专利转让",
+      assetSummary: "发明专利 ZL2020…",
+      appraisalFen: 12 * WAN,
+      askingFen: 8 * WAN,
+      terms: "一次性转让",
+    });
+    await registerInterest(t.db, {
+      disposalId,
+      name: "丙公司",
+      contact: "0472-1234567",
+      message: "有意受让",
+    });
+    expect(await getPublicDisposal(t.db, disposalId)).toMatchObject({
+      state: "listed",
+      interestCount: 1,
+    });
+    const before = (await listPoolSummaries(t.db, poolId))[0].balanceFen;
+    // 5万 at 40/30/20/10: 2万 / 1.5万 / 1万 / 0.5万, all within what each paid.
+    const r = await recordProceeds(t.db, bank, {
+      disposalId,
+      proceedsFen: 5 * WAN,
+      idempotencyKey: "p1",
+    });
+    expect(r.parts).toEqual({ pool: 2 * WAN, insurer: 1.5 * WAN, guarantor: WAN, bank: 0.5 * WAN });
+    expect(
+      await recordProceeds(t.db, bank, { disposalId, proceedsFen: 5 * WAN, idempotencyKey: "p1" }),
+    ).toEqual({ parts: r.parts, replayed: true });
+    expect((await listPoolSummaries(t.db, poolId))[0]).toMatchObject({
+      balanceFen: before + 2 * WAN,
+      recoveredFen: 2 * WAN,
+    });
+    await expect(
+      registerInterest(t.db, { disposalId, name: "丁", contact: "x", message: "x" }),
+    ).rejects.toMatchObject({ key: "risk:errors.notListed" });
   });
 
   it("reconciles pools, claims and subsidies with zero drift", async () => {
