@@ -526,3 +526,35 @@ export async function listFirmSubsidyClaims(db: Executor, firmOrgId: number) {
     .orderBy("c.id", "desc")
     .execute();
 }
+
+/**
+ * What a firm can claim now: each of its disbursed loans against each programme, computed from
+ * the repayment ledger; offers with nothing to claim or an ineligible firm are listed with why.
+ */
+export async function listFirmSubsidyOffers(
+  db: Executor,
+  actor: RiskActor,
+  today = todayInChina(),
+) {
+  if (actor.role !== "firm") return [];
+  const loans = await db
+    .selectFrom("applications")
+    .select("id")
+    .where("firm_org_id", "=", actor.orgId)
+    .where("disbursed_date", "is not", null)
+    .orderBy("id", "desc")
+    .limit(20)
+    .execute();
+  const programmes = await db
+    .selectFrom("subsidy_programmes")
+    .select("id")
+    .where("window_start", "<=", today)
+    .where("window_end", ">=", today)
+    .orderBy("id")
+    .execute();
+  const offers: SubsidyPreview[] = [];
+  for (const l of loans) {
+    for (const p of programmes) offers.push(await previewSubsidy(db, actor, p.id, l.id, today));
+  }
+  return offers;
+}
