@@ -3,13 +3,17 @@
  * the disbursed applications (minus the reversals in the ledger), compares both with the stored
  * totals (disbursement_totals, the dashboard rollups, financed_firms) and prints the drift per
  * bucket. Exits 1 on any drift. The last line is JSON:
- *   {"entries":…,"total_fen":…,"drift_fen":0,"drift_count":0,"buckets":…}
+ *   {"entries":…,"total_fen":…,"drift_fen":0,"drift_count":0,"buckets":…,
+ *    "loans":…,"repayment_entries":…,"outstanding_drift_fen":0,"repayment_drift_fen":0}
+ * The last four recompute every loan's outstanding principal and repaid amounts, and the
+ * servicing rollups, from the schedules and the repayment ledger (decision 010).
  *
  * Every bucket is listed when there are at most 200 of them (or with --all); otherwise only the
  * buckets that drift. DATABASE_URL selects the database, as for the app.
  */
 import { formatYuanExact } from "../app/domain/money";
 import { reconcileTotals, type BucketDrift } from "../app/models/ledger.server";
+import { reconcileServicing } from "../app/models/servicing/loan.server";
 import { reconcileRiskSharing } from "../app/models/risk-sharing/reconcile.server";
 import { getDbHandle } from "../app/utils/db.server";
 
@@ -49,6 +53,7 @@ function printTable(rows: BucketDrift[]) {
 const { db, target } = getDbHandle();
 try {
   const report = await reconcileTotals(db);
+  const servicing = await reconcileServicing(db);
   console.log(`reconcile ${target}: ${report.entries} ledger entries, ${report.buckets} buckets`);
   const listed = showAll || report.rows.length <= 200 ? report.rows : report.drifts;
   if (listed.length) printTable(listed);
@@ -62,6 +67,9 @@ try {
       `\napplications without exactly one matching disbursement entry: ${report.mismatchedApplications.join(", ")}`,
     );
   }
+  if (servicing.drifts.length) {
+    console.log(`\nservicing drift (loans and rollups): ${servicing.drifts.join(", ")}`);
+  }
   // Risk pools, claims and subsidies (docs/domain.md#risk-pools): cached totals vs their entries.
   const risk = await reconcileRiskSharing(db);
   const riskClean =
@@ -73,7 +81,9 @@ try {
     riskClean &&
     report.driftFen === 0 &&
     report.driftCount === 0 &&
-    report.mismatchedApplications.length === 0;
+    report.mismatchedApplications.length === 0 &&
+    servicing.outstanding_drift_fen === 0 &&
+    servicing.repayment_drift_fen === 0;
   console.log(
     clean
       ? `no drift: stored totals = ledger = applications (¥${formatYuanExact(report.totalFen)})`
@@ -86,6 +96,10 @@ try {
       drift_fen: report.driftFen,
       drift_count: report.driftCount + report.mismatchedApplications.length,
       buckets: report.buckets,
+      loans: servicing.loans,
+      repayment_entries: servicing.repayment_entries,
+      outstanding_drift_fen: servicing.outstanding_drift_fen,
+      repayment_drift_fen: servicing.repayment_drift_fen,
       ...risk,
     }),
   );

@@ -1,14 +1,19 @@
 import type { Server } from "node:http";
 import { getDbHandle } from "../app/utils/db.server";
 import { getEnv } from "../app/utils/env.server";
+import { startServicingScheduler } from "../app/models/servicing/scheduler.server";
 import { createApp, loadBuild } from "./server";
 
 /** Serves the built app; resolves once listening. */
 export async function serve(port = getEnv().PORT, host = "0.0.0.0"): Promise<Server> {
   const build = await loadBuild();
   const app = createApp(build);
+  // The daily servicing checks run inside the app (docs/domain.md#collateral-monitoring).
+  const scheduler =
+    process.env.ZR_NO_SCHEDULER === "1" ? null : startServicingScheduler(getDbHandle().db);
   return new Promise((resolve) => {
     const server = app.listen(port, host, () => resolve(server));
+    server.on("close", () => scheduler?.stop());
   });
 }
 

@@ -17,6 +17,8 @@ import zhAlliance from "../locales/zh-CN/alliance.json";
 import enAlliance from "../locales/en/alliance.json";
 import zhMatching from "../locales/zh-CN/matching.json";
 import enMatching from "../locales/en/matching.json";
+import zhServicing from "../locales/zh-CN/servicing.json";
+import enServicing from "../locales/en/servicing.json";
 import zhRisk from "../locales/zh-CN/risk.json";
 import enRisk from "../locales/en/risk.json";
 
@@ -34,6 +36,7 @@ export const resources = {
     deals: zhDeals,
     alliance: zhAlliance,
     matching: zhMatching,
+    servicing: zhServicing,
     risk: zhRisk,
   },
   en: {
@@ -45,6 +48,7 @@ export const resources = {
     deals: enDeals,
     alliance: enAlliance,
     matching: enMatching,
+    servicing: enServicing,
     risk: enRisk,
   },
 } satisfies Resource;

@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { addDays } from "../../app/domain/ip";
+import {
+  recordFeePayment,
+  recordLegalEvent,
+  watchList,
+} from "../../app/models/servicing/collateral.server";
+import { runDailyJobs, sendReminders } from "../../app/models/servicing/jobs.server";
+import { ensureLoanAccounts } from "../../app/models/servicing/loan.server";
+import { todayInChina } from "../../app/utils/time";
+import { useTestDb as testDatabase } from "../support/db";
+import {
+  addAsset,
+  createDealWorld,
+  driveTo,
+  newApplication,
+  type DealWorld,
+} from "../support/deals";
+
+const t = testDatabase();
+const today = todayInChina();
+
+async function count(table: "reminders" | "notifications") {
+  const r = await t.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite"}`, () => {
+  let w: DealWorld;
+  let patent: number;
+  let loan: number;
+
+  it("sets up a loan overdue, with a patent whose fee deadline is 5 days away", async () => {
+    w = await createDealWorld(t.db);
+    patent = await addAsset(t.db, w.firmA.orgId, { valueFen: 1_000_000_000 });
+    // Filing date chosen so the next fee deadline (day before an anniversary) is today + 5.
+    const anniversary = addDays(today, 6);
+    const filing = `${Number(anniversary.slice(0, 4)) - 5}${anniversary.slice(4)}`;
+    await t.db
+      .updateTable("ip_assets")
+      .set({ filing_date: filing })
+      .where("id", "=", patent)
+      .execute();
+    loan = await newApplication(t.db, w, { assetIds: [patent] });
+    await driveTo(t.db, w, loan, "disbursed", { valueDate: addDays(today, -45) });
+    expect(await ensureLoanAccounts(t.db)).toBe(1);
+    const [watch] = await watchList(t.db, { kind: "bank", bankOrgId: w.bankX.orgId }, today);
+    expect(watch.assets[0].fee).toMatchObject({ state: "due_soon", daysUntil: 5 });
+    expect(watch.flags).toEqual(["fee_due"]);
+    expect(watch.coverageBp).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("runs once per day and sends each reminder once", async () => {
+    const first = await runDailyJobs(t.db, today);
+    expect(first.ran).toBe(true);
+    expect(first.reminders).toBeGreaterThan(0);
+    // The run reclassified the loan: 45 days after disbursement its first instalment is overdue.
+    const [watch] = await watchList(t.db, { kind: "bank", bankOrgId: w.bankX.orgId }, today);
+    expect(watch.flags).toEqual(["fee_due", "overdue"]);
+    expect(watch.riskClass).toBe("special_mention");
+    const reminders = await count("reminders");
+    const notifications = await count("notifications");
+    expect(await runDailyJobs(t.db, today)).toMatchObject({ ran: false });
+    expect(await runDailyJobs(t.db, today, { force: true })).toMatchObject({
+      ran: true,
+      reminders: 0,
+    });
+    expect(await sendReminders(t.db, today)).toBe(0);
+    expect(await count("reminders")).toBe(reminders);
+    expect(await count("notifications")).toBe(notifications);
+    const kinds = await t.db.selectFrom("reminders").select("kind").distinct().execute();
+    expect(kinds.map((k) => k.kind).sort()).toEqual(["feeDue7", "overdue"]);
+  });
+
+  it("moves the fee to grace, then lapse, which cuts the coverage at once", async () => {
+    const inGrace = addDays(today, 10);
+    const [g] = await watchList(t.db, { kind: "firm", firmOrgId: w.firmA.orgId }, inGrace);
+    expect(g.assets[0].fee).toMatchObject({ state: "grace", lateMonth: 1, surchargeBp: 0 });
+    const afterGrace = addDays(today, 200);
+    const [l] = await watchList(t.db, { kind: "bank", bankOrgId: w.bankX.orgId }, afterGrace);
+    expect(l.assets[0].fee.state).toBe("lapsed");
+    expect(l.coverageBp).toBe(0);
+    expect(l.flags).toContain("coverage");
+  });
+
+  it("a fee payment keeps the patent alive; an invalidation takes it out at once", async () => {
+    const filing = (
+      await t.db
+        .selectFrom("ip_assets")
+        .select("filing_date")
+        .where("id", "=", patent)
+        .executeTakeFirstOrThrow()
+    ).filing_date!;
+    const feeYear = Number(addDays(today, 6).slice(0, 4)) - Number(filing.slice(0, 4)) + 1;
+    await expect(
+      recordFeePayment(
+        t.db,
+        { userId: w.firmB.userId, orgId: w.firmB.orgId, role: "firm" },
+        { assetId: patent, feeYear, paidDate: today, amountFen: 120_000, receiptNumber: "R1" },
+      ),
+    ).rejects.toMatchObject({ status: 404 });
+    await recordFeePayment(
+      t.db,
+      { userId: w.firmA.userId, orgId: w.firmA.orgId, role: "firm" },
+      {
+        assetId: patent,
+        feeYear,
+        paidDate: today,
+        amountFen: 120_000,
+        receiptNumber: "2026-RCPT-1",
+      },
+    );
+    await expect(
+      recordFeePayment(
+        t.db,
+        { userId: w.bankX.userId, orgId: w.bankX.orgId, role: "bank_officer" },
+        { assetId: patent, feeYear, paidDate: today, amountFen: 120_000, receiptNumber: "R2" },
+      ),
+    ).rejects.toMatchObject({ key: "servicing:refusals.duplicate" });
+    const [paid] = await watchList(
+      t.db,
+      { kind: "bank", bankOrgId: w.bankX.orgId },
+      addDays(today, 200),
+    );
+    expect(paid.assets[0].fee.state).toBe("paid");
+    expect(paid.coverageBp).toBeGreaterThan(0);
+    await recordLegalEvent(
+      t.db,
+      { userId: w.bankX.userId, orgId: w.bankX.orgId, role: "bank_officer" },
+      {
+        assetId: patent,
+        eventType: "invalidated",
+        eventDate: today,
+        noticeDate: null,
+        note: "复审决定",
+        source: "bank",
+      },
+    );
+    const [inv] = await watchList(t.db, { kind: "bank", bankOrgId: w.bankX.orgId }, today);
+    expect(inv.coverageBp).toBe(0);
+    expect(inv.flags).toEqual(expect.arrayContaining(["coverage", "lapsed"]));
+    const status = await t.db
+      .selectFrom("ip_assets")
+      .select("status")
+      .where("id", "=", patent)
+      .executeTakeFirstOrThrow();
+    expect(status.status).toBe("invalidated");
+  });
+});
