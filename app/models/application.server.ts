@@ -823,7 +823,6 @@ export async function recordDefault(
       effects: async (t, app) => ({
         closedDate: v.closedDate,
         releasedLocks: await releaseLocks(t, app.id),
-        coverageReleasedFen: await syncReservation(t, app.id, 0, actor.userId),
       }),
     }),
   );

@@ -648,6 +648,36 @@ describe("risk sharing", () => {
     ).rejects.toMatchObject({ key: "risk:errors.notListed" });
   });
 
+  it("lowers the reservation as i13's repayment ledger takes the principal below the cap", async () => {
+    const product = await addProduct(t.db, w.bankX.orgId, w.bankX.userId);
+    const poolId = await createPool(t.db, gov, poolInput(product, { perLoanCapFen: 6 * WAN }));
+    await addContribution(t.db, gov, {
+      poolId,
+      funderName: "财政",
+      amountFen: 100 * WAN,
+      valueDate: "2025-01-02",
+      idempotencyKey: `rep-${poolId}`,
+    });
+    const id = await disbursedLoan(product, 10 * WAN);
+    expect((await listPoolSummaries(t.db, poolId))[0].exposureFen).toBe(6 * WAN);
+    const { ensureLoanAccounts, postRepayment } =
+      await import("../../app/models/servicing/loan.server");
+    await ensureLoanAccounts(t.db);
+    const posted = await postRepayment(t.db, {
+      applicationId: id,
+      amountFen: 5 * WAN,
+      valueDate: "2025-07-30",
+      idempotencyKey: `repayment-test-${id}`,
+      actorUserId: w.bankX.userId,
+      actorOrgId: w.bankX.orgId,
+      bankOrgId: w.bankX.orgId,
+      today: "2025-07-30",
+    });
+    const expected = Math.min(6 * WAN, posted.outstandingAfterFen);
+    expect((await listPoolSummaries(t.db, poolId))[0].exposureFen).toBe(expected);
+    expect(expected).toBeLessThan(6 * WAN);
+  });
+
   it("reconciles pools, claims and subsidies with zero drift", async () => {
     const r = await reconcileRiskSharing(t.db);
     expect(r).toMatchObject({ pool_drift_fen: 0, claim_drift_fen: 0, subsidy_drift_fen: 0 });
