@@ -44,6 +44,26 @@ export interface Database {
   legal_status_events: LegalStatusEventsTable;
   job_runs: JobRunsTable;
   reminders: RemindersTable;
+  risk_pools: RiskPoolsTable;
+  risk_pool_products: RiskPoolProductsTable;
+  risk_pool_regions: RiskPoolRegionsTable;
+  risk_pool_funders: RiskPoolFundersTable;
+  risk_pool_entries: RiskPoolEntriesTable;
+  risk_reservations: RiskReservationsTable;
+  risk_claims: RiskClaimsTable;
+  risk_claim_documents: RiskClaimDocumentsTable;
+  risk_claim_payouts: RiskClaimPayoutsTable;
+  risk_product_quotes: RiskProductQuotesTable;
+  risk_policies: RiskPoliciesTable;
+  lpr_settings: LprSettingsTable;
+  subsidy_programmes: SubsidyProgrammesTable;
+  subsidy_firm_years: SubsidyFirmYearsTable;
+  subsidy_claims: SubsidyClaimsTable;
+  subsidised_interest: SubsidisedInterestTable;
+  subsidy_payouts: SubsidyPayoutsTable;
+  disposals: DisposalsTable;
+  disposal_interests: DisposalInterestsTable;
+  disposal_distributions: DisposalDistributionsTable;
 }
 
 export type OrgKind = "firm" | "bank" | "valuer" | "alliance" | "platform";
@@ -688,5 +708,277 @@ export interface RemindersTable {
   application_id: number | null;
   asset_id: number | null;
   run_date: string;
+  created_at: string;
+}
+
+// ---- Risk sharing, subsidies and disposal (migration 014; decision 013) ----
+
+export type RiskPoolKind = "regional" | "county";
+export type SharePartyCode = "pool" | "insurer" | "guarantor" | "bank";
+
+export interface RiskPoolsTable {
+  id: Generated<number>;
+  name: string;
+  kind: RiskPoolKind;
+  manager_org_id: number;
+  insurer_org_id: number | null;
+  guarantor_org_id: number | null;
+  share_pool_bp: number;
+  share_insurer_bp: number;
+  share_guarantor_bp: number;
+  share_bank_bp: number;
+  per_loan_cap_fen: number;
+  leverage_multiple_bp: number;
+  interest_days_allowed: number;
+  required_documents: string;
+  contributed_fen: Generated<number>;
+  paid_fen: Generated<number>;
+  recovered_fen: Generated<number>;
+  balance_fen: Generated<number>;
+  exposure_fen: Generated<number>;
+  version: Generated<number>;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+export type RiskPool = Selectable<RiskPoolsTable>;
+
+export interface RiskPoolProductsTable {
+  pool_id: number;
+  product_id: number;
+}
+
+export interface RiskPoolRegionsTable {
+  pool_id: number;
+  region_code: string;
+}
+
+export interface RiskPoolFundersTable {
+  id: Generated<number>;
+  pool_id: number;
+  name: string;
+  org_id: number | null;
+  created_at: string;
+}
+
+export type RiskPoolEntryType = "contribution" | "payout" | "recovery";
+
+export interface RiskPoolEntriesTable {
+  id: Generated<number>;
+  pool_id: number;
+  entry_type: RiskPoolEntryType;
+  amount_fen: number;
+  funder_id: number | null;
+  claim_id: number | null;
+  disposal_id: number | null;
+  value_date: string;
+  idempotency_key: string;
+  note: string | null;
+  created_by: number;
+  created_at: string;
+}
+
+export type ReservationState = "active" | "released" | "claimed";
+
+export interface RiskReservationsTable {
+  id: Generated<number>;
+  pool_id: number;
+  application_id: number;
+  initial_fen: number;
+  reserved_fen: number;
+  state: ReservationState;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type RiskClaimState = "filed" | "approved" | "partially_approved" | "rejected";
+
+export interface RiskClaimsTable {
+  id: Generated<number>;
+  pool_id: number;
+  application_id: number;
+  live_key: number | null;
+  bank_org_id: number;
+  state: RiskClaimState;
+  outstanding_principal_fen: number;
+  unpaid_interest_fen: number;
+  covered_principal_fen: number;
+  allowed_interest_fen: number;
+  loss_fen: number;
+  claimed_fen: number;
+  approved_fen: number | null;
+  reject_reason: string | null;
+  idempotency_key: string;
+  version: Generated<number>;
+  filed_by: number;
+  filed_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+}
+export type RiskClaim = Selectable<RiskClaimsTable>;
+
+export interface RiskClaimDocumentsTable {
+  claim_id: number;
+  document: string;
+  reference: string | null;
+}
+
+export interface RiskClaimPayoutsTable {
+  id: Generated<number>;
+  claim_id: number;
+  party: SharePartyCode;
+  payer_org_id: number | null;
+  amount_fen: number;
+  idempotency_key: string;
+  created_by: number;
+  created_at: string;
+}
+
+export type RiskCoverKind = "insurance" | "guarantee";
+
+export interface RiskProductQuotesTable {
+  id: Generated<number>;
+  product_id: number;
+  party_org_id: number;
+  kind: RiskCoverKind;
+  rate_bp: number;
+  active: Generated<number>;
+  created_by: number;
+  created_at: string;
+}
+
+export interface RiskPoliciesTable {
+  id: Generated<number>;
+  application_id: number;
+  quote_id: number;
+  party_org_id: number;
+  kind: RiskCoverKind;
+  rate_bp: number;
+  insured_fen: number;
+  premium_fen: number;
+  bound_at: string;
+}
+
+export interface LprSettingsTable {
+  effective_date: string;
+  rate_bp: number;
+  created_by: number;
+  created_at: string;
+}
+
+export interface SubsidyProgrammesTable {
+  id: Generated<number>;
+  name: string;
+  owner_org_id: number;
+  share_bp: number;
+  lpr_multiple_cap_bp: number | null;
+  per_firm_year_cap_fen: number;
+  budget_fen: number;
+  committed_fen: Generated<number>;
+  paid_fen: Generated<number>;
+  window_start: string;
+  window_end: string;
+  region_codes: string;
+  product_ids: string;
+  required_flags: string;
+  first_pledge_only: Generated<number>;
+  auto_approve: Generated<number>;
+  version: Generated<number>;
+  created_by: number;
+  created_at: string;
+}
+export type SubsidyProgramme = Selectable<SubsidyProgrammesTable>;
+
+export interface SubsidyFirmYearsTable {
+  programme_id: number;
+  firm_org_id: number;
+  year: number;
+  committed_fen: number;
+}
+
+export type SubsidyClaimState = "pending" | "approved" | "rejected";
+
+export interface SubsidyClaimsTable {
+  id: Generated<number>;
+  programme_id: number;
+  firm_org_id: number;
+  application_id: number;
+  year: number;
+  state: SubsidyClaimState;
+  interest_fen: number;
+  computed_fen: number;
+  amount_fen: number;
+  lines_json: string;
+  reject_reason: string | null;
+  idempotency_key: string;
+  version: Generated<number>;
+  created_by: number;
+  created_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+}
+export type SubsidyClaim = Selectable<SubsidyClaimsTable>;
+
+export interface SubsidisedInterestTable {
+  payment_key: string;
+  claim_id: number;
+  application_id: number;
+  interest_fen: number;
+}
+
+export interface SubsidyPayoutsTable {
+  id: Generated<number>;
+  claim_id: number;
+  programme_id: number;
+  firm_org_id: number;
+  region_code: string | null;
+  amount_fen: number;
+  value_date: string;
+  idempotency_key: string;
+  created_by: number;
+  created_at: string;
+}
+
+export type DisposalKind = "transfer" | "licence";
+export type DisposalState = "listed" | "sold" | "withdrawn";
+
+export interface DisposalsTable {
+  id: Generated<number>;
+  application_id: number;
+  bank_org_id: number;
+  claim_id: number | null;
+  kind: DisposalKind;
+  title: string;
+  asset_summary: string;
+  appraisal_fen: number | null;
+  asking_fen: number;
+  terms: string;
+  state: DisposalState;
+  proceeds_fen: number | null;
+  version: Generated<number>;
+  listed_by: number;
+  listed_at: string;
+  closed_at: string | null;
+}
+export type Disposal = Selectable<DisposalsTable>;
+
+export interface DisposalInterestsTable {
+  id: Generated<number>;
+  disposal_id: number;
+  name: string;
+  contact: string;
+  message: string;
+  created_at: string;
+}
+
+export interface DisposalDistributionsTable {
+  id: Generated<number>;
+  disposal_id: number;
+  claim_id: number | null;
+  party: SharePartyCode;
+  amount_fen: number;
+  idempotency_key: string;
+  created_by: number;
   created_at: string;
 }

@@ -14,6 +14,7 @@
 import { formatYuanExact } from "../app/domain/money";
 import { reconcileTotals, type BucketDrift } from "../app/models/ledger.server";
 import { reconcileServicing } from "../app/models/servicing/loan.server";
+import { reconcileRiskSharing } from "../app/models/risk-sharing/reconcile.server";
 import { getDbHandle } from "../app/utils/db.server";
 
 const showAll = process.argv.includes("--all");
@@ -69,7 +70,15 @@ try {
   if (servicing.drifts.length) {
     console.log(`\nservicing drift (loans and rollups): ${servicing.drifts.join(", ")}`);
   }
+  // Risk pools, claims and subsidies (docs/domain.md#risk-pools): cached totals vs their entries.
+  const risk = await reconcileRiskSharing(db);
+  const riskClean =
+    risk.pool_drift_fen === 0 && risk.claim_drift_fen === 0 && risk.subsidy_drift_fen === 0;
+  console.log(
+    `risk sharing: ${risk.pools_checked} pools, ${risk.claims_checked} claims, ${risk.subsidy_programmes_checked} subsidy programmes — ${riskClean ? "no drift" : "DRIFT"}`,
+  );
   const clean =
+    riskClean &&
     report.driftFen === 0 &&
     report.driftCount === 0 &&
     report.mismatchedApplications.length === 0 &&
@@ -91,6 +100,7 @@ try {
       repayment_entries: servicing.repayment_entries,
       outstanding_drift_fen: servicing.outstanding_drift_fen,
       repayment_drift_fen: servicing.repayment_drift_fen,
+      ...risk,
     }),
   );
   if (!clean) process.exitCode = 1;

@@ -138,6 +138,14 @@ export const PERMISSIONS = {
   /** The alliance review: a bank officer sees other banks only as one combined figure. */
   "review.view": { alliance: "any", admin: "any", bank_officer: "bankOrgId" },
 
+  // Risk sharing and subsidies (docs/domain.md#risk-pools): the pool page for the alliance and
+  // the banks; disposals are public; a firm sees and claims only its own subsidies.
+  "riskPool.view": { alliance: "any", admin: "any", bank_officer: "any" },
+  "disposal.view": EVERYONE,
+  "disposal.registerInterest": EVERYONE,
+  "subsidy.viewOwn": FIRM_OWN,
+  "subsidy.claim": FIRM_OWN,
+
   "invitation.create": ADMIN,
   "audit.view": ADMIN,
   /** The mail queue, including the development outbox (mails hold reset links: admin only). */

@@ -34,6 +34,7 @@ import {
   type RepaymentMethod,
 } from "../domain/servicing/schedule";
 import { writeAudit } from "./audit.server";
+import { reserveCoverage, syncReservation } from "./risk-sharing/pools.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import {
   insertDisbursementEntry,
@@ -770,7 +771,19 @@ export async function disburseApplication(
         );
         // The loan account and its schedule (docs/domain.md#servicing), in the same transaction.
         await openLoanAccount(t, app.id);
+        // Risk-pool coverage (docs/domain.md#risk-pools): refused over the leverage cap.
+        const coverage = await reserveCoverage(
+          t,
+          {
+            applicationId: app.id,
+            productId: app.product_id,
+            regionCode: app.region_code,
+            principalFen: v.amountFen,
+          },
+          actor.userId,
+        );
         return {
+          coverage,
           amountFen: v.amountFen,
           valueDate: v.valueDate,
           entryId,
@@ -808,6 +821,7 @@ export async function recordRepayment(
       effects: async (t, app) => ({
         closedDate: v.closedDate,
         releasedLocks: await releaseLocks(t, app.id),
+        coverageReleasedFen: await syncReservation(t, app.id, 0, actor.userId),
       }),
     }),
   );

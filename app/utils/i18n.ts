@@ -21,6 +21,8 @@ import zhMail from "../locales/zh-CN/mail.json";
 import enMail from "../locales/en/mail.json";
 import zhServicing from "../locales/zh-CN/servicing.json";
 import enServicing from "../locales/en/servicing.json";
+import zhRisk from "../locales/zh-CN/risk.json";
+import enRisk from "../locales/en/risk.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -38,6 +40,7 @@ export const resources = {
     matching: zhMatching,
     mail: zhMail,
     servicing: zhServicing,
+    risk: zhRisk,
   },
   en: {
     common: enCommon,
@@ -50,6 +53,7 @@ export const resources = {
     matching: enMatching,
     mail: enMail,
     servicing: enServicing,
+    risk: enRisk,
   },
 } satisfies Resource;
 

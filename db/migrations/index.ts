@@ -8,6 +8,7 @@ import * as m007 from "./2026_11_27_007_matching_prefilter";
 import * as m008 from "./2026_11_27_008_disbursement_rollups";
 import * as m011 from "./2026_12_05_011_accounts";
 import * as m013 from "./2026_12_05_013_loan_servicing";
+import * as m014 from "./2026_12_05_014_risk_sharing";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_27_008_disbursement_rollups": m008,
   "2026_12_05_011_accounts": m011,
   "2026_12_05_013_loan_servicing": m013,
+  "2026_12_05_014_risk_sharing": m014,
 };

@@ -105,6 +105,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     paidOrder: 0,
     unpaidOrder: 0,
     report: 0,
+    disposal: 0,
     token: "",
   };
   let auditBefore = 0;
@@ -200,6 +201,30 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         valuerOrgId: valuer.org_id,
       })
     ).orderId;
+    // A listed disposal, inserted directly: the matrix checks who reaches the page, not the flow.
+    ids.disposal = Number(
+      (
+        await t.db
+          .insertInto("disposals")
+          .values({
+            application_id: 0,
+            bank_org_id: actors.bankX.orgId,
+            claim_id: null,
+            kind: "transfer",
+            title: "矩阵处置",
+            asset_summary: "发明专利",
+            appraisal_fen: null,
+            asking_fen: 100,
+            terms: "一次性转让",
+            state: "listed",
+            proceeds_fen: null,
+            listed_by: actors.bankX.userId,
+            listed_at: "2026-01-01 00:00:00.000",
+            closed_at: null,
+          })
+          .executeTakeFirstOrThrow()
+      ).insertId,
+    );
     auditBefore = await countRows(t.db, "audit_log");
   });
 
@@ -212,6 +237,22 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     "report[.csv]": { loader: { path: () => "/report.csv", expected: PUBLIC } },
     "report[.json]": { loader: { path: () => "/report.json", expected: PUBLIC } },
     "verify.$token": { loader: { path: () => `/verify/${ids.token}`, expected: PUBLIC } },
+    "disposals._index": { loader: { path: () => "/disposals", expected: PUBLIC } },
+    "disposals.$id": {
+      loader: { path: () => `/disposals/${ids.disposal}`, expected: PUBLIC },
+      // An empty form: everyone may register interest, so everyone gets the validation's 400.
+      action: { path: () => `/disposals/${ids.disposal}`, expected: all(400), body: EMPTY },
+    },
+    // Banks see every pool (their loans' coverage), the alliance and the admin too.
+    "risk.pools": { loader: { path: () => "/risk/pools", expected: REVIEWERS } },
+    "firm.subsidies": {
+      loader: { path: () => "/firm/subsidies", expected: FIRM },
+      action: {
+        path: () => "/firm/subsidies",
+        expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
 
     login: {
       loader: { path: () => "/login", expected: VISITORS },

@@ -84,6 +84,11 @@ const SPEC: Record<Action, string> = {
   "ledger.reverse": "- - - - - A",
   "review.view": "- - B - A A",
 
+  "riskPool.view": "- - A - A A",
+  "disposal.view": "A A A A A A",
+  "disposal.registerInterest": "A A A A A A",
+  "subsidy.viewOwn": "- F - - - -",
+  "subsidy.claim": "- F - - - -",
   "invitation.create": "- - - - - A",
   "audit.view": "- - - - - A",
   "outbox.view": "- - - - - A",

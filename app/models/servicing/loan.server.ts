@@ -23,6 +23,7 @@ import { monthOf } from "../../domain/workflow";
 import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
+import { syncReservation } from "../risk-sharing/pools.server";
 import { isUniqueViolation, UserFacingError } from "../errors";
 import { isMysql, runDealTransaction, type Executor, type Trx } from "../ledger.server";
 
@@ -517,6 +518,8 @@ export async function postRepayment(db: Db, input: PostRepaymentInput): Promise<
       interestFen: plan.interestFen,
       entries: 1,
     });
+    // The risk pool's reservation follows the outstanding principal down (docs/domain.md#risk-pools).
+    await syncReservation(trx, account.application_id, plan.outstandingAfterFen, input.actorUserId);
     if (position.closed) {
       await syncApplicationState(trx, account.application_id, true, position.lastValueDate, {
         userId: input.actorUserId,
