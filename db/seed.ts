@@ -209,8 +209,9 @@ export async function seedDemo(
     const id = await createOrganisation(db, { kind: "bank", name: b.name }, null);
     for (const n of [1, 2])
       await addUser(db, id, "bank_officer", `officer${n}@${b.key}.demo`, person(), hash);
+    // One officer per bank, so a newcomer can try each bank's side.
+    logins.push({ role: "bank_officer", email: `officer1@${b.key}.demo`, org: b.name });
   }
-  logins.push({ role: "bank_officer", email: "officer1@nmgbank.demo", org: banks[0].name });
 
   const valuer = await createOrganisation(
     db,
