@@ -1,5 +1,5 @@
 import type { AllianceKind, Role } from "./schema";
-import { completeUscc } from "../app/domain/uscc";
+import { buildUscc } from "../app/domain/uscc";
 import { REGIONS } from "../app/domain/regions";
 import { INDUSTRY_CODES } from "../app/domain/industry";
 import { registerFirm, createOrganisation } from "../app/models/organisation.server";
@@ -33,20 +33,17 @@ export function prng(seed: number) {
   };
 }
 
-/** GB 11714 organisation code check (positions 9–17 of a USCC). */
-function orgCode(rand: () => number): string {
-  const w = [3, 7, 9, 10, 5, 8, 4, 2];
+/** A random 8-digit GB 11714 organisation-code body; `buildUscc` adds both check characters. */
+function orgBody(rand: () => number): string {
   let digits = "";
   for (let i = 0; i < 8; i++) digits += Math.floor(rand() * 10);
-  const sum = [...digits].reduce((s, d, i) => s + Number(d) * w[i], 0);
-  const c = 11 - (sum % 11);
-  return digits + (c === 10 ? "X" : c === 11 ? "0" : String(c));
+  return digits;
 }
 
 /** A valid USCC of an enterprise (91) registered in the given 盟市 (a county-level code under it). */
 export function demoUscc(regionCode: string, rand: () => number): string {
   const county = regionCode.slice(0, 4) + String(2 + Math.floor(rand() * 3)).padStart(2, "0");
-  return completeUscc("91" + county + orgCode(rand));
+  return buildUscc(county, orgBody(rand));
 }
 
 const FIRM_NAMES = [
@@ -212,8 +209,9 @@ export async function seedDemo(
     const id = await createOrganisation(db, { kind: "bank", name: b.name }, null);
     for (const n of [1, 2])
       await addUser(db, id, "bank_officer", `officer${n}@${b.key}.demo`, person(), hash);
+    // One officer per bank, so a newcomer can try each bank's side.
+    logins.push({ role: "bank_officer", email: `officer1@${b.key}.demo`, org: b.name });
   }
-  logins.push({ role: "bank_officer", email: "officer1@nmgbank.demo", org: banks[0].name });
 
   const valuer = await createOrganisation(
     db,

@@ -19,7 +19,7 @@ import { FIRM_FLAGS, INDUSTRY_CODES, type FirmFlag } from "../app/domain/industr
 import { makePatentNumber } from "../app/domain/patent";
 import { validateProductTerms, type LoanProductTerms } from "../app/domain/product";
 import { REGIONS, type RegionCode } from "../app/domain/regions";
-import { completeUscc } from "../app/domain/uscc";
+import { buildUscc } from "../app/domain/uscc";
 import {
   collateralColumns,
   isPledgeableStatus,
@@ -194,13 +194,9 @@ const PRODUCT_NAMES = [
   "绿色知产贷",
 ];
 
-/** GB 11714 organisation code: 8 digits and a check character. */
-function orgCode(n: number): string {
-  const digits = String(n).padStart(8, "0").slice(-8);
-  const w = [3, 7, 9, 10, 5, 8, 4, 2];
-  const s = [...digits].reduce((t, d, i) => t + Number(d) * w[i], 0);
-  const c = 11 - (s % 11);
-  return digits + (c === 10 ? "X" : c === 11 ? "0" : String(c));
+/** An 8-digit GB 11714 organisation-code body; `buildUscc` adds both check characters. */
+function orgBody(n: number): string {
+  return String(n).padStart(8, "0").slice(-8);
 }
 
 type Row = Record<string, unknown>;
@@ -288,7 +284,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
       kind: "firm" as const,
       name: `${faker.company.name()}（规模测试）`,
       // County "05": the demo seed uses 02–04, so the two never share a USCC.
-      uscc: completeUscc(`91${regionCode.slice(0, 4)}05${orgCode(codeBase + i)}`),
+      uscc: buildUscc(`${regionCode.slice(0, 4)}05`, orgBody(codeBase + i)),
       region_code: regionCode,
       industry_section: industry(),
       flag_high_tech: chance(0.4) ? 1 : 0,

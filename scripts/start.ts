@@ -39,6 +39,8 @@ if (!demo) {
       "admin@zhirong.demo",
       "firm01@firms.demo",
       "officer1@nmgbank.demo",
+      "officer1@baotoubank.demo",
+      "officer1@nongshang.demo",
       "appraiser@valuer.demo",
       "alliance@amr.demo",
     ])

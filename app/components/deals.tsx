@@ -1,6 +1,6 @@
 import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { ApplicationState } from "../../db/schema";
@@ -129,12 +129,28 @@ export interface DetailView {
   }[];
 }
 
-/** Terms, collateral, history: what both sides see. */
-export function ApplicationFacts({ view }: { view: DetailView }) {
+/**
+ * Terms, collateral, history: what both sides see. `side` "firm" adds the link that orders the
+ * missing appraisals; an asset without a valid formal value says so instead of lending 0.00.
+ */
+export function ApplicationFacts({
+  view,
+  side,
+  today,
+}: {
+  view: DetailView;
+  side: "firm" | "bank";
+  /** China business day: an appraisal valid until before it has expired (已过期). */
+  today: string;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (fen: number) => formatMoney(fen, lang);
   const { app, snapshot } = view;
+  const lacksFormal = (a: DetailView["assets"][number]) =>
+    a.formalValidUntil === null || a.formalValidUntil < today;
+  const needAppraisal = view.assets.filter(lacksFormal);
+  const beforeApproval = app.state === "draft" || app.state === "submitted";
   return (
     <>
       <section className="card grid grid-4" data-testid="application-terms">
@@ -189,6 +205,26 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
 
       <section className="card">
         <h2>{t("deals:detail.assets")}</h2>
+        {needAppraisal.length > 0 && beforeApproval ? (
+          <p className="notice" data-testid="needs-appraisal">
+            {t(
+              side === "firm"
+                ? "deals:detail.needsAppraisalFirm"
+                : "deals:detail.needsAppraisalBank",
+              {
+                count: needAppraisal.length,
+              },
+            )}{" "}
+            {side === "firm" ? (
+              <Link
+                to={`/firm/appraisals/new?${needAppraisal.map((a) => `asset=${a.assetId}`).join("&")}`}
+                data-testid="order-missing-appraisals"
+              >
+                {t("deals:detail.orderAppraisal")}
+              </Link>
+            ) : null}
+          </p>
+        ) : null}
         <table className="data" data-testid="application-assets">
           <thead>
             <tr>
@@ -208,9 +244,13 @@ export function ApplicationFacts({ view }: { view: DetailView }) {
                 <td>
                   {a.number} {a.title}
                 </td>
-                <td className="num">{money(a.valueFen)}</td>
+                <td className="num">
+                  {a.formalValidUntil === null
+                    ? t("deals:detail.awaitingAppraisal")
+                    : money(a.valueFen)}
+                </td>
                 <td className="num">{formatBp(a.pledgeRateBp, 0)}</td>
-                <td className="num">{money(a.capacityFen)}</td>
+                <td className="num">{a.formalValidUntil === null ? "—" : money(a.capacityFen)}</td>
                 <td>{a.formalValidUntil ?? t("deals:apply.notValid")}</td>
                 <td data-testid="lock-state" data-locked={a.lockedBy === app.id ? "1" : "0"}>
                   {a.lockedBy === app.id

@@ -688,6 +688,8 @@ export interface OfferableAssetView {
   inForce: boolean;
   formalValueFen: number | null;
   formalValidUntil: string | null;
+  /** The formal appraisal's validity ended before today: shown 已过期, never ready. */
+  formalExpired: boolean;
   indicativeValueFen: number | null;
 }
 
@@ -769,8 +771,13 @@ export function RequestForm({
                       ? t("products:requests.assetInForce")
                       : t("products:requests.assetNotInForce")}
                   </span>{" "}
+                  {a.formalExpired ? (
+                    <span className="badge badge-warn" data-testid="formal-expired">
+                      {t("products:requests.formalExpired", { date: a.formalValidUntil })}
+                    </span>
+                  ) : null}{" "}
                   <span className="muted">
-                    {a.formalValueFen !== null && a.formalValidUntil
+                    {a.formalValueFen !== null && a.formalValidUntil && !a.formalExpired
                       ? t("products:requests.formalValue", {
                           value: formatMoney(a.formalValueFen, lang),
                           until: a.formalValidUntil,

@@ -50,10 +50,12 @@ export type PatentNumberProblem =
   /** A character that can never appear, or a misplaced dot / X. Position is 1-based, after the ZL prefix and spaces are removed. */
   | { kind: "format"; position: number; char: string }
   /**
-   * Not 12 (or 8) digits plus one check digit. `length` counts what was typed, without ZL, spaces
-   * and the dot; `missingCheckDigit` when exactly 12 or 8 digits came without a check digit.
+   * Not 12 (or 8) digits plus one check digit. When the check digit is set apart (after a dot, or
+   * a final X), `length` counts only the digits before it and `checkDigitApart` is true, so
+   * "20171060186.3" reads "11 digits", not 12; otherwise `length` counts every character typed
+   * without ZL and spaces. `missingCheckDigit` when exactly 12 or 8 digits came without one.
    */
-  | { kind: "length"; length: number; missingCheckDigit: boolean }
+  | { kind: "length"; length: number; missingCheckDigit: boolean; checkDigitApart: boolean }
   | { kind: "type_digit"; digit: string; position: number }
   | { kind: "year"; year: number; earliest: number; latest: number | null }
   | { kind: "check_digit"; expected: string; actual: string };
@@ -127,14 +129,23 @@ export function parsePatentNumber(
     if ((body.length !== 12 && body.length !== 8) || missingCheckDigit) {
       return {
         ok: false,
-        problem: { kind: "length", length: body.length + check.length, missingCheckDigit },
+        problem: {
+          kind: "length",
+          length: body.length,
+          missingCheckDigit,
+          checkDigitApart: !missingCheckDigit,
+        },
       };
     }
   } else {
     const hasX = s.endsWith("X");
     if (s.length !== 13 && s.length !== 9) {
       const missingCheckDigit = !hasX && (s.length === 12 || s.length === 8);
-      return { ok: false, problem: { kind: "length", length: s.length, missingCheckDigit } };
+      const length = hasX ? s.length - 1 : s.length;
+      return {
+        ok: false,
+        problem: { kind: "length", length, missingCheckDigit, checkDigitApart: hasX },
+      };
     }
     body = s.slice(0, -1);
     check = s.slice(-1);
@@ -307,6 +318,7 @@ export function patentNumberProblemMessage(p: PatentNumberProblem): Message {
       return message(key(p.kind), { position: p.position, char: p.char });
     case "length":
       if (p.missingCheckDigit) return message(key("missing_check_digit"));
+      if (p.checkDigitApart) return message(key("length_before_check"), { length: p.length });
       return message(key(p.kind), { length: p.length });
     case "type_digit":
       return message(key(p.kind), { position: p.position, digit: p.digit });

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { IP_TYPES, isIsoDate, type IpType } from "./ip";
-import { assetCapacityFen } from "./matching";
+import {
+  collateralCoverage,
+  pledgeSetCapacity,
+  type AssetCapacity,
+  type PledgedAsset,
+  type SetCapacity,
+} from "./coverage";
 
 /**
  * The deal workflow (docs/domain.md#workflow): which state an application may move to, who
@@ -201,72 +207,15 @@ export function parseProductSnapshot(json: string): ProductSnapshot {
 // Capacity of a pledged set and the primary IP type
 // ---------------------------------------------------------------------------------------------
 
-export interface PledgedAsset {
-  assetId: number;
-  title: string;
-  ipType: IpType;
-  /** The current formal (signed) value; null when the asset has never been appraised. */
-  formalValueFen: number | null;
-  /** Last day the formal appraisal is valid (inclusive). */
-  formalValidUntil: string | null;
-  /** The day the appraisal was signed, when known: a pledge cannot rely on a later appraisal. */
-  formalSignedDate?: string | null;
-  /** ip_assets.status: a patent must be granted, a trademark registered. Unchecked when absent. */
-  status?: string;
-  /** Last day of protection; an expired right cannot be pledged. Unchecked when absent. */
-  expiryDate?: string;
-}
-
-export interface AssetCapacity {
-  assetId: number;
-  ipType: IpType;
-  valueFen: number;
-  pledgeRateBp: number;
-  capacityFen: number;
-}
-
-export interface SetCapacity {
-  perAsset: AssetCapacity[];
-  capacityFen: number;
-  capacityByType: Record<IpType, number>;
-  pledgedValueFen: number;
-}
-
-/**
- * Capacity of a pledged set under the snapshot's pledge rates: Σ floor(value × rate / 10000),
- * rounded per asset exactly as the matching engine does (assetCapacityFen). An asset without a
- * formal value lends nothing.
- */
-export function pledgeSetCapacity(
-  assets: readonly PledgedAsset[],
-  snapshot: Pick<ProductSnapshot, "pledgeRateBp">,
-): SetCapacity {
-  const capacityByType: Record<IpType, number> = {
-    invention: 0,
-    utility_model: 0,
-    design: 0,
-    trademark: 0,
-  };
-  const perAsset: AssetCapacity[] = [];
-  let capacityFen = 0;
-  let pledgedValueFen = 0;
-  for (const a of assets) {
-    const valueFen = a.formalValueFen ?? 0;
-    const pledgeRateBp = snapshot.pledgeRateBp[a.ipType];
-    const cap = assetCapacityFen(valueFen, pledgeRateBp);
-    perAsset.push({
-      assetId: a.assetId,
-      ipType: a.ipType,
-      valueFen,
-      pledgeRateBp,
-      capacityFen: cap,
-    });
-    capacityByType[a.ipType] += cap;
-    capacityFen += cap;
-    pledgedValueFen += valueFen;
-  }
-  return { perAsset, capacityFen, capacityByType, pledgedValueFen };
-}
+export {
+  collateralCoverage,
+  pledgeSetCapacity,
+  type AssetCapacity,
+  type CollateralCoverage,
+  type CoverageProblem,
+  type PledgedAsset,
+  type SetCapacity,
+} from "./coverage";
 
 /**
  * The IP type a deal is counted under in the running totals (盟市 × bank × IP type × month): the
@@ -430,41 +379,10 @@ export function checkApproval(input: ApprovalInput): ApprovalResult {
   const problems: DealProblem[] = [];
   if (assets.length === 0) problems.push({ code: "no_assets" });
   problems.push(...typeProblems(snapshot, assets));
-  const usable: PledgedAsset[] = [];
-  for (const a of assets) {
-    const ref = { assetId: a.assetId, title: a.title };
-    if (
-      a.status !== undefined &&
-      a.status !== (a.ipType === "trademark" ? "registered" : "granted")
-    ) {
-      problems.push({ code: "asset_not_pledgeable", ...ref, status: a.status });
-      continue;
-    }
-    if (a.expiryDate !== undefined && a.expiryDate < day) {
-      problems.push({ code: "asset_expired", ...ref, expiryDate: a.expiryDate });
-      continue;
-    }
-    if (a.formalValueFen === null || a.formalValidUntil === null) {
-      problems.push({ code: "asset_no_formal_value", assetId: a.assetId, title: a.title });
-    } else if (a.formalValidUntil < day) {
-      problems.push({
-        code: "asset_appraisal_expired",
-        assetId: a.assetId,
-        title: a.title,
-        validUntil: a.formalValidUntil,
-      });
-    } else if (a.formalSignedDate && a.formalSignedDate > day) {
-      problems.push({
-        code: "asset_appraisal_after_day",
-        assetId: a.assetId,
-        title: a.title,
-        signedDate: a.formalSignedDate,
-      });
-    } else {
-      usable.push(a);
-    }
-  }
-  const capacity = pledgeSetCapacity(usable, snapshot);
+  // The same function the matching engine calls to call a product ready (docs/domain.md#approval).
+  const coverage = collateralCoverage(assets, snapshot.pledgeRateBp, amountFen, day);
+  problems.push(...coverage.problems);
+  const capacity = coverage.capacity;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) {
     problems.push({ code: "amount_not_positive" });
   } else {

@@ -346,7 +346,7 @@ export async function listFirmRequests(
   );
 }
 
-export type OfferableAsset = AssetRowForEngine & { inForce: boolean };
+export type OfferableAsset = AssetRowForEngine & { inForce: boolean; formalExpired: boolean };
 
 /**
  * The firm's assets for the offer checklist, in force first. "In force" (granted or registered,
@@ -368,6 +368,8 @@ export async function listOfferableAssets(
     .map((r) => ({
       ...r,
       inForce: isPledgeableStatus(r.ip_type, r.status) && r.expiry_date > today,
+      // Valid until is inclusive: expired from the day after (docs/domain.md#appraisal-validity).
+      formalExpired: r.formal_valid_until !== null && r.formal_valid_until < today,
     }))
     .sort((a, b) => Number(b.inForce) - Number(a.inForce) || a.id - b.id);
 }

@@ -234,7 +234,7 @@ export default function BankApplication() {
       <p className="muted">
         {app.firmName} · {view.snapshot.name}
       </p>
-      <ApplicationFacts view={view} />
+      <ApplicationFacts view={view} side="bank" today={today} />
 
       <section className="stack" data-testid="bank-actions">
         <h2>{t("deals:detail.actions")}</h2>

@@ -38,6 +38,7 @@ import {
 import { draftSchema, firmActionSchema, firmSchemas } from "../utils/deal-schemas";
 import { getServerT } from "../utils/i18n.server";
 import type { SessionUser } from "../utils/session.server";
+import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
 /** The firm's own application (anyone else's id is the 404 page). */
@@ -65,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     version: view.app.version,
     actions: availableActions(view.app.state, "firm"),
     editing,
+    today: todayInChina(),
   };
 }
 
@@ -138,7 +140,7 @@ export const meta: MetaFunction = ({ params, matches }) =>
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 
 export default function FirmApplication() {
-  const { view, version, actions, editing } = useLoaderData<typeof loader>();
+  const { view, version, actions, editing, today } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const { t, i18n } = useTranslation();
   const money = (fen: number) => formatMoney(fen, i18n.language);
@@ -176,7 +178,7 @@ export default function FirmApplication() {
       <p className="muted">
         {view.snapshot.name} · {app.bankName}
       </p>
-      <ApplicationFacts view={view} />
+      <ApplicationFacts view={view} side="firm" today={today} />
 
       <section className="card stack" data-testid="firm-actions">
         <h2>{t("deals:detail.actions")}</h2>

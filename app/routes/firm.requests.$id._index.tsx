@@ -11,7 +11,16 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formErrorsOf } from "../components/Field";
 import { ProductTermsList, withParam } from "../components/products";
-import { explainFailure, explainPass, type ProductEvaluation } from "../domain/matching";
+import {
+  explainFailure,
+  explainPass,
+  MATCH_STATES,
+  SCORE_WEIGHTS,
+  stateFailures,
+  type MatchState,
+  type ProductEvaluation,
+} from "../domain/matching";
+import { findProductStatesForRequest } from "../models/match-states.server";
 import { ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { UserFacingError } from "../models/errors";
@@ -48,7 +57,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const mp = parsePage(url.searchParams.get("mp"));
   const np = parsePage(url.searchParams.get("np"));
   const today = todayInChina();
-  const [result, activeProducts] = await Promise.all([
+  const sort = url.searchParams.get("sort") === "rate" ? "rate" : "score";
+  const [result, activeProducts, states] = await Promise.all([
     withDb(findMatchesForRequest, req.id, today, {
       matchOffset: (mp - 1) * MATCH_PAGE_SIZE,
       matchLimit: MATCH_PAGE_SIZE,
@@ -56,8 +66,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       nearMissLimit: NEAR_MISS_PAGE_SIZE,
     }),
     withDb(countActiveProducts),
+    withDb(findProductStatesForRequest, req.id, today, sort),
   ]);
-  if (!result) throw new Response("Not Found", { status: 404 });
+  if (!result || !states) throw new Response("Not Found", { status: 404 });
+  const stateRow = (e: ProductEvaluation) => {
+    const p = states.products.get(e.productId)!;
+    return { product: { id: p.id, name: p.name, bankName: p.bank_name }, e };
+  };
   const assets = Object.fromEntries(
     result.loaded.assetRows.map((a) => [
       a.id,
@@ -88,6 +103,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     np,
     matchPages: Math.max(1, Math.ceil(result.matchCount / MATCH_PAGE_SIZE)),
     nearPages: Math.max(1, Math.ceil(result.nearMissCount / NEAR_MISS_PAGE_SIZE)),
+    sort,
+    states: Object.fromEntries(
+      MATCH_STATES.map((k) => [k, states.groups[k].map(stateRow)]),
+    ) as Record<MatchState, ReturnType<typeof stateRow>[]>,
+    stateOf: Object.fromEntries(
+      MATCH_STATES.flatMap((k) => states.groups[k].map((e) => [e.productId, k])),
+    ) as Record<number, MatchState>,
+    bestChange: states.bestChange,
+    appraisalFeeFen: states.appraisalFeeFen,
+    valuerCount: states.valuerCount,
+    typicalSigningDays: states.typicalSigningDays,
     matches: result.matches.map((e) => ({ product: product(e), e })),
     nearMisses: result.nearMisses.map((e) => ({ product: product(e), e })),
   };
@@ -229,6 +255,135 @@ export default function MatchPage() {
         })}
       </p>
 
+      <section className="grid" style={{ gap: "0.75rem" }} data-testid="product-states">
+        <h2>{t("products:states.title")}</h2>
+        <p className="muted">{t("products:states.intro", { count: data.activeProducts })}</p>
+        {data.bestChange ? (
+          <div className="notice" data-testid="best-change">
+            {t(`products:states.bestChange.${data.bestChange.kind}`, {
+              products: data.bestChange.products,
+              count: data.bestChange.kind === "appraisal" ? data.bestChange.assetIds.length : 0,
+              value:
+                data.bestChange.kind === "collateral"
+                  ? money(data.bestChange.collateralValueFen)
+                  : "",
+              amount:
+                data.bestChange.kind === "smaller_amount" ||
+                data.bestChange.kind === "larger_amount"
+                  ? money(data.bestChange.amountFen)
+                  : "",
+              months:
+                data.bestChange.kind === "longer_term" || data.bestChange.kind === "shorter_term"
+                  ? data.bestChange.termMonths
+                  : 0,
+              rate: data.bestChange.kind === "higher_rate" ? formatBp(data.bestChange.rateBp) : "",
+            })}
+          </div>
+        ) : null}
+        <p className="muted" data-testid="score-legend">
+          {t("products:states.legend", {
+            rate: SCORE_WEIGHTS.rate,
+            risk: SCORE_WEIGHTS.riskShare,
+            headroom: SCORE_WEIGHTS.headroom,
+            term: SCORE_WEIGHTS.termFit,
+          })}
+        </p>
+        <p className="checks" data-testid="sort">
+          <span>{t("products:states.sort")}:</span>
+          {data.sort === "score" ? (
+            <strong>{t("products:states.sortScore")}</strong>
+          ) : (
+            <Link to={withParam(location.search, "sort", "score")}>
+              {t("products:states.sortScore")}
+            </Link>
+          )}
+          {data.sort === "rate" ? (
+            <strong>{t("products:states.sortRate")}</strong>
+          ) : (
+            <Link to={withParam(location.search, "sort", "rate")}>
+              {t("products:states.sortRate")}
+            </Link>
+          )}
+        </p>
+        {MATCH_STATES.map((state) => (
+          <div key={state} className="stack" data-testid={`state-${state}`}>
+            <h3>{t(`products:states.${state}`, { count: data.states[state].length })}</h3>
+            {data.states[state].length === 0 ? (
+              <p className="muted">{t("products:states.emptyGroup")}</p>
+            ) : null}
+            {data.states[state].map(({ product, e }) => (
+              <article key={product.id} className="card stack" data-testid="state-product">
+                <div className="checks" style={{ justifyContent: "space-between" }}>
+                  <strong>
+                    {product.name} <span className="muted">· {product.bankName}</span>
+                  </strong>
+                  {e.score !== undefined ? (
+                    <span className="badge">
+                      {t("products:match.score", { score: e.score.toFixed(1) })}
+                    </span>
+                  ) : null}
+                </div>
+                <span className="muted">
+                  {t("products:match.effectiveRate", { rate: formatBp(e.effectiveRateBp) })}
+                </span>
+                {state === "ready" ? (
+                  <p data-testid="state-reason">{t("products:states.readyHint")}</p>
+                ) : null}
+                {state === "needs_appraisal" ? (
+                  <div className="stack" data-testid="state-reason">
+                    <p>{t("products:states.appraisalHint")}</p>
+                    <ul>
+                      {(e.appraisalAssetIds ?? []).map((id) => {
+                        const a = data.assets[id];
+                        const fee = data.appraisalFeeFen[id];
+                        return (
+                          <li key={id}>
+                            {t("products:states.appraisalAsset", {
+                              asset: a
+                                ? `${ipTypeLabel(t, a.ipType)} ${a.number} 「${a.title}」`
+                                : id,
+                              fee: fee !== undefined ? money(fee) : "—",
+                            })}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                    <span className="muted">
+                      {data.typicalSigningDays !== null
+                        ? t("products:states.appraisalMeta", {
+                            valuers: data.valuerCount,
+                            days: data.typicalSigningDays,
+                          })
+                        : t("products:states.appraisalMetaNoHistory", {
+                            valuers: data.valuerCount,
+                          })}
+                    </span>
+                    {open ? (
+                      <Link
+                        className="button"
+                        data-testid="order-appraisal"
+                        to={`/firm/appraisals/new?${(e.appraisalAssetIds ?? [])
+                          .map((id) => `asset=${id}`)
+                          .join("&")}`}
+                      >
+                        {t("products:states.order")}
+                      </Link>
+                    ) : null}
+                  </div>
+                ) : null}
+                {state === "near_miss" || state === "not_suitable" ? (
+                  <ul data-testid="state-reason">
+                    {stateFailures(e).map((f, i) => (
+                      <li key={i}>{translateMessage(t, explainFailure(f), lang, "auto")}</li>
+                    ))}
+                  </ul>
+                ) : null}
+              </article>
+            ))}
+          </div>
+        ))}
+      </section>
+
       <section className="grid" style={{ gap: "0.75rem" }} data-testid="matches">
         <h2>{t("products:match.matches", { count: data.matchCount })}</h2>
         {data.matchCount === 0 ? (
@@ -242,6 +397,9 @@ export default function MatchPage() {
               <h3>
                 {product.name} <span className="muted">· {product.bankName}</span>
               </h3>
+              <span className="badge" data-testid="match-state">
+                {t(`products:states.badge.${data.stateOf[product.id] ?? "not_suitable"}`)}
+              </span>
               <span className="badge badge-ok" data-testid="match-score">
                 {t("products:match.score", { score: (e.score ?? 0).toFixed(1) })}
               </span>

@@ -134,6 +134,7 @@ export default function Register() {
   });
   const regionRef = useRef<HTMLSelectElement>(null);
   const regionTouched = useRef(false);
+  // The 盟市 read from the code, "outside" for a valid code registered in another province.
   const [detected, setDetected] = useState<string | null>(null);
 
   // The region defaults from the USCC's area code until the user picks one by hand.
@@ -142,6 +143,8 @@ export default function Register() {
     if (r.ok && r.region) {
       setDetected(r.region);
       if (!regionTouched.current && regionRef.current) regionRef.current.value = r.region;
+    } else if (r.ok) {
+      setDetected("outside");
     } else {
       setDetected(null);
     }
@@ -167,9 +170,11 @@ export default function Register() {
           id={fields.uscc.id}
           label={t("auth:register.uscc")}
           hint={
-            detected
-              ? t("auth:register.regionAuto", { region: regionName(detected, i18n.language) })
-              : t("auth:register.usccHint")
+            detected === "outside"
+              ? t("auth:register.regionOutside")
+              : detected
+                ? t("auth:register.regionAuto", { region: regionName(detected, i18n.language) })
+                : t("auth:register.usccHint")
           }
           errors={fields.uscc.errors}
         >

@@ -43,6 +43,7 @@ export function offerableAssetView(a: OfferableAsset): OfferableAssetView {
     inForce: a.inForce,
     formalValueFen: a.formal_value_fen === null ? null : Number(a.formal_value_fen),
     formalValidUntil: a.formal_valid_until,
+    formalExpired: a.formalExpired,
     indicativeValueFen: a.indicative_value_fen === null ? null : Number(a.indicative_value_fen),
   };
 }

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc } from "../../app/domain/uscc";
 import { test } from "./support/test";
 
 const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -8,7 +8,7 @@ test("a firm registers, logs out, logs in, sees its dashboard and switches to En
   page,
 }) => {
   const suffix = String(Date.now()).slice(-6);
-  const uscc = completeUscc(`91150602MA0E${suffix.slice(0, 5)}`);
+  const uscc = buildUscc("150602", `MA${suffix}`);
   const email = `e2e-${suffix}@firm.test`;
 
   await page.goto("/register");
@@ -17,7 +17,7 @@ test("a firm registers, logs out, logs in, sees its dashboard and switches to En
   const wrong = uscc.slice(0, 17) + (uscc[17] === "0" ? "1" : "0");
   await page.fill("input[name=uscc]", wrong);
   await page.locator("input[name=uscc]").blur();
-  await page.getByText("校验码错误").waitFor();
+  await page.getByText("第 18 位校验码与前 17 位不符").waitFor();
 
   await page.fill("input[name=uscc]", uscc);
   // The region follows the USCC's area code (1506 → 鄂尔多斯市).

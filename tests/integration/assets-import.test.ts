@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { IMPORT_COLUMNS, IMPORT_HEADERS } from "../../app/domain/asset-import";
 import { toCsv } from "../../app/domain/csv";
 import { makePatentNumber } from "../../app/domain/patent";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc } from "../../app/domain/uscc";
 import {
   cancelImport,
   commitImport,
@@ -26,7 +26,7 @@ async function firm(db: Db): Promise<FirmActor> {
   const n = ++seq;
   const { orgId, userId } = await registerFirm(db, {
     companyName: `导入测试企业${n}有限公司`,
-    uscc: completeUscc(`91150100MB${String(n).padStart(7, "0")}`),
+    uscc: buildUscc("150100", `MB${String(n).padStart(6, "0")}`),
     regionCode: "150100",
     industrySection: "I",
     flags: { highTech: false, specialised: false, techSme: true },

@@ -15,7 +15,7 @@ import {
 import { ConflictError, UserFacingError } from "../../app/models/errors";
 import { createIndicativeEstimate, listEstimates } from "../../app/models/valuation.server";
 import { registerFirm } from "../../app/models/organisation.server";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc } from "../../app/domain/uscc";
 import { nowInstant, todayInChina } from "../../app/utils/time";
 import type { Db } from "../../app/utils/db.server";
 import { testDbKind, useTestDb } from "../support/db";
@@ -27,7 +27,7 @@ async function firm(db: Db, highTech = false): Promise<FirmActor> {
   const n = ++seq;
   const { orgId, userId } = await registerFirm(db, {
     companyName: `资产测试企业${n}有限公司`,
-    uscc: completeUscc(`91150600MA${String(n).padStart(7, "0")}`),
+    uscc: buildUscc("150600", `MA${String(n).padStart(6, "0")}`),
     regionCode: "150600",
     industrySection: "C",
     flags: { highTech, specialised: false, techSme: false },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkPatent } from "../../app/domain/asset";
 import { parsePatentNumber } from "../../app/domain/patent";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc } from "../../app/domain/uscc";
 import { registerFirm } from "../../app/models/organisation.server";
 import { todayInChina } from "../../app/utils/time";
 import { seedAssets } from "../../db/seed-assets";
@@ -17,7 +17,7 @@ describe(`demo IP assets seeder on ${testDbKind()}`, () => {
     for (const [i, section] of SECTIONS.entries()) {
       await registerFirm(t.db, {
         companyName: `演示资产企业${i}有限公司`,
-        uscc: completeUscc(`91150200MC${String(i).padStart(7, "0")}`),
+        uscc: buildUscc("150200", `MC${String(i).padStart(6, "0")}`),
         regionCode: "150200",
         industrySection: section,
         flags: { highTech: i % 2 === 0, specialised: false, techSme: true },

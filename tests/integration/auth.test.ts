@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc, usccCheckChar } from "../../app/domain/uscc";
 import { toDbInstant } from "../../app/utils/time";
 import { useTestDb } from "../support/db";
 import { useAppServer } from "../support/http";
@@ -39,7 +39,7 @@ describe("firm registration, log-in, sessions and CSRF", () => {
 
   const validFirm = (over: Record<string, string> = {}) => ({
     companyName: "包头测试稀土科技有限公司",
-    uscc: completeUscc("91150203MA0N12345"),
+    uscc: buildUscc("150203", "MA0N1234"),
     regionCode: "150200",
     industrySection: "C",
     flagHighTech: "on",
@@ -83,10 +83,23 @@ describe("firm registration, log-in, sessions and CSRF", () => {
       [
         "a wrong check character",
         (() => {
-          const good = completeUscc("91150203MA0N54321");
+          const good = buildUscc("150203", "MA0N5432");
           return good.slice(0, 17) + (good[17] === "0" ? "1" : "0");
         })(),
-        /校验码错误：第 18 位应为/,
+        /第 18 位校验码与前 17 位不符/,
+      ],
+      [
+        "a letter in the area code",
+        (() => {
+          const first17 = "9115010AMA0N5432" + "7";
+          return first17 + usccCheckChar(first17);
+        })(),
+        /第 3–8 位“15010A”不是有效的行政区划代码/,
+      ],
+      [
+        "a wrong organisation-code check character",
+        "91150203MA0N12345" + usccCheckChar("91150203MA0N12345"),
+        /第 9–17 位组织机构代码“MA0N12345”校验不符/,
       ],
     ];
     for (const [what, uscc, message] of bad) {
@@ -120,7 +133,7 @@ describe("firm registration, log-in, sessions and CSRF", () => {
       const short = await post(
         "/register",
         validFirm({
-          uscc: completeUscc("91150600MA0X00001"),
+          uscc: buildUscc("150600", "MA0X0001"),
           email: "x@register.test",
           password: "short",
         }),
@@ -129,7 +142,7 @@ describe("firm registration, log-in, sessions and CSRF", () => {
       expect(await short.text()).toMatch(/密码至少需要 10 个字符/);
       const taken = await post(
         "/register",
-        validFirm({ uscc: completeUscc("91150600MA0X00002"), email: "wang@register.test" }),
+        validFirm({ uscc: buildUscc("150600", "MA0X0002"), email: "wang@register.test" }),
       );
       expect(taken.status).toBe(400);
       expect(await taken.text()).toMatch(/该邮箱已注册/);
@@ -317,7 +330,7 @@ describe("firm registration, log-in, sessions and CSRF", () => {
       const before = await counts();
       const res = await post(
         "/register",
-        validFirm({ uscc: completeUscc("91150100MA0Y00009"), email: "csrf@register.test" }),
+        validFirm({ uscc: buildUscc("150100", "MA0Y0009"), email: "csrf@register.test" }),
         { origin: "http://evil.example" },
       );
       expect(res.status).toBe(403);

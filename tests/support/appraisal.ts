@@ -3,7 +3,7 @@
  * estimate, written straight into the tables (the asset model has its own tests).
  */
 import type { Role } from "../../db/schema";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc } from "../../app/domain/uscc";
 import type { Actor } from "../../app/models/appraisal.server";
 import { createOrganisation, registerFirm } from "../../app/models/organisation.server";
 import type { Db } from "../../app/utils/db.server";
@@ -20,7 +20,7 @@ export async function makeFirm(db: Db, label = "企业"): Promise<Actor & { emai
   const email = `firm${n}-${Date.now()}@appraisal.test`;
   const { orgId, userId } = await registerFirm(db, {
     companyName: `${label}${n}有限公司`,
-    uscc: completeUscc(`91150200MA${String(n).padStart(7, "0")}`),
+    uscc: buildUscc("150200", `MA${String(n).padStart(6, "0")}`),
     regionCode: "150200",
     industrySection: "C",
     flags: { highTech: true, specialised: false, techSme: true },

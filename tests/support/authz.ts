@@ -14,7 +14,7 @@ import type { Role } from "../../db/schema";
 import { createOrganisation, registerFirm } from "../../app/models/organisation.server";
 import { hashPassword } from "../../app/utils/password.server";
 import { nowInstant } from "../../app/utils/time";
-import { completeUscc } from "../../app/domain/uscc";
+import { buildUscc } from "../../app/domain/uscc";
 import type { AppServer } from "./http";
 import type { TestDb } from "./db";
 
@@ -79,7 +79,7 @@ export async function createActors(t: TestDb, app: AppServer): Promise<Actors> {
     const email = `${key}@actors.test`;
     const { orgId, userId } = await registerFirm(t.db, {
       companyName: `测试企业${n}有限公司`,
-      uscc: completeUscc(`9115020${n}MA0000${String(n).padStart(3, "0")}`),
+      uscc: buildUscc(`15020${n}`, `MA0${String(n).padStart(5, "0")}`),
       regionCode: n === 1 ? "150200" : "150600",
       industrySection: "C",
       flags: { highTech: true, specialised: false, techSme: true },

@@ -128,8 +128,9 @@ const productErrors: [ProductErrorCode, Record<string, string | number>][] = [
 const patentProblems: PatentNumberProblem[] = [
   { kind: "empty" },
   { kind: "format", position: 5, char: "A" },
-  { kind: "length", length: 12, missingCheckDigit: true },
-  { kind: "length", length: 11, missingCheckDigit: false },
+  { kind: "length", length: 12, missingCheckDigit: true, checkDigitApart: false },
+  { kind: "length", length: 11, missingCheckDigit: false, checkDigitApart: false },
+  { kind: "length", length: 11, missingCheckDigit: false, checkDigitApart: true },
   { kind: "type_digit", digit: "4", position: 5 },
   { kind: "year", year: 2002, earliest: 2003, latest: null },
   { kind: "year", year: 2030, earliest: 2003, latest: 2025 },

@@ -185,31 +185,50 @@ describe("parsePatentNumber", () => {
       kind: "length",
       length: 12,
       missingCheckDigit: true,
+      checkDigitApart: false,
     });
     expect(problemOf("201710601862.")).toEqual({
       kind: "length",
       length: 12,
       missingCheckDigit: true,
+      checkDigitApart: false,
     });
-    expect(problemOf("95115608")).toEqual({ kind: "length", length: 8, missingCheckDigit: true });
+    expect(problemOf("95115608")).toMatchObject({
+      kind: "length",
+      length: 8,
+      missingCheckDigit: true,
+    });
   });
 
   it("rejects a number with too few or too many digits", () => {
-    expect(problemOf("20171060186.3")).toEqual({
-      kind: "length",
-      length: 12,
-      missingCheckDigit: false,
-    });
     expect(problemOf("20171060186")).toEqual({
       kind: "length",
       length: 11,
       missingCheckDigit: false,
+      checkDigitApart: false,
     });
     expect(problemOf("20171060186234")).toEqual({
       kind: "length",
       length: 14,
       missingCheckDigit: false,
+      checkDigitApart: false,
     });
+  });
+
+  it("counts 11 digits before a check digit as 11, not 12", () => {
+    expect(problemOf("20171060186.3")).toEqual({
+      kind: "length",
+      length: 11,
+      missingCheckDigit: false,
+      checkDigitApart: true,
+    });
+    expect(problemOf("ZL 2017 1060 186X")).toMatchObject({ length: 11, checkDigitApart: true });
+    const p = problemOf("20171060186.3");
+    if (p?.kind !== "length") throw new Error("expected a length problem");
+    expect(say(patentNumberProblemMessage(p))).toBe(
+      "校验位前应为 12 位数字（2003 年 10 月前为 8 位），您输入了 11 位",
+    );
+    expect(say(patentNumberProblemMessage(p), "en")).toContain("you entered 11");
   });
 
   it.each(["0", "4", "5", "6", "7"])("rejects type digit %s in the fifth position", (digit) => {
@@ -298,7 +317,12 @@ describe("patentNumberProblemMessage", () => {
   });
 
   it("says the check digit is missing rather than quoting a length", () => {
-    const p: PatentNumberProblem = { kind: "length", length: 12, missingCheckDigit: true };
+    const p: PatentNumberProblem = {
+      kind: "length",
+      length: 12,
+      missingCheckDigit: true,
+      checkDigitApart: false,
+    };
     expect(say(patentNumberProblemMessage(p))).toContain("缺少");
     expect(say(patentNumberProblemMessage(p), "en")).toContain("missing");
   });
@@ -306,7 +330,8 @@ describe("patentNumberProblemMessage", () => {
   it.each<PatentNumberProblem>([
     { kind: "empty" },
     { kind: "format", position: 5, char: "A" },
-    { kind: "length", length: 11, missingCheckDigit: false },
+    { kind: "length", length: 11, missingCheckDigit: false, checkDigitApart: false },
+    { kind: "length", length: 11, missingCheckDigit: false, checkDigitApart: true },
     { kind: "type_digit", digit: "4", position: 5 },
     { kind: "year", year: 2002, earliest: 2003, latest: null },
     { kind: "year", year: 2030, earliest: 2003, latest: 2025 },

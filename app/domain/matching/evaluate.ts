@@ -18,25 +18,15 @@ import type {
 } from "./types";
 import { scoreMatch, failureGap } from "./score";
 import { chooseLeastCollateral } from "./least-collateral";
+import { assetCapacityFen, collateralCoverage } from "../coverage";
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Floor of a × b ÷ d for non-negative integers, exact even when a × b exceeds 2⁵³. */
-function mulDivFloor(a: number, b: number, d: number): number {
-  return Number((BigInt(a) * BigInt(b)) / BigInt(d));
-}
 
 function mulDivCeil(a: number, b: number, d: number): number {
   return Number((BigInt(a) * BigInt(b) + BigInt(d) - 1n) / BigInt(d));
 }
 
-/**
- * Capacity of one asset: floor(valueFen × pledgeRateBp / 10000). Rounded down per asset so the
- * sum never promises a fen the bank's own per-asset calculation would not lend.
- */
-export function assetCapacityFen(valueFen: number, pledgeRateBp: number): number {
-  return mulDivFloor(valueFen, pledgeRateBp, BP_PER_WHOLE);
-}
+export { assetCapacityFen };
 
 /** Collateral value needed to lend `capacityFen` at `pledgeRateBp`, rounded up; null at 0%. */
 function collateralValueFor(capacityFen: number, pledgeRateBp: number): number | null {
@@ -159,8 +149,81 @@ function offeredAssets(request: FinancingRequest, assets: readonly OfferedAsset[
   });
 }
 
-/** Evaluates every rule for one product, without short-circuiting, so near misses are exact. */
+/**
+ * Evaluates every rule for one product, without short-circuiting, so near misses are exact, and
+ * gives the product's truthful state for the request (docs/domain.md#matching):
+ * - ready (可直接申请): every rule passes and the formally appraised eligible assets alone
+ *   support the amount today, by the very function the bank's approval check calls
+ *   (collateralCoverage), so a ready product is one the bank can approve;
+ * - needs_appraisal (需正式评估): every rule passes once indicative values stand in for formal
+ *   ones (also for products that require a formal appraisal, and for expired appraisals);
+ *   `appraisalAssetIds` are the assets of the cheapest covering set that still need one;
+ * - near_miss (只差一项) / not_suitable (不符合): one / several failed rules, all listed in
+ *   `stateFailures` when it differs from `failures` (products requiring a formal appraisal are
+ *   judged on indicative values: the appraisal is ordered, not failed).
+ */
 export function evaluateProduct(
+  request: FinancingRequest,
+  firm: FirmProfile,
+  assets: readonly OfferedAsset[],
+  product: LoanProductTerms,
+  today: string,
+): ProductEvaluation {
+  const e = evaluateRules(request, firm, assets, product, today);
+  if (e.status === "match") {
+    const formal = e.eligibleAssets.filter((a) => a.valueBasis === "formal");
+    const byId = new Map(assets.map((a) => [a.id, a]));
+    const coverage = collateralCoverage(
+      formal.map((a) => {
+        const asset = byId.get(a.assetId);
+        return {
+          assetId: a.assetId,
+          title: asset?.title ?? "",
+          ipType: a.ipType,
+          formalValueFen: asset?.formalValueFen ?? null,
+          formalValidUntil: asset?.formalValidUntil ?? null,
+          status: asset?.status,
+        };
+      }),
+      product.pledgeRateBp,
+      request.amountFen,
+      today,
+    );
+    if (coverage.supported) return { ...e, state: "ready" };
+    return { ...e, state: "needs_appraisal", appraisalAssetIds: needingAppraisal(e) };
+  }
+  if (product.requiresFormalAppraisal) {
+    const indicative = evaluateRules(
+      request,
+      firm,
+      assets,
+      { ...product, requiresFormalAppraisal: false },
+      today,
+    );
+    if (indicative.status === "match") {
+      return { ...e, state: "needs_appraisal", appraisalAssetIds: needingAppraisal(indicative) };
+    }
+    // An appraisal is a step the firm can order, not a rule it fails: judge the rest on
+    // indicative values, so "amount too high" alone still reads as one change away.
+    return {
+      ...e,
+      state: indicative.failedRuleCount === 1 ? "near_miss" : "not_suitable",
+      stateFailures: indicative.failures,
+    };
+  }
+  return { ...e, state: e.status === "near_miss" ? "near_miss" : "not_suitable" };
+}
+
+/** The assets of the cheapest covering set whose value is only indicative today. */
+function needingAppraisal(e: ProductEvaluation): number[] {
+  const indicative = new Set(
+    e.eligibleAssets.filter((a) => a.valueBasis === "indicative").map((a) => a.assetId),
+  );
+  const chosen = e.collateral?.assetIds ?? e.eligibleAssetIds;
+  return chosen.filter((id) => indicative.has(id));
+}
+
+function evaluateRules(
   request: FinancingRequest,
   firm: FirmProfile,
   assets: readonly OfferedAsset[],
@@ -293,6 +356,7 @@ export function evaluateProduct(
     failedRuleCount === 0 ? "match" : failedRuleCount === 1 ? "near_miss" : "no_match";
   const evaluation: ProductEvaluation = {
     productId: product.id,
+    state: "not_suitable",
     bankOrgId: product.bankOrgId,
     status,
     passes,

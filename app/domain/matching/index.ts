@@ -20,6 +20,7 @@ export type {
   FailureCode,
   FinancingRequest,
   FirmProfile,
+  MatchState,
   MatchStatus,
   OfferedAsset,
   PledgeIpType,
@@ -40,6 +41,7 @@ export {
   type RequestEvaluation,
   type RequestMatches,
 } from "./evaluate";
+export { MATCH_STATES } from "./types";
 export { failureGap, RATE_SCORE_ZERO_AT_BP, SCORE_WEIGHTS, scoreMatch } from "./score";
 export {
   chooseLeastCollateral,
@@ -48,3 +50,11 @@ export {
   type LeastCollateral,
 } from "./least-collateral";
 export { explainFailure, explainPass, formatYears } from "./explain";
+export {
+  bestSingleChange,
+  groupByState,
+  stateFailures,
+  type MatchSort,
+  type ProductStates,
+  type SingleChange,
+} from "./states";

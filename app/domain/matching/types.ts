@@ -112,6 +112,10 @@ export type Reason =
 
 export type MatchStatus = "match" | "near_miss" | "no_match";
 
+/** The four groups a request's products are shown in, in this order (docs/domain.md#matching). */
+export const MATCH_STATES = ["ready", "needs_appraisal", "near_miss", "not_suitable"] as const;
+export type MatchState = (typeof MATCH_STATES)[number];
+
 export interface EligibleAsset {
   assetId: number;
   ipType: PledgeIpType;
@@ -133,7 +137,15 @@ export interface ScoreBreakdown {
 export interface ProductEvaluation {
   productId: number;
   bankOrgId: number;
+  /** Rules only: all pass on the values usable today (formal, or indicative when allowed). */
   status: MatchStatus;
+  /** What the firm can do: see evaluateProduct. */
+  state: MatchState;
+  /** near_miss / not_suitable of a product requiring a formal appraisal: rules failed on
+   * indicative values (the ones the state counts); otherwise `failures` is that list. */
+  stateFailures?: Failure[];
+  /** needs_appraisal only: the assets to order a formal appraisal for. */
+  appraisalAssetIds?: number[];
   passes: Reason[];
   failures: Failure[];
   /** Informational: offered assets this product cannot take while others still qualify. */
