@@ -14,7 +14,7 @@ import {
   YAxis,
 } from "recharts";
 import { ipTypeLabel } from "../domain/ip";
-import { FEN_PER_YI, formatMoney } from "../domain/money";
+import { chartMoneyUnit, formatChartNumber, formatMoney } from "../domain/money";
 import type { ProgressSummary } from "../domain/progress";
 import { regionName } from "../domain/regions";
 
@@ -25,7 +25,11 @@ import { regionName } from "../domain/regions";
  * allowed to see ledger rows, every bar, point and table row links to /ledger filtered to it.
  */
 
-const yi = (fen: number) => Math.round((fen / FEN_PER_YI) * 100) / 100;
+/** One unit per chart (docs/domain.md#money), chosen from its largest amount. */
+function unitOf(fens: number[], lang: string) {
+  return chartMoneyUnit(Math.max(0, ...fens.map((f) => Math.abs(f))), lang);
+}
+const inUnit = (fen: number, divisor: number) => Math.round((fen / divisor) * 100) / 100;
 const COLOR = "#1f6f5c";
 const TARGET_COLOR = "#b5462f";
 
@@ -68,17 +72,25 @@ function Figure({
   children,
   rows,
   linkRows,
+  unitFens,
 }: {
+  /** The amounts the chart draws, when they are not the rows' (the cumulative line). */
+  unitFens?: number[];
   title: string;
   testId: string;
   children: ReactNode;
   rows: Row[];
   linkRows: boolean;
 }) {
+  const { t, i18n } = useTranslation();
+  const unit = unitOf(unitFens ?? rows.map((r) => r.amountFen), i18n.language);
   return (
     <figure className="card" style={{ margin: 0 }} data-testid={testId}>
       <figcaption>
-        <strong>{title}</strong>
+        <strong>{title}</strong>{" "}
+        <span className="muted" data-testid="chart-unit">
+          {t("deals:charts.unit", { unit: unit.label })}
+        </span>
       </figcaption>
       <div style={{ width: "100%", height: 240 }}>{children}</div>
       <DataTable rows={rows} linkRows={linkRows} />
@@ -99,7 +111,11 @@ function Bars({
 }) {
   const navigate = useNavigate();
   const { i18n } = useTranslation();
-  const data = rows.map((r) => ({ ...r, value: yi(r.amountFen) }));
+  const unit = unitOf(
+    rows.map((r) => r.amountFen),
+    i18n.language,
+  );
+  const data = rows.map((r) => ({ ...r, value: inUnit(r.amountFen, unit.divisor) }));
   const onClick = (d: unknown) => {
     const href = (d as { payload?: Row })?.payload?.href;
     if (linkRows && href) navigate(href);
@@ -114,7 +130,7 @@ function Bars({
       {vertical ? (
         <BarChart data={data} layout="vertical" margin={{ left: 24, right: 16 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" />
+          <XAxis type="number" tickFormatter={formatChartNumber} />
           <YAxis type="category" dataKey="label" width={labelWidth} interval={0} fontSize={12} />
           {tooltip}
           <Bar
@@ -129,7 +145,7 @@ function Bars({
         <BarChart data={data} margin={{ right: 16 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" interval={0} fontSize={12} />
-          <YAxis />
+          <YAxis tickFormatter={formatChartNumber} />
           {tooltip}
           <Bar
             dataKey="value"
@@ -180,19 +196,21 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
     entries: r.entries,
     href: `/ledger?ipType=${r.key}`,
   }));
+  const cumUnit = unitOf([data.targetFen, ...data.months.map((m) => m.cumulativeFen)], lang);
   const cumulative = data.months.map((m) => ({
     month: m.month,
-    cumulative: yi(m.cumulativeFen),
+    cumulative: inUnit(m.cumulativeFen, cumUnit.divisor),
     fen: m.cumulativeFen,
   }));
-  const targetYi = yi(data.targetFen);
+  const targetYi = inUnit(data.targetFen, cumUnit.divisor);
   return (
     <div className="grid" style={{ gap: "1rem" }} data-testid="progress-charts">
       {linkRows ? <p className="muted">{t("deals:charts.clickHint")}</p> : null}
       <Figure
-        title={`${t("deals:charts.cumulative")}（${t("deals:charts.unitYi")}）`}
+        title={t("deals:charts.cumulative")}
         testId="chart-cumulative"
         rows={monthRows}
+        unitFens={[data.targetFen, ...data.months.map((m) => m.cumulativeFen)]}
         linkRows={linkRows}
       >
         {mounted ? (
@@ -208,6 +226,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="month" minTickGap={24} fontSize={12} />
               <YAxis
+                tickFormatter={formatChartNumber}
                 domain={[0, Math.max(targetYi, cumulative[cumulative.length - 1].cumulative)]}
               />
               <Tooltip

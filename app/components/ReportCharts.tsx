@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, LabelList, Tooltip, XAxis, YAxis } from "recharts";
+import { formatChartNumber } from "../domain/money";
 
 /**
  * The public report's bar charts. A fixed width (680 px ≈ the 180 mm text width of an A4 page)
@@ -36,7 +37,7 @@ export function HorizontalBars({
 }) {
   const mounted = useMounted();
   const height = 40 + data.length * 30;
-  const fmt = (v: number) => v.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+  const fmt = formatChartNumber;
   return (
     <div className="chart-box" style={{ width: CHART_WIDTH, height }} data-testid={testId}>
       {mounted ? (
@@ -73,7 +74,7 @@ export function ColumnBars({
 }) {
   const mounted = useMounted();
   const height = 280;
-  const fmt = (v: number) => v.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+  const fmt = formatChartNumber;
   return (
     <div className="chart-box" style={{ width: CHART_WIDTH, height }} data-testid={testId}>
       {mounted ? (

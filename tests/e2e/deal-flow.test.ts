@@ -189,7 +189,7 @@ test("apply → approve → register → disburse moves the open home page live;
   await bank.click('[data-testid="register-pledge"]');
   await bank.locator('[data-testid="application-state"][data-state="pledge_registered"]').waitFor();
 
-  expect(await bank.locator('input[name="amount"]').inputValue()).toBe("600000");
+  expect(await bank.locator('input[name="amount"]').inputValue()).toBe("60万");
   await bank.check('[data-testid="disburse-confirm"]');
   await bank.click('[data-testid="disburse"]');
   await bank.locator('[data-testid="application-state"][data-state="disbursed"]').waitFor();
