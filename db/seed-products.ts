@@ -5,7 +5,7 @@ import {
   offeredAssetFromRow,
   productTermsFromRow,
   requestFirmColumns,
-} from "../app/models/matching-rows";
+} from "../app/domain/matching/rows";
 import { createProduct, setProductActive, type ProductInput } from "../app/models/product.server";
 import { closeRequest, createRequest, listOfferableAssets } from "../app/models/request.server";
 import type { Db } from "../app/utils/db.server";

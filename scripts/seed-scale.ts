@@ -26,7 +26,7 @@ import {
   productTermColumns,
   requestFirmColumns,
   type AssetRowForEngine,
-} from "../app/models/matching-rows";
+} from "../app/domain/matching/rows";
 import { getDbHandle, type Db } from "../app/utils/db.server";
 import { nowInstant, todayInChina } from "../app/utils/time";
 

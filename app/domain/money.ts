@@ -157,6 +157,23 @@ export function fenToAmountInput(fen: number): string {
 }
 
 /**
+ * Fen as an amount in 万 or 亿 yuan for an input whose hint names that unit, exact to the fen:
+ * 1_000_000_000_000 fen → "100亿"; 12_345 fen in 万 → "0.012345万".
+ * Integer arithmetic only, so parseYuanToFen reads it back to the same fen (float division did not).
+ */
+export function fenToUnitInput(fen: number, unit: "万" | "亿"): string {
+  assertFen(fen);
+  const perUnit = BigInt(FEN_PER_YUAN) * (unit === "亿" ? 100_000_000n : 10_000n);
+  const abs = BigInt(Math.abs(fen));
+  const whole = abs / perUnit;
+  const digits = String(perUnit).length - 1;
+  const frac = String(abs % perUnit)
+    .padStart(digits, "0")
+    .replace(/0+$/, "");
+  return `${fen < 0 ? "-" : ""}${whole}${frac ? "." + frac : ""}${unit}`;
+}
+
+/**
  * Parses a yuan amount typed by a person ("1,234.5", "１２３４", "12.3万", "1.5亿") into fen.
  * Returns null for anything that is not an exact amount with at most 2 decimals of yuan.
  */

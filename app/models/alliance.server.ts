@@ -40,7 +40,7 @@ import { translateMessage } from "../utils/deal-messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { getEnv } from "../utils/env.server";
 import { UserFacingError } from "./errors";
-import { IP_TYPE_BITS } from "./matching-rows";
+import { IP_TYPE_BITS } from "../domain/matching/rows";
 
 /**
  * The alliance members' review of the deal flow (联盟成员审阅): the funnel, time in each stage,

@@ -1314,7 +1314,7 @@ export async function getFirmRequestTerms(db: Db, firmOrgId: number, requestId: 
 }
 
 /**
- * The least-collateral set (app/domain/matching.ts) among the assets that can lend today and are
+ * The least-collateral set (app/domain/matching/least-collateral.ts) among the assets that can lend today and are
  * not pledged elsewhere, for `amountFen`; null when they do not cover it together.
  */
 export function suggestCollateral(

@@ -127,8 +127,8 @@ export async function updateAppraisalFeeSettings(
         action: "settings.appraisal_fee",
         entityType: "settings",
         entityId: "appraisal_fee",
-        fromState: JSON.stringify(current),
-        toState: JSON.stringify(next),
+        // The fee pair does not fit the 32-character state columns; it goes into the detail.
+        detail: { from: current, to: next },
         reason,
       });
     });

@@ -15,8 +15,27 @@ export interface AuditInput {
   detail?: unknown;
 }
 
+/**
+ * Column widths of `audit_log` (migration 001). MariaDB refuses a longer value where SQLite stores
+ * it, so the writer checks them itself: a caller that overflows fails on both databases alike.
+ */
+const AUDIT_LIMITS = {
+  action: 64,
+  entityType: 32,
+  entityId: 64,
+  fromState: 32,
+  toState: 32,
+  reason: 1000,
+} as const;
+
 /** The one audit writer. Call it inside the transaction that makes the change it records. */
 export async function writeAudit(db: Db | Transaction<Database>, e: AuditInput): Promise<void> {
+  for (const [field, max] of Object.entries(AUDIT_LIMITS)) {
+    const value = e[field as keyof typeof AUDIT_LIMITS];
+    if (value != null && String(value).length > max) {
+      throw new Error(`audit ${field} longer than ${max} characters (${e.action})`);
+    }
+  }
   await db
     .insertInto("audit_log")
     .values({

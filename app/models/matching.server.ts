@@ -26,7 +26,7 @@ import {
   toProductColumns,
   type Classified,
   type ProductColumns,
-} from "./match-classify";
+} from "../domain/matching/classify";
 import {
   ASSET_ENGINE_COLUMNS,
   expiryThreshold,
@@ -39,11 +39,11 @@ import {
   productTermsFromRow,
   registrationThreshold,
   type AssetRowForEngine,
-} from "./matching-rows";
+} from "../domain/matching/rows";
 
 /**
  * Matching against the database: a SQL prefilter narrows the candidates, the pure engine
- * (app/domain/matching.ts) decides. tests/integration/matching-prefilter.test.ts checks on
+ * (app/domain/matching/) decides. tests/integration/matching-prefilter.test.ts checks on
  * generated data that both directions return exactly what the engine returns over every product
  * and every open request.
  *

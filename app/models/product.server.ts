@@ -12,7 +12,12 @@ import type { Db } from "../utils/db.server";
 import { nowInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { ConflictError, UserFacingError } from "./errors";
-import { IP_TYPE_BITS, productTermColumns, productTermsFromRow, regionBit } from "./matching-rows";
+import {
+  IP_TYPE_BITS,
+  productTermColumns,
+  productTermsFromRow,
+  regionBit,
+} from "../domain/matching/rows";
 
 /**
  * Bank loan products: a bank officer creates, edits, pauses and resumes its own bank's products.

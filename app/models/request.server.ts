@@ -15,7 +15,7 @@ import {
   productTermsFromRow,
   requestFirmColumns,
   type AssetRowForEngine,
-} from "./matching-rows";
+} from "../domain/matching/rows";
 import { pageOf, type Page } from "./product.server";
 
 /**

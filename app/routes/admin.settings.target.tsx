@@ -10,7 +10,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { formatMoney, parseYuanToFen } from "../domain/money";
+import { fenToUnitInput, formatMoney, parseYuanToFen } from "../domain/money";
 import { MAX_PHASES, validateTargetPhases, type TargetPhase } from "../domain/progress";
 import { UserFacingError } from "../models/errors";
 import { getTargetSetting, setTargetPhases } from "../models/progress.server";
@@ -104,7 +104,7 @@ export default function TargetSettings() {
   const rows = [
     ...phases.map((p) => ({
       name: p.name,
-      amount: `${p.targetFen / 10_000_000_000}亿`,
+      amount: fenToUnitInput(p.targetFen, "亿"),
       deadline: p.deadline,
     })),
     ...Array.from({ length: extraRows }, () => ({ name: "", amount: "", deadline: "" })),

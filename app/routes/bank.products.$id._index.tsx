@@ -24,7 +24,7 @@ import {
   flagsOfMask,
   productTermsFromRow,
   firmProfileFromRequest,
-} from "../models/matching-rows";
+} from "../domain/matching/rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";

@@ -17,7 +17,7 @@ import {
 } from "../components/products";
 import { formatMoney } from "../domain/money";
 import { UserFacingError } from "../models/errors";
-import { productTermsFromRow } from "../models/matching-rows";
+import { productTermsFromRow } from "../domain/matching/rows";
 import { getBankProduct, ProductValidationError, updateProduct } from "../models/product.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";

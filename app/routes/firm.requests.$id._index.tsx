@@ -21,7 +21,7 @@ import {
   MATCH_PAGE_SIZE,
   NEAR_MISS_PAGE_SIZE,
 } from "../models/matching.server";
-import { productTermsFromRow } from "../models/matching-rows";
+import { productTermsFromRow } from "../domain/matching/rows";
 import { parsePage } from "../models/product.server";
 import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
 import { assertCan, authorize } from "../utils/permissions.server";

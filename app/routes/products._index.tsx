@@ -6,7 +6,7 @@ import { ipTypeLabel } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
 import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";
 import { isRegionCode } from "../domain/regions";
-import { productTermsFromRow } from "../models/matching-rows";
+import { productTermsFromRow } from "../domain/matching/rows";
 import { listCatalogue, parsePage, type CatalogueFilters } from "../models/product.server";
 import { can } from "../domain/permissions";
 import { authorizeVisitor } from "../utils/permissions.server";

@@ -49,19 +49,6 @@ export async function requireUser(request: Request): Promise<SessionUser> {
   return user;
 }
 
-/**
- * Logged in and one of `roles`; anyone else gets 403.
- * @deprecated Routes ask the permissions table instead: `authorize(request, action)` from
- * ./permissions.server, so which roles may do what is decided in one place.
- */
-export async function requireRole(request: Request, ...roles: Role[]): Promise<SessionUser> {
-  const user = await requireUser(request);
-  if (!roles.includes(user.role)) {
-    throw new Response("Forbidden", { status: 403, statusText: "Forbidden" });
-  }
-  return user;
-}
-
 export type LoginResult =
   { ok: true; userId: number; role: Role } | { ok: false; reason: "invalid" | "throttled" };
 

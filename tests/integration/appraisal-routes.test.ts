@@ -304,5 +304,26 @@ describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
         reason: "2027 年度价目",
       });
     });
+
+    it("records a large fee pair in the audit detail (it overflowed the state column on MariaDB)", async () => {
+      // Continues from the 3,500 yuan / 0.80 % saved by the test above (one database per file).
+      const ok = await post("admin", "/admin/settings/appraisal-fee", {
+        expectedMinFeeFen: "350000",
+        expectedRateBp: "80",
+        minFee: "12000",
+        rate: "1.5",
+      });
+      expect(ok.status).toBe(302);
+      const row = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "settings.appraisal_fee")
+        .orderBy("id", "desc")
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(row.detail_json ?? "null")).toEqual({
+        from: { minFeeFen: 350000, rateBp: 80 },
+        to: { minFeeFen: 1200000, rateBp: 150 },
+      });
+    });
   });
 });

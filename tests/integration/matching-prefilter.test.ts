@@ -30,7 +30,7 @@ import {
   productTermColumns,
   productTermsFromRow,
   registrationThreshold,
-} from "../../app/models/matching-rows";
+} from "../../app/domain/matching/rows";
 import { createRequest, refreshRequestCollateralBounds } from "../../app/models/request.server";
 import { nowInstant } from "../../app/utils/time";
 import { useTestDb, type TestDb } from "../support/db";

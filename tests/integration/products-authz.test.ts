@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createProduct, type ProductInput } from "../../app/models/product.server";
 import { createRequest } from "../../app/models/request.server";
-import { firmPseudonym } from "../../app/models/matching-rows";
+import { firmPseudonym } from "../../app/domain/matching/rows";
 import { nowInstant } from "../../app/utils/time";
 import {
   expectOutcome,

@@ -10,7 +10,7 @@ import {
   collateralColumns,
   productTermsFromRow,
   ASSET_ENGINE_COLUMNS,
-} from "../../app/models/matching-rows";
+} from "../../app/domain/matching/rows";
 import {
   createProduct,
   getBankProduct,

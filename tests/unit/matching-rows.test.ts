@@ -16,7 +16,7 @@ import {
   registrationThreshold,
   requestFirmColumns,
   UNKNOWN_REGISTRATION,
-} from "../../app/models/matching-rows";
+} from "../../app/domain/matching/rows";
 
 const terms: LoanProductTerms = {
   id: 5,

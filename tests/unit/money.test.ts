@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   assertFen,
   fenToAmountInput,
+  fenToUnitInput,
   fenToYuanInput,
   FEN_PER_WAN,
   FEN_PER_YI,
@@ -265,5 +266,26 @@ describe("formatBp: the one display of a rate", () => {
 
   it("refuses what is not a number", () => {
     expect(() => formatBp(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("fenToUnitInput", () => {
+  it.each([
+    [1_000_000_000_000, "亿", "100亿"],
+    [1_234_567_890_123, "亿", "123.4567890123亿"],
+    [30_000_000, "万", "30万"],
+    [12_345, "万", "0.012345万"],
+    [1, "亿", "0.0000000001亿"],
+    [0, "万", "0万"],
+    [-5_000_000, "万", "-5万"],
+  ] as const)("%i fen in %s → %s", (fen, unit, text) => {
+    expect(fenToUnitInput(fen, unit)).toBe(text);
+  });
+
+  it("reads back to the same fen for amounts float division got wrong", () => {
+    for (const fen of [70_000_000_001, 123_456_789_012, 3_000_000_07, 1]) {
+      expect(parseYuanToFen(fenToUnitInput(fen, "亿").replace(/^-/, ""))).toBe(fen);
+      expect(parseYuanToFen(fenToUnitInput(fen, "万"))).toBe(fen);
+    }
   });
 });

@@ -1,15 +1,15 @@
-import type { FinancingRequestsTable, IpAsset, LoanProduct } from "../../db/schema";
-import { addDays, daysBetween, DAYS_PER_YEAR } from "../domain/ip";
+import type { FinancingRequestsTable, IpAsset, LoanProduct } from "../../../db/schema";
+import { addDays, daysBetween, DAYS_PER_YEAR } from "../ip";
 import {
   FIRM_FLAGS,
   INDUSTRY_CODES,
   isIndustrySection,
   type FirmFlag,
   type IndustrySection,
-} from "../domain/industry";
-import type { AssetStatus, FinancingRequest, FirmProfile, OfferedAsset } from "../domain/matching";
-import { PLEDGE_IP_TYPES, type LoanProductTerms, type PledgeIpType } from "../domain/product";
-import { isRegionCode, REGION_CODES, type RegionCode } from "../domain/regions";
+} from "../industry";
+import type { AssetStatus, FinancingRequest, FirmProfile, OfferedAsset } from "./types";
+import { PLEDGE_IP_TYPES, type LoanProductTerms, type PledgeIpType } from "../product";
+import { isRegionCode, REGION_CODES, type RegionCode } from "../regions";
 
 /**
  * Conversions between database rows and the matching engine's types, and the bit layout of the

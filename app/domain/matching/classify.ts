@@ -1,7 +1,7 @@
-import type { LoanProduct } from "../../db/schema";
-import type { FinancingRequest, OfferedAsset } from "../domain/matching";
-import { effectiveRateBp, PLEDGE_IP_TYPES, type PledgeIpType } from "../domain/product";
-import { IP_TYPE_BITS } from "./matching-rows";
+import type { LoanProduct } from "../../../db/schema";
+import type { FinancingRequest, OfferedAsset } from "./types";
+import { effectiveRateBp, PLEDGE_IP_TYPES, type PledgeIpType } from "../product";
+import { IP_TYPE_BITS } from "./rows";
 
 /**
  * The firm direction's classification of every active product for one request, in memory: the
