@@ -44,4 +44,65 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The domain is pure business rules, unit-tested without a database or a server: it may not
+    // reach for models, server-only modules, the query builder, Remix or Node's built-ins
+    // (node:crypto once crept in as hand-written hashing; the server now injects it).
+    files: ["app/domain/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/models/**", "**/models"],
+              message: "The domain does not call models: take the data as arguments.",
+            },
+            {
+              group: ["**/*.server", "**/*.server.*"],
+              message: "The domain is pure: server-only modules stay out (inject what you need).",
+            },
+            {
+              group: ["kysely", "kysely/*", "mysql2", "mysql2/*", "better-sqlite3"],
+              message: "The domain does not query: database access lives in app/models.",
+            },
+            {
+              group: [
+                "@remix-run/*",
+                "react",
+                "react-dom",
+                "react-dom/*",
+                "i18next",
+                "react-i18next",
+              ],
+              message: "The domain returns data and Message keys; the UI renders and translates.",
+            },
+            {
+              group: ["node:*"],
+              message: "The domain is pure and runs in the browser too: no Node built-ins.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A migration is frozen once it lands (decision 008): if it imported application code, a
+    // later change to that code would silently change what an old migration does.
+    files: ["db/migrations/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/app/**", "~/**"],
+              message:
+                "Migrations import nothing from app/: copy the constant in, so a landed migration never changes.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

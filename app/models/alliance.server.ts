@@ -12,7 +12,6 @@ import {
   figuresBy,
   firmDisplayName,
   groupFigures,
-  hmacSha256Hex,
   isRequestStage,
   periodBounds,
   requestInStage,
@@ -38,7 +37,7 @@ import type { BankFilter, ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
 import { translateMessage } from "../utils/deal-messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
-import { getEnv } from "../utils/env.server";
+import { pseudonymCode, pseudonymSecret } from "../utils/pseudonym.server";
 import { UserFacingError } from "./errors";
 import { IP_TYPE_BITS } from "../domain/matching/rows";
 
@@ -103,11 +102,6 @@ async function checkFilters(db: Db, viewer: ReviewViewer, f: ReviewFilters): Pro
     .where("kind", "=", "bank")
     .executeTakeFirst();
   if (!bank) throw reviewNotFound();
-}
-
-/** The key derived from SESSION_SECRET for pseudonyms (changing that secret renames them all). */
-export function pseudonymSecret(): string {
-  return hmacSha256Hex(getEnv().SESSION_SECRET, "zhirong:alliance-pseudonym:v1");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -570,10 +564,11 @@ export async function getDrillDown(
   const b = periodBounds(filters);
   const opts = { ownRowsOnly: true };
   const secret = pseudonymSecret();
+  const codeOf = (firmOrgId: number) => pseudonymCode(firmOrgId, secret);
   const t = getFixedT(isLocale(locale) ? locale : DEFAULT_LOCALE);
   // A firm that has not consented is listed under its pseudonym, worded in the reader's language.
   const showFirm = (firm: Parameters<typeof firmDisplayName>[0]) => {
-    const shown = firmDisplayName(firm, secret);
+    const shown = firmDisplayName(firm, codeOf);
     return shown.named
       ? shown
       : { named: false, name: translateMessage(t, shown.pseudonym, locale) };

@@ -16,7 +16,7 @@ import { firmPseudonym } from "../domain/analytics";
 import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { regionName } from "../domain/regions";
-import { pseudonymSecret } from "../models/alliance.server";
+import { pseudonymCode } from "../utils/pseudonym.server";
 import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
 import { authorize } from "../utils/permissions.server";
@@ -37,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const saved = new URL(request.url).searchParams.get("saved");
   return {
     profile,
-    pseudonym: firmPseudonym(profile.id, pseudonymSecret()),
+    pseudonym: firmPseudonym(profile.id, pseudonymCode),
     saved: saved === "1" || saved === "0" ? saved : null,
   };
 }

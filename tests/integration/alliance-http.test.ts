@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { pseudonymCode } from "../../app/domain/analytics";
 import { parseCsv } from "../../app/domain/csv";
-import { pseudonymSecret } from "../../app/models/alliance.server";
+import { pseudonymCode, pseudonymSecret } from "../../app/utils/pseudonym.server";
 import { getProgressSummary } from "../../app/models/progress.server";
 import { buildAllianceDataset, EXPECTED } from "../support/alliance";
 import { requestAs, useActors } from "../support/authz";

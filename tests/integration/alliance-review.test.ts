@@ -1,9 +1,9 @@
+import { pseudonymCode, pseudonymSecret } from "../../app/utils/pseudonym.server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FUNNEL_STAGES, pseudonymCode, type DrillStage } from "../../app/domain/analytics";
+import { FUNNEL_STAGES, type DrillStage } from "../../app/domain/analytics";
 import {
   getDrillDown,
   getReview,
-  pseudonymSecret,
   type ReviewFilters,
   type ReviewViewer,
 } from "../../app/models/alliance.server";

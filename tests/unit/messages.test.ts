@@ -192,7 +192,7 @@ const samples: Message[] = [
   ...patentProblems.map(patentNumberProblemMessage),
   ...trademarkProblems.map(trademarkNumberProblemMessage),
   ...[null, 5 * 60_000, 36 * 3_600_000, 3 * 86_400_000].map(describeDuration),
-  firmPseudonym(42, "secret"),
+  firmPseudonym(42, () => "3F2A"),
   ...commentaries.flatMap(reportCommentary),
 ];
 
