@@ -2,8 +2,9 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ipTypeLabel, type IpType } from "../domain/ip";
-import { formatYuanExact } from "../domain/money";
+
 import { regionName } from "../domain/regions";
+import { Money } from "./Money";
 
 export interface LedgerTableRow {
   id: number;
@@ -71,7 +72,7 @@ export function LedgerTable({
               <td>{r.firmName}</td>
               <td>{ipTypeLabel(t, r.ipType)}</td>
               <td className="num" data-fen={r.amountFen}>
-                {formatYuanExact(r.amountFen)}
+                <Money fen={r.amountFen} />
               </td>
               <td>{href ? <Link to={href}>#{r.applicationId}</Link> : `#${r.applicationId}`}</td>
               {extra ? <td>{extra(r)}</td> : null}

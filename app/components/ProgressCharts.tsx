@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ipTypeLabel } from "../domain/ip";
-import { FEN_PER_YI, formatMoney } from "../domain/money";
+import { chartMoneyUnit, formatMoney } from "../domain/money";
 import type { ProgressSummary } from "../domain/progress";
 import { regionName } from "../domain/regions";
 
@@ -13,7 +13,11 @@ import { regionName } from "../domain/regions";
  * allowed to see ledger rows, every bar, point and table row links to /ledger filtered to it.
  */
 
-const yi = (fen: number) => Math.round((fen / FEN_PER_YI) * 100) / 100;
+/** One unit per chart (docs/domain.md#money), chosen from its largest amount. */
+export function unitOf(fens: number[], lang: string) {
+  return chartMoneyUnit(Math.max(0, ...fens.map((f) => Math.abs(f))), lang);
+}
+export const inUnit = (fen: number, divisor: number) => Math.round((fen / divisor) * 100) / 100;
 
 // Recharts is most of a page's script and draws only after mount: it is fetched then, not
 // preloaded with the page (issue 15: the home page's initial JS).
@@ -61,21 +65,37 @@ function Figure({
   children,
   rows,
   linkRows,
+  unitFens,
 }: {
+  /** The amounts the chart draws, when they are not the rows' (the cumulative line). */
+  unitFens?: number[];
   title: string;
   testId: string;
   children: ReactNode;
   rows: Row[];
   linkRows: boolean;
 }) {
+  const { t, i18n } = useTranslation();
+  const unit = unitOf(unitFens ?? rows.map((r) => r.amountFen), i18n.language);
   return (
     <figure className="card" style={{ margin: 0 }} data-testid={testId}>
       <figcaption>
-        <strong>{title}</strong>
+        <strong>{title}</strong>{" "}
+        <span className="muted" data-testid="chart-unit">
+          {t("deals:charts.unit", { unit: unit.label })}
+        </span>
       </figcaption>
       <div style={{ width: "100%", height: 240 }}>{children}</div>
       <DataTable rows={rows} linkRows={linkRows} />
     </figure>
+  );
+}
+
+function LazyBarsBox(props: Parameters<typeof LazyBars>[0]) {
+  return (
+    <Suspense fallback={null}>
+      <LazyBars {...props} />
+    </Suspense>
   );
 }
 
@@ -114,19 +134,21 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
     entries: r.entries,
     href: `/ledger?ipType=${r.key}`,
   }));
+  const cumUnit = unitOf([data.targetFen, ...data.months.map((m) => m.cumulativeFen)], lang);
   const cumulative = data.months.map((m) => ({
     month: m.month,
-    cumulative: yi(m.cumulativeFen),
+    cumulative: inUnit(m.cumulativeFen, cumUnit.divisor),
     fen: m.cumulativeFen,
   }));
-  const targetYi = yi(data.targetFen);
+  const targetYi = inUnit(data.targetFen, cumUnit.divisor);
   return (
     <div className="grid" style={{ gap: "1rem" }} data-testid="progress-charts">
       {linkRows ? <p className="muted">{t("deals:charts.clickHint")}</p> : null}
       <Figure
-        title={`${t("deals:charts.cumulative")}（${t("deals:charts.unitYi")}）`}
+        title={t("deals:charts.cumulative")}
         testId="chart-cumulative"
         rows={monthRows}
+        unitFens={[data.targetFen, ...data.months.map((m) => m.cumulativeFen)]}
         linkRows={linkRows}
       >
         {mounted ? (
@@ -150,11 +172,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           rows={regionRows}
           linkRows={linkRows}
         >
-          {mounted ? (
-            <Suspense fallback={null}>
-              <LazyBars rows={regionRows} linkRows={linkRows} vertical />
-            </Suspense>
-          ) : null}
+          {mounted ? <LazyBarsBox rows={regionRows} linkRows={linkRows} vertical /> : null}
         </Figure>
         <Figure
           title={t("deals:charts.byBank")}
@@ -163,9 +181,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           linkRows={linkRows}
         >
           {mounted ? (
-            <Suspense fallback={null}>
-              <LazyBars rows={bankRows} linkRows={linkRows} vertical labelWidth={110} />
-            </Suspense>
+            <LazyBarsBox rows={bankRows} linkRows={linkRows} vertical labelWidth={110} />
           ) : null}
         </Figure>
         <Figure
@@ -174,11 +190,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           rows={typeRows}
           linkRows={linkRows}
         >
-          {mounted ? (
-            <Suspense fallback={null}>
-              <LazyBars rows={typeRows} linkRows={linkRows} vertical />
-            </Suspense>
-          ) : null}
+          {mounted ? <LazyBarsBox rows={typeRows} linkRows={linkRows} vertical /> : null}
         </Figure>
       </div>
     </div>

@@ -14,7 +14,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName, type FirmFlag } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
-import { fenToYuanInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { fenToAmountInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { bpToPercentInput, parsePercentToBp } from "../domain/percent";
 import {
   effectiveRateBp,
@@ -348,8 +348,8 @@ export function productFormDefaults(terms: LoanProductTerms, description: string
   const d: Record<string, string | string[] | boolean> = {
     name: terms.name,
     description,
-    minAmount: fenToYuanInput(terms.minAmountFen),
-    maxAmount: fenToYuanInput(terms.maxAmountFen),
+    minAmount: fenToAmountInput(terms.minAmountFen),
+    maxAmount: fenToAmountInput(terms.maxAmountFen),
     minTerm: String(terms.minTermMonths),
     maxTerm: String(terms.maxTermMonths),
     minRate: bpToPercentInput(terms.minRateBp),
@@ -361,7 +361,7 @@ export function productFormDefaults(terms: LoanProductTerms, description: string
     industries: terms.industries === "all" ? [] : [...terms.industries],
     flags: [...terms.requiredFlags],
     requiresFormal: terms.requiresFormalAppraisal,
-    quotaTotal: fenToYuanInput(terms.quotaTotalFen),
+    quotaTotal: fenToAmountInput(terms.quotaTotalFen),
     riskGovernment: bpToPercentInput(terms.riskShare.governmentBp),
     riskInsurer: bpToPercentInput(terms.riskShare.insurerBp),
     riskGuarantor: bpToPercentInput(terms.riskShare.guarantorBp),

@@ -12,15 +12,14 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { FEN_PER_YI, formatMoney } from "../domain/money";
-import type { Row } from "./ProgressCharts";
+import { formatChartNumber, formatMoney } from "../domain/money";
+import { inUnit, unitOf, type Row } from "./ProgressCharts";
 
 /**
  * The recharts drawings of the running total's charts, loaded by ProgressCharts after mount
  * (React.lazy), so recharts is not part of the page's initial script.
  */
 
-const yi = (fen: number) => Math.round((fen / FEN_PER_YI) * 100) / 100;
 const COLOR = "#1f6f5c";
 const TARGET_COLOR = "#b5462f";
 
@@ -37,7 +36,12 @@ export function Bars({
 }) {
   const navigate = useNavigate();
   const { i18n } = useTranslation();
-  const data = rows.map((r) => ({ ...r, value: yi(r.amountFen) }));
+  // One unit per chart (docs/domain.md#money), chosen from its largest amount.
+  const unit = unitOf(
+    rows.map((r) => r.amountFen),
+    i18n.language,
+  );
+  const data = rows.map((r) => ({ ...r, value: inUnit(r.amountFen, unit.divisor) }));
   const onClick = (d: unknown) => {
     const href = (d as { payload?: Row })?.payload?.href;
     if (linkRows && href) navigate(href);
@@ -52,7 +56,7 @@ export function Bars({
       {vertical ? (
         <BarChart data={data} layout="vertical" margin={{ left: 24, right: 16 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" />
+          <XAxis type="number" tickFormatter={formatChartNumber} />
           <YAxis type="category" dataKey="label" width={labelWidth} interval={0} fontSize={12} />
           {tooltip}
           <Bar
@@ -67,7 +71,7 @@ export function Bars({
         <BarChart data={data} margin={{ right: 16 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" interval={0} fontSize={12} />
-          <YAxis />
+          <YAxis tickFormatter={formatChartNumber} />
           {tooltip}
           <Bar
             dataKey="value"
@@ -110,7 +114,10 @@ export function CumulativeLine({
       >
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="month" minTickGap={24} fontSize={12} />
-        <YAxis domain={[0, Math.max(targetYi, cumulative[cumulative.length - 1].cumulative)]} />
+        <YAxis
+          tickFormatter={formatChartNumber}
+          domain={[0, Math.max(targetYi, cumulative[cumulative.length - 1].cumulative)]}
+        />
         <Tooltip
           formatter={(_v, _n, item) => formatMoney((item.payload as { fen: number }).fen, lang)}
         />

@@ -1,4 +1,5 @@
 import { Bar, BarChart, CartesianGrid, LabelList, Tooltip, XAxis, YAxis } from "recharts";
+import { formatChartNumber } from "../domain/money";
 import { CHART_WIDTH, type BarDatum } from "./ReportCharts";
 
 /** The report's recharts drawings, loaded by ReportCharts after mount (React.lazy). */
@@ -10,7 +11,8 @@ interface Props {
   height: number;
 }
 
-const fmt = (v: number) => v.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+// Plain figures in the chart's one unit, the same on the server and in every browser.
+const fmt = formatChartNumber;
 
 export function HorizontalBarChart({ data, unit, color, height }: Props) {
   return (

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { ConfirmBox, Pager } from "../components/deals";
 import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
-import { formatMoney, formatYuanExact } from "../domain/money";
+import { formatMoney, formatMoneyExact } from "../domain/money";
 import { getLedgerEntry, listLedgerEntries, reverseLedgerEntry } from "../models/ledger.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
@@ -115,7 +115,7 @@ export default function AdminLedger() {
           <h2>{t("deals:ledger.reverseTitle", { id: toReverse.id })}</h2>
           <p>
             {t("deals:ledger.reverseIntro", {
-              amount: `−¥${formatYuanExact(toReverse.amountFen)}`,
+              amount: `−${formatMoneyExact(toReverse.amountFen, i18n.language)}`,
             })}
           </p>
           <FormErrors errors={form.errors} />

@@ -11,13 +11,14 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { formatYuanExact } from "../domain/money";
+import { formatMoneyExact } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { getAwaitingOfflineOrder, markOfflinePaid } from "../models/payment.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
+import { Money } from "../components/Money";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 
@@ -82,7 +83,7 @@ export const meta: MetaFunction = ({ matches }) =>
 export default function ConfirmOfflinePayment() {
   const { order } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [form, fields] = useForm({
     lastResult: actionData,
     defaultValue: { version: order.version },
@@ -111,7 +112,9 @@ export default function ConfirmOfflinePayment() {
           </tr>
           <tr>
             <th>{t("appraisal:payment.amount")}</th>
-            <td data-testid="expected-amount">¥{formatYuanExact(order.fee_fen)}</td>
+            <td data-testid="expected-amount">
+              <Money fen={order.fee_fen} />
+            </td>
           </tr>
           <tr>
             <th>{t("appraisal:payment.reference")}</th>
@@ -142,7 +145,7 @@ export default function ConfirmOfflinePayment() {
           <label className="checks">
             <input {...getInputProps(fields.confirm, { type: "checkbox" })} />
             {t("appraisal:admin.confirmCheck", {
-              amount: `¥${formatYuanExact(order.fee_fen)}`,
+              amount: formatMoneyExact(order.fee_fen, i18n.language),
               number: order.orderNumber,
             })}
           </label>

@@ -4,13 +4,14 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Pager } from "../components/appraisal";
 import { formatInstant } from "../domain/dates";
-import { formatYuanExact } from "../domain/money";
+
 import { PAGE_SIZE } from "../models/appraisal.server";
 import { listAwaitingOfflineOrders } from "../models/payment.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { pageTitle } from "../utils/meta";
+import { Money } from "../components/Money";
 
 const Query = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
 
@@ -62,7 +63,9 @@ export default function AdminPayments() {
                 <td>{r.orderNumber}</td>
                 <td>{r.firmName}</td>
                 <td>{r.valuerName}</td>
-                <td className="num">¥{formatYuanExact(r.fee_fen)}</td>
+                <td className="num">
+                  <Money fen={r.fee_fen} />
+                </td>
                 <td>{formatInstant(r.created_at, "day")}</td>
                 <td>
                   <Link to={`/admin/payments/${r.id}`} data-testid="review-payment">

@@ -26,6 +26,7 @@ import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
+import { Money } from "../components/Money";
 
 const { minFeeFen: MIN_LIMITS, rateBp: RATE_LIMITS } = APPRAISAL_FEE_LIMITS;
 
@@ -132,7 +133,9 @@ export default function AppraisalFeeSettings() {
           {EXAMPLE_VALUES_FEN.map((v) => (
             <tr key={v}>
               <td>{formatMoney(v, i18n.language)}</td>
-              <td className="num">¥{formatYuanExact(orderFee([v], settings).totalFen)}</td>
+              <td className="num">
+                <Money fen={orderFee([v], settings).totalFen} />
+              </td>
             </tr>
           ))}
         </tbody>

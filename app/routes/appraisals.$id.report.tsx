@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ValidityBadge } from "../components/appraisal";
 import { formalValidity } from "../domain/appraisal";
 import { ipTypeLabel, type IpType } from "../domain/ip";
-import { formatMoney, formatYuanExact } from "../domain/money";
+import { formatMoney, formatMoneyExact } from "../domain/money";
 import { getAppraisalReport } from "../models/appraisal.server";
 import reportStyles from "../styles/appraisal-report.css";
 import { can } from "../domain/permissions";
@@ -45,7 +45,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 export default function AppraisalReport() {
   const { report: r, verifyUrl, validity, backTo } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
-  const yuan = (fen: number) => `¥${formatYuanExact(fen)}`;
+  const yuan = (fen: number) => formatMoneyExact(fen, i18n.language);
   const patentNumber = r.asset_kind === "patent" && r.assetStatus === "granted";
   return (
     <div>

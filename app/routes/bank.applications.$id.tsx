@@ -17,7 +17,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { fenToYuanInput, formatMoney } from "../domain/money";
+import { fenToAmountInput, formatMoney } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { availableActions } from "../domain/workflow";
 import {
@@ -206,7 +206,7 @@ export default function BankApplication() {
   const [reviewForm] = useForm(form("start_review"));
   const [approveForm, approveFields] = useForm(
     form("approve", {
-      amount: fenToYuanInput(app.amountFen),
+      amount: fenToAmountInput(app.amountFen),
       rate: bpToPercentInput(app.rateBp),
       termMonths: String(app.termMonths),
     }),
@@ -215,7 +215,7 @@ export default function BankApplication() {
   const [registerForm, registerFields] = useForm(form("register_pledge", { regDate: today }));
   const [disburseForm, disburseFields] = useForm(
     form("disburse", {
-      amount: fenToYuanInput(app.approvedAmountFen ?? 0),
+      amount: fenToAmountInput(app.approvedAmountFen ?? 0),
       valueDate: today,
     }),
   );

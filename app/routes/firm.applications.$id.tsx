@@ -16,7 +16,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ApplicationFacts, AssetPicker, ConfirmBox, StateBadge, Thread } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { fenToYuanInput, formatMoney } from "../domain/money";
+import { fenToAmountInput, formatMoney } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { availableActions, isEditable } from "../domain/workflow";
 import {
@@ -152,7 +152,7 @@ export default function FirmApplication() {
     id: `edit-${app.version}`,
     lastResult: resultFor("edit"),
     defaultValue: {
-      amount: fenToYuanInput(app.amountFen),
+      amount: fenToAmountInput(app.amountFen),
       termMonths: String(app.termMonths),
       rate: bpToPercentInput(app.rateBp),
     },

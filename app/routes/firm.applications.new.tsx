@@ -11,7 +11,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { AssetPicker } from "../components/deals";
 import { Field, FormErrors } from "../components/Field";
-import { fenToYuanInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
+import { fenToAmountInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { parseProductSnapshot } from "../domain/workflow";
 import {
@@ -110,7 +110,7 @@ export default function NewApplication() {
     id: "draft",
     lastResult: actionData?.result,
     defaultValue: {
-      amount: fenToYuanInput(defaults.amountFen),
+      amount: fenToAmountInput(defaults.amountFen),
       termMonths: String(defaults.termMonths),
       rate: bpToPercentInput(defaults.rateBp),
     },
@@ -147,7 +147,7 @@ export default function NewApplication() {
           <input
             id="suggest-amount"
             name="amount"
-            defaultValue={fenToYuanInput(defaults.amountFen)}
+            defaultValue={fenToAmountInput(defaults.amountFen)}
             inputMode="decimal"
           />
         </div>

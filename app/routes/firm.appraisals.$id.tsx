@@ -22,7 +22,7 @@ import { OrderStatusBadge, ValidityBadge } from "../components/appraisal";
 import { formalValidity } from "../domain/appraisal";
 import { formatInstant } from "../domain/dates";
 import { ipTypeLabel, type IpType } from "../domain/ip";
-import { formatMoney, formatYuanExact } from "../domain/money";
+import { formatMoney, formatMoneyExact } from "../domain/money";
 import { getFirmOrder } from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { cancelAppraisalOrder, OFFLINE_PAYEE, startCheckout } from "../models/payment.server";
@@ -33,6 +33,7 @@ import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
+import { Money } from "../components/Money";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 const ActionSchema = z.discriminatedUnion("intent", [
@@ -156,7 +157,7 @@ export default function FirmAppraisalOrder() {
         <div className="stat">
           <div className="label">{t("appraisal:order.fee")}</div>
           <div className="value" data-testid="order-fee">
-            ¥{formatYuanExact(order.fee_fen)}
+            <Money fen={order.fee_fen} />
           </div>
         </div>
         <div className="stat">
@@ -197,8 +198,12 @@ export default function FirmAppraisalOrder() {
                 <p className="muted">{t("appraisal:payment.methods")}</p>
                 <button type="submit" className="button button-primary" data-testid="pay">
                   {order.status === "payment_failed"
-                    ? t("appraisal:payment.retry", { fee: `¥${formatYuanExact(order.fee_fen)}` })
-                    : t("appraisal:payment.pay", { fee: `¥${formatYuanExact(order.fee_fen)}` })}
+                    ? t("appraisal:payment.retry", {
+                        fee: formatMoneyExact(order.fee_fen, i18n.language),
+                      })
+                    : t("appraisal:payment.pay", {
+                        fee: formatMoneyExact(order.fee_fen, i18n.language),
+                      })}
                 </button>
               </Form>
             )
@@ -223,7 +228,9 @@ export default function FirmAppraisalOrder() {
                   </tr>
                   <tr>
                     <th>{t("appraisal:payment.amount")}</th>
-                    <td>¥{formatYuanExact(order.fee_fen)}</td>
+                    <td>
+                      <Money fen={order.fee_fen} />
+                    </td>
                   </tr>
                   <tr>
                     <th>{t("appraisal:payment.reference")}</th>

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { MAX_ASSETS_PER_ORDER, orderFee } from "../domain/appraisal";
 import { ipTypeLabel, type IpType } from "../domain/ip";
-import { formatBp, formatMoney, formatYuanExact } from "../domain/money";
+import { formatBp, formatMoney, formatYuanExact, formatMoneyExact } from "../domain/money";
 import type { OrderPreview } from "../models/appraisal.server";
 import {
   createAppraisalOrder,
@@ -29,6 +29,7 @@ import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { isStripeEnabled } from "../utils/stripe.server";
 import { pageTitle } from "../utils/meta";
+import { Money } from "../components/Money";
 
 function orderSchema(t: TFunction) {
   const noAssets = t("appraisal:errors.noAssets");
@@ -283,7 +284,9 @@ export default function NewAppraisalOrder() {
                   <td>{i.number}</td>
                   <td>{i.title}</td>
                   <td className="num">{money(i.centralFen)}</td>
-                  <td className="num">¥{formatYuanExact(i.feeFen)}</td>
+                  <td className="num">
+                    <Money fen={i.feeFen} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -291,7 +294,7 @@ export default function NewAppraisalOrder() {
               <tr>
                 <th colSpan={3}>{t("appraisal:order.fee")}</th>
                 <th className="num" data-testid="review-fee">
-                  ¥{formatYuanExact(preview.feeFen)}
+                  <Money fen={preview.feeFen} />
                 </th>
               </tr>
             </tfoot>
@@ -311,7 +314,7 @@ export default function NewAppraisalOrder() {
               disabled={busy}
               data-testid="confirm-order"
             >
-              {t("appraisal:new.confirm", { fee: `¥${formatYuanExact(preview.feeFen)}` })}
+              {t("appraisal:new.confirm", { fee: formatMoneyExact(preview.feeFen, i18n.language) })}
             </button>
           </Form>
         </section>

@@ -10,7 +10,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { RequestForm, requestFormSchema } from "../components/products";
-import { fenToYuanInput } from "../domain/money";
+import { fenToAmountInput } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { getFirmRequest, listOfferableAssets, updateRequest } from "../models/request.server";
 import { assertCan, authorize } from "../utils/permissions.server";
@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     version: req.version,
     assets: assets.map(offerableAssetView),
     defaults: {
-      amount: fenToYuanInput(Number(req.amount_fen)),
+      amount: fenToAmountInput(Number(req.amount_fen)),
       term: String(req.term_months),
       maxRate: bpToPercentInput(req.max_rate_bp),
       purpose: req.purpose,

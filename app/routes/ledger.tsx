@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Pager } from "../components/deals";
 import { LedgerTable } from "../components/LedgerTable";
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
-import { formatMoney, formatYuanExact } from "../domain/money";
+import { formatMoney, formatMoneyExact } from "../domain/money";
 import { listLedgerEntries, type LedgerScope } from "../models/ledger.server";
 import { listOrganisations } from "../models/organisation.server";
 import { can, scopeOf } from "../domain/permissions";
@@ -119,7 +119,7 @@ export default function Ledger() {
       </Form>
       <p data-testid="ledger-total" data-count={total} data-sum-fen={sumFen}>
         {t("deals:ledger.total", { count: total, sum: formatMoney(sumFen, lang) })}{" "}
-        <span className="muted">（¥{formatYuanExact(sumFen)}）</span>
+        <span className="muted">（{formatMoneyExact(sumFen, lang)}）</span>
       </p>
       {rows.length === 0 ? (
         <div className="empty">{t("deals:ledger.empty")}</div>

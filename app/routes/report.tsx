@@ -6,7 +6,7 @@ import { ColumnBars, HorizontalBars } from "../components/ReportCharts";
 import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
-import { formatBp, formatMoney } from "../domain/money";
+import { chartMoneyUnit, formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
@@ -31,13 +31,16 @@ export default function Report() {
   const { report } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const zh = lang.startsWith("zh");
   const money = (fen: number) => formatMoney(fen, lang);
   const rate = (bp: number | null) => (bp === null ? "—" : formatBp(bp));
-  // Chart values: 万元 in Chinese, ¥ million in English.
-  const chartValue = (fen: number) => Math.round(fen / (zh ? 10_000 : 1_000_000)) / 100;
+  // One unit per chart, from its largest amount (docs/domain.md#money).
+  const chartUnit = (fens: number[]) =>
+    chartMoneyUnit(Math.max(0, ...fens.map((f) => Math.abs(f))), lang);
+  const regionUnit = chartUnit(report.byRegion.map((x) => x.amountFen));
+  const yearUnit = chartUnit(report.byYear.map((x) => x.amountFen));
+  const chartValue = (fen: number, u: { divisor: number }) =>
+    Math.round((fen / u.divisor) * 100) / 100;
   const r = (k: string, o?: Record<string, unknown>) => t(`alliance:report.${k}`, o);
-  const unit = r("chartUnit");
   const tot = report.totals;
   const hasLoans = tot.loans > 0 || tot.amountFen !== 0;
 
@@ -127,14 +130,16 @@ export default function Report() {
         <h2>{r("regionsTitle")}</h2>
         {!hasLoans ? <div className="empty">{r("empty")}</div> : null}
         <figure style={{ margin: "0 0 1rem" }}>
-          <figcaption className="muted">{r("chartRegions")}</figcaption>
+          <figcaption className="muted">
+            {r("chartRegions")} {t("deals:charts.unit", { unit: regionUnit.label })}
+          </figcaption>
           <HorizontalBars
             testId="chart-regions"
-            unit={unit}
+            unit={regionUnit.label}
             data={report.byRegion.map((x) => ({
               key: x.key,
               label: regionName(x.key, lang),
-              value: chartValue(x.amountFen),
+              value: chartValue(x.amountFen, regionUnit),
             }))}
           />
         </figure>
@@ -214,18 +219,21 @@ export default function Report() {
       </section>
 
       <section className="report-section card">
-        <h2>{r("yearsTitle")}</h2>
+        <h2>
+          {r("yearsTitle")}{" "}
+          <small className="muted">{t("deals:charts.unit", { unit: yearUnit.label })}</small>
+        </h2>
         {report.byYear.length === 0 ? (
           <div className="empty">{r("empty")}</div>
         ) : (
           <>
             <ColumnBars
               testId="chart-years"
-              unit={unit}
+              unit={yearUnit.label}
               data={report.byYear.map((x) => ({
                 key: x.key,
                 label: x.key,
-                value: chartValue(x.amountFen),
+                value: chartValue(x.amountFen, yearUnit),
               }))}
             />
             <table className="data" data-testid="report-years">

@@ -4,12 +4,13 @@ import { useTranslation } from "react-i18next";
 import { ValidityBadge } from "../components/appraisal";
 import { formalValidity, type FormalValidity } from "../domain/appraisal";
 import { ipTypeLabel, type IpType } from "../domain/ip";
-import { formatYuanExact } from "../domain/money";
+
 import { verifyAppraisalToken } from "../models/appraisal.server";
 import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
+import { Money } from "../components/Money";
 
 /**
  * Public, no log-in: anyone holding a printed report (a bank, a registry clerk) checks that it is
@@ -80,8 +81,8 @@ export default function VerifyAppraisal() {
           <tr>
             <th>{t("appraisal:verify.range")}</th>
             <td>
-              ¥{formatYuanExact(r.low_fen)} – ¥{formatYuanExact(r.high_fen)}（
-              {t("appraisal:verify.central")} ¥{formatYuanExact(r.central_fen)}）
+              <Money fen={r.low_fen} /> – <Money fen={r.high_fen} />（
+              {t("appraisal:verify.central")} <Money fen={r.central_fen} />）
             </td>
           </tr>
           <tr>

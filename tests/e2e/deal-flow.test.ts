@@ -179,7 +179,7 @@ test("apply → approve → register → disburse moves the open home page live;
   await bank.click('[data-testid="start-review"]');
   await bank.locator('[data-testid="application-state"][data-state="under_review"]').waitFor();
   // 40% of 200万元: the check shows 80万元 of capacity before approving.
-  expect(await bank.locator('[data-testid="approve-check"]').textContent()).toContain("80.00 万元");
+  expect(await bank.locator('[data-testid="approve-check"]').textContent()).toContain("80 万元");
   await bank.check('[data-testid="approve-confirm"]');
   await bank.click('[data-testid="approve"]');
   await bank.locator('[data-testid="application-state"][data-state="approved"]').waitFor();
@@ -189,7 +189,7 @@ test("apply → approve → register → disburse moves the open home page live;
   await bank.click('[data-testid="register-pledge"]');
   await bank.locator('[data-testid="application-state"][data-state="pledge_registered"]').waitFor();
 
-  expect(await bank.locator('input[name="amount"]').inputValue()).toBe("600000");
+  expect(await bank.locator('input[name="amount"]').inputValue()).toBe("60万");
   await bank.check('[data-testid="disburse-confirm"]');
   await bank.click('[data-testid="disburse"]');
   await bank.locator('[data-testid="application-state"][data-state="disbursed"]').waitFor();

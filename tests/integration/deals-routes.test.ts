@@ -331,7 +331,7 @@ describe("deal routes", () => {
       );
       expect(res.status).toBe(400);
       // 25% of 200万元 = 50万元
-      expect(await res.text()).toContain("超过质押物可贷额度 500,000.00 元");
+      expect(await res.text()).toContain("超过质押物可贷额度 500,000 元");
       expect((await getApplicationRow(t.db, id))!.state).toBe("under_review");
       // Without the confirmation box nothing happens either.
       const unconfirmed = await requestAs(

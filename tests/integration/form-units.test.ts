@@ -250,7 +250,7 @@ describe(`percent and yuan spellings on every form (${testDbKind()})`, () => {
 
       const html = await page("firmA", `/firm/applications/${id}`);
       expect(inputValue(html, "rate")).toBe("15");
-      expect(inputValue(html, "amount")).toBe("50000");
+      expect(inputValue(html, "amount")).toBe("5万");
 
       const edited = await post("firmA", `/firm/applications/${id}`, {
         intent: "edit",
@@ -293,7 +293,7 @@ describe(`percent and yuan spellings on every form (${testDbKind()})`, () => {
       const id = await underReview();
       const html = await page("bankX", `/bank/applications/${id}`);
       expect(inputValue(html, "rate")).toBe("4");
-      expect(inputValue(html, "amount")).toBe("50000");
+      expect(inputValue(html, "amount")).toBe("5万");
 
       const res = await approve(id, rate);
       expect(res.status).toBe(302);

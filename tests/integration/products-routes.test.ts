@@ -156,7 +156,7 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     );
     expect(res.status).toBe(400);
     const html = await res.text();
-    expect(html).toContain("最高金额 2,000.00 万元 低于最低金额 3,000.00 万元");
+    expect(html).toContain("最高金额 2,000 万元 低于最低金额 3,000 万元");
     expect(html).toContain("请输入百分比，如 3.45（最多两位小数）");
     expect(html).toContain("风险分担比例合计 110.00%，不能超过 100%");
     expect(html).toContain("至少选择一个盟市");
@@ -238,7 +238,7 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     expect(html).toContain("鹿城专利质押贷（二期）");
     // 300万 × 35% = 105万 covers 200万? No: the 600万 one (210万) alone does, and is the least.
     expect(html).toContain("发明202010000001.0");
-    expect(html).toContain("可贷 315.00 万元 ≥ 申请 200.00 万元");
+    expect(html).toContain("可贷 315 万元 ≥ 申请 200 万元");
     expect(html).toContain("只差一项的产品（1）");
     expect(html).toContain("仅限 鄂尔多斯市");
   });

@@ -475,7 +475,7 @@ describe("the report's commentary", () => {
     const c = reportCommentary(base);
     const zh = words(c);
     expect(zh).toContain("截至2025-06-15");
-    expect(zh).toContain("累计放款40.00 亿元，完成100.00 亿元目标的40.00%");
+    expect(zh).toContain("累计放款40 亿元，完成100 亿元目标的40.00%");
     expect(zh).toContain("40.00%");
     expect(zh).toContain("呼和浩特市、包头市、鄂尔多斯市位居前列");
     expect(zh).toContain("合计占全区放款的90.00%");
@@ -514,7 +514,7 @@ describe("the report's commentary", () => {
     });
     expect(words(reached)).toContain("已于2025-05达成");
     const late = reportCommentary({ ...base, deadlinePassed: true, monthsLeft: 0 });
-    expect(words(late)).toContain("目标期限2025-12-31已过，距目标尚差60.00 亿元");
+    expect(words(late)).toContain("目标期限2025-12-31已过，距目标尚差60 亿元");
     expect(words(late, "en")).toContain("has passed");
   });
 

@@ -10,7 +10,7 @@ describe("deal messages", () => {
         { amountFen: 1_000_000, rateBp: 385, termMonths: 12, ipType: "trademark" },
         "zh-CN",
       ),
-    ).toEqual({ amount: "10,000.00 元", rate: "3.85%", term: 12, type: "商标" });
+    ).toEqual({ amount: "10,000 元", rate: "3.85%", term: 12, type: "商标" });
   });
 
   it("names codes, joins lists the way each language does, and scales money when asked", () => {
@@ -31,7 +31,7 @@ describe("deal messages", () => {
       industry: "制造业",
       flags: "高新技术企业、科技型中小企业",
       pledgeIpTypes: "发明专利、商标",
-      amounts: "1.00 万元、250.00 万元",
+      amounts: "1 万元、250 万元",
       share: "—",
       remaining: "4.9",
       count: 2,
@@ -41,7 +41,7 @@ describe("deal messages", () => {
       otherRegion: "Alxa League",
       flags: "high-tech enterprise, tech-based SME",
       pledgeIpTypes: "invention patent, trademark",
-      amounts: "¥10,000.00, ¥2.50 m",
+      amounts: "¥10,000, ¥2.5M",
     });
   });
 
@@ -52,7 +52,7 @@ describe("deal messages", () => {
     ];
     const zh = problemFieldErrors(createI18n("zh-CN").t as TFunction, problems, "zh-CN");
     expect(zh).toEqual({
-      amount: ["金额 500,000.01 元 超过质押物可贷额度 500,000.00 元（按申请时的产品质押率计算）"],
+      amount: ["金额 500,000.01 元 超过质押物可贷额度 500,000 元（按申请时的产品质押率计算）"],
       assetIds: ["“一种方法”尚无正式评估价值"],
     });
     const en = problemFieldErrors(createI18n("en").t as TFunction, problems, "en", {

@@ -479,9 +479,9 @@ describe("evaluateProduct: collateral capacity", () => {
         bestPledgeRateBp: 2500,
       },
     ]);
-    expect(say(explainFailure(e.failures[0]), "zh-CN")).toContain("还需约 85.00 万元的质押物价值");
+    expect(say(explainFailure(e.failures[0]), "zh-CN")).toContain("还需约 85 万元的质押物价值");
     expect(say(explainFailure(e.failures[0]), "en")).toContain(
-      "About ¥850,000.00 more collateral value",
+      "About ¥850,000 more collateral value",
     );
   });
 
@@ -907,13 +907,13 @@ describe("explanations", () => {
       "需具备 高新技术企业、科技型中小企业 资质",
     );
     expect(say(explainFailure(failures.amount_above_max))).toBe(
-      "申请金额 600.00 万元 超过产品最高 500.00 万元",
+      "申请金额 600 万元 超过产品最高 500 万元",
     );
     expect(say(explainFailure(failures.rate_above_firm_max))).toBe(
       "产品最低年利率 4.35%，高于可接受的 4.00%",
     );
     expect(say(explainFailure(failures.ip_type_not_accepted))).toBe(
-      "仅接受 发明专利、商标 质押，约需 160.00 万元的质押物价值",
+      "仅接受 发明专利、商标 质押，约需 160 万元的质押物价值",
     );
     expect(say(explainFailure(failures.asset_status))).toBe(
       "「一种节能装置」尚未核准注册，不能质押",
@@ -926,14 +926,14 @@ describe("explanations", () => {
       "「一种节能装置」的正式评估已于 2025-01-31 到期，且无预估价值",
     );
     expect(say(explainFailure(failures.capacity_short))).toBe(
-      "质押物可贷 100.00 万元，不足申请金额 120.00 万元",
+      "质押物可贷 100 万元，不足申请金额 120 万元",
     );
     expect(say(explainPass(passes.rate))).toBe(
       "最低年利率 3.85%（贴息后 2.70%），不高于可接受的 4.50%",
     );
     expect(say(explainPass(passes.region))).toBe("企业所在地 包头市 在产品范围内");
     expect(say(explainPass(passes.capacity), "en")).toBe(
-      "Collateral lends ¥1.00 m ≥ ¥800,000.00 requested",
+      "Collateral lends ¥1M ≥ ¥800,000 requested",
     );
   });
 

@@ -1,41 +1,53 @@
 import { describe, expect, it } from "vitest";
 import {
   assertFen,
+  fenToAmountInput,
   fenToUnitInput,
   fenToYuanInput,
+  FEN_PER_WAN,
   FEN_PER_YI,
   formatBp,
+  chartMoneyUnit,
+  formatChartNumber,
   formatMoney,
+  formatMoneyExact,
   formatYuanExact,
   parseYuanToFen,
 } from "../../app/domain/money";
 
 describe("formatMoney in Chinese", () => {
-  it("shows amounts under 1 万元 in 元 with two decimals", () => {
-    expect(formatMoney(0)).toBe("0.00 元");
+  it("shows amounts under 1 万元 in exact 元, with decimals only when there are fen", () => {
+    expect(formatMoney(0)).toBe("0 元");
     expect(formatMoney(1)).toBe("0.01 元");
+    expect(formatMoney(300_000)).toBe("3,000 元");
     expect(formatMoney(123_456)).toBe("1,234.56 元");
     expect(formatMoney(999_999)).toBe("9,999.99 元");
   });
 
-  it("switches to 万元 from 10,000 元", () => {
-    expect(formatMoney(1_000_000)).toBe("1.00 万元");
+  it("switches to 万元 at exactly 10,000 元, without pointless decimals", () => {
+    expect(formatMoney(1_000_000)).toBe("1 万元");
+    expect(formatMoney(3_812_187)).toBe("3.81 万元");
+    expect(formatMoney(875_900_000)).toBe("875.9 万元");
     expect(formatMoney(123_456_789)).toBe("123.46 万元");
+    expect(formatMoney(8_759 * FEN_PER_WAN)).toBe("8,759 万元");
   });
 
-  it("switches to 亿元 from 1 亿元, so the 100亿 target reads 100.00 亿元", () => {
-    expect(formatMoney(FEN_PER_YI)).toBe("1.00 亿元");
-    expect(formatMoney(1_000_000_000_000)).toBe("100.00 亿元");
+  it("switches to 亿元 at 1 亿元, and a 万元 figure that rounds to 10,000 万 reads 1 亿元", () => {
+    expect(formatMoney(FEN_PER_YI - 1)).toBe("1 亿元"); // 9,999.9999999 万 rounds up
+    expect(formatMoney(FEN_PER_YI - 5_001)).toBe("9,999.99 万元");
+    expect(formatMoney(FEN_PER_YI)).toBe("1 亿元");
+    expect(formatMoney(53_524 * FEN_PER_WAN)).toBe("5.35 亿元");
+    expect(formatMoney(1_000_000_000_000)).toBe("100 亿元");
   });
 
   it("rounds half away from zero on the exact fen value", () => {
     expect(formatMoney(1_005_000)).toBe("1.01 万元"); // 1.005 万
-    expect(formatMoney(1_004_999)).toBe("1.00 万元");
+    expect(formatMoney(1_004_999)).toBe("1 万元");
     expect(formatMoney(-1_005_000)).toBe("-1.01 万元");
   });
 
   it("does not print minus zero", () => {
-    expect(formatMoney(-1, "zh-CN", "wan")).toBe("0.00 万元");
+    expect(formatMoney(-1, "zh-CN", "wan")).toBe("0 万元");
   });
 
   it("honours a fixed unit", () => {
@@ -45,10 +57,51 @@ describe("formatMoney in Chinese", () => {
 });
 
 describe("formatMoney in English", () => {
-  it("uses ¥ and million / billion", () => {
+  it("shows exact yuan under ¥1M, then ¥…M and ¥…B", () => {
+    expect(formatMoney(0, "en")).toBe("¥0");
     expect(formatMoney(123_456, "en")).toBe("¥1,234.56");
-    expect(formatMoney(250_000_000, "en")).toBe("¥2.50 m");
-    expect(formatMoney(1_000_000_000_000, "en")).toBe("¥10.00 bn");
+    expect(formatMoney(3_812_187, "en")).toBe("¥38,121.87");
+    expect(formatMoney(99_999_999, "en")).toBe("¥999,999.99");
+    expect(formatMoney(100_000_000, "en")).toBe("¥1M");
+    expect(formatMoney(250_000_000, "en")).toBe("¥2.5M");
+    expect(formatMoney(375_733_000_000, "en")).toBe("¥3.76B");
+    expect(formatMoney(1_000_000_000_000, "en")).toBe("¥10B");
+  });
+
+  it("moves to ¥B when the millions round to 1,000", () => {
+    expect(formatMoney(99_999_500_000, "en")).toBe("¥1B");
+    expect(formatMoney(99_999_499_999, "en")).toBe("¥999.99M");
+  });
+
+  it("puts the minus sign before the currency", () => {
+    expect(formatMoney(-250_000_000, "en")).toBe("-¥2.5M");
+  });
+});
+
+describe("formatMoneyExact", () => {
+  it("gives every fen in both languages", () => {
+    expect(formatMoneyExact(3_812_187)).toBe("38,121.87 元");
+    expect(formatMoneyExact(3_812_187, "en")).toBe("¥38,121.87");
+    expect(formatMoneyExact(375_733_000_000, "zh-CN")).toBe("3,757,330,000.00 元");
+    expect(formatMoneyExact(-100, "en")).toBe("-¥1.00");
+  });
+});
+
+describe("chartMoneyUnit", () => {
+  it("chooses one unit for the whole chart from its largest value", () => {
+    expect(chartMoneyUnit(53_524 * FEN_PER_WAN, "zh-CN").label).toBe("亿元");
+    expect(chartMoneyUnit(FEN_PER_YI - 1, "zh-CN").label).toBe("万元");
+    expect(chartMoneyUnit(FEN_PER_WAN, "zh-CN").label).toBe("万元");
+    expect(chartMoneyUnit(FEN_PER_WAN - 1, "zh-CN").label).toBe("元");
+    expect(chartMoneyUnit(100_000_000_000, "en").label).toBe("¥B");
+    expect(chartMoneyUnit(100_000_000, "en").label).toBe("¥M");
+    expect(chartMoneyUnit(99_999_999, "en").label).toBe("¥");
+  });
+
+  it("prints axis numbers with at most two decimals", () => {
+    expect(formatChartNumber(5.3524)).toBe("5.35");
+    expect(formatChartNumber(53_524)).toBe("53,524");
+    expect(formatChartNumber(2.5)).toBe("2.5");
   });
 });
 
@@ -102,6 +155,22 @@ describe("fenToYuanInput: what an amount input is pre-filled with", () => {
 
   it("refuses fractions of a fen", () => {
     expect(() => fenToYuanInput(0.5)).toThrow(RangeError);
+  });
+});
+
+describe("fenToAmountInput: loan amounts pre-filled in the units their hint names", () => {
+  it.each([
+    [300_000, "3000"],
+    [FEN_PER_WAN, "1万"],
+    [300 * FEN_PER_WAN, "300万"],
+    [300 * FEN_PER_WAN + 100, "3000001"],
+    [FEN_PER_YI, "1亿"],
+    [15_000_000_000, "1.5亿"],
+    [12_345 * FEN_PER_WAN, "12345万"],
+    [1_000_000_000_000, "100亿"],
+  ])("writes %i fen as %j", (fen, text) => {
+    expect(fenToAmountInput(fen)).toBe(text);
+    expect(parseYuanToFen(text)).toBe(fen);
   });
 });
 

@@ -297,7 +297,7 @@ describe("productErrorMessage", () => {
           maxAmountFen: 500_000_000,
         }),
       ),
-    ).toBe("最高金额 500.00 万元 低于最低金额 600.00 万元");
+    ).toBe("最高金额 500 万元 低于最低金额 600 万元");
     expect(
       say(productErrorMessage("out_of_range", { min: 0, max: 3000, unit: "bp" }), "zh-CN"),
     ).toBe("须在 0.00% 到 30.00% 之间");
