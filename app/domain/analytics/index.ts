@@ -1,0 +1,57 @@
+export { dateInPeriod, defaultPeriod, instantInPeriod, periodBounds } from "./periods";
+export type { Period, PeriodBounds } from "./periods";
+export { NO_SUPPORT } from "./rows";
+export type { DealRow, ProductSupport, RequestRow } from "./rows";
+export {
+  DRILL_STAGES,
+  DURATION_KEYS,
+  DURATION_SPANS,
+  FUNNEL_STAGES,
+  REQUEST_STAGES,
+  SUPPORT_KINDS,
+  dealDurationMs,
+  dealInStage,
+  dealStageAmountFen,
+  isDrillStage,
+  isRequestStage,
+  requestInStage,
+} from "./stages";
+export type {
+  DealFunnelStage,
+  DrillStage,
+  DurationKey,
+  FunnelStage,
+  RequestStage,
+  SupportKind,
+} from "./stages";
+export {
+  describeDuration,
+  durationStats,
+  percentileNearestRank,
+  ratioBp,
+  weightedAverage,
+} from "./statistics";
+export type { DurationStats } from "./statistics";
+export {
+  computeDurations,
+  computeFunnel,
+  computeIpTypeFigures,
+  computeSupport,
+  figuresBy,
+  groupFigures,
+  snapshotSupport,
+} from "./figures";
+export type {
+  CountAmount,
+  DurationFigure,
+  FunnelStep,
+  GroupFigures,
+  IpTypeFigures,
+  PledgedAssetRow,
+  SupportFigure,
+  SupportFigures,
+} from "./figures";
+export { firmDisplayName, firmPseudonym } from "./pseudonyms";
+export type { PseudonymCoder } from "./pseudonyms";
+export { rankRegions, reportCommentary } from "./commentary";
+export type { CommentaryInput, RegionAmount } from "./commentary";

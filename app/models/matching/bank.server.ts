@@ -1,0 +1,344 @@
+import { sql } from "kysely";
+import type { FinancingRequest as RequestRow, LoanProduct } from "../../../db/schema";
+import { evaluateProduct, scoreMatch, type ProductEvaluation } from "../../domain/matching";
+import type { LoanProductTerms, PledgeIpType } from "../../domain/product";
+import type { RegionCode } from "../../domain/regions";
+import {
+  expiryThreshold,
+  FLAG_BITS,
+  industryBit,
+  IP_TYPE_BITS,
+  productTermsFromRow,
+  registrationThreshold,
+} from "../../domain/matching/rows";
+import {
+  BP_SCALE,
+  IN_CHUNK,
+  MAX_ROUNDING,
+  assertToday,
+  concat,
+  divScale,
+  groupConcat,
+  int,
+  isMysql,
+  loadRequestsForEngine,
+  str,
+  sum,
+  type Executor,
+  type Expr,
+} from "./load.server";
+
+// ---------------------------------------------------------------------------------------------
+// Bank direction
+// ---------------------------------------------------------------------------------------------
+
+export interface RequestFilters {
+  regionCode?: RegionCode;
+  minAmountFen?: number;
+  maxAmountFen?: number;
+  /** Requests offering at least one asset of this type. */
+  ipType?: PledgeIpType;
+}
+
+export interface PipelineRow {
+  requestId: number;
+  firmOrgId: number;
+  row: RequestRow;
+  evaluation: ProductEvaluation;
+}
+
+export interface ProductPipeline {
+  product: LoanProduct;
+  total: number;
+  rows: PipelineRow[];
+  page: number;
+  pageSize: number;
+  pages: number;
+}
+
+interface Candidate {
+  id: number;
+  amountFen: number;
+  termMonths: number;
+  capLo: number;
+  capHi: number;
+}
+
+/** The SQL pieces that depend only on the product and the day. */
+function productPredicates(db: Executor, p: LoanProductTerms, today: string) {
+  const accepted = p.acceptedIpTypes;
+  const ageThreshold =
+    p.trademarkMinAgeYears > 0 ? registrationThreshold(today, p.trademarkMinAgeYears) : null;
+  const upperScaled = sum(
+    accepted.map((t) => {
+      const col = p.requiresFormalAppraisal ? `r.formal_${t}_fen` : `r.offered_${t}_fen`;
+      return sql`${sql.ref(col)} * ${int(p.pledgeRateBp[t])}`;
+    }),
+  );
+  const lowerScaled = sum(
+    accepted.map((t) => {
+      const conds: Expr[] = [
+        sql`${sql.ref(`r.formal_${t}_count`)} > 0`,
+        sql`${sql.ref(`r.formal_${t}_expiry_min`)} >= ${str(expiryThreshold(today, p.minRemainingYears[t]))}`,
+        sql`${sql.ref(`r.formal_${t}_valid_min`)} >= ${str(today)}`,
+      ];
+      if (t === "trademark" && ageThreshold !== null) {
+        conds.push(sql`r.formal_trademark_registered_max <= ${str(ageThreshold)}`);
+      }
+      return sql`(CASE WHEN ${sql.join(conds, sql` AND `)} THEN ${sql.ref(`r.formal_${t}_fen`)} * ${int(
+        p.pledgeRateBp[t],
+      )} - ${int(MAX_ROUNDING)} * ${sql.ref(`r.formal_${t}_count`)} ELSE 0 END)`;
+    }),
+  );
+  // Exact capacity of one offered asset `a` (the engine's eligibility and rounding).
+  const value = sql`(CASE WHEN a.formal_value_fen IS NOT NULL AND a.formal_valid_until IS NOT NULL AND a.formal_valid_until >= ${str(
+    today,
+  )} THEN a.formal_value_fen ${
+    p.requiresFormalAppraisal
+      ? sql``
+      : sql`WHEN a.indicative_value_fen IS NOT NULL THEN a.indicative_value_fen `
+  }ELSE NULL END)`;
+  const perType = accepted.map((t) => {
+    const conds: Expr[] = [
+      sql`a.ip_type = ${str(t)}`,
+      sql`a.status = ${str(t === "trademark" ? "registered" : "granted")}`,
+      sql`a.expiry_date >= ${str(expiryThreshold(today, p.minRemainingYears[t]))}`,
+    ];
+    if (t === "trademark" && ageThreshold !== null) {
+      conds.push(
+        sql`a.registration_date IS NOT NULL AND a.registration_date <= ${str(ageThreshold)}`,
+      );
+    }
+    return sql`WHEN ${sql.join(conds, sql` AND `)} THEN ${int(p.pledgeRateBp[t])}`;
+  });
+  const rate = sql`(CASE ${sql.join(perType, sql` `)} ELSE 0 END)`;
+  const assetCapacity =
+    accepted.length === 0 ? sql`0` : sql`COALESCE(${divScale(db, sql`${value} * ${rate}`)}, 0)`;
+  return { upperScaled, lowerScaled, assetCapacity };
+}
+
+/**
+ * Every open request matching the product, decided exactly, each with a capacity range
+ * [capLo, capHi] (a single value where the exact capacity was computed).
+ */
+async function matchingCandidates(
+  db: Executor,
+  p: LoanProductTerms,
+  filters: RequestFilters,
+  today: string,
+): Promise<{ candidates: Candidate[]; exact: (ids: number[]) => Promise<Map<number, number>> }> {
+  const preds = productPredicates(db, p, today);
+  const exact = async (ids: number[]) => {
+    const caps = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const chunk = ids.slice(i, i + IN_CHUNK);
+      const rows = await db
+        .selectFrom("financing_request_assets as fra")
+        .innerJoin("financing_requests as r", "r.id", "fra.request_id")
+        .innerJoin("ip_assets as a", (j) =>
+          j.onRef("a.id", "=", "fra.asset_id").onRef("a.firm_org_id", "=", "r.firm_org_id"),
+        )
+        .select("fra.request_id")
+        .select(sql<number>`SUM(${preds.assetCapacity})`.as("cap"))
+        .where("fra.request_id", "in", chunk)
+        .groupBy("fra.request_id")
+        .execute();
+      for (const r of rows) caps.set(r.request_id, Number(r.cap ?? 0));
+    }
+    return caps;
+  };
+  if (!p.active || p.acceptedIpTypes.length === 0) return { candidates: [], exact };
+
+  let amountLo = p.minAmountFen;
+  let amountHi = Math.min(p.maxAmountFen, p.quotaRemainingFen);
+  if (filters.minAmountFen !== undefined) amountLo = Math.max(amountLo, filters.minAmountFen);
+  if (filters.maxAmountFen !== undefined) amountHi = Math.min(amountHi, filters.maxAmountFen);
+  if (amountLo > amountHi) return { candidates: [], exact };
+
+  let regions: readonly string[] | null = p.regions === "all" ? null : p.regions;
+  if (filters.regionCode) {
+    if (regions && !regions.includes(filters.regionCode)) return { candidates: [], exact };
+    regions = [filters.regionCode];
+  }
+  const requiredFlags = p.requiredFlags.reduce((m, f) => m | FLAG_BITS[f], 0);
+
+  const where: Expr[] = [
+    sql`r.status = 'open'`,
+    sql`r.amount_fen >= ${int(amountLo)}`,
+    sql`r.amount_fen <= ${int(amountHi)}`,
+    sql`r.term_months >= ${int(p.minTermMonths)}`,
+    sql`r.term_months <= ${int(p.maxTermMonths)}`,
+    sql`r.max_rate_bp >= ${int(p.minRateBp)}`,
+  ];
+  if (regions) {
+    where.push(sql`r.region_code IN (${sql.join(regions.map((c) => str(c)))})`);
+  }
+  if (p.industries !== "all") {
+    const mask = p.industries.reduce((m, s) => m | industryBit(s), 0);
+    where.push(sql`(r.industry_bit & ${int(mask)}) <> 0`);
+  }
+  if (requiredFlags !== 0) {
+    where.push(sql`(r.flags_mask & ${int(requiredFlags)}) = ${int(requiredFlags)}`);
+  }
+  if (filters.ipType) {
+    where.push(sql`(r.offered_types_mask & ${int(IP_TYPE_BITS[filters.ipType])}) <> 0`);
+  }
+  where.push(sql`${preds.upperScaled} >= r.amount_fen * ${int(BP_SCALE)}`);
+  // Access path: a few 盟市 or a narrow amount band pick few rows through an index; otherwise
+  // most open requests qualify, and reading the table straight through beats one index lookup
+  // per row (3× faster on both engines at 100,000 requests).
+  const selective = regions !== null || amountHi <= amountLo * 4;
+  const from = isMysql(db)
+    ? regions
+      ? sql.raw("financing_requests AS r FORCE INDEX (financing_requests_open_region)")
+      : selective
+        ? sql.raw("financing_requests AS r FORCE INDEX (financing_requests_open)")
+        : sql.raw(
+            "financing_requests AS r IGNORE INDEX (financing_requests_open, financing_requests_open_region)",
+          )
+    : selective
+      ? sql.raw("financing_requests AS r")
+      : sql.raw("financing_requests AS r NOT INDEXED");
+  // One row of text (group_concat) instead of one row per candidate: broad products have tens of
+  // thousands of candidates.
+  const sep = sql.raw("':'");
+  const capLo = divScale(
+    db,
+    sql`CASE WHEN ${preds.lowerScaled} > 0 THEN ${preds.lowerScaled} ELSE 0 END`,
+  );
+  const packed = await groupConcat(
+    db,
+    sql<{ list: string | null }>`SELECT group_concat(${concat(db, [
+      sql`r.id`,
+      sep,
+      sql`r.amount_fen`,
+      sep,
+      sql`r.term_months`,
+      sep,
+      capLo,
+      sep,
+      divScale(db, preds.upperScaled),
+    ])}) AS list FROM ${from} WHERE ${sql.join(where, sql` AND `)}`,
+  );
+  const rows = (packed?.list ? packed.list.split(",") : []).map((entry) => {
+    const [id, amount, term, lo, hi] = entry.split(":").map(Number);
+    return { id, amount_fen: amount, term_months: term, cap_lo: lo, cap_hi: hi };
+  });
+
+  const sure: Candidate[] = [];
+  const unsure: Candidate[] = [];
+  for (const r of rows) {
+    const c: Candidate = {
+      id: r.id,
+      amountFen: Number(r.amount_fen),
+      termMonths: r.term_months,
+      capLo: Number(r.cap_lo),
+      capHi: Number(r.cap_hi),
+    };
+    (c.capLo >= c.amountFen ? sure : unsure).push(c);
+  }
+  const caps = await exact(unsure.map((c) => c.id));
+  for (const c of unsure) {
+    const cap = caps.get(c.id) ?? 0;
+    if (cap >= c.amountFen) sure.push({ ...c, capLo: cap, capHi: cap });
+  }
+  return { candidates: sure, exact };
+}
+
+/** Exact number of open requests the product matches (no page). */
+export async function countRequestsForProduct(
+  db: Executor,
+  productId: number,
+  today: string,
+  filters: RequestFilters = {},
+): Promise<number> {
+  assertToday(today);
+  const row = await db
+    .selectFrom("loan_products")
+    .selectAll()
+    .where("id", "=", productId)
+    .executeTakeFirst();
+  if (!row) return 0;
+  const { candidates } = await matchingCandidates(db, productTermsFromRow(row), filters, today);
+  return candidates.length;
+}
+
+/**
+ * The open requests a product matches, best first (the engine's order: score desc, request id
+ * asc), one page of them evaluated by the engine, and the exact total. With `bankOrgId`, a
+ * product of another bank reads as missing (null).
+ */
+export async function findRequestsForProduct(
+  db: Executor,
+  productId: number,
+  opts: { page?: number; pageSize?: number; filters?: RequestFilters; bankOrgId?: number },
+  today: string,
+): Promise<ProductPipeline | null> {
+  assertToday(today);
+  const page = Math.max(1, opts.page ?? 1);
+  const pageSize = Math.max(1, opts.pageSize ?? 20);
+  let pq = db.selectFrom("loan_products").selectAll().where("id", "=", productId);
+  if (opts.bankOrgId !== undefined) pq = pq.where("bank_org_id", "=", opts.bankOrgId);
+  const product = await pq.executeTakeFirst();
+  if (!product) return null;
+  const terms = productTermsFromRow(product);
+  const { candidates, exact } = await matchingCandidates(db, terms, opts.filters ?? {}, today);
+  const total = candidates.length;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const base = { product, total, page, pageSize, pages };
+  const want = page * pageSize;
+  if (total === 0 || (page - 1) * pageSize >= total) return { ...base, rows: [] };
+
+  const score = (c: Candidate, cap: number) =>
+    scoreMatch(
+      {
+        id: c.id,
+        firmOrgId: 0,
+        amountFen: c.amountFen,
+        termMonths: c.termMonths,
+        maxRateBp: 0,
+        offeredAssetIds: [],
+      },
+      terms,
+      cap,
+    ).score;
+  const scored = candidates.map((c) => {
+    const lo = score(c, c.capLo);
+    // Headroom is full at twice the amount: above it the score no longer depends on capacity.
+    const hi = c.capHi === c.capLo || c.capLo >= 2 * c.amountFen ? lo : score(c, c.capHi);
+    return { c, lo, hi };
+  });
+  // The `want`-th best lower bound: a request whose upper bound is below it cannot be on the page.
+  let threshold = -Infinity;
+  if (scored.length >= want) {
+    const los = scored.map((s) => s.lo).sort((a, b) => b - a);
+    threshold = los[want - 1];
+  }
+  const contenders = scored.filter((s) => s.hi >= threshold);
+  const caps = await exact(contenders.filter((s) => s.lo !== s.hi).map((s) => s.c.id));
+  const ranked = contenders
+    .map((s) => {
+      const cap = caps.get(s.c.id);
+      return { id: s.c.id, score: cap === undefined ? s.lo : score(s.c, cap) };
+    })
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice((page - 1) * pageSize, want);
+
+  const loaded = await loadRequestsForEngine(
+    db,
+    ranked.map((r) => r.id),
+    today,
+  );
+  const rows = loaded.map((l): PipelineRow => {
+    const evaluation = evaluateProduct(l.request, l.firm, l.assets, terms, today);
+    if (evaluation.status !== "match") {
+      // The stored collateral summary disagrees with the assets: someone changed an asset
+      // without refreshRequestCollateralBounds. Show the engine's verdict; log the cause.
+      console.error(
+        `matching: request ${l.row.id} is counted as a match of product ${productId} but the engine says ${evaluation.status}; its collateral summary is stale`,
+      );
+    }
+    return { requestId: l.row.id, firmOrgId: l.row.firm_org_id, row: l.row, evaluation };
+  });
+  return { ...base, rows };
+}
