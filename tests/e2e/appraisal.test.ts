@@ -129,14 +129,18 @@ test("a firm orders an appraisal, the admin confirms payment, the valuer signs, 
   await page.getByTestId("new-order").click();
   await page.waitForURL("**/firm/appraisals/new");
   await page.getByRole("checkbox", { name: title }).check();
-  await page.getByTestId("live-fee").filter({ hasText: "1.20 万元" }).waitFor();
+  await page.getByTestId("live-fee").filter({ hasText: "1.2 万元" }).waitFor();
   const valuerOption = page.locator("select[name=valuerOrgId] option", {
     hasText: "北疆资产评估有限公司",
   });
   await page.selectOption("select[name=valuerOrgId]", (await valuerOption.getAttribute("value"))!);
   await page.getByTestId("review-order").click();
   await page.getByTestId("order-review").waitFor();
-  expect(await page.getByTestId("review-fee").textContent()).toBe("¥12,000.00");
+  expect(await page.getByTestId("review-fee").textContent()).toBe("1.2 万元");
+  // Every fen on demand (docs/domain.md#money): the exact figure rides along as the title.
+  expect(await page.getByTestId("review-fee").locator(".money").getAttribute("title")).toBe(
+    "12,000.00 元",
+  );
   await page.getByTestId("confirm-order").click();
   await page.waitForURL(/\/firm\/appraisals\/\d+\?created=1$/);
   const orderUrl = new URL(page.url()).pathname;
@@ -150,7 +154,10 @@ test("a firm orders an appraisal, the admin confirms payment, the valuer signs, 
   // 2. The admin sees the transfer and confirms it, after a confirmation step.
   await asUser(browser, baseURL, "admin@zhirong.demo", "/admin/payments", async (admin) => {
     await admin.locator(`tr[data-order="${orderNumber}"]`).getByTestId("review-payment").click();
-    expect(await admin.getByTestId("expected-amount").textContent()).toBe("¥12,000.00");
+    expect(await admin.getByTestId("expected-amount").textContent()).toBe("1.2 万元");
+    expect(await admin.getByTestId("expected-amount").locator(".money").getAttribute("title")).toBe(
+      "12,000.00 元",
+    );
     await admin.fill("input[name=reference]", "NMGB20261127-E2E");
     await admin.getByTestId("mark-paid").click();
     await admin.getByText("请勾选确认已核对到账").waitFor(); // nothing happens without the box
@@ -190,7 +197,7 @@ test("a firm orders an appraisal, the admin confirms payment, the valuer signs, 
   await page.getByTestId("appraisal-report").waitFor();
   const reportNumber = (await page.getByTestId("report-number").textContent())!;
   expect(reportNumber).toMatch(/ZR-PG-\d{4}-\d{6}/);
-  expect(await page.getByTestId("report-central").textContent()).toBe("¥2,100,000.00");
+  expect(await page.getByTestId("report-central").textContent()).toBe("2,100,000.00 元");
   await page.emulateMedia({ media: "print" });
   expect(await page.locator(".topbar").isVisible()).toBe(false);
   expect(await page.getByTestId("print").isVisible()).toBe(false);
