@@ -11,7 +11,7 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { MIN_PASSWORD_LENGTH } from "../domain/account";
+import { newPasswordField } from "../utils/account-schemas";
 import { UserFacingError } from "../models/errors";
 import { acceptInvitation, findOpenInvitation } from "../models/invitation.server";
 import { DASHBOARD_BY_ROLE } from "../utils/auth.server";
@@ -22,10 +22,7 @@ import { pageTitle } from "../utils/meta";
 
 function passwordSchema(t: TFunction) {
   return z.object({
-    password: z
-      .string({ required_error: t("auth:errors.required") })
-      .min(MIN_PASSWORD_LENGTH, t("auth:errors.passwordShort", { min: MIN_PASSWORD_LENGTH }))
-      .max(200),
+    password: newPasswordField(t),
   });
 }
 

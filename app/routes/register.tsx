@@ -12,13 +12,14 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
+import { newPasswordField } from "../utils/account-schemas";
 import { INDUSTRY_SECTIONS, industryName, isIndustrySection } from "../domain/industry";
 import { isRegionCode, regionName } from "../domain/regions";
 import { validateUscc } from "../domain/uscc";
 import { UserFacingError } from "../models/errors";
 import { emailExists, registerFirm, usccExists } from "../models/organisation.server";
 import { DASHBOARD_BY_ROLE, getOptionalUser } from "../utils/auth.server";
-import { MIN_PASSWORD_LENGTH, normaliseEmail } from "../domain/account";
+import { normaliseEmail } from "../domain/account";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { createUserSession } from "../utils/session.server";
@@ -53,10 +54,7 @@ export function registerSchema(t: TFunction) {
       .email(t("auth:errors.emailInvalid"))
       .max(254)
       .transform(normaliseEmail),
-    password: z
-      .string(required)
-      .min(MIN_PASSWORD_LENGTH, t("auth:errors.passwordShort", { min: MIN_PASSWORD_LENGTH }))
-      .max(200),
+    password: newPasswordField(t),
   });
 }
 

@@ -11,7 +11,7 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { MIN_PASSWORD_LENGTH } from "../domain/account";
+import { newPasswordField } from "../utils/account-schemas";
 import { isResetTokenUsable, resetPassword } from "../models/password-reset.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
@@ -19,10 +19,7 @@ import { pageTitle } from "../utils/meta";
 
 function resetSchema(t: TFunction) {
   return z.object({
-    password: z
-      .string({ required_error: t("auth:errors.required") })
-      .min(MIN_PASSWORD_LENGTH, t("auth:errors.passwordShort", { min: MIN_PASSWORD_LENGTH }))
-      .max(200),
+    password: newPasswordField(t),
   });
 }
 
