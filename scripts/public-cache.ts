@@ -141,6 +141,10 @@ export function createPublicCache(
     const inm = req.headers["if-none-match"];
     if (inm && inm.split(",").some((t) => t.trim() === etag)) {
       stats.notModified++;
+      // A 304's headers replace the stored ones in the browser's cache: a fresh nonce policy here
+      // would be paired with the cached body, whose inline scripts it does not allow. Without the
+      // header the stored policy, made for that body, stays.
+      res.removeHeader("Content-Security-Policy");
       res.setHeader("ETag", etag);
       res.setHeader("Cache-Control", "public, no-cache");
       res.status(304).end();
