@@ -114,7 +114,7 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
   const banks = await firstUsers(db, "bank_officer");
   const firms = (await firstUsers(db, "firm")).filter((f) => f.region_code);
   if (!admin || !valuer || banks.length === 0 || firms.length === 0) {
-    return log("deals: demo admin, valuer, banks or firms missing, skipped");
+    return log("applications: demo admin, valuer, banks or firms missing, skipped");
   }
   const today = todayInChina();
   const lastFullMonth = addMonths(today.slice(0, 7), -1);
@@ -162,7 +162,7 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
   // Value months from 2022-01 to last month, weighted so the flow grows over the years.
   const months: string[] = [];
   for (let m = "2022-01"; m <= lastFullMonth; m = addMonths(m, 1)) months.push(m);
-  if (months.length === 0) return log("deals: no history before today, skipped");
+  if (months.length === 0) return log("applications: no history before today, skipped");
   const weights = months.map((_, i) => 4 + i * 1.2);
   const totalWeight = weights.reduce((s, w) => s + w, 0);
   const pickMonth = () => {

@@ -25,15 +25,15 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/firm/assets", labelKey: "nav.assets" },
     { to: "/firm/requests", labelKey: "nav.requests" },
     { to: "/firm/appraisals", labelKey: "nav.appraisals" },
-    { to: "/firm/applications", labelKey: "deals:nav.firmApplications" },
+    { to: "/firm/applications", labelKey: "applications:nav.firmApplications" },
     { to: "/firm/profile", labelKey: "nav.profile" },
   ],
   bank_officer: [
     { to: "/bank", labelKey: "nav.dashboard" },
     { to: "/bank/products", labelKey: "nav.bankProducts" },
     { to: "/bank/pipeline", labelKey: "nav.pipeline" },
-    { to: "/bank/applications", labelKey: "deals:nav.bankApplications" },
-    { to: "/ledger", labelKey: "deals:nav.ledger" },
+    { to: "/bank/applications", labelKey: "applications:nav.bankApplications" },
+    { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
   ],
   valuer: [
@@ -43,7 +43,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
   alliance: [
     { to: "/alliance", labelKey: "nav.dashboard" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
-    { to: "/ledger", labelKey: "deals:nav.ledger" },
+    { to: "/ledger", labelKey: "applications:nav.ledger" },
   ],
   admin: [
     { to: "/admin", labelKey: "nav.dashboard" },
@@ -51,8 +51,8 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/audit", labelKey: "nav.audit" },
     { to: "/admin/payments", labelKey: "nav.payments" },
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
-    { to: "/admin/ledger", labelKey: "deals:nav.adminLedger" },
-    { to: "/admin/settings/target", labelKey: "deals:nav.target" },
+    { to: "/admin/ledger", labelKey: "applications:nav.adminLedger" },
+    { to: "/admin/settings/target", labelKey: "applications:nav.target" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
   ],
 };
@@ -108,12 +108,12 @@ export function AppShell({
           {user ? (
             <>
               <NavLink to="/notifications" data-testid="notifications-link">
-                {t("deals:nav.notifications")}
+                {t("applications:nav.notifications")}
                 {user.unread ? (
                   <span
                     className="badge badge-warn"
                     data-testid="unread-badge"
-                    aria-label={t("deals:nav.unread", { count: user.unread })}
+                    aria-label={t("applications:nav.unread", { count: user.unread })}
                     style={{ marginLeft: "0.25rem" }}
                   >
                     {user.unread}

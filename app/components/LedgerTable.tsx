@@ -37,15 +37,15 @@ export function LedgerTable({
     <table className="data" data-testid="ledger-table">
       <thead>
         <tr>
-          <th>{t("deals:ledger.entry")}</th>
-          <th>{t("deals:common.valueDate")}</th>
-          <th>{t("deals:ledger.type")}</th>
-          <th>{t("deals:common.region")}</th>
-          <th>{t("deals:common.bank")}</th>
-          <th>{t("deals:common.firm")}</th>
-          <th>{t("deals:common.ipType")}</th>
+          <th>{t("applications:ledger.entry")}</th>
+          <th>{t("applications:common.valueDate")}</th>
+          <th>{t("applications:ledger.type")}</th>
+          <th>{t("applications:common.region")}</th>
+          <th>{t("applications:common.bank")}</th>
+          <th>{t("applications:common.firm")}</th>
+          <th>{t("applications:common.ipType")}</th>
           <th className="num">¥</th>
-          <th>{t("deals:ledger.application")}</th>
+          <th>{t("applications:ledger.application")}</th>
           {extra ? <th /> : null}
         </tr>
       </thead>
@@ -58,11 +58,11 @@ export function LedgerTable({
               <td>{r.valueDate}</td>
               <td>
                 {r.entryType === "disbursement"
-                  ? t("deals:ledger.disbursement")
-                  : t("deals:ledger.reverses", { id: r.reversesEntryId })}
+                  ? t("applications:ledger.disbursement")
+                  : t("applications:ledger.reverses", { id: r.reversesEntryId })}
                 {r.reversedById ? (
                   <div className="muted">
-                    {t("deals:ledger.reversedBy", { id: r.reversedById })}
+                    {t("applications:ledger.reversedBy", { id: r.reversedById })}
                   </div>
                 ) : null}
                 {r.reason ? <div className="muted">“{r.reason}”</div> : null}

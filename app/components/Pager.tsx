@@ -24,3 +24,10 @@ export function Pager({
     </p>
   );
 }
+
+/** Query string with one parameter changed (page links keep the filters). */
+export function withParam(search: string, name: string, value: string | number): string {
+  const params = new URLSearchParams(search);
+  params.set(name, String(value));
+  return `?${params.toString()}`;
+}

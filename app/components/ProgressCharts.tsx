@@ -44,7 +44,7 @@ function DataTable({ rows, linkRows }: { rows: Row[]; linkRows: boolean }) {
   const { t, i18n } = useTranslation();
   return (
     <details>
-      <summary>{t("deals:charts.data")}</summary>
+      <summary>{t("applications:charts.data")}</summary>
       <table className="data">
         <tbody>
           {rows.map((r) => (
@@ -82,7 +82,7 @@ function Figure({
       <figcaption>
         <strong>{title}</strong>{" "}
         <span className="muted" data-testid="chart-unit">
-          {t("deals:charts.unit", { unit: unit.label })}
+          {t("applications:charts.unit", { unit: unit.label })}
         </span>
       </figcaption>
       <div style={{ width: "100%", height: 240 }}>{children}</div>
@@ -104,7 +104,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
   const lang = i18n.language;
   const mounted = useMounted();
   if (data.months.length === 0) {
-    return <div className="empty">{t("deals:charts.empty")}</div>;
+    return <div className="empty">{t("applications:charts.empty")}</div>;
   }
   const monthRows: Row[] = data.months.map((m) => ({
     key: m.month,
@@ -143,9 +143,9 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
   const targetYi = inUnit(data.targetFen, cumUnit.divisor);
   return (
     <div className="grid" style={{ gap: "1rem" }} data-testid="progress-charts">
-      {linkRows ? <p className="muted">{t("deals:charts.clickHint")}</p> : null}
+      {linkRows ? <p className="muted">{t("applications:charts.clickHint")}</p> : null}
       <Figure
-        title={t("deals:charts.cumulative")}
+        title={t("applications:charts.cumulative")}
         testId="chart-cumulative"
         rows={monthRows}
         unitFens={[data.targetFen, ...data.months.map((m) => m.cumulativeFen)]}
@@ -156,10 +156,10 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
             <LazyCumulative
               cumulative={cumulative}
               targetYi={targetYi}
-              targetLabel={t("deals:charts.targetLine", {
+              targetLabel={t("applications:charts.targetLine", {
                 target: formatMoney(data.targetFen, lang),
               })}
-              seriesName={t("deals:charts.cumulativeSeries")}
+              seriesName={t("applications:charts.cumulativeSeries")}
               linkRows={linkRows}
             />
           </Suspense>
@@ -167,7 +167,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
       </Figure>
       <div className="grid grid-3">
         <Figure
-          title={t("deals:charts.byRegion")}
+          title={t("applications:charts.byRegion")}
           testId="chart-region"
           rows={regionRows}
           linkRows={linkRows}
@@ -175,7 +175,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           {mounted ? <LazyBarsBox rows={regionRows} linkRows={linkRows} vertical /> : null}
         </Figure>
         <Figure
-          title={t("deals:charts.byBank")}
+          title={t("applications:charts.byBank")}
           testId="chart-bank"
           rows={bankRows}
           linkRows={linkRows}
@@ -185,7 +185,7 @@ export function ProgressCharts({ data, linkRows }: { data: ProgressSummary; link
           ) : null}
         </Figure>
         <Figure
-          title={t("deals:charts.byIpType")}
+          title={t("applications:charts.byIpType")}
           testId="chart-ip-type"
           rows={typeRows}
           linkRows={linkRows}

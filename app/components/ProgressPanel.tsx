@@ -76,20 +76,20 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
   const p = data.projection;
 
   return (
-    <section className="card" data-testid="progress-panel" aria-label={t("deals:progress.title")}>
+    <section className="card" data-testid="progress-panel" aria-label={t("applications:progress.title")}>
       <div style={{ display: "flex", justifyContent: "space-between", gap: "1rem" }}>
-        <h2 style={{ margin: 0 }}>{t("deals:progress.title")}</h2>
+        <h2 style={{ margin: 0 }}>{t("applications:progress.title")}</h2>
         <span className="muted" data-testid="live-state" data-state={state}>
-          ● {t(`deals:progress.${state}`)}
+          ● {t(`applications:progress.${state}`)}
         </span>
       </div>
-      <p className="muted">{t("deals:progress.phase", { name: data.phaseName })}</p>
+      <p className="muted">{t("applications:progress.phase", { name: data.phaseName })}</p>
       {data.passedPhase ? (
         <p className="notice" data-testid="deadline-passed">
           {t(
             data.passedPhase.reached
-              ? "deals:progress.deadlinePassedReached"
-              : "deals:progress.deadlinePassed",
+              ? "applications:progress.deadlinePassedReached"
+              : "applications:progress.deadlinePassed",
             {
               name: data.passedPhase.name,
               deadline: data.passedPhase.deadline,
@@ -97,12 +97,12 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
               target: money(data.passedPhase.targetFen),
             },
           )}{" "}
-          {data.deadlinePassed ? t("deals:progress.noNextPhase") : null}
+          {data.deadlinePassed ? t("applications:progress.noNextPhase") : null}
         </p>
       ) : null}
       <div className="grid grid-4">
         <div className="stat">
-          <div className="label">{t("deals:progress.financed")}</div>
+          <div className="label">{t("applications:progress.financed")}</div>
           <div className="value" data-testid="financed-total" data-fen={data.financedFen}>
             {linkRows ? (
               <Link to="/ledger">{money(data.financedFen)}</Link>
@@ -112,22 +112,22 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
           </div>
         </div>
         <div className="stat">
-          <div className="label">{t("deals:progress.target")}</div>
+          <div className="label">{t("applications:progress.target")}</div>
           <div className="value">{money(data.targetFen)}</div>
           <div className="sub">
-            {t("deals:progress.deadline")} {data.deadline}
+            {t("applications:progress.deadline")} {data.deadline}
           </div>
         </div>
         <div className="stat">
-          <div className="label">{t("deals:progress.percent")}</div>
+          <div className="label">{t("applications:progress.percent")}</div>
           <div className="value" data-testid="progress-pct">
             {formatBp(data.progressBp)}
           </div>
         </div>
         <div className="stat">
-          <div className="label">{t("deals:progress.firms")}</div>
+          <div className="label">{t("applications:progress.firms")}</div>
           <div className="value" data-testid="firms-financed">
-            {t("deals:progress.firmsValue", { count: data.firmsFinanced })}
+            {t("applications:progress.firmsValue", { count: data.firmsFinanced })}
           </div>
         </div>
       </div>
@@ -143,17 +143,17 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
       </div>
       <div className="grid grid-3">
         <div className="stat">
-          <div className="label">{t("deals:progress.needed")}</div>
+          <div className="label">{t("applications:progress.needed")}</div>
           <div className="value" data-testid="needed-per-month">
             {data.neededPerMonthFen !== null
               ? money(data.neededPerMonthFen)
               : data.remainingFen === 0
-                ? t("deals:progress.reachedNeeded")
-                : t("deals:progress.passedNeeded")}
+                ? t("applications:progress.reachedNeeded")
+                : t("applications:progress.passedNeeded")}
           </div>
           {data.neededPerMonthFen !== null ? (
             <div className="sub">
-              {t("deals:progress.neededMethod", {
+              {t("applications:progress.neededMethod", {
                 remaining: money(data.remainingFen),
                 months: data.monthsLeft,
               })}
@@ -161,19 +161,19 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
           ) : null}
         </div>
         <div className="stat" style={{ gridColumn: "span 2" }}>
-          <div className="label">{t("deals:progress.projected")}</div>
+          <div className="label">{t("applications:progress.projected")}</div>
           <div className="value" data-testid="projection" data-kind={p.kind}>
             {p.kind === "projected"
-              ? t("deals:progress.projectedValue", { month: p.month })
+              ? t("applications:progress.projectedValue", { month: p.month })
               : p.kind === "reached"
                 ? p.month
-                  ? t("deals:progress.reached", { month: p.month })
-                  : t("deals:progress.reachedNoMonth")
-                : t("deals:progress.noPace")}
+                  ? t("applications:progress.reached", { month: p.month })
+                  : t("applications:progress.reachedNoMonth")
+                : t("applications:progress.noPace")}
           </div>
           <div className="sub" data-testid="projection-method">
             {p.kind === "projected"
-              ? t("deals:progress.projectedMethod", {
+              ? t("applications:progress.projectedMethod", {
                   from: data.paceFromMonth,
                   to: data.paceToMonth,
                   pace: money(data.paceFen),
@@ -181,7 +181,7 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
                   months: p.monthsNeeded,
                 })
               : p.kind === "no_pace"
-                ? t("deals:progress.noPaceMethod", {
+                ? t("applications:progress.noPaceMethod", {
                     from: data.paceFromMonth,
                     to: data.paceToMonth,
                   })
@@ -191,7 +191,7 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
       </div>
       {data.nextPhase ? (
         <p className="muted">
-          {t("deals:progress.nextPhase", {
+          {t("applications:progress.nextPhase", {
             name: data.nextPhase.name,
             target: money(data.nextPhase.targetFen),
             deadline: data.nextPhase.deadline,

@@ -8,7 +8,7 @@ import { formatInstant } from "../domain/dates";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
-import { commentSchema } from "../utils/deal-schemas";
+import { commentSchema } from "../utils/application-schemas";
 import { Field, FormErrors } from "./Field";
 
 /** Shared pieces of the deal pages (firm and bank views of an application, lists). */
@@ -30,7 +30,7 @@ export function StateBadge({ state }: { state: ApplicationState }) {
   const { t } = useTranslation();
   return (
     <span className={BADGE_BY_STATE[state]} data-testid="application-state" data-state={state}>
-      {t(`deals:states.${state}`)}
+      {t(`applications:states.${state}`)}
     </span>
   );
 }
@@ -155,62 +155,62 @@ export function ApplicationFacts({
     <>
       <section className="card grid grid-4" data-testid="application-terms">
         <div className="stat">
-          <div className="label">{t("deals:common.requested")}</div>
+          <div className="label">{t("applications:common.requested")}</div>
           <div className="value">{money(app.amountFen)}</div>
           <div className="sub">
-            {t("deals:common.termMonths", { count: app.termMonths })} · {formatBp(app.rateBp)}
+            {t("applications:common.termMonths", { count: app.termMonths })} · {formatBp(app.rateBp)}
           </div>
         </div>
         <div className="stat">
-          <div className="label">{t("deals:common.approved")}</div>
+          <div className="label">{t("applications:common.approved")}</div>
           <div className="value" data-testid="approved-amount">
             {app.approvedAmountFen !== null ? money(app.approvedAmountFen) : "—"}
           </div>
           <div className="sub">
             {app.approvedTermMonths !== null
-              ? `${t("deals:common.termMonths", { count: app.approvedTermMonths })} · ${formatBp(app.approvedRateBp ?? 0)}`
+              ? `${t("applications:common.termMonths", { count: app.approvedTermMonths })} · ${formatBp(app.approvedRateBp ?? 0)}`
               : ""}
           </div>
         </div>
         <div className="stat">
-          <div className="label">{t("deals:common.disbursed")}</div>
+          <div className="label">{t("applications:common.disbursed")}</div>
           <div className="value" data-testid="disbursed-amount">
             {app.disbursedAmountFen !== null ? money(app.disbursedAmountFen) : "—"}
           </div>
           <div className="sub">{app.disbursedDate ?? ""}</div>
         </div>
         <div className="stat">
-          <div className="label">{t("deals:common.region")}</div>
+          <div className="label">{t("applications:common.region")}</div>
           <div className="value" style={{ fontSize: "1rem" }}>
             {regionName(app.regionCode, lang)}
           </div>
           <div className="sub">
             {app.primaryIpType
-              ? `${t("deals:common.primaryIpType")}：${ipTypeLabel(t, app.primaryIpType)}`
+              ? `${t("applications:common.primaryIpType")}：${ipTypeLabel(t, app.primaryIpType)}`
               : ""}
           </div>
         </div>
       </section>
       {app.pledgeRegNumber ? (
         <p className="notice">
-          {t("deals:detail.pledgeReg", { number: app.pledgeRegNumber, date: app.pledgeRegDate })}
+          {t("applications:detail.pledgeReg", { number: app.pledgeRegNumber, date: app.pledgeRegDate })}
         </p>
       ) : null}
       {app.closedDate ? (
-        <p className="muted">{t("deals:detail.closed", { date: app.closedDate })}</p>
+        <p className="muted">{t("applications:detail.closed", { date: app.closedDate })}</p>
       ) : null}
       {app.rejectReason ? (
-        <p className="form-error">{t("deals:detail.rejectReason", { reason: app.rejectReason })}</p>
+        <p className="form-error">{t("applications:detail.rejectReason", { reason: app.rejectReason })}</p>
       ) : null}
 
       <section className="card">
-        <h2>{t("deals:detail.assets")}</h2>
+        <h2>{t("applications:detail.assets")}</h2>
         {needAppraisal.length > 0 && beforeApproval ? (
           <p className="notice" data-testid="needs-appraisal">
             {t(
               side === "firm"
-                ? "deals:detail.needsAppraisalFirm"
-                : "deals:detail.needsAppraisalBank",
+                ? "applications:detail.needsAppraisalFirm"
+                : "applications:detail.needsAppraisalBank",
               {
                 count: needAppraisal.length,
               },
@@ -220,7 +220,7 @@ export function ApplicationFacts({
                 to={`/firm/appraisals/new?${needAppraisal.map((a) => `asset=${a.assetId}`).join("&")}`}
                 data-testid="order-missing-appraisals"
               >
-                {t("deals:detail.orderAppraisal")}
+                {t("applications:detail.orderAppraisal")}
               </Link>
             ) : null}
           </p>
@@ -228,13 +228,13 @@ export function ApplicationFacts({
         <table className="data" data-testid="application-assets">
           <thead>
             <tr>
-              <th>{t("deals:common.ipType")}</th>
+              <th>{t("applications:common.ipType")}</th>
               <th>#</th>
-              <th className="num">{t("deals:apply.value")}</th>
-              <th className="num">{t("deals:apply.pledgeRate")}</th>
-              <th className="num">{t("deals:apply.capacity")}</th>
-              <th>{t("deals:apply.validUntil")}</th>
-              <th>{t("deals:common.state")}</th>
+              <th className="num">{t("applications:apply.value")}</th>
+              <th className="num">{t("applications:apply.pledgeRate")}</th>
+              <th className="num">{t("applications:apply.capacity")}</th>
+              <th>{t("applications:apply.validUntil")}</th>
+              <th>{t("applications:common.state")}</th>
             </tr>
           </thead>
           <tbody>
@@ -246,31 +246,31 @@ export function ApplicationFacts({
                 </td>
                 <td className="num">
                   {a.formalValidUntil === null
-                    ? t("deals:detail.awaitingAppraisal")
+                    ? t("applications:detail.awaitingAppraisal")
                     : money(a.valueFen)}
                 </td>
                 <td className="num">{formatBp(a.pledgeRateBp, 0)}</td>
                 <td className="num">{a.formalValidUntil === null ? "—" : money(a.capacityFen)}</td>
-                <td>{a.formalValidUntil ?? t("deals:apply.notValid")}</td>
+                <td>{a.formalValidUntil ?? t("applications:apply.notValid")}</td>
                 <td data-testid="lock-state" data-locked={a.lockedBy === app.id ? "1" : "0"}>
                   {a.lockedBy === app.id
-                    ? t("deals:detail.lockedHere")
+                    ? t("applications:detail.lockedHere")
                     : a.lockedBy
-                      ? t("deals:apply.lockedBy", { id: a.lockedBy })
-                      : t("deals:detail.notLocked")}
+                      ? t("applications:apply.lockedBy", { id: a.lockedBy })
+                      : t("applications:detail.notLocked")}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
         <p className="muted">
-          {t("deals:detail.capacityTotal", { capacity: money(view.capacityFen) })}
+          {t("applications:detail.capacityTotal", { capacity: money(view.capacityFen) })}
         </p>
         <details>
-          <summary>{t("deals:detail.snapshot")}</summary>
+          <summary>{t("applications:detail.snapshot")}</summary>
           <p className="muted">
             {snapshot.name} ·{" "}
-            {t("deals:apply.productTerms", {
+            {t("applications:apply.productTerms", {
               minAmount: money(snapshot.minAmountFen),
               maxAmount: money(snapshot.maxAmountFen),
               minTerm: snapshot.minTermMonths,
@@ -288,21 +288,21 @@ export function ApplicationFacts({
       </section>
 
       <section className="card">
-        <h2>{t("deals:detail.timeline")}</h2>
+        <h2>{t("applications:detail.timeline")}</h2>
         {view.timeline.length === 0 ? (
-          <p className="muted">{t("deals:detail.timelineEmpty")}</p>
+          <p className="muted">{t("applications:detail.timelineEmpty")}</p>
         ) : (
           <ol data-testid="timeline">
             {view.timeline.map((e) => (
               <li key={e.id}>
-                <strong>{t(`deals:timeline.${e.action.replace("application.", "")}`)}</strong>{" "}
+                <strong>{t(`applications:timeline.${e.action.replace("application.", "")}`)}</strong>{" "}
                 <span className="muted">
                   {formatInstant(e.at)}
                   {e.actorName
-                    ? ` · ${t("deals:detail.by", { name: e.actorName, org: e.actorOrg ?? "" })}`
+                    ? ` · ${t("applications:detail.by", { name: e.actorName, org: e.actorOrg ?? "" })}`
                     : ""}
                   {e.fromState && e.toState && e.fromState !== e.toState
-                    ? ` · ${t(`deals:states.${e.fromState}`)} → ${t(`deals:states.${e.toState}`)}`
+                    ? ` · ${t(`applications:states.${e.fromState}`)} → ${t(`applications:states.${e.toState}`)}`
                     : ""}
                 </span>
                 {e.reason ? <div className="muted">“{e.reason}”</div> : null}
@@ -338,19 +338,19 @@ export function Thread({
   });
   return (
     <section className="card" data-testid="thread">
-      <h2>{t("deals:detail.thread")}</h2>
+      <h2>{t("applications:detail.thread")}</h2>
       {view.comments.length === 0 ? (
-        <p className="muted">{t("deals:detail.threadEmpty")}</p>
+        <p className="muted">{t("applications:detail.threadEmpty")}</p>
       ) : (
         <ul style={{ listStyle: "none", padding: 0 }}>
           {view.comments.map((c) => (
             <li key={c.id} style={{ marginBottom: "0.75rem" }} data-kind={c.kind}>
               <div className="muted">
-                {c.authorSide === "firm" ? t("deals:detail.fromFirm") : t("deals:detail.fromBank")}{" "}
+                {c.authorSide === "firm" ? t("applications:detail.fromFirm") : t("applications:detail.fromBank")}{" "}
                 · {c.authorName} · {formatInstant(c.at)}
                 {c.kind === "document_request" ? (
                   <span className="badge badge-warn" style={{ marginLeft: "0.5rem" }}>
-                    {t("deals:detail.documentRequest")}
+                    {t("applications:detail.documentRequest")}
                   </span>
                 ) : null}
               </div>
@@ -363,21 +363,21 @@ export function Thread({
         <Form method="post" className="stack" {...getFormProps(form)}>
           <FormErrors errors={form.errors} />
           <input type="hidden" name="intent" value="comment" />
-          <Field id={fields.body.id} label={t("deals:detail.comment")} errors={fields.body.errors}>
+          <Field id={fields.body.id} label={t("applications:detail.comment")} errors={fields.body.errors}>
             <textarea
               {...getTextareaProps(fields.body)}
               rows={3}
-              placeholder={t("deals:detail.commentPlaceholder")}
+              placeholder={t("applications:detail.commentPlaceholder")}
             />
           </Field>
           {canRequestDocuments ? (
             <label className="checks">
               <input type="checkbox" name="documentRequest" />
-              {t("deals:detail.asDocumentRequest")}
+              {t("applications:detail.asDocumentRequest")}
             </label>
           ) : null}
           <button type="submit" className="button" data-testid="send-comment">
-            {t("deals:detail.send")}
+            {t("applications:detail.send")}
           </button>
         </Form>
       ) : null}
@@ -417,7 +417,7 @@ export function AssetPicker({
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (fen: number) => formatMoney(fen, lang);
-  if (assets.length === 0) return <div className="empty">{t("deals:apply.assetsEmpty")}</div>;
+  if (assets.length === 0) return <div className="empty">{t("applications:apply.assetsEmpty")}</div>;
   const lockedElsewhere = (a: PickableAsset) =>
     a.lockedBy !== null && a.lockedBy !== ownApplicationId;
   const usable = assets
@@ -429,11 +429,11 @@ export function AssetPicker({
       <thead>
         <tr>
           <th />
-          <th>{t("deals:common.ipType")}</th>
+          <th>{t("applications:common.ipType")}</th>
           <th>#</th>
-          <th className="num">{t("deals:apply.value")}</th>
-          <th>{t("deals:apply.validUntil")}</th>
-          <th className="num">{t("deals:apply.capacity")}</th>
+          <th className="num">{t("applications:apply.value")}</th>
+          <th>{t("applications:apply.validUntil")}</th>
+          <th className="num">{t("applications:apply.capacity")}</th>
         </tr>
       </thead>
       <tbody>
@@ -456,11 +456,11 @@ export function AssetPicker({
                 {a.number} {a.title}
               </label>
               {lockedElsewhere(a) ? (
-                <div className="muted">{t("deals:apply.lockedBy", { id: a.lockedBy })}</div>
+                <div className="muted">{t("applications:apply.lockedBy", { id: a.lockedBy })}</div>
               ) : null}
             </td>
             <td className="num">{a.formalValueFen !== null ? money(a.formalValueFen) : "—"}</td>
-            <td>{a.validToday ? a.formalValidUntil : t("deals:apply.notValid")}</td>
+            <td>{a.validToday ? a.formalValidUntil : t("applications:apply.notValid")}</td>
             <td className="num">{money(a.capacityFen)}</td>
           </tr>
         ))}
@@ -469,11 +469,11 @@ export function AssetPicker({
   );
   return (
     <fieldset className="field" style={{ border: 0, padding: 0, minInlineSize: 0 }}>
-      <legend>{t("deals:apply.assets")}</legend>
+      <legend>{t("applications:apply.assets")}</legend>
       {usable.length ? table(usable, "asset-picker") : null}
       {others.length ? (
         <details>
-          <summary>{t("deals:apply.otherAssets", { count: others.length })}</summary>
+          <summary>{t("applications:apply.otherAssets", { count: others.length })}</summary>
           {table(others, "asset-picker-others")}
         </details>
       ) : null}

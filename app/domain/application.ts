@@ -42,7 +42,7 @@ export function isApplicationState(v: unknown): v is ApplicationState {
 }
 
 /** The side that acts: the applying firm or an officer of the bank that owns the product. */
-export type WorkflowActor = "firm" | "bank";
+export type ApplicationActor = "firm" | "bank";
 
 export const WORKFLOW_ACTIONS = [
   "submit",
@@ -55,15 +55,15 @@ export const WORKFLOW_ACTIONS = [
   "repay",
   "default",
 ] as const;
-export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
+export type ApplicationAction = (typeof WORKFLOW_ACTIONS)[number];
 
 export interface TransitionRule {
   from: readonly ApplicationState[];
   to: ApplicationState;
-  actor: WorkflowActor;
+  actor: ApplicationActor;
 }
 
-export const TRANSITIONS: Readonly<Record<WorkflowAction, TransitionRule>> = {
+export const TRANSITIONS: Readonly<Record<ApplicationAction, TransitionRule>> = {
   submit: { from: ["draft"], to: "submitted", actor: "firm" },
   withdraw: { from: ["submitted", "under_review"], to: "withdrawn", actor: "firm" },
   start_review: { from: ["submitted"], to: "under_review", actor: "bank" },
@@ -111,9 +111,9 @@ export type TransitionCheck =
 
 /** Whether `actor` may apply `action` to an application in state `from`. */
 export function checkTransition(
-  action: WorkflowAction,
+  action: ApplicationAction,
   from: ApplicationState,
-  actor: WorkflowActor,
+  actor: ApplicationActor,
 ): TransitionCheck {
   const rule = TRANSITIONS[action];
   if (rule.actor !== actor) return { ok: false, reason: "wrong_actor" };
@@ -122,7 +122,7 @@ export function checkTransition(
 }
 
 /** The actions `actor` can take on an application in `state`, in workflow order. */
-export function availableActions(state: ApplicationState, actor: WorkflowActor): WorkflowAction[] {
+export function availableActions(state: ApplicationState, actor: ApplicationActor): ApplicationAction[] {
   return WORKFLOW_ACTIONS.filter((a) => checkTransition(a, state, actor).ok);
 }
 
@@ -242,7 +242,7 @@ export function primaryIpType(perAsset: readonly Pick<AssetCapacity, "ipType" | 
 // ---------------------------------------------------------------------------------------------
 
 /** Something an approval, a draft or a disbursement fails on, with the numbers to explain it. */
-export type DealProblem =
+export type ApplicationProblem =
   | { code: "no_assets" }
   | { code: "amount_not_positive" }
   | { code: "amount_out_of_range"; amountFen: number; minAmountFen: number; maxAmountFen: number }
@@ -261,7 +261,7 @@ export type DealProblem =
   | { code: "value_date_before_registration"; valueDate: string; registeredDate: string };
 
 /** Which form field a problem belongs next to. */
-export function problemField(p: DealProblem): string {
+export function problemField(p: ApplicationProblem): string {
   switch (p.code) {
     case "amount_not_positive":
     case "amount_out_of_range":
@@ -282,7 +282,7 @@ export function problemField(p: DealProblem): string {
   }
 }
 
-function termProblems(snapshot: ProductSnapshot, termMonths: number): DealProblem[] {
+function termProblems(snapshot: ProductSnapshot, termMonths: number): ApplicationProblem[] {
   const { minTermMonths, maxTermMonths } = snapshot;
   if (
     !Number.isSafeInteger(termMonths) ||
@@ -294,7 +294,7 @@ function termProblems(snapshot: ProductSnapshot, termMonths: number): DealProble
   return [];
 }
 
-function rateProblems(snapshot: ProductSnapshot, rateBp: number): DealProblem[] {
+function rateProblems(snapshot: ProductSnapshot, rateBp: number): ApplicationProblem[] {
   const { minRateBp, maxRateBp } = snapshot;
   if (!Number.isSafeInteger(rateBp) || rateBp < minRateBp || rateBp > maxRateBp) {
     return [{ code: "rate_out_of_range", rateBp, minRateBp, maxRateBp }];
@@ -302,7 +302,7 @@ function rateProblems(snapshot: ProductSnapshot, rateBp: number): DealProblem[] 
   return [];
 }
 
-function typeProblems(snapshot: ProductSnapshot, assets: readonly PledgedAsset[]): DealProblem[] {
+function typeProblems(snapshot: ProductSnapshot, assets: readonly PledgedAsset[]): ApplicationProblem[] {
   const accepted = new Set(snapshot.acceptedIpTypes);
   return assets
     .filter((a) => !accepted.has(a.ipType))
@@ -326,9 +326,9 @@ export function checkDraft(input: {
   termMonths: number;
   rateBp: number;
   assets: readonly PledgedAsset[];
-}): DealProblem[] {
+}): ApplicationProblem[] {
   const { snapshot, amountFen, assets } = input;
-  const problems: DealProblem[] = [];
+  const problems: ApplicationProblem[] = [];
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) {
     problems.push({ code: "amount_not_positive" });
   } else if (amountFen < snapshot.minAmountFen || amountFen > snapshot.maxAmountFen) {
@@ -359,7 +359,7 @@ export interface ApprovalInput {
 }
 
 export interface ApprovalResult {
-  problems: DealProblem[];
+  problems: ApplicationProblem[];
   capacity: SetCapacity;
   /** Null when there are no assets. */
   primaryIpType: IpType | null;
@@ -376,7 +376,7 @@ export interface ApprovalResult {
 export function checkApproval(input: ApprovalInput): ApprovalResult {
   const { snapshot, assets, day, amountFen } = input;
   if (!isIsoDate(day)) throw new RangeError(`approval day must be 'YYYY-MM-DD', got ${day}`);
-  const problems: DealProblem[] = [];
+  const problems: ApplicationProblem[] = [];
   if (assets.length === 0) problems.push({ code: "no_assets" });
   problems.push(...typeProblems(snapshot, assets));
   // The same function the matching engine calls to call a product ready (docs/domain.md#approval).
@@ -419,8 +419,8 @@ export function checkDisbursement(input: {
   amountFen: number;
   valueDate: string;
   registeredDate: string | null;
-}): DealProblem[] {
-  const problems: DealProblem[] = [];
+}): ApplicationProblem[] {
+  const problems: ApplicationProblem[] = [];
   const { amountFen, approvedFen, valueDate } = input;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) {
     problems.push({ code: "amount_not_positive" });

@@ -1,7 +1,7 @@
 /**
  * A sentence for people, as data: a locale key ("namespace:path") and the values it needs, left
  * as the domain holds them (amounts in fen, rates in bp, region and IP-type codes). The UI words it
- * in the reader's language (app/utils/deal-messages.ts `translateMessage`), so the domain never
+ * in the reader's language (app/utils/messages.ts `translateMessage`), so the domain never
  * picks a language. Parameter names carry their unit the same way as everywhere else:
  * `…Fen` is money, `…Bp` a rate, `…Months` and `…Years` durations; `region(s)`, `industry`/
  * `industries`, `flags`, `ipType` and `pledgeIpType(s)` are codes the sentence names.

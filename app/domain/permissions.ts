@@ -106,7 +106,7 @@ export const PERMISSIONS = {
   "product.edit": BANK_OWN,
   "pipeline.view": { bank_officer: "any" },
 
-  // Deals. The nine workflow steps keep the workflow's own names (app/domain/workflow.ts).
+  // Deals. The nine workflow steps keep the workflow's own names (app/domain/application.ts).
   "application.create": FIRM_OWN,
   "application.viewOwn": FIRM_OWN,
   "application.viewIncoming": BANK_OWN,

@@ -5,9 +5,9 @@ import {
   computeFunnel,
   computeIpTypeFigures,
   computeSupport,
-  dealDurationMs,
-  dealInStage,
-  dealStageAmountFen,
+  applicationDurationMs,
+  applicationInStage,
+  applicationStageAmountFen,
   DURATION_KEYS,
   figuresBy,
   firmDisplayName,
@@ -16,7 +16,7 @@ import {
   periodBounds,
   requestInStage,
   snapshotSupport,
-  type DealRow,
+  type ApplicationRow,
   type DrillStage,
   type DurationFigure,
   type DurationKey,
@@ -32,10 +32,10 @@ import { scopeOf } from "../domain/permissions";
 import { chinaDateOf } from "../domain/dates";
 import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
-import type { ApplicationState } from "../domain/workflow";
+import type { ApplicationState } from "../domain/application";
 import type { BankFilter, ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { pseudonymCode, pseudonymSecret } from "../utils/pseudonym.server";
 import { UserFacingError } from "./errors";
@@ -128,7 +128,7 @@ function flagColumn(flag: FirmFlag) {
 }
 
 /** Region, bank, IP type, industry and firm flags, plus the viewer's row scope. */
-function applyDealFilters<Q extends AppQuery>(
+function applyApplicationFilters<Q extends AppQuery>(
   q: Q,
   viewer: ReviewViewer,
   f: ReviewFilters,
@@ -189,7 +189,7 @@ function anyStepInPeriod(eb: AppEb, b: PeriodBounds) {
 }
 
 /** A deal with what the drill-down shows besides the figures. */
-export interface DealRecord extends DealRow {
+export interface ApplicationRecord extends ApplicationRow {
   firmName: string;
   firmConsent: boolean;
   productName: string;
@@ -208,17 +208,17 @@ function productNameOf(json: string): string {
 const num = (v: number | string | bigint | null | undefined): number | null =>
   v === null || v === undefined ? null : Number(v);
 
-async function loadDeals(
+async function loadApplications(
   db: Db,
   viewer: ReviewViewer,
   f: ReviewFilters,
   b: PeriodBounds,
   opts: { ownRowsOnly: boolean },
-): Promise<DealRecord[]> {
+): Promise<ApplicationRecord[]> {
   const base = db
     .selectFrom("applications as a")
     .innerJoin("organisations as f", "f.id", "a.firm_org_id") as unknown as AppQuery;
-  const rows = await applyDealFilters(base, viewer, f, opts)
+  const rows = await applyApplicationFilters(base, viewer, f, opts)
     .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
     .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
     .select([
@@ -349,7 +349,7 @@ async function loadPledgedAssets(
   const base = db
     .selectFrom("applications as a")
     .innerJoin("organisations as f", "f.id", "a.firm_org_id") as unknown as AppQuery;
-  const rows = await applyDealFilters(base, viewer, f, { ownRowsOnly: false })
+  const rows = await applyApplicationFilters(base, viewer, f, { ownRowsOnly: false })
     .innerJoin("application_assets as aa", "aa.application_id", "a.id")
     .select(["aa.application_id", "aa.ip_type", "aa.value_fen", "aa.pledge_rate_bp"])
     .where("a.approved_at", ">=", b.fromInstant)
@@ -409,8 +409,8 @@ export async function getReview(
   await checkFilters(db, viewer, filters);
   const b = periodBounds(filters);
   const opts = { ownRowsOnly: false };
-  const [deals, requests, assets, names] = await Promise.all([
-    loadDeals(db, viewer, filters, b, opts),
+  const [applications, requests, assets, names] = await Promise.all([
+    loadApplications(db, viewer, filters, b, opts),
     loadRequests(db, viewer, filters, b, opts),
     loadPledgedAssets(db, viewer, filters, b),
     bankNames(db),
@@ -420,7 +420,7 @@ export async function getReview(
 
   let byBank: BankFigures[];
   if (officer) {
-    const grouped = figuresBy(deals, (r) => (r.bankOrgId === viewer.orgId ? "own" : "others"), b);
+    const grouped = figuresBy(applications, (r) => (r.bankOrgId === viewer.orgId ? "own" : "others"), b);
     const empty = groupFigures([], b);
     byBank = [
       { key: viewer.orgId, name: ownBank!.name, ...(grouped.get("own") ?? empty) },
@@ -429,7 +429,7 @@ export async function getReview(
     if (filters.bank === OTHER_BANKS) byBank = byBank.slice(1);
     else if (filters.bank !== null) byBank = byBank.slice(0, 1);
   } else {
-    const grouped = figuresBy(deals, (r) => r.bankOrgId, b);
+    const grouped = figuresBy(applications, (r) => r.bankOrgId, b);
     const ids = filters.bank !== null ? [filters.bank as number] : [...names.keys()];
     for (const id of grouped.keys()) if (!ids.includes(id)) ids.push(id);
     byBank = ids.map((id) => ({
@@ -438,21 +438,21 @@ export async function getReview(
       ...(grouped.get(id) ?? groupFigures([], b)),
     }));
   }
-  const byRegionMap = figuresBy(deals, (r) => r.regionCode, b);
+  const byRegionMap = figuresBy(applications, (r) => r.regionCode, b);
   return {
     filters,
     ownBank,
     banks: officer ? [] : [...names].map(([id, name]) => ({ id, name })),
-    funnel: computeFunnel(deals, requests, b, { requestsApplicable: filters.bank === null }),
-    totals: groupFigures(deals, b),
-    durations: computeDurations(deals, b),
+    funnel: computeFunnel(applications, requests, b, { requestsApplicable: filters.bank === null }),
+    totals: groupFigures(applications, b),
+    durations: computeDurations(applications, b),
     byBank,
-    byIpType: computeIpTypeFigures(deals, assets, b),
+    byIpType: computeIpTypeFigures(applications, assets, b),
     byRegion: REGIONS.filter((r) => !filters.region || r.code === filters.region).map((r) => ({
       code: r.code,
       ...(byRegionMap.get(r.code) ?? groupFigures([], b)),
     })),
-    support: computeSupport(deals, b),
+    support: computeSupport(applications, b),
   };
 }
 
@@ -460,7 +460,7 @@ export async function getReview(
 // Drill-down
 // ---------------------------------------------------------------------------------------------
 
-export interface DrillDealRow {
+export interface DrillApplicationRow {
   id: number;
   firm: string;
   /** True when the firm consented and `firm` is its name; false for a pseudonym. */
@@ -495,7 +495,7 @@ export interface DrillRequestRow {
 }
 
 export type DrillDown =
-  | { kind: "deals"; rows: DrillDealRow[]; total: number; totalAmountFen: number }
+  | { kind: "applications"; rows: DrillApplicationRow[]; total: number; totalAmountFen: number }
   | { kind: "requests"; rows: DrillRequestRow[]; total: number; totalAmountFen: number };
 
 export interface DrillPage {
@@ -507,7 +507,7 @@ export interface DrillPage {
 }
 
 /** The date a deal's row is sorted by: that of the step the figure counts. */
-function stageDate(r: DealRow, stage: DrillStage): string {
+function stageDate(r: ApplicationRow, stage: DrillStage): string {
   switch (stage) {
     case "registered":
       return r.pledgeRegDate ?? "";
@@ -619,19 +619,19 @@ export async function getDrillDown(
     };
   }
 
-  const [deals, names] = await Promise.all([
-    loadDeals(db, viewer, filters, b, opts),
+  const [applications, names] = await Promise.all([
+    loadApplications(db, viewer, filters, b, opts),
     bankNames(db),
   ]);
-  const matched = deals
-    .filter((r) => dealInStage(r, stage, b))
+  const matched = applications
+    .filter((r) => applicationInStage(r, stage, b))
     .sort((x, y) => {
       const dx = stageDate(x, stage);
       const dy = stageDate(y, stage);
       return dx < dy ? 1 : dx > dy ? -1 : y.id - x.id;
     });
   const isDuration = (DURATION_KEYS as readonly string[]).includes(stage);
-  const rows: DrillDealRow[] = matched.map((r) => {
+  const rows: DrillApplicationRow[] = matched.map((r) => {
     const shown = showFirm({ id: r.firmOrgId, name: r.firmName, consentShowName: r.firmConsent });
     return {
       id: r.id,
@@ -643,18 +643,18 @@ export async function getDrillDown(
       productName: r.productName,
       primaryIpType: r.primaryIpType,
       state: r.state,
-      amountFen: dealStageAmountFen(r, stage),
+      amountFen: applicationStageAmountFen(r, stage),
       approvedRateBp: r.approvedRateBp,
       submittedDate: r.submittedAt ? chinaDateOf(r.submittedAt) : null,
       approvedDate: r.approvedAt ? chinaDateOf(r.approvedAt) : null,
       pledgeRegDate: r.pledgeRegDate,
       disbursedDate: r.disbursedDate,
       closedDate: r.closedDate,
-      durationMs: isDuration ? dealDurationMs(r, stage as DurationKey, b) : null,
+      durationMs: isDuration ? applicationDurationMs(r, stage as DurationKey, b) : null,
     };
   });
   return {
-    kind: "deals",
+    kind: "applications",
     total: rows.length,
     totalAmountFen: rows.reduce((s, r) => s + r.amountFen, 0),
     ownBankOnly,

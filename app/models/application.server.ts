@@ -3,7 +3,7 @@
  * transaction that
  *   1. reads the application within the actor's scope (a firm its own, a bank those to its own
  *      products; anything else is "not found"),
- *   2. asks app/domain/workflow.ts whether the actor may do it and whether the numbers pass,
+ *   2. asks app/domain/application.ts whether the actor may do it and whether the numbers pass,
  *   3. moves the state with UPDATE … WHERE id = ? AND state = ? AND version = ? (zero rows: someone
  *      else changed it first → ConflictError),
  *   4. writes its side effects (quota, pledge locks, ledger, totals), the audit row and the other
@@ -23,7 +23,7 @@
  * The code lives in app/models/application/: shared (actor, scoped reads), draft (the firm's side),
  * transitions, thread (comments) and read (lists and the detail page).
  */
-export { DealProblemsError, applicationNotFound } from "./application/shared.server";
+export { ApplicationProblemsError, applicationNotFound } from "./application/shared.server";
 export type { Actor } from "./application/shared.server";
 export { createApplicationDraft, updateDraft } from "./application/draft.server";
 export type { DraftEdit, DraftInput } from "./application/draft.server";

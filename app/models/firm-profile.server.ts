@@ -5,7 +5,7 @@ import { ConflictError, UserFacingError } from "./errors";
 /**
  * A firm's own registration data, and its consent to show its name to alliance members
  * (organisations.consent_show_name, default 0 = off). Without consent the alliance review shows a
- * stable pseudonym (app/domain/analytics.ts firmPseudonym).
+ * stable pseudonym (app/domain/analytics/pseudonyms.ts firmPseudonym).
  */
 
 export interface FirmProfile {

@@ -1,6 +1,6 @@
 import { MysqlAdapter, sql, type Transaction } from "kysely";
 import type { Database, IpType, LedgerEntry, RollupDimension } from "../../db/schema";
-import { DISBURSED_STATES } from "../domain/workflow";
+import { DISBURSED_STATES } from "../domain/application";
 import type { Db } from "../utils/db.server";
 import { nowInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
@@ -48,7 +48,7 @@ function isRetryable(e: unknown): boolean {
  * deadlock victim (it was rolled back, so nothing of it remains). A refusal thrown by `fn` is not
  * retried.
  */
-export async function runDealTransaction<T>(
+export async function runApplicationTransaction<T>(
   db: Db,
   fn: (trx: Trx) => Promise<T>,
   attempts = 10,
@@ -269,7 +269,7 @@ export async function insertDisbursementEntry(
       .executeTakeFirstOrThrow();
     entryId = Number(res.insertId);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ConflictError("deals:errors.alreadyDisbursed");
+    if (isUniqueViolation(err)) throw new ConflictError("applications:errors.alreadyDisbursed");
     throw err;
   }
   await hooks.afterLedgerInsert?.();
@@ -290,16 +290,16 @@ export async function reverseLedgerEntry(
   input: { entryId: number; reason: string; actorUserId: number; actorOrgId: number },
 ): Promise<{ reversalId: number }> {
   const reason = input.reason.trim();
-  if (reason.length < 2) throw new UserFacingError("deals:errors.reasonRequired", {}, "reason");
-  const result = await runDealTransaction(db, async (trx) => {
+  if (reason.length < 2) throw new UserFacingError("applications:errors.reasonRequired", {}, "reason");
+  const result = await runApplicationTransaction(db, async (trx) => {
     const entry = await trx
       .selectFrom("ledger_entries")
       .selectAll()
       .where("id", "=", input.entryId)
       .executeTakeFirst();
-    if (!entry) throw new UserFacingError("deals:errors.entryNotFound", {}, undefined, 404);
+    if (!entry) throw new UserFacingError("applications:errors.entryNotFound", {}, undefined, 404);
     if (entry.entry_type !== "disbursement") {
-      throw new UserFacingError("deals:errors.cannotReverseReversal", {}, "entryId");
+      throw new UserFacingError("applications:errors.cannotReverseReversal", {}, "entryId");
     }
     let reversalId: number;
     try {
@@ -324,7 +324,7 @@ export async function reverseLedgerEntry(
         .executeTakeFirstOrThrow();
       reversalId = Number(res.insertId);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError("deals:errors.alreadyReversed");
+      if (isUniqueViolation(err)) throw new ConflictError("applications:errors.alreadyReversed");
       throw err;
     }
     await applyToTotals(trx, {

@@ -4,7 +4,7 @@ import type { Executor } from "./ledger.server";
 
 /**
  * In-app notifications, one row per recipient user. `kind` names a translation key under
- * deals:notifications.kinds and `params_json` its parameters, so the list renders in the reader's
+ * applications:notifications.kinds and `params_json` its parameters, so the list renders in the reader's
  * language, not the sender's.
  */
 

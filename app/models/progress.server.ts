@@ -58,7 +58,7 @@ export async function getTargetSetting(db: Db) {
 
 export class PhaseProblemsError extends UserFacingError {
   constructor(public readonly problems: PhaseProblem[]) {
-    super(`deals:target.errors.${problems[0].code}`, {}, "phases", 400);
+    super(`applications:target.errors.${problems[0].code}`, {}, "phases", 400);
     this.name = "PhaseProblemsError";
   }
 }

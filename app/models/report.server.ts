@@ -4,7 +4,7 @@ import { chinaDateOf } from "../domain/dates";
 import { INDUSTRY_CODES } from "../domain/industry";
 import { IP_TYPES } from "../domain/ip";
 import type { Message } from "../domain/message";
-import { DISBURSED_STATES } from "../domain/workflow";
+import { DISBURSED_STATES } from "../domain/application";
 import type { Db } from "../utils/db.server";
 import { nowInstant, todayInChina } from "../utils/time";
 import { getProgressSummary, type ProgressSummary } from "./progress.server";

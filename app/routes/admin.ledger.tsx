@@ -10,15 +10,15 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { ConfirmBox, Pager } from "../components/deals";
+import { ConfirmBox, Pager } from "../components/applications";
 import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
 import { formatMoney, formatMoneyExact } from "../domain/money";
 import { getLedgerEntry, listLedgerEntries, reverseLedgerEntry } from "../models/ledger.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { refusal } from "../utils/deal-routes.server";
-import { confirmed, reasonText } from "../utils/deal-schemas";
+import { refusal } from "../utils/application-routes.server";
+import { confirmed, reasonText } from "../utils/application-schemas";
 import { getServerT } from "../utils/i18n.server";
 import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
 import { pageTitle } from "../utils/meta";
@@ -84,7 +84,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.adminLedger");
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "applications:titles.adminLedger");
 
 export default function AdminLedger() {
   const { rows, total, sumFen, page, pages, q, toReverse, reversedId } =
@@ -99,10 +100,10 @@ export default function AdminLedger() {
   });
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <h1>{t("deals:nav.adminLedger")}</h1>
+      <h1>{t("applications:nav.adminLedger")}</h1>
       {reversedId ? (
         <p className="notice" data-testid="reversed">
-          {t("deals:ledger.reversed", { id: reversedId })}
+          {t("applications:ledger.reversed", { id: reversedId })}
         </p>
       ) : null}
       {toReverse && toReverse.entryType === "disbursement" ? (
@@ -112,9 +113,9 @@ export default function AdminLedger() {
           {...getFormProps(form)}
           data-testid="reverse-form"
         >
-          <h2>{t("deals:ledger.reverseTitle", { id: toReverse.id })}</h2>
+          <h2>{t("applications:ledger.reverseTitle", { id: toReverse.id })}</h2>
           <p>
-            {t("deals:ledger.reverseIntro", {
+            {t("applications:ledger.reverseIntro", {
               amount: `−${formatMoneyExact(toReverse.amountFen, i18n.language)}`,
             })}
           </p>
@@ -122,29 +123,29 @@ export default function AdminLedger() {
           <input type="hidden" name="entryId" value={toReverse.id} />
           <Field
             id={fields.reason.id}
-            label={t("deals:ledger.reverseReason")}
+            label={t("applications:ledger.reverseReason")}
             errors={fields.reason.errors}
           >
             <textarea {...getTextareaProps(fields.reason)} rows={2} />
           </Field>
           <ConfirmBox
             id="reverse-confirm"
-            label={t("deals:ledger.reverseConfirm")}
+            label={t("applications:ledger.reverseConfirm")}
             errors={fields.confirm.errors}
           />
           <div style={{ display: "flex", gap: "1rem" }}>
             <button type="submit" className="button button-danger" data-testid="reverse-submit">
-              {t("deals:ledger.reverseSubmit")}
+              {t("applications:ledger.reverseSubmit")}
             </button>
-            <Link to={`/admin/ledger${ledgerSearch(q)}`}>{t("deals:ledger.cancel")}</Link>
+            <Link to={`/admin/ledger${ledgerSearch(q)}`}>{t("applications:ledger.cancel")}</Link>
           </div>
         </Form>
       ) : null}
       <p data-testid="ledger-total" data-count={total} data-sum-fen={sumFen}>
-        {t("deals:ledger.total", { count: total, sum: formatMoney(sumFen, i18n.language) })}
+        {t("applications:ledger.total", { count: total, sum: formatMoney(sumFen, i18n.language) })}
       </p>
       {rows.length === 0 ? (
-        <div className="empty">{t("deals:ledger.empty")}</div>
+        <div className="empty">{t("applications:ledger.empty")}</div>
       ) : (
         <LedgerTable
           rows={rows}
@@ -156,7 +157,7 @@ export default function AdminLedger() {
                   "?",
                 )}
               >
-                {t("deals:ledger.reverse")}
+                {t("applications:ledger.reverse")}
               </Link>
             ) : null
           }

@@ -57,12 +57,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const phases: TargetPhase[] = filled.map((p) => {
     const targetFen = p.amount ? parseYuanToFen(p.amount) : null;
     if (p.amount && targetFen === null) {
-      fieldErrors[`phases[${p.index}].amount`] = [t("deals:errors.yuanInvalid")];
+      fieldErrors[`phases[${p.index}].amount`] = [t("applications:errors.yuanInvalid")];
     }
     return { name: p.name ?? "", targetFen: targetFen ?? 0, deadline: p.deadline ?? "" };
   });
   for (const problem of validateTargetPhases(phases)) {
-    const message = t(`deals:target.errors.${problem.code}`);
+    const message = t(`applications:target.errors.${problem.code}`);
     const key =
       problem.index < 0
         ? ""
@@ -95,7 +95,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect("/admin/settings/target?saved=1");
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.target");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "applications:titles.target");
 
 export default function TargetSettings() {
   const { phases, updatedAt, extraRows, saved } = useLoaderData<typeof loader>();
@@ -118,11 +118,11 @@ export default function TargetSettings() {
   const list = fields.phases.getFieldList();
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <h1>{t("deals:target.title")}</h1>
-      <p className="muted">{t("deals:target.intro")}</p>
-      {saved ? <p className="notice">{t("deals:target.saved")}</p> : null}
+      <h1>{t("applications:target.title")}</h1>
+      <p className="muted">{t("applications:target.intro")}</p>
+      {saved ? <p className="notice">{t("applications:target.saved")}</p> : null}
       <section className="card">
-        <h2>{t("deals:target.current")}</h2>
+        <h2>{t("applications:target.current")}</h2>
         <ul data-testid="current-phases">
           {phases.map((p) => (
             <li key={p.deadline}>
@@ -143,20 +143,20 @@ export default function TargetSettings() {
           const f = item.getFieldset();
           return (
             <div key={item.key} className="grid grid-3" data-testid={`phase-row-${i}`}>
-              <Field id={f.name.id} label={t("deals:target.name")} errors={f.name.errors}>
+              <Field id={f.name.id} label={t("applications:target.name")} errors={f.name.errors}>
                 <input {...getInputProps(f.name, { type: "text" })} />
               </Field>
               <Field
                 id={f.amount.id}
-                label={t("deals:target.amount")}
-                hint={t("deals:target.amountHint")}
+                label={t("applications:target.amount")}
+                hint={t("applications:target.amountHint")}
                 errors={f.amount.errors}
               >
                 <input {...getInputProps(f.amount, { type: "text" })} />
               </Field>
               <Field
                 id={f.deadline.id}
-                label={t("deals:target.deadline")}
+                label={t("applications:target.deadline")}
                 errors={f.deadline.errors}
               >
                 <input {...getInputProps(f.deadline, { type: "date" })} />
@@ -166,9 +166,9 @@ export default function TargetSettings() {
         })}
         <div style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
           <button type="submit" className="button button-primary" data-testid="save-target">
-            {t("deals:target.save")}
+            {t("applications:target.save")}
           </button>
-          <Link to={`?rows=${extraRows + 1}`}>{t("deals:target.addRow")}</Link>
+          <Link to={`?rows=${extraRows + 1}`}>{t("applications:target.addRow")}</Link>
         </div>
       </Form>
     </div>

@@ -13,7 +13,7 @@ import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";

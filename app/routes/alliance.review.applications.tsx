@@ -12,7 +12,7 @@ import allianceStyles from "../styles/alliance.css";
 import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { getLocale } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
@@ -51,7 +51,7 @@ export default function DrillDownPage() {
   const money = (fen: number) => formatMoney(fen, lang);
   const pageLink = (page: number) => `?${reviewSearch(f, { stage, page })}`;
   const csvHref = `/alliance/review/applications.csv?${reviewSearch(f, { stage })}`;
-  const isDuration = drill.kind === "deals" && drill.rows.some((r) => r.durationMs !== null);
+  const isDuration = drill.kind === "applications" && drill.rows.some((r) => r.durationMs !== null);
   return (
     <div className="grid" style={{ gap: "1rem" }}>
       <p className="no-print">
@@ -141,7 +141,7 @@ export default function DrillDownPage() {
                   <td>{regionName(r.regionCode, lang)}</td>
                   <td>{r.bankName}</td>
                   <td>{r.primaryIpType ? ipTypeLabel(t, r.primaryIpType) : "—"}</td>
-                  <td>{t(`deals:states.${r.state}`)}</td>
+                  <td>{t(`applications:states.${r.state}`)}</td>
                   <td className="num" data-fen={r.amountFen}>
                     {money(r.amountFen)}
                   </td>

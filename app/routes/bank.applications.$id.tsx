@@ -15,11 +15,11 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/deals";
+import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import { fenToAmountInput, formatMoney } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
-import { availableActions } from "../domain/workflow";
+import { availableActions } from "../domain/application";
 import {
   addComment,
   approveApplication,
@@ -33,14 +33,14 @@ import {
 } from "../models/application.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { problemMessage } from "../utils/deal-messages";
+import { problemMessage } from "../utils/messages";
 import {
   applicationDetailOr404,
   parseId,
   postedIntent,
   refusal,
-} from "../utils/deal-routes.server";
-import { bankActionSchema, bankSchemas, type BankIntent } from "../utils/deal-schemas";
+} from "../utils/application-routes.server";
+import { bankActionSchema, bankSchemas, type BankIntent } from "../utils/application-schemas";
 import { getServerT } from "../utils/i18n.server";
 import type { SessionUser } from "../utils/session.server";
 import { todayInChina } from "../utils/time";
@@ -169,7 +169,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ params, matches }) =>
-  pageTitle(matches, "deals:titles.bankApplication", { id: params.id ?? "" });
+  pageTitle(matches, "applications:titles.bankApplication", { id: params.id ?? "" });
 
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 
@@ -226,10 +226,10 @@ export default function BankApplication() {
   return (
     <div className="grid" style={{ gap: "1rem" }}>
       <p>
-        <Link to="/bank/applications">← {t("deals:common.back")}</Link>
+        <Link to="/bank/applications">← {t("applications:common.back")}</Link>
       </p>
       <h1>
-        {t("deals:detail.title", { id: app.id })} <StateBadge state={app.state} />
+        {t("applications:detail.title", { id: app.id })} <StateBadge state={app.state} />
       </h1>
       <p className="muted">
         {app.firmName} · {view.snapshot.name}
@@ -237,8 +237,10 @@ export default function BankApplication() {
       <ApplicationFacts view={view} side="bank" today={today} />
 
       <section className="stack" data-testid="bank-actions">
-        <h2>{t("deals:detail.actions")}</h2>
-        {actions.length === 0 ? <p className="muted">{t("deals:detail.noActions")}</p> : null}
+        <h2>{t("applications:detail.actions")}</h2>
+        {actions.length === 0 ? (
+          <p className="muted">{t("applications:detail.noActions")}</p>
+        ) : null}
 
         {actions.includes("start_review") ? (
           <Form method="post" {...getFormProps(reviewForm)}>
@@ -251,22 +253,24 @@ export default function BankApplication() {
               disabled={busy}
               data-testid="start-review"
             >
-              {t("deals:forms.startReview")}
+              {t("applications:forms.startReview")}
             </button>
           </Form>
         ) : null}
 
         {actions.includes("approve") && preview ? (
-          <ActionCard title={t("deals:forms.approve")}>
+          <ActionCard title={t("applications:forms.approve")}>
             <div className="notice" data-testid="approve-check">
-              <strong>{t("deals:forms.approveCheck")}</strong>
+              <strong>{t("applications:forms.approveCheck")}</strong>
               <p>
-                {t("deals:forms.capacityNow", {
+                {t("applications:forms.capacityNow", {
                   capacity: money(preview.capacityFen),
                   requested: money(app.amountFen),
                 })}
               </p>
-              <p>{t("deals:forms.quotaLeft", { remaining: money(preview.quotaRemainingFen) })}</p>
+              <p>
+                {t("applications:forms.quotaLeft", { remaining: money(preview.quotaRemainingFen) })}
+              </p>
               {preview.problems.length ? (
                 <ul>
                   {preview.problems.map((p, i) => (
@@ -284,23 +288,23 @@ export default function BankApplication() {
               <div className="grid grid-3">
                 <Field
                   id={approveFields.amount.id}
-                  label={t("deals:common.approved")}
-                  hint={t("deals:common.yuanHint")}
+                  label={t("applications:common.approved")}
+                  hint={t("applications:common.yuanHint")}
                   errors={approveFields.amount.errors}
                 >
                   <input {...getInputProps(approveFields.amount, { type: "text" })} />
                 </Field>
                 <Field
                   id={approveFields.rate.id}
-                  label={t("deals:common.rate")}
-                  hint={t("deals:common.rateHint")}
+                  label={t("applications:common.rate")}
+                  hint={t("applications:common.rateHint")}
                   errors={approveFields.rate.errors}
                 >
                   <input {...getInputProps(approveFields.rate, { type: "text" })} />
                 </Field>
                 <Field
                   id={approveFields.termMonths.id}
-                  label={t("deals:common.term")}
+                  label={t("applications:common.term")}
                   errors={approveFields.termMonths.errors}
                 >
                   <input {...getInputProps(approveFields.termMonths, { type: "number" })} />
@@ -308,7 +312,7 @@ export default function BankApplication() {
               </div>
               <ConfirmBox
                 id="approve-confirm"
-                label={t("deals:forms.approveConfirm")}
+                label={t("applications:forms.approveConfirm")}
                 errors={approveFields.confirm.errors}
               />
               <button
@@ -317,14 +321,14 @@ export default function BankApplication() {
                 disabled={busy}
                 data-testid="approve"
               >
-                {t("deals:forms.approve")}
+                {t("applications:forms.approve")}
               </button>
             </Form>
           </ActionCard>
         ) : null}
 
         {actions.includes("register_pledge") ? (
-          <ActionCard title={t("deals:forms.register")}>
+          <ActionCard title={t("applications:forms.register")}>
             <Form method="post" className="stack" {...getFormProps(registerForm)}>
               <FormErrors errors={registerForm.errors} />
               <input type="hidden" name="intent" value="register_pledge" />
@@ -332,14 +336,14 @@ export default function BankApplication() {
               <div className="grid grid-3">
                 <Field
                   id={registerFields.regNumber.id}
-                  label={t("deals:forms.regNumber")}
+                  label={t("applications:forms.regNumber")}
                   errors={registerFields.regNumber.errors}
                 >
                   <input {...getInputProps(registerFields.regNumber, { type: "text" })} />
                 </Field>
                 <Field
                   id={registerFields.regDate.id}
-                  label={t("deals:forms.regDate")}
+                  label={t("applications:forms.regDate")}
                   errors={registerFields.regDate.errors}
                 >
                   <input {...getInputProps(registerFields.regDate, { type: "date" })} max={today} />
@@ -351,14 +355,14 @@ export default function BankApplication() {
                 disabled={busy}
                 data-testid="register-pledge"
               >
-                {t("deals:forms.register")}
+                {t("applications:forms.register")}
               </button>
             </Form>
           </ActionCard>
         ) : null}
 
         {actions.includes("disburse") ? (
-          <ActionCard title={t("deals:forms.disburse")}>
+          <ActionCard title={t("applications:forms.disburse")}>
             <Form method="post" className="stack" {...getFormProps(disburseForm)}>
               <FormErrors errors={disburseForm.errors} />
               <input type="hidden" name="intent" value="disburse" />
@@ -366,15 +370,15 @@ export default function BankApplication() {
               <div className="grid grid-3">
                 <Field
                   id={disburseFields.amount.id}
-                  label={t("deals:forms.disburseAmount")}
-                  hint={t("deals:common.yuanHint")}
+                  label={t("applications:forms.disburseAmount")}
+                  hint={t("applications:common.yuanHint")}
                   errors={disburseFields.amount.errors}
                 >
                   <input {...getInputProps(disburseFields.amount, { type: "text" })} />
                 </Field>
                 <Field
                   id={disburseFields.valueDate.id}
-                  label={t("deals:common.valueDate")}
+                  label={t("applications:common.valueDate")}
                   errors={disburseFields.valueDate.errors}
                 >
                   <input
@@ -385,7 +389,7 @@ export default function BankApplication() {
               </div>
               <ConfirmBox
                 id="disburse-confirm"
-                label={t("deals:forms.disburseConfirm")}
+                label={t("applications:forms.disburseConfirm")}
                 errors={disburseFields.confirm.errors}
               />
               <button
@@ -394,61 +398,61 @@ export default function BankApplication() {
                 disabled={busy}
                 data-testid="disburse"
               >
-                {t("deals:forms.disburse")}
+                {t("applications:forms.disburse")}
               </button>
             </Form>
           </ActionCard>
         ) : null}
 
         {actions.includes("repay") ? (
-          <ActionCard title={t("deals:forms.repay")}>
+          <ActionCard title={t("applications:forms.repay")}>
             <Form method="post" className="stack" {...getFormProps(repayForm)}>
               <FormErrors errors={repayForm.errors} />
               <input type="hidden" name="intent" value="repay" />
               {version}
               <Field
                 id={repayFields.closedDate.id}
-                label={t("deals:forms.closedDate")}
+                label={t("applications:forms.closedDate")}
                 errors={repayFields.closedDate.errors}
               >
                 <input {...getInputProps(repayFields.closedDate, { type: "date" })} max={today} />
               </Field>
               <ConfirmBox
                 id="repay-confirm"
-                label={t("deals:forms.repayConfirm")}
+                label={t("applications:forms.repayConfirm")}
                 errors={repayFields.confirm.errors}
               />
               <button type="submit" className="button" disabled={busy} data-testid="repay">
-                {t("deals:forms.repay")}
+                {t("applications:forms.repay")}
               </button>
             </Form>
           </ActionCard>
         ) : null}
 
         {actions.includes("default") ? (
-          <ActionCard title={t("deals:forms.default")}>
-            <p className="muted">{t("deals:forms.defaultHint")}</p>
+          <ActionCard title={t("applications:forms.default")}>
+            <p className="muted">{t("applications:forms.defaultHint")}</p>
             <Form method="post" className="stack" {...getFormProps(defaultForm)}>
               <FormErrors errors={defaultForm.errors} />
               <input type="hidden" name="intent" value="default" />
               {version}
               <Field
                 id={defaultFields.closedDate.id}
-                label={t("deals:forms.closedDate")}
+                label={t("applications:forms.closedDate")}
                 errors={defaultFields.closedDate.errors}
               >
                 <input {...getInputProps(defaultFields.closedDate, { type: "date" })} max={today} />
               </Field>
               <Field
                 id={defaultFields.reason.id}
-                label={t("deals:forms.defaultReason")}
+                label={t("applications:forms.defaultReason")}
                 errors={defaultFields.reason.errors}
               >
                 <textarea {...getTextareaProps(defaultFields.reason)} rows={2} />
               </Field>
               <ConfirmBox
                 id="default-confirm"
-                label={t("deals:forms.defaultConfirm")}
+                label={t("applications:forms.defaultConfirm")}
                 errors={defaultFields.confirm.errors}
               />
               <button
@@ -457,28 +461,28 @@ export default function BankApplication() {
                 disabled={busy}
                 data-testid="default"
               >
-                {t("deals:forms.default")}
+                {t("applications:forms.default")}
               </button>
             </Form>
           </ActionCard>
         ) : null}
 
         {actions.includes("reject") ? (
-          <ActionCard title={t("deals:forms.reject")}>
+          <ActionCard title={t("applications:forms.reject")}>
             <Form method="post" className="stack" {...getFormProps(rejectForm)}>
               <FormErrors errors={rejectForm.errors} />
               <input type="hidden" name="intent" value="reject" />
               {version}
               <Field
                 id={rejectFields.reason.id}
-                label={t("deals:forms.rejectReason")}
+                label={t("applications:forms.rejectReason")}
                 errors={rejectFields.reason.errors}
               >
                 <textarea {...getTextareaProps(rejectFields.reason)} rows={2} />
               </Field>
               <ConfirmBox
                 id="reject-confirm"
-                label={t("deals:forms.rejectConfirm")}
+                label={t("applications:forms.rejectConfirm")}
                 errors={rejectFields.confirm.errors}
               />
               <button
@@ -487,7 +491,7 @@ export default function BankApplication() {
                 disabled={busy}
                 data-testid="reject"
               >
-                {t("deals:forms.reject")}
+                {t("applications:forms.reject")}
               </button>
             </Form>
           </ActionCard>

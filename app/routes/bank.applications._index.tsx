@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { Pager, StateBadge } from "../components/deals";
+import { Pager, StateBadge } from "../components/applications";
 import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
-import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/workflow";
+import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/application";
 import { listBankApplications } from "../models/application.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "deals:titles.bankApplications");
+  pageTitle(matches, "applications:titles.bankApplications");
 
 export default function BankApplications() {
   const { rows, total, page, pages, counts, state } = useLoaderData<typeof loader>();
@@ -41,8 +41,8 @@ export default function BankApplications() {
         : (counts[tab] ?? 0);
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <h1>{t("deals:list.bankTitle")}</h1>
-      <nav className="checks" aria-label={t("deals:common.state")} data-testid="state-tabs">
+      <h1>{t("applications:list.bankTitle")}</h1>
+      <nav className="checks" aria-label={t("applications:common.state")} data-testid="state-tabs">
         {TABS.map((tab) => (
           <Link
             key={tab}
@@ -51,27 +51,27 @@ export default function BankApplications() {
             aria-current={tab === state ? "page" : undefined}
           >
             {tab === "open"
-              ? t("deals:list.open")
+              ? t("applications:list.open")
               : tab === "all"
-                ? t("deals:common.all")
-                : t(`deals:states.${tab}`)}{" "}
+                ? t("applications:common.all")
+                : t(`applications:states.${tab}`)}{" "}
             ({countOf(tab)})
           </Link>
         ))}
       </nav>
       {rows.length === 0 ? (
-        <div className="empty">{t("deals:list.bankEmpty")}</div>
+        <div className="empty">{t("applications:list.bankEmpty")}</div>
       ) : (
         <table className="data" data-testid="applications">
           <thead>
             <tr>
-              <th>{t("deals:list.number")}</th>
-              <th>{t("deals:common.firm")}</th>
-              <th>{t("deals:common.product")}</th>
-              <th className="num">{t("deals:common.requested")}</th>
-              <th className="num">{t("deals:common.approved")}</th>
-              <th>{t("deals:common.state")}</th>
-              <th>{t("deals:common.updated")}</th>
+              <th>{t("applications:list.number")}</th>
+              <th>{t("applications:common.firm")}</th>
+              <th>{t("applications:common.product")}</th>
+              <th className="num">{t("applications:common.requested")}</th>
+              <th className="num">{t("applications:common.approved")}</th>
+              <th>{t("applications:common.state")}</th>
+              <th>{t("applications:common.updated")}</th>
             </tr>
           </thead>
           <tbody>

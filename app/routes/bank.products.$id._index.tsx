@@ -9,7 +9,8 @@ import {
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { Pager, ProductStateBadge, ProductTermsList, withParam } from "../components/products";
+import { Pager, withParam } from "../components/Pager";
+import { ProductStateBadge, ProductTermsList } from "../components/products";
 import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
@@ -19,16 +20,12 @@ import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
 import { isRegionCode, regionName } from "../domain/regions";
 import { UserFacingError } from "../models/errors";
 import { findRequestsForProduct, type RequestFilters } from "../models/matching.server";
-import {
-  firmPseudonym,
-  flagsOfMask,
-  productTermsFromRow,
-  firmProfileFromRequest,
-} from "../domain/matching/rows";
+import { flagsOfMask, productTermsFromRow, firmProfileFromRequest } from "../domain/matching/rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { assertCan, authorize } from "../utils/permissions.server";
+import { pseudonymCode } from "../utils/pseudonym.server";
 import { withDb } from "../models/with-db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { dataPageTitle } from "../utils/meta";
@@ -89,7 +86,8 @@ function bankView(row: {
   });
   return {
     requestId: row.requestId,
-    pseudonym: firmPseudonym(row.firmOrgId),
+    // The keyed code the alliance review shows too: one pseudonym per firm, not enumerable.
+    pseudonym: pseudonymCode(row.firmOrgId),
     regionCode: firm.regionCode,
     industry: firm.industrySection,
     flags: flagsOfMask(row.row.flags_mask),

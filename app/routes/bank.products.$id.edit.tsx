@@ -14,7 +14,7 @@ import {
   productFieldErrors,
   productFormDefaults,
   productFormSchema,
-} from "../components/products";
+} from "../components/product-form";
 import { formatMoney } from "../domain/money";
 import { UserFacingError } from "../models/errors";
 import { productTermsFromRow } from "../domain/matching/rows";

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Pager, ProductStateBadge, withParam } from "../components/products";
+import { Pager, withParam } from "../components/Pager";
+import { ProductStateBadge } from "../components/products";
 import { formatInstant } from "../domain/dates";
 import { formatBp, formatMoney } from "../domain/money";
 import { listBankProducts, parsePage } from "../models/product.server";

@@ -13,7 +13,7 @@ import {
   ProductForm,
   productFieldErrors,
   productFormSchema,
-} from "../components/products";
+} from "../components/product-form";
 import { createProduct, ProductValidationError } from "../models/product.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";

@@ -14,11 +14,17 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ApplicationFacts, AssetPicker, ConfirmBox, StateBadge, Thread } from "../components/deals";
+import {
+  ApplicationFacts,
+  AssetPicker,
+  ConfirmBox,
+  StateBadge,
+  Thread,
+} from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import { fenToAmountInput, formatMoney } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
-import { availableActions, isEditable } from "../domain/workflow";
+import { availableActions, isEditable } from "../domain/application";
 import {
   addComment,
   listPledgeableAssets,
@@ -34,8 +40,8 @@ import {
   parseId,
   postedIntent,
   refusal,
-} from "../utils/deal-routes.server";
-import { draftSchema, firmActionSchema, firmSchemas } from "../utils/deal-schemas";
+} from "../utils/application-routes.server";
+import { draftSchema, firmActionSchema, firmSchemas } from "../utils/application-schemas";
 import { getServerT } from "../utils/i18n.server";
 import type { SessionUser } from "../utils/session.server";
 import { todayInChina } from "../utils/time";
@@ -135,7 +141,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ params, matches }) =>
-  pageTitle(matches, "deals:titles.firmApplication", { id: params.id ?? "" });
+  pageTitle(matches, "applications:titles.firmApplication", { id: params.id ?? "" });
 
 type ActionData = { intent: string; result: SubmissionResult<string[]> | null };
 
@@ -170,10 +176,10 @@ export default function FirmApplication() {
   return (
     <div className="grid" style={{ gap: "1rem" }}>
       <p>
-        <Link to="/firm/applications">← {t("deals:common.back")}</Link>
+        <Link to="/firm/applications">← {t("applications:common.back")}</Link>
       </p>
       <h1>
-        {t("deals:detail.title", { id: app.id })} <StateBadge state={app.state} />
+        {t("applications:detail.title", { id: app.id })} <StateBadge state={app.state} />
       </h1>
       <p className="muted">
         {view.snapshot.name} · {app.bankName}
@@ -181,9 +187,9 @@ export default function FirmApplication() {
       <ApplicationFacts view={view} side="firm" today={today} />
 
       <section className="card stack" data-testid="firm-actions">
-        <h2>{t("deals:detail.actions")}</h2>
+        <h2>{t("applications:detail.actions")}</h2>
         {actions.length === 0 && !editing ? (
-          <p className="muted">{t("deals:detail.noActions")}</p>
+          <p className="muted">{t("applications:detail.noActions")}</p>
         ) : null}
         {editing ? (
           <Form
@@ -192,15 +198,15 @@ export default function FirmApplication() {
             style={{ maxWidth: "none" }}
             {...getFormProps(editForm)}
           >
-            <h3>{t("deals:forms.edit")}</h3>
+            <h3>{t("applications:forms.edit")}</h3>
             <FormErrors errors={editForm.errors} />
             <input type="hidden" name="intent" value="edit" />
             <input type="hidden" name="version" value={version} />
             <div className="grid grid-3">
               <Field
                 id={editFields.amount.id}
-                label={t("deals:common.amount")}
-                hint={t("deals:common.yuanHint")}
+                label={t("applications:common.amount")}
+                hint={t("applications:common.yuanHint")}
                 errors={editFields.amount.errors}
               >
                 <input
@@ -210,15 +216,15 @@ export default function FirmApplication() {
               </Field>
               <Field
                 id={editFields.termMonths.id}
-                label={t("deals:common.term")}
+                label={t("applications:common.term")}
                 errors={editFields.termMonths.errors}
               >
                 <input {...getInputProps(editFields.termMonths, { type: "number" })} />
               </Field>
               <Field
                 id={editFields.rate.id}
-                label={t("deals:common.rate")}
-                hint={t("deals:common.rateHint")}
+                label={t("applications:common.rate")}
+                hint={t("applications:common.rateHint")}
                 errors={editFields.rate.errors}
               >
                 <input {...getInputProps(editFields.rate, { type: "text" })} />
@@ -226,7 +232,7 @@ export default function FirmApplication() {
             </div>
             {editing.suggestion ? (
               <p className="muted">
-                {t("deals:apply.suggested", {
+                {t("applications:apply.suggested", {
                   value: money(editing.suggestion.pledgedValueFen),
                   capacity: money(editing.suggestion.capacityFen),
                 })}{" "}
@@ -240,7 +246,7 @@ export default function FirmApplication() {
               ownApplicationId={app.id}
             />
             <button type="submit" className="button">
-              {t("deals:forms.save")}
+              {t("applications:forms.save")}
             </button>
           </Form>
         ) : null}
@@ -249,36 +255,36 @@ export default function FirmApplication() {
             <FormErrors errors={submitForm.errors} />
             <input type="hidden" name="intent" value="submit" />
             <input type="hidden" name="version" value={version} />
-            <p className="muted">{t("deals:forms.submitHint")}</p>
+            <p className="muted">{t("applications:forms.submitHint")}</p>
             <button
               type="submit"
               className="button button-primary"
               data-testid="submit-application"
             >
-              {t("deals:forms.submit")}
+              {t("applications:forms.submit")}
             </button>
           </Form>
         ) : null}
         {actions.includes("withdraw") ? (
           <Form method="post" className="stack" {...getFormProps(withdrawForm)}>
-            <h3>{t("deals:forms.withdraw")}</h3>
+            <h3>{t("applications:forms.withdraw")}</h3>
             <FormErrors errors={withdrawForm.errors} />
             <input type="hidden" name="intent" value="withdraw" />
             <input type="hidden" name="version" value={version} />
             <Field
               id={withdrawFields.reason.id}
-              label={t("deals:forms.withdrawReason")}
+              label={t("applications:forms.withdrawReason")}
               errors={withdrawFields.reason.errors}
             >
               <textarea {...getTextareaProps(withdrawFields.reason)} rows={2} />
             </Field>
             <ConfirmBox
               id="withdraw-confirm"
-              label={t("deals:forms.withdrawConfirm")}
+              label={t("applications:forms.withdrawConfirm")}
               errors={withdrawFields.confirm.errors}
             />
             <button type="submit" className="button button-danger" data-testid="withdraw">
-              {t("deals:forms.withdraw")}
+              {t("applications:forms.withdraw")}
             </button>
           </Form>
         ) : null}

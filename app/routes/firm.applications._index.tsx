@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { Pager, StateBadge } from "../components/deals";
+import { Pager, StateBadge } from "../components/applications";
 import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { listFirmApplications } from "../models/application.server";
@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) =>
-  pageTitle(matches, "deals:titles.firmApplications");
+  pageTitle(matches, "applications:titles.firmApplications");
 
 export default function FirmApplications() {
   const { rows, total, page, pages } = useLoaderData<typeof loader>();
@@ -27,25 +27,25 @@ export default function FirmApplications() {
   const money = (fen: number) => formatMoney(fen, i18n.language);
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <h1>{t("deals:list.firmTitle")}</h1>
+      <h1>{t("applications:list.firmTitle")}</h1>
       {rows.length === 0 ? (
         <div className="empty">
-          <p>{t("deals:list.firmEmpty")}</p>
+          <p>{t("applications:list.firmEmpty")}</p>
           <Link to="/products" className="button">
-            {t("deals:list.browseProducts")}
+            {t("applications:list.browseProducts")}
           </Link>
         </div>
       ) : (
         <table className="data" data-testid="applications">
           <thead>
             <tr>
-              <th>{t("deals:list.number")}</th>
-              <th>{t("deals:common.product")}</th>
-              <th>{t("deals:common.bank")}</th>
-              <th className="num">{t("deals:common.requested")}</th>
-              <th className="num">{t("deals:common.disbursed")}</th>
-              <th>{t("deals:common.state")}</th>
-              <th>{t("deals:common.updated")}</th>
+              <th>{t("applications:list.number")}</th>
+              <th>{t("applications:common.product")}</th>
+              <th>{t("applications:common.bank")}</th>
+              <th className="num">{t("applications:common.requested")}</th>
+              <th className="num">{t("applications:common.disbursed")}</th>
+              <th>{t("applications:common.state")}</th>
+              <th>{t("applications:common.updated")}</th>
             </tr>
           </thead>
           <tbody>

@@ -9,11 +9,11 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { AssetPicker } from "../components/deals";
+import { AssetPicker } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import { fenToAmountInput, formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
-import { parseProductSnapshot } from "../domain/workflow";
+import { parseProductSnapshot } from "../domain/application";
 import {
   createApplicationDraft,
   getApplicableProduct,
@@ -24,8 +24,8 @@ import {
 import { productSnapshot } from "../models/product.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { refusal } from "../utils/deal-routes.server";
-import { draftSchema } from "../utils/deal-schemas";
+import { refusal } from "../utils/application-routes.server";
+import { draftSchema } from "../utils/application-schemas";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -97,7 +97,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.apply");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "applications:titles.apply");
 
 export default function NewApplication() {
   const data = useLoaderData<typeof loader>();
@@ -120,12 +120,12 @@ export default function NewApplication() {
   return (
     <div className="grid" style={{ gap: "1rem" }}>
       <p>
-        <Link to="/firm/applications">← {t("deals:common.back")}</Link>
+        <Link to="/firm/applications">← {t("applications:common.back")}</Link>
       </p>
-      <h1>{t("deals:apply.title", { product: data.product.name })}</h1>
+      <h1>{t("applications:apply.title", { product: data.product.name })}</h1>
       <p className="muted">
         {data.product.bankName} ·{" "}
-        {t("deals:apply.productTerms", {
+        {t("applications:apply.productTerms", {
           minAmount: money(snapshot.minAmountFen),
           maxAmount: money(snapshot.maxAmountFen),
           minTerm: snapshot.minTermMonths,
@@ -134,7 +134,7 @@ export default function NewApplication() {
           maxRate: formatBp(snapshot.maxRateBp),
         })}
       </p>
-      <p>{t("deals:apply.intro")}</p>
+      <p>{t("applications:apply.intro")}</p>
       <Form
         method="get"
         className="card"
@@ -143,7 +143,7 @@ export default function NewApplication() {
         <input type="hidden" name="productId" value={data.product.id} />
         {data.requestId ? <input type="hidden" name="requestId" value={data.requestId} /> : null}
         <div className="field" style={{ flex: 1 }}>
-          <label htmlFor="suggest-amount">{t("deals:common.amount")}</label>
+          <label htmlFor="suggest-amount">{t("applications:common.amount")}</label>
           <input
             id="suggest-amount"
             name="amount"
@@ -152,19 +152,19 @@ export default function NewApplication() {
           />
         </div>
         <button type="submit" className="button">
-          {t("deals:apply.suggest")}
+          {t("applications:apply.suggest")}
         </button>
       </Form>
       {suggestion ? (
         <p className="notice" data-testid="suggestion">
-          {t("deals:apply.suggested", {
+          {t("applications:apply.suggested", {
             value: money(suggestion.pledgedValueFen),
             capacity: money(suggestion.capacityFen),
           })}
         </p>
       ) : data.assets.length ? (
         <p className="notice">
-          {t("deals:apply.noCover", {
+          {t("applications:apply.noCover", {
             capacity: money(data.coverFen),
             amount: money(defaults.amountFen),
           })}
@@ -182,23 +182,23 @@ export default function NewApplication() {
         <div className="grid grid-3">
           <Field
             id={fields.amount.id}
-            label={t("deals:common.amount")}
-            hint={t("deals:common.yuanHint")}
+            label={t("applications:common.amount")}
+            hint={t("applications:common.yuanHint")}
             errors={fields.amount.errors}
           >
             <input {...getInputProps(fields.amount, { type: "text" })} inputMode="decimal" />
           </Field>
           <Field
             id={fields.termMonths.id}
-            label={t("deals:common.term")}
+            label={t("applications:common.term")}
             errors={fields.termMonths.errors}
           >
             <input {...getInputProps(fields.termMonths, { type: "number" })} min={1} />
           </Field>
           <Field
             id={fields.rate.id}
-            label={t("deals:common.rate")}
-            hint={t("deals:common.rateHint")}
+            label={t("applications:common.rate")}
+            hint={t("applications:common.rateHint")}
             errors={fields.rate.errors}
           >
             <input {...getInputProps(fields.rate, { type: "text" })} inputMode="decimal" />
@@ -215,7 +215,7 @@ export default function NewApplication() {
           disabled={navigation.state !== "idle"}
           data-testid="create-draft"
         >
-          {t("deals:apply.create")}
+          {t("applications:apply.create")}
         </button>
       </Form>
     </div>

@@ -21,7 +21,7 @@ import { UserFacingError } from "../models/errors";
 import { getFirmProfile, setFirmConsent } from "../models/firm-profile.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 

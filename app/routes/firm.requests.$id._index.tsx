@@ -10,7 +10,8 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-ru
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formErrorsOf } from "../components/Field";
-import { ProductTermsList, withParam } from "../components/products";
+import { withParam } from "../components/Pager";
+import { ProductTermsList } from "../components/products";
 import {
   explainFailure,
   explainPass,
@@ -35,7 +36,7 @@ import { parsePage } from "../models/product.server";
 import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";

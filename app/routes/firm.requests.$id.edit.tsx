@@ -9,7 +9,7 @@ import {
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { RequestForm, requestFormSchema } from "../components/products";
+import { RequestForm, requestFormSchema } from "../components/request-form";
 import { fenToAmountInput } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { getFirmRequest, listOfferableAssets, updateRequest } from "../models/request.server";

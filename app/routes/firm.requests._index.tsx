@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Pager, withParam } from "../components/products";
+import { Pager, withParam } from "../components/Pager";
 import { formatBp, formatMoney } from "../domain/money";
 import { parsePage } from "../models/product.server";
 import { listFirmRequests } from "../models/request.server";

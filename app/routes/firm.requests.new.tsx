@@ -8,7 +8,7 @@ import {
 } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { RequestForm, requestFormSchema } from "../components/products";
+import { RequestForm, requestFormSchema } from "../components/request-form";
 import { createRequest, listOfferableAssets } from "../models/request.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";

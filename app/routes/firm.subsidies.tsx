@@ -13,7 +13,7 @@ import {
   listFirmSubsidyOffers,
 } from "../models/risk-sharing/subsidies.server";
 import { withDb } from "../models/with-db.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 import { authorize } from "../utils/permissions.server";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Pager } from "../components/deals";
+import { Pager } from "../components/applications";
 import { LedgerTable } from "../components/LedgerTable";
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatMoney, formatMoneyExact } from "../domain/money";
@@ -55,7 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...list, q, scope: scope.kind, appBase, banks };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.ledger");
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "applications:titles.ledger");
 
 export default function Ledger() {
   const { rows, total, sumFen, page, pages, q, scope, appBase, banks } =
@@ -65,13 +65,13 @@ export default function Ledger() {
   const appHref = (id: number) => (appBase ? `${appBase}/${id}` : null);
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <h1>{t("deals:ledger.title")}</h1>
+      <h1>{t("applications:ledger.title")}</h1>
       <p className="muted">
         {scope === "bank"
-          ? t("deals:ledger.scopeBank")
+          ? t("applications:ledger.scopeBank")
           : scope === "firm"
-            ? t("deals:ledger.scopeFirm")
-            : t("deals:ledger.scopeAll")}
+            ? t("applications:ledger.scopeFirm")
+            : t("applications:ledger.scopeAll")}
       </p>
       <Form
         method="get"
@@ -79,20 +79,20 @@ export default function Ledger() {
         style={{ display: "flex", gap: "0.75rem", flexWrap: "wrap", alignItems: "end" }}
       >
         <div className="field">
-          <label htmlFor="f-region">{t("deals:common.region")}</label>
+          <label htmlFor="f-region">{t("applications:common.region")}</label>
           <select id="f-region" name="region" defaultValue={q.region ?? ""}>
-            <RegionOptions anyLabel={t("deals:ledger.anyRegion")} />
+            <RegionOptions anyLabel={t("applications:ledger.anyRegion")} />
           </select>
         </div>
         <div className="field">
-          <label htmlFor="f-month">{t("deals:ledger.month")}</label>
+          <label htmlFor="f-month">{t("applications:ledger.month")}</label>
           <input id="f-month" name="month" type="month" defaultValue={q.month ?? ""} />
         </div>
         {scope === "all" ? (
           <div className="field">
-            <label htmlFor="f-bank">{t("deals:common.bank")}</label>
+            <label htmlFor="f-bank">{t("applications:common.bank")}</label>
             <select id="f-bank" name="bank" defaultValue={q.bank ? String(q.bank) : ""}>
-              <option value="">{t("deals:ledger.anyBank")}</option>
+              <option value="">{t("applications:ledger.anyBank")}</option>
               {banks.map((b) => (
                 <option key={b.id} value={b.id}>
                   {b.name}
@@ -102,9 +102,9 @@ export default function Ledger() {
           </div>
         ) : null}
         <div className="field">
-          <label htmlFor="f-type">{t("deals:common.ipType")}</label>
+          <label htmlFor="f-type">{t("applications:common.ipType")}</label>
           <select id="f-type" name="ipType" defaultValue={q.ipType ?? ""}>
-            <option value="">{t("deals:ledger.anyType")}</option>
+            <option value="">{t("applications:ledger.anyType")}</option>
             {IP_TYPES.map((ty) => (
               <option key={ty} value={ty}>
                 {ipTypeLabel(t, ty)}
@@ -113,16 +113,16 @@ export default function Ledger() {
           </select>
         </div>
         <button type="submit" className="button">
-          {t("deals:ledger.apply")}
+          {t("applications:ledger.apply")}
         </button>
-        <Link to="/ledger">{t("deals:ledger.clear")}</Link>
+        <Link to="/ledger">{t("applications:ledger.clear")}</Link>
       </Form>
       <p data-testid="ledger-total" data-count={total} data-sum-fen={sumFen}>
-        {t("deals:ledger.total", { count: total, sum: formatMoney(sumFen, lang) })}{" "}
+        {t("applications:ledger.total", { count: total, sum: formatMoney(sumFen, lang) })}{" "}
         <span className="muted">（{formatMoneyExact(sumFen, lang)}）</span>
       </p>
       {rows.length === 0 ? (
-        <div className="empty">{t("deals:ledger.empty")}</div>
+        <div className="empty">{t("applications:ledger.empty")}</div>
       ) : (
         <LedgerTable rows={rows} applicationHref={appHref} />
       )}

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { Pager } from "../components/deals";
+import { Pager } from "../components/applications";
 import { formatInstant } from "../domain/dates";
 import { listNotifications, markNotificationsRead } from "../models/notification.server";
 import { authorize } from "../utils/permissions.server";
@@ -36,11 +36,12 @@ export async function action({ request }: ActionFunctionArgs) {
   return { ok: true, marked };
 }
 
-export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "deals:titles.notifications");
+export const meta: MetaFunction = ({ matches }) =>
+  pageTitle(matches, "applications:titles.notifications");
 
-/** A kind is a key under deals:notifications.kinds, or a full "ns:key" for other features. */
+/** A kind is a key under applications:notifications.kinds, or a full "ns:key" for other features. */
 function kindKey(kind: string): string {
-  return kind.includes(":") ? kind : `deals:notifications.kinds.${kind}`;
+  return kind.includes(":") ? kind : `applications:notifications.kinds.${kind}`;
 }
 
 export default function Notifications() {
@@ -48,22 +49,22 @@ export default function Notifications() {
   const { t } = useTranslation();
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <h1>{t("deals:notifications.title")}</h1>
+      <h1>{t("applications:notifications.title")}</h1>
       <div style={{ display: "flex", gap: "1rem", alignItems: "center" }}>
         <span className="muted" data-testid="unread-count">
-          {t("deals:notifications.unreadCount", { count: unread })}
+          {t("applications:notifications.unreadCount", { count: unread })}
         </span>
         {unread > 0 ? (
           <Form method="post">
             <input type="hidden" name="intent" value="markAll" />
             <button type="submit" className="button" data-testid="mark-all">
-              {t("deals:notifications.markAll")}
+              {t("applications:notifications.markAll")}
             </button>
           </Form>
         ) : null}
       </div>
       {items.length === 0 ? (
-        <div className="empty">{t("deals:notifications.empty")}</div>
+        <div className="empty">{t("applications:notifications.empty")}</div>
       ) : (
         <ul style={{ listStyle: "none", padding: 0 }} data-testid="notifications">
           {items.map((n) => (
@@ -79,13 +80,13 @@ export default function Notifications() {
                   {t(kindKey(n.kind), { ...n.params, defaultValue: n.kind })}
                 </span>
                 <span className="muted">{formatInstant(n.createdAt)}</span>
-                {n.link ? <Link to={n.link}>{t("deals:notifications.open")}</Link> : null}
+                {n.link ? <Link to={n.link}>{t("applications:notifications.open")}</Link> : null}
                 {!n.read ? (
                   <Form method="post">
                     <input type="hidden" name="intent" value="markRead" />
                     <input type="hidden" name="id" value={n.id} />
                     <button type="submit" className="link-button">
-                      {t("deals:notifications.markRead")}
+                      {t("applications:notifications.markRead")}
                     </button>
                   </Form>
                 ) : null}

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { Pager, ProductTermsList, withParam } from "../components/products";
+import { Pager, withParam } from "../components/Pager";
+import { ProductTermsList } from "../components/products";
 import { ipTypeLabel } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
 import { isPledgeIpType, PLEDGE_IP_TYPES } from "../domain/product";

@@ -12,7 +12,7 @@ import { getReport } from "../models/report.server";
 import allianceStyles from "../styles/alliance.css";
 import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
-import { translateMessage } from "../utils/deal-messages";
+import { translateMessage } from "../utils/messages";
 import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -131,7 +131,7 @@ export default function Report() {
         {!hasLoans ? <div className="empty">{r("empty")}</div> : null}
         <figure style={{ margin: "0 0 1rem" }}>
           <figcaption className="muted">
-            {r("chartRegions")} {t("deals:charts.unit", { unit: regionUnit.label })}
+            {r("chartRegions")} {t("applications:charts.unit", { unit: regionUnit.label })}
           </figcaption>
           <HorizontalBars
             testId="chart-regions"
@@ -221,7 +221,7 @@ export default function Report() {
       <section className="report-section card">
         <h2>
           {r("yearsTitle")}{" "}
-          <small className="muted">{t("deals:charts.unit", { unit: yearUnit.label })}</small>
+          <small className="muted">{t("applications:charts.unit", { unit: yearUnit.label })}</small>
         </h2>
         {report.byYear.length === 0 ? (
           <div className="empty">{r("empty")}</div>

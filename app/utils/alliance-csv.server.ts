@@ -8,7 +8,7 @@ import { formatBp, formatYuanExact } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { OTHER_BANKS, type DrillDown, type Review } from "../models/alliance.server";
 import type { ReportData } from "../models/report.server";
-import { translateMessage } from "./deal-messages";
+import { translateMessage } from "./messages";
 import { getFixedT } from "./i18n";
 
 /**
@@ -218,7 +218,7 @@ export function drillDownCsv(drill: DrillDown, t: TFunction, lang: string): stri
       r.bankName,
       r.productName,
       r.primaryIpType ? ipTypeLabel(t, r.primaryIpType) : "",
-      t(`deals:states.${r.state}`),
+      t(`applications:states.${r.state}`),
       yuan(r.amountFen),
       pct(r.approvedRateBp),
       r.submittedDate,

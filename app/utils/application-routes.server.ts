@@ -1,9 +1,9 @@
 import type { SubmissionResult } from "@conform-to/react";
 import type { TFunction } from "i18next";
-import { DealProblemsError, getApplicationDetail } from "../models/application.server";
+import { ApplicationProblemsError, getApplicationDetail } from "../models/application.server";
 import { getDb } from "./db.server";
 import { UserFacingError } from "../models/errors";
-import { problemFieldErrors, translateError } from "./deal-messages";
+import { problemFieldErrors, translateError } from "./messages";
 
 /**
  * Route glue for the deal pages: a refusal from a model becomes field errors next to the fields
@@ -43,7 +43,7 @@ export function refusal(
   extra: Record<string, unknown> = {},
   fieldNames: Partial<Record<string, string>> = { amount: "amount", rateBp: "rate" },
 ): Response {
-  if (e instanceof DealProblemsError) {
+  if (e instanceof ApplicationProblemsError) {
     // A problem mapped to the field name "" has no field on this form: it is a form error.
     const { "": formErrors, ...fieldErrors } = problemFieldErrors(
       t,

@@ -11,12 +11,15 @@ import { parsePercentToBp } from "../domain/percent";
 
 export function yuan(t: TFunction) {
   return z
-    .string({ required_error: t("deals:errors.required") })
+    .string({ required_error: t("applications:errors.required") })
     .trim()
     .transform((s, ctx) => {
       const fen = parseYuanToFen(s);
       if (fen === null || fen <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("deals:errors.yuanInvalid") });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: t("applications:errors.yuanInvalid"),
+        });
         return z.NEVER;
       }
       return fen;
@@ -24,11 +27,11 @@ export function yuan(t: TFunction) {
 }
 
 export function percent(t: TFunction) {
-  return z.string({ required_error: t("deals:errors.required") }).transform((s, ctx) => {
+  return z.string({ required_error: t("applications:errors.required") }).transform((s, ctx) => {
     const bp = parsePercentToBp(s);
     // A loan rate is never negative; the product's own range is the domain's check.
     if (bp === null || bp < 0) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("deals:errors.rateInvalid") });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: t("applications:errors.rateInvalid") });
       return z.NEVER;
     }
     return bp;
@@ -38,23 +41,25 @@ export function percent(t: TFunction) {
 export function months(t: TFunction) {
   return z.coerce
     .number({
-      required_error: t("deals:errors.required"),
-      invalid_type_error: t("deals:errors.termInvalid"),
+      required_error: t("applications:errors.required"),
+      invalid_type_error: t("applications:errors.termInvalid"),
     })
-    .int(t("deals:errors.termInvalid"))
-    .positive(t("deals:errors.termInvalid"))
-    .max(360, t("deals:errors.termInvalid"));
+    .int(t("applications:errors.termInvalid"))
+    .positive(t("applications:errors.termInvalid"))
+    .max(360, t("applications:errors.termInvalid"));
 }
 
 export function date(t: TFunction) {
   return z
-    .string({ required_error: t("deals:errors.required") })
+    .string({ required_error: t("applications:errors.required") })
     .trim()
-    .refine(isIsoDate, t("deals:errors.badDate"));
+    .refine(isIsoDate, t("applications:errors.badDate"));
 }
 
 export function confirmed(t: TFunction) {
-  return z.literal("on", { errorMap: () => ({ message: t("deals:common.confirmRequired") }) });
+  return z.literal("on", {
+    errorMap: () => ({ message: t("applications:common.confirmRequired") }),
+  });
 }
 
 const version = z.coerce.number().int().positive();
@@ -78,24 +83,24 @@ export function draftSchema(t: TFunction) {
 
 export function reasonText(t: TFunction) {
   return z
-    .string({ required_error: t("deals:errors.reasonRequired") })
+    .string({ required_error: t("applications:errors.reasonRequired") })
     .trim()
-    .min(2, t("deals:errors.reasonRequired"))
-    .max(1000, t("deals:errors.reasonTooLong"));
+    .min(2, t("applications:errors.reasonRequired"))
+    .max(1000, t("applications:errors.reasonTooLong"));
 }
 
 export function optionalReason(t: TFunction) {
-  return z.string().trim().max(1000, t("deals:errors.reasonTooLong")).optional();
+  return z.string().trim().max(1000, t("applications:errors.reasonTooLong")).optional();
 }
 
 export function commentSchema(t: TFunction) {
   return z.object({
     intent: z.literal("comment"),
     body: z
-      .string({ required_error: t("deals:errors.commentRequired") })
+      .string({ required_error: t("applications:errors.commentRequired") })
       .trim()
-      .min(1, t("deals:errors.commentRequired"))
-      .max(2000, t("deals:errors.commentTooLong", { max: 2000 })),
+      .min(1, t("applications:errors.commentRequired"))
+      .max(2000, t("applications:errors.commentTooLong", { max: 2000 })),
     documentRequest: z.literal("on").optional(),
   });
 }
@@ -122,10 +127,10 @@ export function bankSchemas(t: TFunction) {
       intent: z.literal("register_pledge"),
       version,
       regNumber: z
-        .string({ required_error: t("deals:errors.regNumberInvalid") })
+        .string({ required_error: t("applications:errors.regNumberInvalid") })
         .trim()
-        .min(4, t("deals:errors.regNumberInvalid"))
-        .max(64, t("deals:errors.regNumberInvalid")),
+        .min(4, t("applications:errors.regNumberInvalid"))
+        .max(64, t("applications:errors.regNumberInvalid")),
       regDate: date(t),
     }),
     disburse: z.object({

@@ -14,7 +14,7 @@ import { parseYuanToFen } from "../domain/money";
 import { patentNumberProblemMessage } from "../domain/patent";
 import { parsePercentToBp } from "../domain/percent";
 import { trademarkNumberProblemMessage } from "../domain/trademark";
-import { translateMessage } from "./deal-messages";
+import { translateMessage } from "./messages";
 import {
   VALUATION_LIMITS,
   type PatentValueIndicators,

@@ -11,8 +11,8 @@ import zhAppraisal from "../locales/zh-CN/appraisal.json";
 import enAppraisal from "../locales/en/appraisal.json";
 import zhProducts from "../locales/zh-CN/products.json";
 import enProducts from "../locales/en/products.json";
-import zhDeals from "../locales/zh-CN/deals.json";
-import enDeals from "../locales/en/deals.json";
+import zhApplications from "../locales/zh-CN/applications.json";
+import enApplications from "../locales/en/applications.json";
 import zhAlliance from "../locales/zh-CN/alliance.json";
 import enAlliance from "../locales/en/alliance.json";
 import zhMatching from "../locales/zh-CN/matching.json";
@@ -35,7 +35,7 @@ export const resources = {
     assets: zhAssets,
     appraisal: zhAppraisal,
     products: zhProducts,
-    deals: zhDeals,
+    applications: zhApplications,
     alliance: zhAlliance,
     matching: zhMatching,
     mail: zhMail,
@@ -48,7 +48,7 @@ export const resources = {
     assets: enAssets,
     appraisal: enAppraisal,
     products: enProducts,
-    deals: enDeals,
+    applications: enApplications,
     alliance: enAlliance,
     matching: enMatching,
     mail: enMail,

@@ -5,7 +5,7 @@ import { formatYears } from "../domain/matching";
 import type { Message } from "../domain/message";
 import { formatBp, formatMoney, type MoneyUnit } from "../domain/money";
 import { regionName } from "../domain/regions";
-import { problemField, type DealProblem } from "../domain/workflow";
+import { problemField, type ApplicationProblem } from "../domain/application";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "./i18n";
 
 type Namer = (code: string, locale: string, t: TFunction) => string;
@@ -91,7 +91,7 @@ export function translateError(
 ): string {
   const p = messageParams(params, locale, money);
   // A state named in a message reads as its label, not its code.
-  if (typeof params.state === "string") p.state = t(`deals:states.${params.state}`);
+  if (typeof params.state === "string") p.state = t(`applications:states.${params.state}`);
   return t(key, p);
 }
 
@@ -105,14 +105,14 @@ export function translateMessage(
   return translateError(t, m.key, m.params, locale, money);
 }
 
-export function problemMessage(t: TFunction, p: DealProblem, locale: string): string {
-  return translateError(t, `deals:problems.${p.code}`, { ...p }, locale);
+export function problemMessage(t: TFunction, p: ApplicationProblem, locale: string): string {
+  return translateError(t, `applications:problems.${p.code}`, { ...p }, locale);
 }
 
 /** Field errors for a form, each problem next to the field it is about. */
 export function problemFieldErrors(
   t: TFunction,
-  problems: readonly DealProblem[],
+  problems: readonly ApplicationProblem[],
   locale: string,
   fieldNames: Partial<Record<string, string>> = {},
 ): Record<string, string[]> {

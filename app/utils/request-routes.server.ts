@@ -1,6 +1,6 @@
 import type { SubmissionResult } from "@conform-to/react";
 import type { TFunction } from "i18next";
-import type { OfferableAssetView } from "../components/products";
+import type { OfferableAssetView } from "../components/request-form";
 import { UserFacingError } from "../models/errors";
 import type { OfferableAsset } from "../models/request.server";
 

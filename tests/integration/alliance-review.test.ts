@@ -24,7 +24,7 @@ import {
   driveTo,
   newApplication,
   type DealWorld,
-} from "../support/deals";
+} from "../support/applications";
 
 const Y2025: ReviewFilters = {
   ...EXPECTED.period,
@@ -152,7 +152,7 @@ describe("the alliance review on a hand-built history", () => {
     const rows = await getDrillDown(t.db, officerX, Y2025, "disbursed", 1, "zh-CN");
     expect(rows.ownBankOnly).toBe(true);
     expect(rows.total).toBe(2);
-    expect(rows.kind === "deals" && rows.rows.every((r) => r.bankName === "测试银行X")).toBe(true);
+    expect(rows.kind === "applications" && rows.rows.every((r) => r.bankName === "测试银行X")).toBe(true);
     const own = await getReview(t.db, officerX, { ...Y2025, bank: w.bankX.orgId });
     const fig = own.funnel.find((s) => s.stage === "disbursed")!;
     expect([rows.total, rows.totalAmountFen]).toEqual([fig.count, fig.amountFen]);
@@ -248,8 +248,8 @@ describe("the alliance review on a hand-built history", () => {
   it("names only the firms that consented, with a stable pseudonym for the others", async () => {
     const first = await getDrillDown(t.db, alliance, Y2025, "submitted", 1, "zh-CN");
     const again = await getDrillDown(t.db, alliance, Y2025, "submitted", 1, "zh-CN");
-    expect(first.kind).toBe("deals");
-    const rows = first.kind === "deals" ? first.rows : [];
+    expect(first.kind).toBe("applications");
+    const rows = first.kind === "applications" ? first.rows : [];
     const a = rows.filter((r) => r.named);
     const b = rows.filter((r) => !r.named);
     expect(a.length).toBe(4);
@@ -436,7 +436,7 @@ describe("the demo data", () => {
       const consenting = new Map(firms.map((f) => [f.id, f.consent_show_name === 1]));
       expect([...consenting.values()].filter(Boolean).length).toBe(10);
       const names = new Map(firms.map((f) => [f.name, f.id]));
-      const shown = rows.kind === "deals" ? rows.rows : [];
+      const shown = rows.kind === "applications" ? rows.rows : [];
       expect(shown.some((r) => r.named) && shown.some((r) => !r.named)).toBe(true);
       for (const r of shown) {
         if (r.named) expect(consenting.get(names.get(r.firm)!), r.firm).toBe(true);

@@ -36,7 +36,7 @@ import {
   type Outcome,
 } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
-import { addAsset, addProduct, countRows } from "../support/deals";
+import { addAsset, addProduct, countRows } from "../support/applications";
 import { useAppServer } from "../support/http";
 
 type Expected = Record<Actor, Outcome>;

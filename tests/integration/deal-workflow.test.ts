@@ -3,7 +3,7 @@ import {
   addComment,
   approveApplication,
   createApplicationDraft,
-  DealProblemsError,
+  ApplicationProblemsError,
   disburseApplication,
   getApplicationDetail,
   getApplicationRow,
@@ -36,7 +36,7 @@ import {
   driveTo,
   newApplication,
   type DealWorld,
-} from "../support/deals";
+} from "../support/applications";
 
 describe("the deal workflow on the models", () => {
   const t = useTestDb();
@@ -131,7 +131,7 @@ describe("the deal workflow on the models", () => {
       const before = await t.db.selectFrom("applications").select("id").execute();
       await expectRefusal(
         newApplication(t.db, w, { assetIds: [foreign] }),
-        "deals:errors.assetNotFound",
+        "applications:errors.assetNotFound",
       );
       expect((await t.db.selectFrom("applications").select("id").execute()).length).toBe(
         before.length,
@@ -143,7 +143,7 @@ describe("the deal workflow on the models", () => {
       const paused = await addProduct(t.db, w.bankX.orgId, w.bankX.userId, { active: false });
       await expectRefusal(
         newApplication(t.db, w, { assetIds: [asset], productId: paused }),
-        "deals:errors.productPaused",
+        "applications:errors.productPaused",
       );
       const e = await expectRefusal(
         createApplicationDraft(t.db, {
@@ -156,9 +156,9 @@ describe("the deal workflow on the models", () => {
           rateBp: 385,
           assetIds: [asset],
         }),
-        "deals:problems.amount_out_of_range",
+        "applications:problems.amount_out_of_range",
       );
-      expect((e as DealProblemsError).problems.map((p) => p.code)).toEqual([
+      expect((e as ApplicationProblemsError).problems.map((p) => p.code)).toEqual([
         "amount_out_of_range",
         "term_out_of_range",
       ]);
@@ -196,7 +196,7 @@ describe("the deal workflow on the models", () => {
           rateBp: 385,
           assetIds: [a1],
         }),
-        "deals:errors.notFound",
+        "applications:errors.notFound",
       );
     });
   });
@@ -333,16 +333,16 @@ describe("the deal workflow on the models", () => {
       const id = await newApplication(t.db, w, { assetIds: [await addAsset(t.db, w.firmA.orgId)] });
       await expectRefusal(
         startReview(t.db, w.bankX, { applicationId: id, version: 1 }),
-        "deals:errors.notFound",
+        "applications:errors.notFound",
       );
       await submitApplication(t.db, w.firmA, { applicationId: id, version: 1 });
       await expectRefusal(
         startReview(t.db, w.bankY, { applicationId: id, version: 2 }),
-        "deals:errors.notFound",
+        "applications:errors.notFound",
       );
       await expectRefusal(
         withdrawApplication(t.db, w.firmB, { applicationId: id, version: 2 }),
-        "deals:errors.notFound",
+        "applications:errors.notFound",
       );
       await expect(getApplicationDetail(t.db, "bank", w.bankY.orgId, id)).rejects.toThrow();
     });
@@ -360,9 +360,9 @@ describe("the deal workflow on the models", () => {
           rateBp: 385,
           termMonths: 12,
         }),
-        "deals:problems.amount_above_capacity",
+        "applications:problems.amount_above_capacity",
       );
-      expect((e as DealProblemsError).problems).toEqual([
+      expect((e as ApplicationProblemsError).problems).toEqual([
         { code: "amount_above_capacity", amountFen: 25_000_001, capacityFen: 25_000_000 },
       ]);
       expect(await row(id)).toMatchObject({ state: "under_review", version: 3 });
@@ -382,7 +382,7 @@ describe("the deal workflow on the models", () => {
           rateBp: 385,
           termMonths: 12,
         }),
-        "deals:problems.asset_appraisal_expired",
+        "applications:problems.asset_appraisal_expired",
       );
       // The same approval on a day the appraisal was valid passes (replayed history).
       await approveApplication(t.db, w.bankX, {
@@ -414,7 +414,7 @@ describe("the deal workflow on the models", () => {
           rateBp: 385,
           termMonths: 12,
         }),
-        "deals:errors.quotaExhausted",
+        "applications:errors.quotaExhausted",
       );
       expect(e.params).toMatchObject({ remainingFen: 5_000_000, amountFen: 6_000_000 });
       expect(await row(id)).toMatchObject({ state: "under_review", approved_amount_fen: null });
@@ -437,7 +437,7 @@ describe("the deal workflow on the models", () => {
           rateBp: 385,
           termMonths: 12,
         }),
-        "deals:errors.assetLocked",
+        "applications:errors.assetLocked",
       );
       expect(e.params).toMatchObject({ assetId: shared });
       expect(await locksOf(second)).toEqual([]); // `other` was locked, then rolled back
@@ -456,7 +456,7 @@ describe("the deal workflow on the models", () => {
           amountFen: 10_000_001,
           valueDate: today,
         }),
-        "deals:problems.amount_above_approved",
+        "applications:problems.amount_above_approved",
       );
       await expectRefusal(
         disburseApplication(t.db, w.bankX, {
@@ -465,7 +465,7 @@ describe("the deal workflow on the models", () => {
           amountFen: 10_000_000,
           valueDate: "2020-01-01",
         }),
-        "deals:problems.value_date_before_registration",
+        "applications:problems.value_date_before_registration",
       );
       await expectRefusal(
         disburseApplication(t.db, w.bankX, {
@@ -474,7 +474,7 @@ describe("the deal workflow on the models", () => {
           amountFen: 10_000_000,
           valueDate: "2999-01-01",
         }),
-        "deals:errors.dateInFuture",
+        "applications:errors.dateInFuture",
       );
       expect(await countRows(t.db, "ledger_entries")).toBe(entries);
     });
@@ -489,7 +489,7 @@ describe("the deal workflow on the models", () => {
       expect(await quotaOf(w.productX)).toBe(quota - 10_000_000);
       await expectRefusal(
         rejectApplication(t.db, w.bankX, { applicationId: id, version: 5, reason: " " }),
-        "deals:errors.reasonRequired",
+        "applications:errors.reasonRequired",
       );
       await rejectApplication(t.db, w.bankX, {
         applicationId: id,
@@ -512,7 +512,7 @@ describe("the deal workflow on the models", () => {
       await driveTo(t.db, w, id, "under_review");
       await expectRefusal(
         withdrawApplication(t.db, w.bankX, { applicationId: id, version: 3 }),
-        "deals:errors.notFound", // a bank is not the firm: its scope has no such firm application
+        "applications:errors.notFound", // a bank is not the firm: its scope has no such firm application
       );
       await withdrawApplication(t.db, w.firmA, {
         applicationId: id,
@@ -544,7 +544,7 @@ describe("the deal workflow on the models", () => {
       const id = await newApplication(t.db, w, { assetIds: [await addAsset(t.db, w.firmA.orgId)] });
       await expectRefusal(
         addComment(t.db, w.firmA, "firm", { applicationId: id, body: "你好", kind: "comment" }),
-        "deals:errors.commentOnDraft",
+        "applications:errors.commentOnDraft",
       );
       await driveTo(t.db, w, id, "under_review");
       const before = await countUnread(t.db, w.firmA.userId);
@@ -565,11 +565,11 @@ describe("the deal workflow on the models", () => {
           body: "x",
           kind: "document_request",
         }),
-        "deals:errors.actionNotAllowed",
+        "applications:errors.actionNotAllowed",
       );
       await expectRefusal(
         addComment(t.db, w.bankY, "bank", { applicationId: id, body: "x", kind: "comment" }),
-        "deals:errors.notFound",
+        "applications:errors.notFound",
       );
       const detail = await getApplicationDetail(t.db, "bank", w.bankX.orgId, id);
       expect(detail.comments.map((c) => [c.kind, c.authorSide, c.body])).toEqual([
@@ -605,7 +605,7 @@ describe("the deal workflow on the models", () => {
           actorUserId: w.admin.userId,
           actorOrgId: w.admin.orgId,
         }),
-        "deals:errors.reasonRequired",
+        "applications:errors.reasonRequired",
       );
       const { reversalId } = await reverseLedgerEntry(t.db, {
         entryId: entry.id,
@@ -643,7 +643,7 @@ describe("the deal workflow on the models", () => {
           actorUserId: w.admin.userId,
           actorOrgId: w.admin.orgId,
         }),
-        "deals:errors.alreadyReversed",
+        "applications:errors.alreadyReversed",
       );
       await expectRefusal(
         reverseLedgerEntry(t.db, {
@@ -652,7 +652,7 @@ describe("the deal workflow on the models", () => {
           actorUserId: w.admin.userId,
           actorOrgId: w.admin.orgId,
         }),
-        "deals:errors.cannotReverseReversal",
+        "applications:errors.cannotReverseReversal",
       );
       const report = await reconcileTotals(t.db);
       expect(report.drifts).toEqual([]);

@@ -15,7 +15,7 @@ import { getProgressSummary } from "../../app/models/progress.server";
 import { todayInChina } from "../../app/utils/time";
 import { expectOutcome, matrix, requestAs, useActors, type Actor } from "../support/authz";
 import { useTestDb } from "../support/db";
-import { addAsset, addProduct, countRows } from "../support/deals";
+import { addAsset, addProduct, countRows } from "../support/applications";
 import { useAppServer } from "../support/http";
 
 const today = todayInChina();

@@ -14,7 +14,7 @@ import {
 import { getAppraisalFeeSettings } from "../../app/models/appraisal.server";
 import { requestAs, useActors, type Actor } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
-import { addAsset, addProduct } from "../support/deals";
+import { addAsset, addProduct } from "../support/applications";
 import { useAppServer } from "../support/http";
 
 /** Spellings of 15 % and of 3.5 % a person may type. */

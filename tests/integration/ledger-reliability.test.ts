@@ -26,7 +26,7 @@ import {
   driveTo,
   newApplication,
   type DealWorld,
-} from "../support/deals";
+} from "../support/applications";
 
 /** Runs `tasks` with at most `limit` in flight; returns every outcome. */
 async function runConcurrently<T>(
@@ -127,7 +127,7 @@ describe("ledger reliability", () => {
       amountFen: 1_000_000,
       valueDate: (await getApplicationRow(t.db, id))!.disbursed_date!,
     }).catch((err: unknown) => err);
-    expect(keyOf(e)).toBe("deals:errors.alreadyDisbursed");
+    expect(keyOf(e)).toBe("applications:errors.alreadyDisbursed");
     expect(await countRows(t.db, "ledger_entries")).toBe(entries);
     expect(await totalRollup()).toBe(total);
     expect((await getApplicationRow(t.db, id))!.version).toBe(row.version);
@@ -204,7 +204,7 @@ describe("ledger reliability", () => {
       );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-      expect(keyOf(loser.reason)).toBe("deals:errors.assetLocked");
+      expect(keyOf(loser.reason)).toBe("applications:errors.assetLocked");
       expect((loser.reason as UserFacingError).params).toMatchObject({ title: `共享专利${round}` });
       const locks = await t.db
         .selectFrom("pledge_locks")
@@ -250,7 +250,7 @@ describe("ledger reliability", () => {
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
     for (const r of results) {
-      if (r.status === "rejected") expect(keyOf(r.reason)).toBe("deals:errors.quotaExhausted");
+      if (r.status === "rejected") expect(keyOf(r.reason)).toBe("applications:errors.quotaExhausted");
     }
     const p = await t.db
       .selectFrom("loan_products")

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createProduct, type ProductInput } from "../../app/models/product.server";
 import { createRequest } from "../../app/models/request.server";
-import { firmPseudonym } from "../../app/domain/matching/rows";
+import { pseudonymCode } from "../../app/utils/pseudonym.server";
 import { nowInstant } from "../../app/utils/time";
 import {
   expectOutcome,
@@ -244,8 +244,8 @@ describe(`authorization matrix: products and requests (${testDbKind()})`, () => 
     const res = await requestAs(app, actors, "bankX", `/bank/products/${productX}`);
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain(`企业#${firmPseudonym(actors.firmA.orgId)}`);
-    expect(html).toContain(`企业#${firmPseudonym(actors.firmB.orgId)}`);
+    expect(html).toContain(`企业#${pseudonymCode(actors.firmA.orgId)}`);
+    expect(html).toContain(`企业#${pseudonymCode(actors.firmB.orgId)}`);
     const firmA = await t.db
       .selectFrom("organisations")
       .select(["name", "uscc", "contact_name"])

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ProgressSummary } from "../../app/domain/progress";
 import { subscribeToProgress } from "../../app/models/progress.server";
 import { useTestDb } from "../support/db";
-import { addAsset, createDealWorld, driveTo, newApplication } from "../support/deals";
+import { addAsset, createDealWorld, driveTo, newApplication } from "../support/applications";
 
 async function waitFor(check: () => boolean, ms = 5_000): Promise<void> {
   const until = Date.now() + ms;

@@ -43,7 +43,7 @@ import {
   newApplication,
   type DealWorld,
   type Party,
-} from "../support/deals";
+} from "../support/applications";
 
 const WAN = 1_000_000;
 

@@ -13,7 +13,7 @@ import { toCsv } from "../../app/domain/csv";
 import { todayInChina } from "../../app/utils/time";
 import { requestAs, useActors, type Actor } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
-import { addAsset, addProduct, countRows } from "../support/deals";
+import { addAsset, addProduct, countRows } from "../support/applications";
 import { useAppServer } from "../support/http";
 
 describe(`form actions parse with zod (${testDbKind()})`, () => {

@@ -22,7 +22,7 @@ import {
   driveTo,
   newApplication,
   type DealWorld,
-} from "../support/deals";
+} from "../support/applications";
 
 const t = testDatabase();
 const today = todayInChina();

@@ -18,7 +18,7 @@ import {
 import { reverseLedgerEntry } from "../../app/models/ledger.server";
 import type { Db } from "../../app/utils/db.server";
 import { nowInstant } from "../../app/utils/time";
-import { addAsset, addProduct, driveTo, type Party } from "./deals";
+import { addAsset, addProduct, driveTo, type Party } from "./applications";
 
 export interface AllianceWorld {
   firmA: Party;

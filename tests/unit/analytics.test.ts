@@ -4,9 +4,9 @@ import {
   computeFunnel,
   computeIpTypeFigures,
   computeSupport,
-  dealDurationMs,
-  dealInStage,
-  dealStageAmountFen,
+  applicationDurationMs,
+  applicationInStage,
+  applicationStageAmountFen,
   defaultPeriod,
   durationStats,
   figuresBy,
@@ -24,12 +24,12 @@ import {
   snapshotSupport,
   weightedAverage,
   type CommentaryInput,
-  type DealRow,
+  type ApplicationRow,
   type RequestRow,
 } from "../../app/domain/analytics";
 import type { Message } from "../../app/domain/message";
 import { formatYuanExact } from "../../app/domain/money";
-import { translateMessage } from "../../app/utils/deal-messages";
+import { translateMessage } from "../../app/utils/messages";
 import { getFixedT, type Locale } from "../../app/utils/i18n";
 import { attachmentHeader, BOM, csvCell, csvDocument } from "../../app/domain/csv-export";
 import { parseCsv } from "../../app/domain/csv";
@@ -44,7 +44,7 @@ const words = (ms: readonly Message[], locale: Locale = "zh-CN") =>
 const Y2025 = periodBounds({ from: "2025-01-01", to: "2025-12-31" });
 
 /** A deal that went all the way to repaid inside 2025, with overrides. */
-function deal(o: Partial<DealRow> = {}): DealRow {
+function deal(o: Partial<ApplicationRow> = {}): ApplicationRow {
   return {
     id: 1,
     state: "repaid",
@@ -89,9 +89,9 @@ describe("periods", () => {
     const late = deal({ submittedAt: "2025-12-31 15:30:00.000" });
     const early = deal({ submittedAt: "2024-12-31 16:00:00.000" });
     const tooLate = deal({ submittedAt: "2025-12-31 16:00:00.000" });
-    expect(dealInStage(late, "submitted", Y2025)).toBe(true);
-    expect(dealInStage(early, "submitted", Y2025)).toBe(true);
-    expect(dealInStage(tooLate, "submitted", Y2025)).toBe(false);
+    expect(applicationInStage(late, "submitted", Y2025)).toBe(true);
+    expect(applicationInStage(early, "submitted", Y2025)).toBe(true);
+    expect(applicationInStage(tooLate, "submitted", Y2025)).toBe(false);
   });
 });
 
@@ -158,12 +158,12 @@ describe("stages", () => {
   it("puts a deal in each stage by the date of that step, with that step's amount", () => {
     const d = deal();
     for (const s of ["submitted", "approved", "registered", "disbursed", "repaid"] as const) {
-      expect(dealInStage(d, s, Y2025), s).toBe(true);
+      expect(applicationInStage(d, s, Y2025), s).toBe(true);
     }
-    expect(dealInStage(d, "defaulted", Y2025)).toBe(false);
-    expect(dealStageAmountFen(d, "submitted")).toBe(1_000_000);
-    expect(dealStageAmountFen(d, "approved")).toBe(900_000);
-    expect(dealStageAmountFen(d, "disbursed")).toBe(900_000);
+    expect(applicationInStage(d, "defaulted", Y2025)).toBe(false);
+    expect(applicationStageAmountFen(d, "submitted")).toBe(1_000_000);
+    expect(applicationStageAmountFen(d, "approved")).toBe(900_000);
+    expect(applicationStageAmountFen(d, "disbursed")).toBe(900_000);
   });
 
   it("counts a loan approved in December and disbursed in January in two different years", () => {
@@ -175,15 +175,15 @@ describe("stages", () => {
       closedAt: null,
       closedDate: null,
     });
-    expect(dealInStage(d, "approved", Y2025)).toBe(true);
-    expect(dealInStage(d, "disbursed", Y2025)).toBe(false);
+    expect(applicationInStage(d, "approved", Y2025)).toBe(true);
+    expect(applicationInStage(d, "disbursed", Y2025)).toBe(false);
     const y2026 = periodBounds({ from: "2026-01-01", to: "2026-12-31" });
-    expect(dealInStage(d, "disbursed", y2026)).toBe(true);
-    expect(dealInStage(d, "approved", y2026)).toBe(false);
+    expect(applicationInStage(d, "disbursed", y2026)).toBe(true);
+    expect(applicationInStage(d, "approved", y2026)).toBe(false);
   });
 
   it("does not count a reversed disbursement as a loan", () => {
-    expect(dealInStage(deal({ ledgerNetFen: 0 }), "disbursed", Y2025)).toBe(false);
+    expect(applicationInStage(deal({ ledgerNetFen: 0 }), "disbursed", Y2025)).toBe(false);
   });
 
   it("counts a rejection at review as a decision but not one after approval", () => {
@@ -194,11 +194,11 @@ describe("stages", () => {
       closedAt: "2025-04-01 00:00:00.000",
     });
     const afterApproval = deal({ state: "rejected", closedAt: "2025-04-01 00:00:00.000" });
-    expect(dealInStage(atReview, "rejected", Y2025)).toBe(true);
-    expect(dealInStage(atReview, "decided", Y2025)).toBe(true);
-    expect(dealStageAmountFen(atReview, "decided")).toBe(1_000_000);
-    expect(dealInStage(afterApproval, "rejected", Y2025)).toBe(false);
-    expect(dealInStage(afterApproval, "decided", Y2025)).toBe(true); // by its approval
+    expect(applicationInStage(atReview, "rejected", Y2025)).toBe(true);
+    expect(applicationInStage(atReview, "decided", Y2025)).toBe(true);
+    expect(applicationStageAmountFen(atReview, "decided")).toBe(1_000_000);
+    expect(applicationInStage(afterApproval, "rejected", Y2025)).toBe(false);
+    expect(applicationInStage(afterApproval, "decided", Y2025)).toBe(true); // by its approval
   });
 
   it("knows its drill-down stages", () => {
@@ -345,8 +345,8 @@ describe("durations", () => {
     const toReview = d.find((x) => x.key === "toReview")!;
     const day = 86_400_000;
     expect(toReview).toEqual({ key: "toReview", count: 3, medianMs: day, p90Ms: 3 * day });
-    expect(dealDurationMs(rows[0], "loanLife", Y2025)).toBe(184 * day);
-    expect(dealDurationMs(deal({ reviewStartedAt: null }), "toReview", Y2025)).toBeNull();
+    expect(applicationDurationMs(rows[0], "loanLife", Y2025)).toBe(184 * day);
+    expect(applicationDurationMs(deal({ reviewStartedAt: null }), "toReview", Y2025)).toBeNull();
   });
 
   it("formats durations in minutes, hours or days", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { messageParams, problemFieldErrors } from "../../app/utils/deal-messages";
+import { messageParams, problemFieldErrors } from "../../app/utils/messages";
 import type { TFunction } from "i18next";
 import { createI18n } from "../../app/utils/i18n";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IP_TYPES, ipTypeLabel } from "../../app/domain/ip";
-import { messageParams } from "../../app/utils/deal-messages";
+import { messageParams } from "../../app/utils/messages";
 import { createI18n, resources } from "../../app/utils/i18n";
 
 /**

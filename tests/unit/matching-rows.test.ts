@@ -6,7 +6,6 @@ import {
   ALL_REGIONS_MASK,
   collateralColumns,
   expiryThreshold,
-  firmPseudonym,
   firmProfileFromRequest,
   flagsMask,
   minDaysForYears,
@@ -172,14 +171,5 @@ describe("a request's collateral summary", () => {
       formal_design_count: 0,
       formal_design_expiry_min: null,
     });
-  });
-});
-
-describe("firm pseudonyms", () => {
-  it("are six stable hex digits, different for different firms", () => {
-    expect(firmPseudonym(42)).toMatch(/^[0-9A-F]{6}$/);
-    expect(firmPseudonym(42)).toBe(firmPseudonym(42));
-    const many = new Set(Array.from({ length: 1000 }, (_, i) => firmPseudonym(i)));
-    expect(many.size).toBeGreaterThan(995);
   });
 });

@@ -16,7 +16,7 @@ import {
 } from "../../app/domain/matching";
 import type { Message } from "../../app/domain/message";
 import type { LoanProductTerms } from "../../app/domain/product";
-import { translateMessage } from "../../app/utils/deal-messages";
+import { translateMessage } from "../../app/utils/messages";
 import { getFixedT, type Locale } from "../../app/utils/i18n";
 
 const TODAY = "2025-06-30";

@@ -15,7 +15,7 @@ import {
   trademarkNumberProblemMessage,
   type TrademarkNumberProblem,
 } from "../../app/domain/trademark";
-import { messageParams, translateMessage } from "../../app/utils/deal-messages";
+import { messageParams, translateMessage } from "../../app/utils/messages";
 import { getFixedT, LOCALES, resources, type Locale } from "../../app/utils/i18n";
 
 /**

@@ -7,7 +7,7 @@ describe("page titles", () => {
   it("translates a key with the root loader's locale and adds the brand", () => {
     expect(pageTitle(root("zh-CN"), "auth:titles.login")).toEqual([{ title: "登录 · 知融" }]);
     expect(pageTitle(root("en"), "auth:titles.login")).toEqual([{ title: "Log in · Zhirong" }]);
-    expect(pageTitle(root("en"), "deals:titles.bankApplication", { id: "12" })).toEqual([
+    expect(pageTitle(root("en"), "applications:titles.bankApplication", { id: "12" })).toEqual([
       { title: "Application #12 · Zhirong" },
     ]);
   });

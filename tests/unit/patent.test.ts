@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../app/domain/message";
-import { translateMessage } from "../../app/utils/deal-messages";
+import { translateMessage } from "../../app/utils/messages";
 import { getFixedT, type Locale } from "../../app/utils/i18n";
 import {
   addDays,

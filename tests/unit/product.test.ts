@@ -9,7 +9,7 @@ import {
   type ProductFieldError,
 } from "../../app/domain/product";
 import type { Message } from "../../app/domain/message";
-import { translateMessage } from "../../app/utils/deal-messages";
+import { translateMessage } from "../../app/utils/messages";
 import { getFixedT, type Locale } from "../../app/utils/i18n";
 
 /** A validation message as the product form words it (amounts scaled to 万元 / million). */

@@ -14,7 +14,7 @@ import {
   WORKFLOW_ACTIONS,
   type PledgedAsset,
   type ProductSnapshot,
-} from "../../app/domain/workflow";
+} from "../../app/domain/application";
 
 const snapshot: ProductSnapshot = {
   id: 7,

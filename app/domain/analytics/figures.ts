@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { IP_TYPES, type IpType } from "../ip";
-import { NO_SUPPORT, type DealRow, type ProductSupport, type RequestRow } from "./rows";
+import { NO_SUPPORT, type ApplicationRow, type ProductSupport, type RequestRow } from "./rows";
 import { type PeriodBounds } from "./periods";
 import {
   DURATION_KEYS,
   FUNNEL_STAGES,
   SUPPORT_KINDS,
-  dealDurationMs,
-  dealInStage,
-  dealStageAmountFen,
+  applicationDurationMs,
+  applicationInStage,
+  applicationStageAmountFen,
   isDisbursedIn,
   requestInStage,
   supportHas,
@@ -59,7 +59,7 @@ function emptyCount(): CountAmount {
 }
 
 /** The figures of one set of deals (a bank, a 盟市, everything). */
-export function groupFigures(rows: readonly DealRow[], b: PeriodBounds): GroupFigures {
+export function groupFigures(rows: readonly ApplicationRow[], b: PeriodBounds): GroupFigures {
   const acc = Object.fromEntries(GROUP_STAGES.map((s) => [s, emptyCount()])) as Record<
     (typeof GROUP_STAGES)[number],
     CountAmount
@@ -67,12 +67,12 @@ export function groupFigures(rows: readonly DealRow[], b: PeriodBounds): GroupFi
   const rateItems: { weight: number; value: number }[] = [];
   for (const r of rows) {
     for (const s of GROUP_STAGES) {
-      if (dealInStage(r, s, b)) {
+      if (applicationInStage(r, s, b)) {
         acc[s].count += 1;
-        acc[s].amountFen += dealStageAmountFen(r, s);
+        acc[s].amountFen += applicationStageAmountFen(r, s);
       }
     }
-    if (dealInStage(r, "approved", b) && r.approvedRateBp !== null) {
+    if (applicationInStage(r, "approved", b) && r.approvedRateBp !== null) {
       rateItems.push({ weight: r.approvedAmountFen ?? 0, value: r.approvedRateBp });
     }
   }
@@ -90,11 +90,11 @@ export function groupFigures(rows: readonly DealRow[], b: PeriodBounds): GroupFi
 
 /** Deals grouped by `keyOf`, each group's figures; groups in first-seen order. */
 export function figuresBy<K>(
-  rows: readonly DealRow[],
-  keyOf: (r: DealRow) => K,
+  rows: readonly ApplicationRow[],
+  keyOf: (r: ApplicationRow) => K,
   b: PeriodBounds,
 ): Map<K, GroupFigures> {
-  const groups = new Map<K, DealRow[]>();
+  const groups = new Map<K, ApplicationRow[]>();
   for (const r of rows) {
     const k = keyOf(r);
     const list = groups.get(k);
@@ -111,7 +111,7 @@ export interface FunnelStep extends CountAmount {
 }
 
 export function computeFunnel(
-  deals: readonly DealRow[],
+  applications: readonly ApplicationRow[],
   requests: readonly RequestRow[],
   b: PeriodBounds,
   opts: { requestsApplicable: boolean } = { requestsApplicable: true },
@@ -129,10 +129,10 @@ export function computeFunnel(
       }
       return out;
     }
-    for (const r of deals) {
-      if (dealInStage(r, stage, b)) {
+    for (const r of applications) {
+      if (applicationInStage(r, stage, b)) {
         out.count += 1;
-        out.amountFen += dealStageAmountFen(r, stage);
+        out.amountFen += applicationStageAmountFen(r, stage);
       }
     }
     return out;
@@ -143,11 +143,11 @@ export interface DurationFigure extends DurationStats {
   key: DurationKey;
 }
 
-export function computeDurations(deals: readonly DealRow[], b: PeriodBounds): DurationFigure[] {
+export function computeDurations(applications: readonly ApplicationRow[], b: PeriodBounds): DurationFigure[] {
   return DURATION_KEYS.map((key) => {
     const values: number[] = [];
-    for (const r of deals) {
-      const ms = dealDurationMs(r, key, b);
+    for (const r of applications) {
+      const ms = applicationDurationMs(r, key, b);
       if (ms !== null) values.push(ms);
     }
     return { key, ...durationStats(values) };
@@ -178,16 +178,16 @@ export interface IpTypeFigures {
 }
 
 export function computeIpTypeFigures(
-  deals: readonly DealRow[],
+  applications: readonly ApplicationRow[],
   assets: readonly PledgedAssetRow[],
   b: PeriodBounds,
 ): IpTypeFigures[] {
-  const approved = new Map<number, DealRow>();
-  for (const r of deals) if (dealInStage(r, "approved", b)) approved.set(r.id, r);
-  const dealValue = new Map<number, number>();
+  const approved = new Map<number, ApplicationRow>();
+  for (const r of applications) if (applicationInStage(r, "approved", b)) approved.set(r.id, r);
+  const applicationValue = new Map<number, number>();
   for (const a of assets) {
     if (!approved.has(a.applicationId)) continue;
-    dealValue.set(a.applicationId, (dealValue.get(a.applicationId) ?? 0) + a.valueFen);
+    applicationValue.set(a.applicationId, (applicationValue.get(a.applicationId) ?? 0) + a.valueFen);
   }
   return IP_TYPES.map((ipType) => {
     const f: IpTypeFigures = {
@@ -207,16 +207,16 @@ export function computeIpTypeFigures(
       capItems.push({ weight: a.valueFen, value: a.pledgeRateBp });
     }
     f.avgPledgeRateCapBp = weightedAverage(capItems);
-    let valueOfDeals = 0;
+    let valueOfApplications = 0;
     for (const r of approved.values()) {
       if (r.primaryIpType !== ipType) continue;
       f.approved.count += 1;
       f.approved.amountFen += r.approvedAmountFen ?? 0;
-      valueOfDeals += dealValue.get(r.id) ?? 0;
+      valueOfApplications += applicationValue.get(r.id) ?? 0;
     }
-    f.effectivePledgeRateBp = ratioBp(f.approved.amountFen, valueOfDeals);
-    for (const r of deals) {
-      if (r.primaryIpType === ipType && dealInStage(r, "disbursed", b)) {
+    f.effectivePledgeRateBp = ratioBp(f.approved.amountFen, valueOfApplications);
+    for (const r of applications) {
+      if (r.primaryIpType === ipType && applicationInStage(r, "disbursed", b)) {
         f.disbursed.count += 1;
         f.disbursed.amountFen += r.ledgerNetFen;
       }
@@ -242,12 +242,12 @@ export interface SupportFigures {
   avgRiskSharedBp: number | null;
 }
 
-export function computeSupport(deals: readonly DealRow[], b: PeriodBounds): SupportFigures {
+export function computeSupport(applications: readonly ApplicationRow[], b: PeriodBounds): SupportFigures {
   const disbursed = emptyCount();
   const kinds = SUPPORT_KINDS.map((kind) => ({ kind, ...emptyCount() }));
   const subsidy: { weight: number; value: number }[] = [];
   const risk: { weight: number; value: number }[] = [];
-  for (const r of deals) {
+  for (const r of applications) {
     if (!isDisbursedIn(r, b)) continue;
     disbursed.count += 1;
     disbursed.amountFen += r.ledgerNetFen;

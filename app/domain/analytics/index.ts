@@ -1,7 +1,7 @@
 export { dateInPeriod, defaultPeriod, instantInPeriod, periodBounds } from "./periods";
 export type { Period, PeriodBounds } from "./periods";
 export { NO_SUPPORT } from "./rows";
-export type { DealRow, ProductSupport, RequestRow } from "./rows";
+export type { ApplicationRow, ProductSupport, RequestRow } from "./rows";
 export {
   DRILL_STAGES,
   DURATION_KEYS,
@@ -9,15 +9,15 @@ export {
   FUNNEL_STAGES,
   REQUEST_STAGES,
   SUPPORT_KINDS,
-  dealDurationMs,
-  dealInStage,
-  dealStageAmountFen,
+  applicationDurationMs,
+  applicationInStage,
+  applicationStageAmountFen,
   isDrillStage,
   isRequestStage,
   requestInStage,
 } from "./stages";
 export type {
-  DealFunnelStage,
+  ApplicationFunnelStage,
   DrillStage,
   DurationKey,
   FunnelStage,

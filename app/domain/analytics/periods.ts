@@ -4,7 +4,7 @@ import { isIsoDate } from "../ip";
 /**
  * Deal-flow analytics for the alliance review (联盟成员审阅) and the public report (发展报告).
  * Pure: the models read rows, these functions classify, count and describe them. Every figure on
- * the review page and every row of its drill-down go through the same predicate (`dealInStage`),
+ * the review page and every row of its drill-down go through the same predicate (`applicationInStage`),
  * so a drill-down's exact total always equals the figure it came from.
  *
  * ## The period and the stages

@@ -1,5 +1,5 @@
 import { type IpType } from "../ip";
-import type { ApplicationState } from "../workflow";
+import type { ApplicationState } from "../application";
 
 // ---------------------------------------------------------------------------------------------
 // Rows
@@ -21,7 +21,7 @@ export const NO_SUPPORT: ProductSupport = {
 };
 
 /** One application, as the review reads it. Instants are UTC text, dates China days. */
-export interface DealRow {
+export interface ApplicationRow {
   id: number;
   state: ApplicationState;
   firmOrgId: number;

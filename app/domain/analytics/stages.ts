@@ -1,4 +1,4 @@
-import { type DealRow, type ProductSupport, type RequestRow } from "./rows";
+import { type ApplicationRow, type ProductSupport, type RequestRow } from "./rows";
 import { dateInPeriod, instantInPeriod, type PeriodBounds } from "./periods";
 
 // ---------------------------------------------------------------------------------------------
@@ -18,7 +18,7 @@ export const FUNNEL_STAGES = [
 export type FunnelStage = (typeof FUNNEL_STAGES)[number];
 export const REQUEST_STAGES = ["requests", "matched"] as const;
 export type RequestStage = (typeof REQUEST_STAGES)[number];
-export type DealFunnelStage = Exclude<FunnelStage, RequestStage>;
+export type ApplicationFunnelStage = Exclude<FunnelStage, RequestStage>;
 
 export const DURATION_SPANS = [
   { key: "toReview", from: "submittedAt", to: "reviewStartedAt" },
@@ -27,7 +27,7 @@ export const DURATION_SPANS = [
   { key: "toDisbursement", from: "registeredAt", to: "disbursedAt" },
   { key: "submitToDisbursement", from: "submittedAt", to: "disbursedAt" },
   { key: "loanLife", from: "disbursedAt", to: "closedAt" },
-] as const satisfies readonly { key: string; from: keyof DealRow; to: keyof DealRow }[];
+] as const satisfies readonly { key: string; from: keyof ApplicationRow; to: keyof ApplicationRow }[];
 export type DurationKey = (typeof DURATION_SPANS)[number]["key"];
 export const DURATION_KEYS: readonly DurationKey[] = DURATION_SPANS.map((s) => s.key);
 
@@ -77,16 +77,16 @@ export function supportHas(s: ProductSupport, kind: SupportKind): boolean {
   }
 }
 
-export function isDisbursedIn(r: DealRow, b: PeriodBounds): boolean {
+export function isDisbursedIn(r: ApplicationRow, b: PeriodBounds): boolean {
   return dateInPeriod(r.disbursedDate, b) && r.ledgerNetFen > 0;
 }
 
-function isRejectedAtReview(r: DealRow, b: PeriodBounds): boolean {
+function isRejectedAtReview(r: ApplicationRow, b: PeriodBounds): boolean {
   return r.state === "rejected" && r.approvedAt === null && instantInPeriod(r.closedAt, b);
 }
 
 /** Whether a deal belongs to the set of deals behind a figure (see the table in the header). */
-export function dealInStage(r: DealRow, stage: DrillStage, b: PeriodBounds): boolean {
+export function applicationInStage(r: ApplicationRow, stage: DrillStage, b: PeriodBounds): boolean {
   switch (stage) {
     case "requests":
     case "matched":
@@ -121,7 +121,7 @@ export function dealInStage(r: DealRow, stage: DrillStage, b: PeriodBounds): boo
 }
 
 /** The amount a deal adds to a stage's figure. */
-export function dealStageAmountFen(r: DealRow, stage: DrillStage): number {
+export function applicationStageAmountFen(r: ApplicationRow, stage: DrillStage): number {
   switch (stage) {
     case "submitted":
     case "rejected":
@@ -151,7 +151,7 @@ export function requestInStage(r: RequestRow, stage: RequestStage, b: PeriodBoun
 }
 
 /** Milliseconds a deal spent in a span, or null when it was not measured in the period. */
-export function dealDurationMs(r: DealRow, key: DurationKey, b: PeriodBounds): number | null {
+export function applicationDurationMs(r: ApplicationRow, key: DurationKey, b: PeriodBounds): number | null {
   const span = durationSpan(key);
   const from = r[span.from];
   const to = r[span.to];

@@ -377,14 +377,3 @@ export function collateralColumns(
   }
   return c;
 }
-
-/** A short, stable pseudonym for a firm shown to banks before it applies: 企业#3F9A2C. */
-export function firmPseudonym(firmOrgId: number): string {
-  // FNV-1a over the id with a fixed salt; not a secret, only keeps ids from being read off.
-  let h = 0x811c9dc5;
-  for (const ch of `zr-firm:${firmOrgId}`) {
-    h ^= ch.charCodeAt(0);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).toUpperCase().padStart(8, "0").slice(0, 6);
-}

@@ -1,10 +1,10 @@
 import type { LoanProduct } from "../../../db/schema";
-import { checkDraft, parseProductSnapshot } from "../../domain/workflow";
+import { checkDraft, parseProductSnapshot } from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant } from "../../utils/time";
 import { writeAudit } from "../audit.server";
 import { ConflictError, UserFacingError } from "../errors";
-import { runDealTransaction } from "../ledger.server";
+import { runApplicationTransaction } from "../ledger.server";
 import { productSnapshot } from "../product.server";
 import {
   assertNoProblems,
@@ -39,22 +39,22 @@ export async function createApplicationDraft(
   db: Db,
   input: DraftInput,
 ): Promise<{ applicationId: number }> {
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const product = await trx
       .selectFrom("loan_products")
       .selectAll()
       .where("id", "=", input.productId)
       .executeTakeFirst();
-    if (!product) throw new UserFacingError("deals:errors.productNotFound", {}, undefined, 404);
-    if (product.active !== 1) throw new UserFacingError("deals:errors.productPaused");
+    if (!product) throw new UserFacingError("applications:errors.productNotFound", {}, undefined, 404);
+    if (product.active !== 1) throw new UserFacingError("applications:errors.productPaused");
     const firm = await trx
       .selectFrom("organisations")
       .select(["id", "kind", "region_code", "industry_section"])
       .where("id", "=", input.firmOrgId)
       .executeTakeFirst();
     if (!firm || firm.kind !== "firm")
-      throw new UserFacingError("deals:errors.notAFirm", {}, undefined, 403);
-    if (!firm.region_code) throw new UserFacingError("deals:errors.firmRegionMissing");
+      throw new UserFacingError("applications:errors.notAFirm", {}, undefined, 403);
+    if (!firm.region_code) throw new UserFacingError("applications:errors.firmRegionMissing");
     if (input.requestId !== null) {
       const req = await trx
         .selectFrom("financing_requests")
@@ -62,7 +62,7 @@ export async function createApplicationDraft(
         .where("id", "=", input.requestId)
         .where("firm_org_id", "=", input.firmOrgId)
         .executeTakeFirst();
-      if (!req) throw new UserFacingError("deals:errors.requestNotFound", {}, "requestId");
+      if (!req) throw new UserFacingError("applications:errors.requestNotFound", {}, "requestId");
     }
     const snapshotJson = JSON.stringify(productSnapshot(product as LoanProduct));
     const snapshot = parseProductSnapshot(snapshotJson);
@@ -127,10 +127,10 @@ export interface DraftEdit {
 
 /** Changes a draft's amount, term, rate and pledged assets (the snapshot stays). */
 export async function updateDraft(db: Db, actor: Actor, edit: DraftEdit): Promise<void> {
-  await runDealTransaction(db, async (trx) => {
+  await runApplicationTransaction(db, async (trx) => {
     const app = await loadScoped(trx, "firm", actor.orgId, edit.applicationId);
     if (app.version !== edit.version) throw new ConflictError();
-    if (app.state !== "draft") throw new UserFacingError("deals:errors.notEditable");
+    if (app.state !== "draft") throw new UserFacingError("applications:errors.notEditable");
     const snapshot = parseProductSnapshot(app.product_snapshot_json);
     const assets = await ownAssets(trx, actor.orgId, edit.assetIds);
     assertNoProblems(

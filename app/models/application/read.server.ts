@@ -7,8 +7,8 @@ import {
   parseProductSnapshot,
   pledgeSetCapacity,
   type ProductSnapshot,
-  type WorkflowActor,
-} from "../../domain/workflow";
+  type ApplicationActor,
+} from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { todayInChina } from "../../utils/time";
 import { loadPledgedAssets, loadScoped } from "./shared.server";
@@ -179,7 +179,7 @@ export interface CommentView {
  */
 export async function getApplicationDetail(
   db: Db,
-  side: WorkflowActor,
+  side: ApplicationActor,
   orgId: number,
   applicationId: number,
 ) {

@@ -2,11 +2,11 @@ import type { Application } from "../../../db/schema";
 import { isIsoDate } from "../../domain/ip";
 import {
   isVisibleToBank,
-  type DealProblem,
+  type ApplicationProblem,
   type PledgedAsset,
   type ProductSnapshot,
-  type WorkflowActor,
-} from "../../domain/workflow";
+  type ApplicationActor,
+} from "../../domain/application";
 import { UserFacingError } from "../errors";
 import { type Executor, type Trx } from "../ledger.server";
 
@@ -18,24 +18,24 @@ export interface Actor {
 }
 
 /** A refusal with every problem found, for the form to show each next to its field. */
-export class DealProblemsError extends UserFacingError {
-  constructor(public readonly problems: DealProblem[]) {
-    super(`deals:problems.${problems[0].code}`, { ...problems[0] }, undefined, 400);
-    this.name = "DealProblemsError";
+export class ApplicationProblemsError extends UserFacingError {
+  constructor(public readonly problems: ApplicationProblem[]) {
+    super(`applications:problems.${problems[0].code}`, { ...problems[0] }, undefined, 400);
+    this.name = "ApplicationProblemsError";
   }
 }
 
 export function applicationNotFound(): UserFacingError {
-  return new UserFacingError("deals:errors.notFound", {}, undefined, 404);
+  return new UserFacingError("applications:errors.notFound", {}, undefined, 404);
 }
 
-export function linkFor(side: WorkflowActor, id: number): string {
+export function linkFor(side: ApplicationActor, id: number): string {
   return side === "firm" ? `/firm/applications/${id}` : `/bank/applications/${id}`;
 }
 
 export async function loadScoped(
   db: Executor,
-  side: WorkflowActor,
+  side: ApplicationActor,
   orgId: number,
   id: number,
 ): Promise<Application> {
@@ -95,7 +95,7 @@ export async function ownAssets(
   const ids = uniqueIds(assetIds);
   const assets = await loadPledgedAssets(db, firmOrgId, ids);
   if (assets.length !== ids.length) {
-    throw new UserFacingError("deals:errors.assetNotFound", {}, "assetIds");
+    throw new UserFacingError("applications:errors.assetNotFound", {}, "assetIds");
   }
   return assets;
 }
@@ -122,11 +122,11 @@ export async function writeApplicationAssets(
     .execute();
 }
 
-export function assertNoProblems(problems: DealProblem[]): void {
-  if (problems.length > 0) throw new DealProblemsError(problems);
+export function assertNoProblems(problems: ApplicationProblem[]): void {
+  if (problems.length > 0) throw new ApplicationProblemsError(problems);
 }
 
 export function assertDate(value: string, field: string, today: string): void {
-  if (!isIsoDate(value)) throw new UserFacingError("deals:errors.badDate", {}, field);
-  if (value > today) throw new UserFacingError("deals:errors.dateInFuture", { today }, field);
+  if (!isIsoDate(value)) throw new UserFacingError("applications:errors.badDate", {}, field);
+  if (value > today) throw new UserFacingError("applications:errors.dateInFuture", { today }, field);
 }

@@ -1,8 +1,8 @@
-import { canComment, type WorkflowActor } from "../../domain/workflow";
+import { canComment, type ApplicationActor } from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant } from "../../utils/time";
 import { UserFacingError } from "../errors";
-import { runDealTransaction } from "../ledger.server";
+import { runApplicationTransaction } from "../ledger.server";
 import { notifyOrganisation } from "../notification.server";
 import { linkFor, loadScoped, type Actor } from "./shared.server";
 
@@ -20,21 +20,21 @@ export const MAX_COMMENT_LENGTH = 2000;
 export async function addComment(
   db: Db,
   actor: Actor,
-  side: WorkflowActor,
+  side: ApplicationActor,
   c: { applicationId: number; body: string; kind: "comment" | "document_request" },
 ): Promise<number> {
   const body = c.body.trim();
-  if (!body) throw new UserFacingError("deals:errors.commentRequired", {}, "body");
+  if (!body) throw new UserFacingError("applications:errors.commentRequired", {}, "body");
   if ([...body].length > MAX_COMMENT_LENGTH) {
-    throw new UserFacingError("deals:errors.commentTooLong", { max: MAX_COMMENT_LENGTH }, "body");
+    throw new UserFacingError("applications:errors.commentTooLong", { max: MAX_COMMENT_LENGTH }, "body");
   }
   if (c.kind === "document_request" && side !== "bank") {
-    throw new UserFacingError("deals:errors.actionNotAllowed", {}, undefined, 403);
+    throw new UserFacingError("applications:errors.actionNotAllowed", {}, undefined, 403);
   }
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const app = await loadScoped(trx, side, actor.orgId, c.applicationId);
     if (!canComment(app.state))
-      throw new UserFacingError("deals:errors.commentOnDraft", {}, "body");
+      throw new UserFacingError("applications:errors.commentOnDraft", {}, "body");
     const res = await trx
       .insertInto("application_comments")
       .values({

@@ -7,9 +7,9 @@ import {
   checkTransition,
   monthOf,
   parseProductSnapshot,
-  type WorkflowAction,
-  type WorkflowActor,
-} from "../../domain/workflow";
+  type ApplicationAction,
+  type ApplicationActor,
+} from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { openLoanAccount } from "../servicing/loan.server";
@@ -23,7 +23,7 @@ import { reserveCoverage, syncReservation } from "../risk-sharing/pools.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "../errors";
 import {
   insertDisbursementEntry,
-  runDealTransaction,
+  runApplicationTransaction,
   type Executor,
   type LedgerHooks,
   type Trx,
@@ -45,8 +45,8 @@ import {
 // ---------------------------------------------------------------------------------------------
 
 interface TransitionSpec {
-  action: WorkflowAction;
-  side: WorkflowActor;
+  action: ApplicationAction;
+  side: ApplicationActor;
   actor: Actor;
   applicationId: number;
   version: number;
@@ -65,7 +65,7 @@ async function transition(trx: Trx, spec: TransitionSpec): Promise<Application> 
   const check = checkTransition(spec.action, app.state, spec.side);
   if (!check.ok) {
     throw new UserFacingError(
-      "deals:errors.actionNotAllowed",
+      "applications:errors.actionNotAllowed",
       { state: app.state },
       undefined,
       409,
@@ -115,7 +115,7 @@ interface Versioned {
 }
 
 export async function submitApplication(db: Db, actor: Actor, v: Versioned): Promise<void> {
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "submit",
       side: "firm",
@@ -147,7 +147,7 @@ export async function withdrawApplication(
   actor: Actor,
   v: Versioned & { reason?: string },
 ): Promise<void> {
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "withdraw",
       side: "firm",
@@ -166,7 +166,7 @@ export async function withdrawApplication(
 }
 
 export async function startReview(db: Db, actor: Actor, v: Versioned): Promise<void> {
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "start_review",
       side: "bank",
@@ -229,7 +229,7 @@ export async function approveApplication(
   const day = d.day ?? todayInChina();
   let primary: IpType | null = null;
   let method: RepaymentMethod | null = null;
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "approve",
       side: "bank",
@@ -278,7 +278,7 @@ export async function approveApplication(
             .where("id", "=", app.product_id)
             .executeTakeFirst();
           throw new UserFacingError(
-            "deals:errors.quotaExhausted",
+            "applications:errors.quotaExhausted",
             { remainingFen: Number(p?.quota_remaining_fen ?? 0), amountFen: d.amountFen },
             "amount",
           );
@@ -301,7 +301,7 @@ export async function approveApplication(
           } catch (e) {
             if (isUniqueViolation(e)) {
               throw new UserFacingError(
-                "deals:errors.assetLocked",
+                "applications:errors.assetLocked",
                 { title: a.title, assetId: a.asset_id },
                 "assetIds",
                 409,
@@ -346,8 +346,8 @@ async function returnQuota(trx: Trx, productId: number, amountFen: number): Prom
 
 function requireReason(reason: string | undefined, field = "reason"): string {
   const r = (reason ?? "").trim();
-  if (r.length < 2) throw new UserFacingError("deals:errors.reasonRequired", {}, field);
-  if (r.length > 1000) throw new UserFacingError("deals:errors.reasonTooLong", {}, field);
+  if (r.length < 2) throw new UserFacingError("applications:errors.reasonRequired", {}, field);
+  if (r.length > 1000) throw new UserFacingError("applications:errors.reasonTooLong", {}, field);
   return r;
 }
 
@@ -358,7 +358,7 @@ export async function rejectApplication(
   v: Versioned & { reason: string },
 ): Promise<void> {
   const reason = requireReason(v.reason);
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "reject",
       side: "bank",
@@ -387,10 +387,10 @@ export async function registerPledge(
 ): Promise<void> {
   const regNumber = v.regNumber.trim();
   if (regNumber.length < 4 || regNumber.length > 64) {
-    throw new UserFacingError("deals:errors.regNumberInvalid", {}, "regNumber");
+    throw new UserFacingError("applications:errors.regNumberInvalid", {}, "regNumber");
   }
   assertDate(v.regDate, "regDate", v.today ?? todayInChina());
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "register_pledge",
       side: "bank",
@@ -419,7 +419,7 @@ export async function disburseApplication(
 ): Promise<{ entryId: number }> {
   assertDate(v.valueDate, "valueDate", v.today ?? todayInChina());
   let entryId = 0;
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "disburse",
       side: "bank",
@@ -492,7 +492,7 @@ export async function recordRepayment(
   v: Versioned & { closedDate: string; today?: string },
 ): Promise<void> {
   assertDate(v.closedDate, "closedDate", v.today ?? todayInChina());
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "repay",
       side: "bank",
@@ -501,7 +501,7 @@ export async function recordRepayment(
       precheck: async (_t, app) => {
         if (app.disbursed_date && v.closedDate < app.disbursed_date) {
           throw new UserFacingError(
-            "deals:errors.closedBeforeDisbursed",
+            "applications:errors.closedBeforeDisbursed",
             { day: app.disbursed_date },
             "closedDate",
           );
@@ -525,7 +525,7 @@ export async function recordDefault(
 ): Promise<void> {
   const reason = requireReason(v.reason);
   assertDate(v.closedDate, "closedDate", v.today ?? todayInChina());
-  await runDealTransaction(db, (trx) =>
+  await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "default",
       side: "bank",
@@ -535,7 +535,7 @@ export async function recordDefault(
       precheck: async (_t, app) => {
         if (app.disbursed_date && v.closedDate < app.disbursed_date) {
           throw new UserFacingError(
-            "deals:errors.closedBeforeDisbursed",
+            "applications:errors.closedBeforeDisbursed",
             { day: app.disbursed_date },
             "closedDate",
           );

@@ -10,7 +10,7 @@ import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
 import { ConflictError } from "../errors";
-import { runDealTransaction, type Executor } from "../ledger.server";
+import { runApplicationTransaction, type Executor } from "../ledger.server";
 import {
   forbiddenRefusal,
   notFoundRefusal,
@@ -97,7 +97,7 @@ export async function fileClaim(
         .executeTakeFirst()
     )?.id;
   const { result, replayed } = await once(find, () =>
-    runDealTransaction(db, async (trx) => {
+    runApplicationTransaction(db, async (trx) => {
       const preview = await previewClaim(trx, actor, input.applicationId);
       refuseIf(
         claimProblems({
@@ -200,7 +200,7 @@ export async function decideClaim(
   claimId: number,
   d: ClaimDecision,
 ): Promise<{ state: string }> {
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const claim = await trx
       .selectFrom("risk_claims")
       .selectAll()

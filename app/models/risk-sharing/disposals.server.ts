@@ -6,7 +6,7 @@ import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
 import { ConflictError } from "../errors";
-import { runDealTransaction, type Executor } from "../ledger.server";
+import { runApplicationTransaction, type Executor } from "../ledger.server";
 import { notFoundRefusal, once, RiskRefusal, type RiskActor } from "./common.server";
 import { getLoanFacts } from "./loan-facts.server";
 
@@ -27,7 +27,7 @@ export async function listForDisposal(
   actor: RiskActor,
   input: DisposalInput,
 ): Promise<number> {
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const facts = await getLoanFacts(trx, input.applicationId);
     if (!facts || actor.role !== "bank_officer" || facts.bankOrgId !== actor.orgId)
       notFoundRefusal();
@@ -79,7 +79,7 @@ export async function registerInterest(
   db: Db,
   input: { disposalId: number; name: string; contact: string; message: string },
 ): Promise<number> {
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const d = await trx
       .selectFrom("disposals")
       .select("state")
@@ -129,7 +129,7 @@ export async function recordProceeds(
     return parts;
   };
   const { result, replayed } = await once(find, () =>
-    runDealTransaction(db, async (trx) => {
+    runApplicationTransaction(db, async (trx) => {
       const d = await trx
         .selectFrom("disposals")
         .selectAll()

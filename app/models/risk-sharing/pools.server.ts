@@ -14,7 +14,7 @@ import type { LossShares } from "../../domain/risk-sharing/shares";
 import type { Db } from "../../utils/db.server";
 import { nowInstant } from "../../utils/time";
 import { writeAudit } from "../audit.server";
-import { runDealTransaction, type Executor, type Trx } from "../ledger.server";
+import { runApplicationTransaction, type Executor, type Trx } from "../ledger.server";
 import {
   csv,
   forbiddenRefusal,
@@ -52,7 +52,7 @@ export async function createPool(db: Db, actor: RiskActor, input: PoolInput): Pr
     throw new RiskRefusal([message("risk:errors.partyMissing", { party: "guarantor" })]);
   }
   const docs = input.requiredDocuments.filter(isClaimDocument);
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const now = nowInstant();
     const res = await trx
       .insertInto("risk_pools")
@@ -178,7 +178,7 @@ export async function addContribution(
         .executeTakeFirst()
     )?.id;
   const { result, replayed } = await once(find, () =>
-    runDealTransaction(db, async (trx) => {
+    runApplicationTransaction(db, async (trx) => {
       const pool = await trx
         .selectFrom("risk_pools")
         .select(["id", "manager_org_id"])

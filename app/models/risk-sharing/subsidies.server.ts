@@ -14,7 +14,7 @@ import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
 import { ConflictError, isUniqueViolation } from "../errors";
-import { runDealTransaction, type Executor, type Trx } from "../ledger.server";
+import { runApplicationTransaction, type Executor, type Trx } from "../ledger.server";
 import {
   csv,
   forbiddenRefusal,
@@ -58,7 +58,7 @@ export async function createProgramme(
 ): Promise<number> {
   if (!(await isGovernmentOrAdmin(db, actor))) forbiddenRefusal();
   refuseIf(subsidyRulesProblems(input));
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const res = await trx
       .insertInto("subsidy_programmes")
       .values({
@@ -102,7 +102,7 @@ export async function setLpr(
   if (!Number.isSafeInteger(input.rateBp) || input.rateBp <= 0 || input.rateBp > 3000) {
     throw new RiskRefusal([message("risk:errors.lprOutOfRange", { rateBp: input.rateBp })]);
   }
-  await runDealTransaction(db, async (trx) => {
+  await runApplicationTransaction(db, async (trx) => {
     const upd = await trx
       .updateTable("lpr_settings")
       .set({ rate_bp: input.rateBp })
@@ -238,7 +238,7 @@ export async function fileSubsidyClaim(
       .executeTakeFirst();
   try {
     const { result, replayed } = await once(find, () =>
-      runDealTransaction(db, (trx) => fileInTransaction(trx, actor, input, key)),
+      runApplicationTransaction(db, (trx) => fileInTransaction(trx, actor, input, key)),
     );
     return { ...result, replayed };
   } catch (e) {
@@ -435,7 +435,7 @@ export async function decideSubsidyClaim(
   claimId: number,
   d: { decision: "approve" } | { decision: "reject"; reason: string },
 ): Promise<void> {
-  await runDealTransaction(db, async (trx) => {
+  await runApplicationTransaction(db, async (trx) => {
     const claim = await trx
       .selectFrom("subsidy_claims")
       .selectAll()

@@ -19,13 +19,13 @@ import {
   isRepaymentMethod,
   type RepaymentMethod,
 } from "../../domain/servicing/schedule";
-import { monthOf } from "../../domain/workflow";
+import { monthOf } from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
 import { syncReservation } from "../risk-sharing/pools.server";
 import { isUniqueViolation, UserFacingError } from "../errors";
-import { isMysql, runDealTransaction, type Executor, type Trx } from "../ledger.server";
+import { isMysql, runApplicationTransaction, type Executor, type Trx } from "../ledger.server";
 
 /**
  * Loan servicing (docs/domain.md#servicing, decision 010): the loan account opened at
@@ -203,7 +203,7 @@ export async function ensureLoanAccounts(db: Db): Promise<number> {
     .execute();
   let opened = 0;
   for (const m of missing) {
-    if (await runDealTransaction(db, (trx) => openLoanAccount(trx, m.id))) opened++;
+    if (await runApplicationTransaction(db, (trx) => openLoanAccount(trx, m.id))) opened++;
   }
   return opened;
 }
@@ -434,7 +434,7 @@ export async function postRepayment(db: Db, input: PostRepaymentInput): Promise<
   const key = input.idempotencyKey.trim();
   if (key.length < 8 || key.length > 80) throw new UserFacingError("servicing:refusals.badKey");
   const today = input.today ?? todayInChina();
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const account = await lockLoan(trx, input.applicationId);
     if (!account || account.bank_org_id !== input.bankOrgId) {
       throw new UserFacingError("servicing:refusals.notFound", {}, undefined, 404);
@@ -569,7 +569,7 @@ export async function reverseRepayment(
   if (reason.length < 4)
     throw new UserFacingError("servicing:refusals.reasonRequired", {}, "reason");
   const today = todayInChina();
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const entry = await trx
       .selectFrom("repayment_entries")
       .selectAll()
@@ -677,7 +677,7 @@ export async function overrideClassification(
   },
 ): Promise<void> {
   const today = input.today ?? todayInChina();
-  await runDealTransaction(db, async (trx) => {
+  await runApplicationTransaction(db, async (trx) => {
     const account = await lockLoan(trx, input.applicationId);
     if (!account || account.bank_org_id !== input.bankOrgId) {
       throw new UserFacingError("servicing:refusals.notFound", {}, undefined, 404);
@@ -744,7 +744,7 @@ export async function recordLoanDefault(
   if (reason.length < 4)
     throw new UserFacingError("servicing:refusals.reasonRequired", {}, "reason");
   const today = input.today ?? todayInChina();
-  return runDealTransaction(db, async (trx) => {
+  return runApplicationTransaction(db, async (trx) => {
     const account = await lockLoan(trx, input.applicationId);
     if (!account || account.bank_org_id !== input.bankOrgId) {
       throw new UserFacingError("servicing:refusals.notFound", {}, undefined, 404);

@@ -8,7 +8,7 @@ import {
   subsidyClaimProblems,
   subsidyRulesProblems,
 } from "../../../app/domain/risk-sharing/subsidy";
-import { translateMessage } from "../../../app/utils/deal-messages";
+import { translateMessage } from "../../../app/utils/messages";
 import { getFixedT, LOCALES, resources } from "../../../app/utils/i18n";
 
 const shares = { pool: 4000, insurer: 3000, guarantor: 2000, bank: 1000 };
