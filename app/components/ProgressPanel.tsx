@@ -76,7 +76,11 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
   const p = data.projection;
 
   return (
-    <section className="card" data-testid="progress-panel" aria-label={t("applications:progress.title")}>
+    <section
+      className="card"
+      data-testid="progress-panel"
+      aria-label={t("applications:progress.title")}
+    >
       <div style={{ display: "flex", justifyContent: "space-between", gap: "1rem" }}>
         <h2 style={{ margin: 0 }}>{t("applications:progress.title")}</h2>
         <span className="muted" data-testid="live-state" data-state={state}>

@@ -158,7 +158,8 @@ export function ApplicationFacts({
           <div className="label">{t("applications:common.requested")}</div>
           <div className="value">{money(app.amountFen)}</div>
           <div className="sub">
-            {t("applications:common.termMonths", { count: app.termMonths })} · {formatBp(app.rateBp)}
+            {t("applications:common.termMonths", { count: app.termMonths })} ·{" "}
+            {formatBp(app.rateBp)}
           </div>
         </div>
         <div className="stat">
@@ -193,14 +194,19 @@ export function ApplicationFacts({
       </section>
       {app.pledgeRegNumber ? (
         <p className="notice">
-          {t("applications:detail.pledgeReg", { number: app.pledgeRegNumber, date: app.pledgeRegDate })}
+          {t("applications:detail.pledgeReg", {
+            number: app.pledgeRegNumber,
+            date: app.pledgeRegDate,
+          })}
         </p>
       ) : null}
       {app.closedDate ? (
         <p className="muted">{t("applications:detail.closed", { date: app.closedDate })}</p>
       ) : null}
       {app.rejectReason ? (
-        <p className="form-error">{t("applications:detail.rejectReason", { reason: app.rejectReason })}</p>
+        <p className="form-error">
+          {t("applications:detail.rejectReason", { reason: app.rejectReason })}
+        </p>
       ) : null}
 
       <section className="card">
@@ -295,7 +301,9 @@ export function ApplicationFacts({
           <ol data-testid="timeline">
             {view.timeline.map((e) => (
               <li key={e.id}>
-                <strong>{t(`applications:timeline.${e.action.replace("application.", "")}`)}</strong>{" "}
+                <strong>
+                  {t(`applications:timeline.${e.action.replace("application.", "")}`)}
+                </strong>{" "}
                 <span className="muted">
                   {formatInstant(e.at)}
                   {e.actorName
@@ -346,7 +354,9 @@ export function Thread({
           {view.comments.map((c) => (
             <li key={c.id} style={{ marginBottom: "0.75rem" }} data-kind={c.kind}>
               <div className="muted">
-                {c.authorSide === "firm" ? t("applications:detail.fromFirm") : t("applications:detail.fromBank")}{" "}
+                {c.authorSide === "firm"
+                  ? t("applications:detail.fromFirm")
+                  : t("applications:detail.fromBank")}{" "}
                 · {c.authorName} · {formatInstant(c.at)}
                 {c.kind === "document_request" ? (
                   <span className="badge badge-warn" style={{ marginLeft: "0.5rem" }}>
@@ -363,7 +373,11 @@ export function Thread({
         <Form method="post" className="stack" {...getFormProps(form)}>
           <FormErrors errors={form.errors} />
           <input type="hidden" name="intent" value="comment" />
-          <Field id={fields.body.id} label={t("applications:detail.comment")} errors={fields.body.errors}>
+          <Field
+            id={fields.body.id}
+            label={t("applications:detail.comment")}
+            errors={fields.body.errors}
+          >
             <textarea
               {...getTextareaProps(fields.body)}
               rows={3}
@@ -417,7 +431,8 @@ export function AssetPicker({
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (fen: number) => formatMoney(fen, lang);
-  if (assets.length === 0) return <div className="empty">{t("applications:apply.assetsEmpty")}</div>;
+  if (assets.length === 0)
+    return <div className="empty">{t("applications:apply.assetsEmpty")}</div>;
   const lockedElsewhere = (a: PickableAsset) =>
     a.lockedBy !== null && a.lockedBy !== ownApplicationId;
   const usable = assets

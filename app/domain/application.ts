@@ -122,7 +122,10 @@ export function checkTransition(
 }
 
 /** The actions `actor` can take on an application in `state`, in workflow order. */
-export function availableActions(state: ApplicationState, actor: ApplicationActor): ApplicationAction[] {
+export function availableActions(
+  state: ApplicationState,
+  actor: ApplicationActor,
+): ApplicationAction[] {
   return WORKFLOW_ACTIONS.filter((a) => checkTransition(a, state, actor).ok);
 }
 
@@ -302,7 +305,10 @@ function rateProblems(snapshot: ProductSnapshot, rateBp: number): ApplicationPro
   return [];
 }
 
-function typeProblems(snapshot: ProductSnapshot, assets: readonly PledgedAsset[]): ApplicationProblem[] {
+function typeProblems(
+  snapshot: ProductSnapshot,
+  assets: readonly PledgedAsset[],
+): ApplicationProblem[] {
   const accepted = new Set(snapshot.acceptedIpTypes);
   return assets
     .filter((a) => !accepted.has(a.ipType))

@@ -420,7 +420,11 @@ export async function getReview(
 
   let byBank: BankFigures[];
   if (officer) {
-    const grouped = figuresBy(applications, (r) => (r.bankOrgId === viewer.orgId ? "own" : "others"), b);
+    const grouped = figuresBy(
+      applications,
+      (r) => (r.bankOrgId === viewer.orgId ? "own" : "others"),
+      b,
+    );
     const empty = groupFigures([], b);
     byBank = [
       { key: viewer.orgId, name: ownBank!.name, ...(grouped.get("own") ?? empty) },

@@ -290,7 +290,8 @@ export async function reverseLedgerEntry(
   input: { entryId: number; reason: string; actorUserId: number; actorOrgId: number },
 ): Promise<{ reversalId: number }> {
   const reason = input.reason.trim();
-  if (reason.length < 2) throw new UserFacingError("applications:errors.reasonRequired", {}, "reason");
+  if (reason.length < 2)
+    throw new UserFacingError("applications:errors.reasonRequired", {}, "reason");
   const result = await runApplicationTransaction(db, async (trx) => {
     const entry = await trx
       .selectFrom("ledger_entries")

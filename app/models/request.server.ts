@@ -473,7 +473,8 @@ export async function applyFromMatch(
     getApplicableProduct(db, input.productId),
     loadRequestsForEngine(db, [input.requestId], today),
   ]);
-  if (!product) throw new UserFacingError("applications:errors.productNotFound", {}, undefined, 404);
+  if (!product)
+    throw new UserFacingError("applications:errors.productNotFound", {}, undefined, 404);
   if (!loaded || loaded.row.firm_org_id !== input.firmOrgId) {
     throw new UserFacingError("applications:errors.requestNotFound", {}, undefined, 404);
   }

@@ -152,7 +152,9 @@ describe("the alliance review on a hand-built history", () => {
     const rows = await getDrillDown(t.db, officerX, Y2025, "disbursed", 1, "zh-CN");
     expect(rows.ownBankOnly).toBe(true);
     expect(rows.total).toBe(2);
-    expect(rows.kind === "applications" && rows.rows.every((r) => r.bankName === "测试银行X")).toBe(true);
+    expect(rows.kind === "applications" && rows.rows.every((r) => r.bankName === "测试银行X")).toBe(
+      true,
+    );
     const own = await getReview(t.db, officerX, { ...Y2025, bank: w.bankX.orgId });
     const fig = own.funnel.find((s) => s.stage === "disbursed")!;
     expect([rows.total, rows.totalAmountFen]).toEqual([fig.count, fig.amountFen]);

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getApplicationRow } from "../../app/models/application.server";
 import { UserFacingError } from "../../app/models/errors";
 import { applyFromMatch, createRequest } from "../../app/models/request.server";
-import { addAsset, addProduct, countRows, createDealWorld, type DealWorld } from "../support/applications";
+import {
+  addAsset,
+  addProduct,
+  countRows,
+  createDealWorld,
+  type DealWorld,
+} from "../support/applications";
 import { testDbKind, useTestDb } from "../support/db";
 
 describe(`applyFromMatch (${testDbKind()})`, () => {

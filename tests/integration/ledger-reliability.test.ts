@@ -250,7 +250,8 @@ describe("ledger reliability", () => {
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
     for (const r of results) {
-      if (r.status === "rejected") expect(keyOf(r.reason)).toBe("applications:errors.quotaExhausted");
+      if (r.status === "rejected")
+        expect(keyOf(r.reason)).toBe("applications:errors.quotaExhausted");
     }
     const p = await t.db
       .selectFrom("loan_products")

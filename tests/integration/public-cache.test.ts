@@ -1,6 +1,12 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { addAsset, addProduct, createDealWorld, driveTo, newApplication } from "../support/applications";
+import {
+  addAsset,
+  addProduct,
+  createDealWorld,
+  driveTo,
+  newApplication,
+} from "../support/applications";
 import { useTestDb } from "../support/db";
 import { useAppServer } from "../support/http";
 

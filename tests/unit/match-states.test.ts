@@ -11,7 +11,11 @@ import {
   type OfferedAsset,
 } from "../../app/domain/matching";
 import type { LoanProductTerms } from "../../app/domain/product";
-import { checkApproval, parseProductSnapshot, type PledgedAsset } from "../../app/domain/application";
+import {
+  checkApproval,
+  parseProductSnapshot,
+  type PledgedAsset,
+} from "../../app/domain/application";
 
 const TODAY = "2026-12-05";
 const WAN = 1_000_000;

@@ -143,7 +143,10 @@ export interface DurationFigure extends DurationStats {
   key: DurationKey;
 }
 
-export function computeDurations(applications: readonly ApplicationRow[], b: PeriodBounds): DurationFigure[] {
+export function computeDurations(
+  applications: readonly ApplicationRow[],
+  b: PeriodBounds,
+): DurationFigure[] {
   return DURATION_KEYS.map((key) => {
     const values: number[] = [];
     for (const r of applications) {
@@ -187,7 +190,10 @@ export function computeIpTypeFigures(
   const applicationValue = new Map<number, number>();
   for (const a of assets) {
     if (!approved.has(a.applicationId)) continue;
-    applicationValue.set(a.applicationId, (applicationValue.get(a.applicationId) ?? 0) + a.valueFen);
+    applicationValue.set(
+      a.applicationId,
+      (applicationValue.get(a.applicationId) ?? 0) + a.valueFen,
+    );
   }
   return IP_TYPES.map((ipType) => {
     const f: IpTypeFigures = {
@@ -242,7 +248,10 @@ export interface SupportFigures {
   avgRiskSharedBp: number | null;
 }
 
-export function computeSupport(applications: readonly ApplicationRow[], b: PeriodBounds): SupportFigures {
+export function computeSupport(
+  applications: readonly ApplicationRow[],
+  b: PeriodBounds,
+): SupportFigures {
   const disbursed = emptyCount();
   const kinds = SUPPORT_KINDS.map((kind) => ({ kind, ...emptyCount() }));
   const subsidy: { weight: number; value: number }[] = [];

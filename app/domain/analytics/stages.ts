@@ -27,7 +27,11 @@ export const DURATION_SPANS = [
   { key: "toDisbursement", from: "registeredAt", to: "disbursedAt" },
   { key: "submitToDisbursement", from: "submittedAt", to: "disbursedAt" },
   { key: "loanLife", from: "disbursedAt", to: "closedAt" },
-] as const satisfies readonly { key: string; from: keyof ApplicationRow; to: keyof ApplicationRow }[];
+] as const satisfies readonly {
+  key: string;
+  from: keyof ApplicationRow;
+  to: keyof ApplicationRow;
+}[];
 export type DurationKey = (typeof DURATION_SPANS)[number]["key"];
 export const DURATION_KEYS: readonly DurationKey[] = DURATION_SPANS.map((s) => s.key);
 
@@ -151,7 +155,11 @@ export function requestInStage(r: RequestRow, stage: RequestStage, b: PeriodBoun
 }
 
 /** Milliseconds a deal spent in a span, or null when it was not measured in the period. */
-export function applicationDurationMs(r: ApplicationRow, key: DurationKey, b: PeriodBounds): number | null {
+export function applicationDurationMs(
+  r: ApplicationRow,
+  key: DurationKey,
+  b: PeriodBounds,
+): number | null {
   const span = durationSpan(key);
   const from = r[span.from];
   const to = r[span.to];

@@ -45,7 +45,8 @@ export async function createApplicationDraft(
       .selectAll()
       .where("id", "=", input.productId)
       .executeTakeFirst();
-    if (!product) throw new UserFacingError("applications:errors.productNotFound", {}, undefined, 404);
+    if (!product)
+      throw new UserFacingError("applications:errors.productNotFound", {}, undefined, 404);
     if (product.active !== 1) throw new UserFacingError("applications:errors.productPaused");
     const firm = await trx
       .selectFrom("organisations")

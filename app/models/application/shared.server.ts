@@ -128,5 +128,6 @@ export function assertNoProblems(problems: ApplicationProblem[]): void {
 
 export function assertDate(value: string, field: string, today: string): void {
   if (!isIsoDate(value)) throw new UserFacingError("applications:errors.badDate", {}, field);
-  if (value > today) throw new UserFacingError("applications:errors.dateInFuture", { today }, field);
+  if (value > today)
+    throw new UserFacingError("applications:errors.dateInFuture", { today }, field);
 }

@@ -26,7 +26,11 @@ export async function addComment(
   const body = c.body.trim();
   if (!body) throw new UserFacingError("applications:errors.commentRequired", {}, "body");
   if ([...body].length > MAX_COMMENT_LENGTH) {
-    throw new UserFacingError("applications:errors.commentTooLong", { max: MAX_COMMENT_LENGTH }, "body");
+    throw new UserFacingError(
+      "applications:errors.commentTooLong",
+      { max: MAX_COMMENT_LENGTH },
+      "body",
+    );
   }
   if (c.kind === "document_request" && side !== "bank") {
     throw new UserFacingError("applications:errors.actionNotAllowed", {}, undefined, 403);
