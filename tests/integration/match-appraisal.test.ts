@@ -17,7 +17,9 @@ import { createProduct } from "../../app/models/product.server";
 import { createRequest } from "../../app/models/request.server";
 import { UserFacingError } from "../../app/models/errors";
 import { todayInChina } from "../../app/utils/time";
-import { useTestDb } from "../support/db";
+import { requestAs, useActors } from "../support/authz";
+import { testDbKind, useTestDb } from "../support/db";
+import { useAppServer } from "../support/http";
 import { makeAdmin, makeAsset, makeFirm, makeOrgUser, makeValuer } from "../support/appraisal";
 
 const WAN = 1_000_000;
@@ -227,5 +229,103 @@ describe("ordering the appraisal from the match page", () => {
     );
     expect(await ordersOf(w.firm.org_id)).toEqual([]);
     expect(await ordersOf(other.org_id)).toEqual([]);
+  });
+});
+
+describe(`the order button on the match page over HTTP (${testDbKind()})`, () => {
+  const t = useTestDb();
+  const app = useAppServer();
+  const actors = useActors(t, app);
+
+  it("shows the fee and time, confirms, and a double submit lands on one order", async () => {
+    const firm = { id: actors.firmA.userId, org_id: actors.firmA.orgId, role: "firm" as const };
+    const asset = await makeAsset(t.db, firm, { centralFen: 500 * WAN, title: "页面专利" });
+    const productId = await createProduct(t.db, {
+      bankOrgId: actors.bankX.orgId,
+      userId: actors.bankX.userId,
+      input: productInput({ name: "页面评估质押贷" }),
+    });
+    const requestId = await createRequest(t.db, {
+      firmOrgId: firm.org_id,
+      userId: firm.id,
+      input: {
+        amountFen: 150 * WAN,
+        termMonths: 12,
+        maxRateBp: 480,
+        purpose: "研发投入",
+        assetIds: [asset],
+      },
+    });
+    const page = async (q = "", lang = "zh-CN") =>
+      (
+        await requestAs(app, actors, "firmA", `/firm/requests/${requestId}${q}`, {
+          headers: { "accept-language": lang },
+        })
+      ).text();
+
+    const html = await page();
+    expect(html).toContain("需正式评估（1）");
+    expect(html).toContain("评估费 3 万元");
+    expect(html).toContain('data-testid="order-appraisal"');
+    expect(html).toContain("委托评估（评估费 3 万元）");
+    expect(html).not.toContain('data-testid="confirm-order"');
+
+    const confirm = await page(`?order=${productId}`);
+    expect(confirm).toContain("确认委托正式评估");
+    expect(confirm).toContain("评估费合计 30,000.00 元");
+    expect(confirm).toContain("平台暂无签发记录");
+    expect(confirm).toContain('data-testid="confirm-order"');
+    const en = await page(`?order=${productId}`, "en-GB,en;q=0.9");
+    expect(en).toContain("Confirm the formal appraisal order");
+
+    const post = () =>
+      requestAs(app, actors, "firmA", `/firm/requests/${requestId}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          intent: "orderAppraisal",
+          productId: String(productId),
+          valuerOrgId: String(actors.valuer.orgId),
+        }).toString(),
+      });
+    const [a, b] = await Promise.all([post(), post()]);
+    expect([a.status, b.status]).toEqual([302, 302]);
+    const orderId = (res: Response) =>
+      Number(/^\/firm\/appraisals\/(\d+)/.exec(res.headers.get("location") ?? "")?.[1]);
+    expect(orderId(a)).toBe(orderId(b));
+    const orders = await t.db
+      .selectFrom("appraisal_orders")
+      .select("id")
+      .where("firm_org_id", "=", firm.org_id)
+      .execute();
+    expect(orders.map((o) => o.id)).toEqual([orderId(a)]);
+
+    // The page now links the open order instead of offering a second one.
+    const after = await page();
+    expect(after).toContain('data-testid="view-order"');
+    expect(after).not.toContain('data-testid="order-appraisal"');
+
+    // Bad input: a missing valuer is refused with a message, nothing written.
+    const bad = await requestAs(app, actors, "firmA", `/firm/requests/${requestId}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        intent: "orderAppraisal",
+        productId: String(productId),
+      }).toString(),
+    });
+    expect(bad.status).toBe(400);
+    // Another firm cannot order from firm A's request.
+    const foreign = await requestAs(app, actors, "firmB", `/firm/requests/${requestId}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        intent: "orderAppraisal",
+        productId: String(productId),
+        valuerOrgId: String(actors.valuer.orgId),
+      }).toString(),
+    });
+    expect(foreign.status).toBe(404);
+    expect(await t.db.selectFrom("appraisal_orders").select("id").execute()).toHaveLength(1);
   });
 });
