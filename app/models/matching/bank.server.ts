@@ -342,3 +342,160 @@ export async function findRequestsForProduct(
   });
   return { ...base, rows };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bank direction by state (issue 10)
+// ---------------------------------------------------------------------------------------------
+
+/** The states a bank sees: a request the product cannot serve (not_suitable) is not listed. */
+export const BANK_STATES = ["ready", "needs_appraisal", "near_miss"] as const;
+export type BankState = (typeof BANK_STATES)[number];
+
+export interface StatePipelineRow extends PipelineRow {
+  state: BankState;
+}
+
+export interface ProductStatePipeline {
+  product: LoanProduct;
+  counts: Record<BankState, number>;
+  /** The chosen state's rows (all three when `state` is absent), one page of them. */
+  rows: StatePipelineRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pages: number;
+}
+
+/**
+ * Open requests that can be in any state but not_suitable for the product: the SQL drops a request
+ * only when two distinct rules surely fail — each of region, industry, flags, amount, term, rate
+ * and quota is one rule (one failure code in the engine), and "no offered asset of an accepted
+ * type, or even Σ max(formal, indicative) × pledge rate of the accepted types is below the
+ * amount" is a failure of the collateral rules (ip_type_not_accepted, capacity_short or an asset
+ * rule). The engine judges requirement of a formal appraisal on indicative values for the states,
+ * so that requirement is never counted here.
+ */
+async function stateCandidateIds(
+  db: Executor,
+  p: LoanProductTerms,
+  filters: RequestFilters,
+): Promise<number[]> {
+  const one = (cond: Expr) => sql`(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+  const failures: Expr[] = [];
+  if (p.regions !== "all") {
+    failures.push(
+      p.regions.length === 0
+        ? sql`1`
+        : sql`(CASE WHEN r.region_code IN (${sql.join(p.regions.map((c) => str(c)))}) THEN 0 ELSE 1 END)`,
+    );
+  }
+  if (p.industries !== "all") {
+    const mask = p.industries.reduce((m, s) => m | industryBit(s), 0);
+    failures.push(one(sql`(r.industry_bit & ${int(mask)}) = 0`));
+  }
+  const requiredFlags = p.requiredFlags.reduce((m, f) => m | FLAG_BITS[f], 0);
+  if (requiredFlags !== 0) {
+    failures.push(one(sql`(r.flags_mask & ${int(requiredFlags)}) <> ${int(requiredFlags)}`));
+  }
+  failures.push(
+    one(sql`r.amount_fen < ${int(p.minAmountFen)} OR r.amount_fen > ${int(p.maxAmountFen)}`),
+    one(sql`r.term_months < ${int(p.minTermMonths)} OR r.term_months > ${int(p.maxTermMonths)}`),
+    one(sql`r.max_rate_bp < ${int(p.minRateBp)}`),
+    one(sql`r.amount_fen > ${int(p.quotaRemainingFen)}`),
+  );
+  const acceptedMask = p.acceptedIpTypes.reduce((m, t) => m | IP_TYPE_BITS[t], 0);
+  const upper = sum(
+    p.acceptedIpTypes.map((t) => sql`${sql.ref(`r.offered_${t}_fen`)} * ${int(p.pledgeRateBp[t])}`),
+  );
+  failures.push(
+    acceptedMask === 0
+      ? sql`1`
+      : one(
+          sql`(r.offered_types_mask & ${int(acceptedMask)}) = 0 OR ${upper} < r.amount_fen * ${int(BP_SCALE)}`,
+        ),
+  );
+  const where: Expr[] = [sql`r.status = 'open'`, sql`${sum(failures)} <= 1`];
+  if (filters.regionCode) where.push(sql`r.region_code = ${str(filters.regionCode)}`);
+  if (filters.minAmountFen !== undefined) {
+    where.push(sql`r.amount_fen >= ${int(filters.minAmountFen)}`);
+  }
+  if (filters.maxAmountFen !== undefined) {
+    where.push(sql`r.amount_fen <= ${int(filters.maxAmountFen)}`);
+  }
+  if (filters.ipType) {
+    where.push(sql`(r.offered_types_mask & ${int(IP_TYPE_BITS[filters.ipType])}) <> 0`);
+  }
+  const rows = await sql<{ id: number }>`SELECT r.id FROM financing_requests r WHERE ${sql.join(
+    where,
+    sql` AND `,
+  )} ORDER BY r.id`.execute(db);
+  return rows.rows.map((r) => Number(r.id));
+}
+
+/**
+ * The open requests in each state for one product — ready (可直接申请), subject to appraisal
+ * (需正式评估), near miss (只差一项) — decided by the same pure engine as the firm's page
+ * (evaluateProduct) over the requests stateCandidateIds keeps. Ready and subject-to-appraisal
+ * rows come by 匹配度, near misses closest first, then request id. A paused product lists none.
+ */
+export async function findRequestStatesForProduct(
+  db: Executor,
+  productId: number,
+  opts: {
+    page?: number;
+    pageSize?: number;
+    filters?: RequestFilters;
+    bankOrgId?: number;
+    state?: BankState;
+  },
+  today: string,
+): Promise<ProductStatePipeline | null> {
+  assertToday(today);
+  const page = Math.max(1, opts.page ?? 1);
+  const pageSize = Math.max(1, opts.pageSize ?? 20);
+  let pq = db.selectFrom("loan_products").selectAll().where("id", "=", productId);
+  if (opts.bankOrgId !== undefined) pq = pq.where("bank_org_id", "=", opts.bankOrgId);
+  const product = await pq.executeTakeFirst();
+  if (!product) return null;
+  const terms = productTermsFromRow(product);
+  const counts: Record<BankState, number> = { ready: 0, needs_appraisal: 0, near_miss: 0 };
+  const rows: StatePipelineRow[] = [];
+  if (terms.active) {
+    const ids = await stateCandidateIds(db, terms, opts.filters ?? {});
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      for (const l of await loadRequestsForEngine(db, ids.slice(i, i + IN_CHUNK), today)) {
+        const evaluation = evaluateProduct(l.request, l.firm, l.assets, terms, today);
+        if (evaluation.state === "not_suitable") continue;
+        counts[evaluation.state]++;
+        rows.push({
+          requestId: l.row.id,
+          firmOrgId: l.row.firm_org_id,
+          row: l.row,
+          evaluation,
+          state: evaluation.state,
+        });
+      }
+    }
+  }
+  const rank = (s: BankState) => BANK_STATES.indexOf(s);
+  rows.sort(
+    (a, b) =>
+      rank(a.state) - rank(b.state) ||
+      (a.state === "near_miss"
+        ? (a.evaluation.gap ?? 1) - (b.evaluation.gap ?? 1)
+        : (b.evaluation.score ?? 0) - (a.evaluation.score ?? 0)) ||
+      a.requestId - b.requestId,
+  );
+  const chosen = opts.state ? rows.filter((r) => r.state === opts.state) : rows;
+  const total = chosen.length;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return {
+    product,
+    counts,
+    rows: chosen.slice((page - 1) * pageSize, page * pageSize),
+    total,
+    page,
+    pageSize,
+    pages,
+  };
+}
