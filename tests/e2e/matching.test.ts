@@ -94,7 +94,7 @@ test("the demo bank officer sees its pipeline and publishes a product", async ({
   expect(await rows.count()).toBe(Math.min(20, Number(counts[best])));
   expect(await rows.first().textContent()).toMatch(/企业#[0-9A-F]{6}/);
   expect(await page.getByTestId("pipeline-total").textContent()).toContain(
-    `共 ${counts[best]} 条匹配`,
+    `共 ${counts[best]} 条需求`,
   );
 
   await page.getByRole("link", { name: "本行产品" }).click();

@@ -294,7 +294,8 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     const before = await (
       await requestAs(app, actors, "bankX", `/bank/products/${productId}`)
     ).text();
-    expect(before).toContain("共 1 条匹配");
+    expect(before).toContain("共 1 条需求");
+    expect(before).toContain("可直接申请（1）");
     const confirm = await requestAs(
       app,
       actors,
@@ -311,7 +312,7 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     const after = await (
       await requestAs(app, actors, "bankX", `/bank/products/${productId}`)
     ).text();
-    expect(after).toContain("共 0 条匹配");
+    expect(after).toContain("共 0 条需求");
     const pipeline = await (await requestAs(app, actors, "bankX", "/bank/pipeline")).text();
     expect(pipeline).toContain("鹿城专利质押贷（二期）");
   });
