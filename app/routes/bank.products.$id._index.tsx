@@ -15,8 +15,10 @@ import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
 import {
+  BANK_STATES,
   explainFailure,
   explainPass,
+  type BankState,
   stateFailures,
   type Failure,
   type ProductEvaluation,
@@ -25,12 +27,7 @@ import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
 import { isRegionCode, regionName } from "../domain/regions";
 import { UserFacingError } from "../models/errors";
-import {
-  BANK_STATES,
-  findRequestStatesForProduct,
-  type BankState,
-  type RequestFilters,
-} from "../models/matching.server";
+import { findRequestStatesForProduct, type RequestFilters } from "../models/matching.server";
 import { flagsOfMask, productTermsFromRow, firmProfileFromRequest } from "../domain/matching/rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { assertCan, authorize } from "../utils/permissions.server";

@@ -1,6 +1,12 @@
 import { sql } from "kysely";
 import type { FinancingRequest as RequestRow, LoanProduct } from "../../../db/schema";
-import { evaluateProduct, scoreMatch, type ProductEvaluation } from "../../domain/matching";
+import {
+  BANK_STATES,
+  evaluateProduct,
+  scoreMatch,
+  type BankState,
+  type ProductEvaluation,
+} from "../../domain/matching";
 import type { LoanProductTerms, PledgeIpType } from "../../domain/product";
 import type { RegionCode } from "../../domain/regions";
 import {
@@ -347,9 +353,7 @@ export async function findRequestsForProduct(
 // Bank direction by state (issue 10)
 // ---------------------------------------------------------------------------------------------
 
-/** The states a bank sees: a request the product cannot serve (not_suitable) is not listed. */
-export const BANK_STATES = ["ready", "needs_appraisal", "near_miss"] as const;
-export type BankState = (typeof BANK_STATES)[number];
+export { BANK_STATES, type BankState };
 
 export interface StatePipelineRow extends PipelineRow {
   state: BankState;
