@@ -69,6 +69,20 @@ test("the demo firm sees its matches and near misses, explained", async ({ page 
     expect(reason.trim()).not.toBe("");
   }
 
+  // At a phone's width the page does not scroll sideways, confirmation panel open too.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const needing = page.locator('[data-state="needs_appraisal"] [data-testid="order-appraisal"]');
+  if ((await needing.count()) > 0) {
+    await needing.first().click();
+    await page.getByTestId("confirm-order").waitFor();
+    expect(await page.getByTestId("confirm-order").textContent()).toMatch(/确认下单并付款/);
+  }
+  expect(
+    await page.evaluate(() => document.documentElement.scrollWidth),
+    "no sideways scroll at 390 px",
+  ).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // Asking for more than the IP can carry: the products say how much collateral is missing.
   await page.goto(`/firm/requests/${second}`);
   await page.getByTestId("product-states").waitFor();
@@ -93,6 +107,9 @@ test("the demo bank officer sees its pipeline and publishes a product", async ({
   const rows = page.getByTestId("pipeline-row");
   expect(await rows.count()).toBe(Math.min(20, Number(counts[best])));
   expect(await rows.first().textContent()).toMatch(/企业#[0-9A-F]{4}/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 800 });
   expect(await page.getByTestId("pipeline-total").textContent()).toContain(
     `共 ${counts[best]} 条需求`,
   );
