@@ -89,7 +89,7 @@ function href(step: LoanPathStep, f: LoanPathFacts): string {
     case "profile":
       return "/firm/profile";
     case "asset":
-      return "/firm/assets";
+      return f.assetCount > 0 ? "/firm/assets" : "/firm/assets/new-patent";
     case "estimate":
       return f.firstUnestimatedAssetId !== null
         ? `/firm/assets/${f.firstUnestimatedAssetId}/valuation`

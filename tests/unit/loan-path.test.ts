@@ -31,7 +31,7 @@ describe("the firm's path to a loan", () => {
 
   it("a registered firm lists its IP next, then estimates the first asset without an estimate", () => {
     const registered = { ...NEW_FIRM, profileComplete: true };
-    expect(loanPath(registered).next?.href).toBe("/firm/assets");
+    expect(loanPath(registered).next?.href).toBe("/firm/assets/new-patent");
     const listed = { ...registered, assetCount: 2, firstUnestimatedAssetId: 7 };
     expect(loanPath(listed).next).toEqual({
       step: "estimate",
