@@ -217,7 +217,7 @@ export function ValuationResultView({
   const toWan = (fen: number) => Math.round((fen / FEN_PER_WAN) * 100) / 100;
   return (
     <section
-      className="card grid"
+      className="card grid valuation-result"
       id="result"
       data-testid="valuation-result"
       style={{ gap: "1rem" }}
