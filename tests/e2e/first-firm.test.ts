@@ -33,7 +33,7 @@ async function noSideScroll(page: Page, where: string) {
   await page.waitForLoadState("load");
   const widths = await page.evaluate(() => {
     const view = window.innerWidth;
-    const out = (el: Element) => el.getBoundingClientRect().right > view + 0.5;
+    const out = (el: Element) => el.getBoundingClientRect().width > view + 0.5;
     // The innermost element that sticks out (none of its children does), to name in the message.
     const wide = [...document.querySelectorAll("body *")].find(
       (el) => out(el) && ![...el.children].some(out),
@@ -142,7 +142,7 @@ test(
       await noSideScroll(page, "/firm/assets/new-patent");
       await act(page.fill("input[name=number]", patentNumber()));
       await act(page.fill("input[name=title]", title));
-    await act(page.selectOption("select[name=status]", "granted"));
+      await act(page.selectOption("select[name=status]", "granted"));
       await act(page.fill("input[name=filingDate]", "2021-03-15"));
       await act(page.fill("input[name=grantDate]", "2022-11-20"));
       await act(page.locator("main button[type=submit]").click());
@@ -292,7 +292,12 @@ test(
     } catch (e) {
       writeFileSync(
         path.join(ARTIFACTS_DIR, "first-firm-failure.txt"),
-        `${page.url()}\n${(await page.locator("main").innerText().catch(() => "")).slice(0, 4000)}`,
+        `${page.url()}\n${(
+          await page
+            .locator("main")
+            .innerText()
+            .catch(() => "")
+        ).slice(0, 4000)}`,
       );
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, "first-firm.png"), fullPage: true });
