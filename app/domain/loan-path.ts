@@ -3,7 +3,7 @@
  * profile → IP listed → estimate → financing request → matches → formal appraisal → application
  * submitted → approved. Each step is done or not from the firm's own rows (the model counts them,
  * see app/models/loan-path.server.ts); the first step not done is the next action, with one link.
- * Pure.
+ * Pure (docs/domain.md#loan-path).
  */
 
 export const LOAN_PATH_STEPS = [

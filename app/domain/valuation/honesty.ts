@@ -4,7 +4,7 @@ import { BP } from "./inputs";
 import { ROYALTY_FACTOR_BY_PATENT_KIND } from "./industry-defaults";
 
 /**
- * What keeps the quick estimate honest (issue 10, docs/domain.md#relief-from-royalty): the
+ * What keeps the quick estimate honest (issue 10, docs/domain.md#estimate-honesty): the
  * royalty rate is one pick from an industry's range, so the range and its source are shown with
  * the result; the revenue typed for one asset cannot exceed what the whole firm sells in a year,
  * so that is checked; and the owner's assumptions are listed with the value. Pure.
