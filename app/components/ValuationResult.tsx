@@ -107,7 +107,7 @@ function warningText(t: TFunction, locale: string, w: ValuationWarning): string 
 }
 
 /** The royalty's range and source, the warnings, and every assumption the owner made. */
-function HonestyPanel({
+export function HonestyPanel({
   result,
   honesty,
 }: {

@@ -234,6 +234,9 @@ test(
         await v.getByTestId("sign").waitFor();
         await noSideScroll(v, "valuer order");
         const section = v.locator("section[data-asset]", { hasText: title });
+        // The owner's assumptions travel with the order.
+        await section.getByTestId("firm-assumptions").locator("summary").click();
+        expect(await section.getByTestId("owner-assumptions").textContent()).toContain("8,000");
         await section
           .locator("textarea[name='items[0].assumptions']")
           .fill("许可费率 3%，折现率 14%，收益期 8 年，所得税率 25%。");
