@@ -11,6 +11,7 @@ import { seedDeals } from "./seed-deals";
 import { seedAllianceConsent } from "./seed-alliance";
 import { seedAssets } from "./seed-assets";
 import { seedProducts } from "./seed-products";
+import { seedShowcaseRequests } from "./seed-showcase";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
 export const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -278,4 +279,7 @@ export const extraSeeders: ExtraSeeder[] = [
   seedDeals,
   // Which firms show their name to the alliance (needs only the firms).
   seedAllianceConsent,
+  // firm01–firm05 each get an open request with a ready and a subject-to-appraisal product,
+  // judged after everything else (the deals add products and lock pledges): keep it last.
+  seedShowcaseRequests,
 ];

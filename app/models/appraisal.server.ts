@@ -25,6 +25,7 @@ import { nowInstant, todayInChina } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import { refreshRequestCollateralBounds } from "./request.server";
+import { estimateAssumptions } from "./valuation.server";
 
 /**
  * Formal appraisals: the firm's order, the valuer's queue and signature, the report and its public
@@ -572,7 +573,15 @@ export async function getValuerOrder(db: Db, valuerOrgId: number, orderId: numbe
   const estimates = estimateIds.length
     ? await db
         .selectFrom("valuation_estimates")
-        .select(["id", "low_fen", "central_fen", "high_fen", "valuation_date"])
+        .select([
+          "id",
+          "low_fen",
+          "central_fen",
+          "high_fen",
+          "valuation_date",
+          "inputs_json",
+          "result_json",
+        ])
         .where("id", "in", estimateIds)
         .execute()
     : [];
@@ -591,6 +600,8 @@ export async function getValuerOrder(db: Db, valuerOrgId: number, orderId: numbe
               date: e.valuation_date,
             }
           : null,
+        // The owner's assumptions behind that estimate, and what they warn about.
+        assumptions: e ? estimateAssumptions(e.inputs_json, e.result_json) : null,
       };
     }),
   };
