@@ -19,7 +19,10 @@ export type PasswordStrengthCheck = (
 
 /** Lower case, without spaces and the punctuation people put between words. */
 function fold(s: string): string {
-  return s.normalize("NFKC").toLowerCase().replace(/[\s._\-@+]/g, "");
+  return s
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s._\-@+]/g, "");
 }
 
 /**
