@@ -97,8 +97,10 @@ describe(`hostile input into every form (${testDbKind()})`, () => {
   const t = useTestDb();
   const app = useAppServer();
   const actors = useActors(t, app);
+  // Known finding (reported, not fixed here): an array posted for a <select> is echoed back by
+  // conform as the select's defaultValue, and React warns while rendering the refusal (no 5xx).
+  allowConsoleError(/The `defaultValue` prop supplied to <select> must be a scalar value/);
   const ids = { asset: 0, request: 0, product: 0, draft: 0, submitted: 0, order: 0, paid: 0 };
-  allowConsoleError(/.*/);
 
   beforeAll(async () => {
     const firmA = { userId: actors.firmA.userId, orgId: actors.firmA.orgId };
@@ -210,7 +212,7 @@ describe(`hostile input into every form (${testDbKind()})`, () => {
     async () => {
       const started = Date.now();
       let posted = 0;
-    let formCount = 0;
+      let formCount = 0;
       const problems: string[] = [];
       for (const [actor, path] of PAGES) {
         const page = path();
@@ -295,7 +297,7 @@ describe(`hostile input into every form (${testDbKind()})`, () => {
       }
       expect(problems).toEqual([]);
       expect(formCount).toBeGreaterThan(25);
-    expect(posted).toBeGreaterThan(300);
+      expect(posted).toBeGreaterThan(300);
       expect(Date.now() - started).toBeLessThan(60_000);
     },
   );
