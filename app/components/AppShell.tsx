@@ -9,6 +9,8 @@ export interface ShellUser {
   role: Role;
   displayName: string;
   orgName: string;
+  /** False until a self-registered user verifies the e-mail: a banner says what waits on it. */
+  emailVerified?: boolean;
   /** Unread in-app notifications (deals), shown next to the notifications link. */
   unread?: number;
 }
@@ -120,9 +122,14 @@ export function AppShell({
                   </span>
                 ) : null}
               </NavLink>
-              <span className="whoami" data-testid="whoami">
+              <Link
+                to="/account"
+                className="whoami"
+                data-testid="whoami"
+                title={t("account:nav.account")}
+              >
                 {user.displayName} · {t(`roles.${user.role}`)}
-              </span>
+              </Link>
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button" data-testid="logout">
                   {t("nav.logout")}
@@ -139,6 +146,11 @@ export function AppShell({
           )}
         </div>
       </header>
+      {user && user.emailVerified === false ? (
+        <div className="notice" role="status" data-testid="verify-banner">
+          {t("account:banner.text")} <Link to="/account">{t("account:banner.resend")}</Link>
+        </div>
+      ) : null}
       <main className="content">{children}</main>
       <footer className="footer">{t("footer")}</footer>
     </div>

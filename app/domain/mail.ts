@@ -6,6 +6,7 @@ export const MAIL_TEMPLATES = {
   accountExists: { essential: true },
   verifyEmail: { essential: true },
   passwordReset: { essential: true },
+  passwordChanged: { essential: true },
   invitation: { essential: true },
 } as const satisfies Record<string, { essential: boolean }>;
 

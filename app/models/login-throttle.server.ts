@@ -18,7 +18,7 @@ import { notifyOrganisation } from "./notification.server";
 const EPOCH = toDbInstant(new Date(0));
 
 /** Creates the counter row if it is missing; a concurrent creator winning is fine. */
-async function ensureRow(db: Db, key: string): Promise<void> {
+export async function ensureRow(db: Db, key: string): Promise<void> {
   try {
     await db
       .insertInto("login_throttle")

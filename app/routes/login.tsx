@@ -91,6 +91,12 @@ export default function Login() {
     <div className="card" style={{ maxWidth: "28rem", margin: "2rem auto" }}>
       <h1>{t("auth:login.title")}</h1>
       {params.get("reset") === "1" ? <p role="status">{t("auth:login.resetDone")}</p> : null}
+      {params.get("registered") === "1" ? (
+        <p role="status" data-testid="registered">
+          {t("auth:login.registered")}
+        </p>
+      ) : null}
+      {params.get("verified") === "1" ? <p role="status">{t("auth:login.verified")}</p> : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors errors={form.errors} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />

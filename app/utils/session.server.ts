@@ -12,7 +12,16 @@ const TOUCH_EVERY_MS = 60 * 1000;
 export type SessionUser = Pick<User, "id" | "org_id" | "email" | "role" | "display_name"> & {
   orgKind: string;
   orgName: string;
+  /** False for a self-registered firm until it opens the verification link (issue 11). */
+  emailVerified: boolean;
 };
+
+/** The browser's User-Agent as stored with a session: control characters out, at most 255. */
+export function sessionUserAgent(request: Request): string | null {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  const ua = (request.headers.get("user-agent") ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return ua ? ua.slice(0, 255) : null;
+}
 
 /** Over HTTPS the cookie is `__Host-` prefixed and Secure; plain http://localhost gets a plain name. */
 export function isSecureRequest(request: Request): boolean {
@@ -71,9 +80,16 @@ export async function createUserSession(
       last_seen_at: toDbInstant(now),
       expires_at: toDbInstant(new Date(now.getTime() + SESSION_ABSOLUTE_MS)),
       ip,
+      user_agent: sessionUserAgent(request),
     })
     .execute();
   return serializeSessionCookie(request, token, SESSION_ABSOLUTE_MS / 1000);
+}
+
+/** The stored id (hash) of the session this request carries, or null. */
+export function currentSessionId(request: Request): string | null {
+  const token = readCookie(request, sessionCookieName(request));
+  return token ? hashToken(token) : null;
 }
 
 export async function destroyUserSession(request: Request, db: Db = getDb()): Promise<string> {
@@ -104,6 +120,7 @@ export async function getSessionUser(
       "users.role",
       "users.display_name",
       "users.disabled",
+      "users.email_verified",
       "organisations.kind as orgKind",
       "organisations.name as orgName",
     ])
@@ -134,5 +151,6 @@ export async function getSessionUser(
     display_name: row.display_name,
     orgKind: row.orgKind,
     orgName: row.orgName,
+    emailVerified: Number(row.email_verified) === 1,
   };
 }

@@ -283,6 +283,39 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         body: form({ password: "short" }),
       },
     },
+    "account._index": {
+      loader: { path: () => "/account", expected: MEMBERS },
+      action: {
+        path: () => "/account",
+        expected: { ...all(400), anonymous: "login" },
+        body: BOGUS_INTENT,
+      },
+    },
+    "account.password": {
+      loader: { path: () => "/account/password", expected: MEMBERS },
+      action: {
+        path: () => "/account/password",
+        expected: { ...all(400), anonymous: "login" },
+        body: EMPTY,
+      },
+    },
+    "account.sessions": {
+      loader: { path: () => "/account/sessions", expected: MEMBERS },
+      // Someone else's (or no) session key: nobody can end a session that is not theirs.
+      action: {
+        path: () => "/account/sessions",
+        expected: { ...all(404), anonymous: "login" },
+        body: form({ intent: "end", key: "0".repeat(24) }),
+      },
+    },
+    "account.verify-email.$token": {
+      loader: { path: () => "/account/verify-email/no-such-token", expected: PUBLIC },
+      action: {
+        path: () => "/account/verify-email/no-such-token",
+        expected: all(400),
+        body: EMPTY,
+      },
+    },
     "set-language": {
       loader: { path: () => "/set-language", expected: all(302) },
       action: { path: () => "/set-language", expected: all(302), body: form({ locale: "xx" }) },

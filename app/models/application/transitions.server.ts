@@ -122,6 +122,15 @@ export async function submitApplication(db: Db, actor: Actor, v: Versioned): Pro
       actor,
       ...v,
       precheck: async (t, app) => {
+        // A self-registered firm submits only once its e-mail is verified (issue 11).
+        const who = await t
+          .selectFrom("users")
+          .select("email_verified")
+          .where("id", "=", actor.userId)
+          .executeTakeFirst();
+        if (Number(who?.email_verified) !== 1) {
+          throw new UserFacingError("auth:verify.requiredToSubmit", {}, undefined, 403);
+        }
         // Submit with the current values: the bank sees what the assets are worth today.
         const snapshot = parseProductSnapshot(app.product_snapshot_json);
         const ids = await assetIdsOf(t, app.id);
