@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Role, User } from "../../db/schema";
 import { getDb, type Db } from "./db.server";
-import { getEnv } from "./env.server";
+import { requiredRoles, TWO_FACTOR_POLICY_SETTING } from "../domain/two-factor";
+import { getEnv, isDeployment } from "./env.server";
 import { fromDbInstant, nowInstant, toDbInstant } from "./time";
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -12,6 +13,10 @@ const TOUCH_EVERY_MS = 60 * 1000;
 export type SessionUser = Pick<User, "id" | "org_id" | "email" | "role" | "display_name"> & {
   orgKind: string;
   orgName: string;
+  /** Enrolled in two-factor authentication: every session of this user passed a code. */
+  twoFactorEnabled: boolean;
+  /** The admin's policy requires two-factor authentication of this user's role. */
+  twoFactorRequired: boolean;
 };
 
 /** Over HTTPS the cookie is `__Host-` prefixed and Secure; plain http://localhost gets a plain name. */
@@ -24,7 +29,7 @@ export function sessionCookieName(request: Request): string {
   return isSecureRequest(request) ? "__Host-zr_session" : "zr_session";
 }
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHmac("sha256", getEnv().SESSION_SECRET).update(token).digest("hex");
 }
 
@@ -95,6 +100,7 @@ export async function getSessionUser(
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .innerJoin("organisations", "organisations.id", "users.org_id")
+    .leftJoin("user_totp", "user_totp.user_id", "users.id")
     .select([
       "sessions.last_seen_at",
       "sessions.expires_at",
@@ -106,6 +112,13 @@ export async function getSessionUser(
       "users.disabled",
       "organisations.kind as orgKind",
       "organisations.name as orgName",
+      "user_totp.enabled_at as totpEnabledAt",
+      (eb) =>
+        eb
+          .selectFrom("settings")
+          .select("value")
+          .where("name", "=", TWO_FACTOR_POLICY_SETTING)
+          .as("twoFactorPolicy"),
     ])
     .where("sessions.id", "=", id)
     .executeTakeFirst();
@@ -134,5 +147,15 @@ export async function getSessionUser(
     display_name: row.display_name,
     orgKind: row.orgKind,
     orgName: row.orgName,
+    twoFactorEnabled: row.totpEnabledAt !== null,
+    twoFactorRequired: requiredRoles(row.twoFactorPolicy, isDeployment()).includes(
+      row.role as Role,
+    ),
   };
+}
+
+/** The stored id of the session the request carries (to keep it while ending the others). */
+export function currentSessionId(request: Request): string | null {
+  const token = readCookie(request, sessionCookieName(request));
+  return token ? hashToken(token) : null;
 }
