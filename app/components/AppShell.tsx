@@ -53,6 +53,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
     { to: "/admin/ledger", labelKey: "applications:nav.adminLedger" },
     { to: "/admin/settings/target", labelKey: "applications:nav.target" },
+    { to: "/admin/settings/two-factor", labelKey: "security:nav.policy" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
   ],
 };
@@ -119,6 +120,9 @@ export function AppShell({
                     {user.unread}
                   </span>
                 ) : null}
+              </NavLink>
+              <NavLink to="/account/two-factor" data-testid="security-link">
+                {t("security:nav.account")}
               </NavLink>
               <span className="whoami" data-testid="whoami">
                 {user.displayName} · {t(`roles.${user.role}`)}

@@ -26,7 +26,13 @@ export const REMEMBER_DEVICE_MS = 30 * 24 * 3600 * 1000;
 export const TWO_FACTOR_POLICY_SETTING = "two_factor_required_roles";
 /** What a deployment requires until an admin says otherwise: those who move money. */
 export const DEPLOYMENT_REQUIRED_ROLES: readonly Role[] = ["admin", "bank_officer"];
-export const POLICY_ROLES: readonly Role[] = ["firm", "bank_officer", "valuer", "alliance", "admin"];
+export const POLICY_ROLES: readonly Role[] = [
+  "firm",
+  "bank_officer",
+  "valuer",
+  "alliance",
+  "admin",
+];
 
 function isRole(v: unknown): v is Role {
   return typeof v === "string" && (POLICY_ROLES as readonly string[]).includes(v);
@@ -58,9 +64,7 @@ export function serializeRequiredRoles(roles: readonly Role[]): string {
 }
 
 export type SecondFactorInput =
-  | { kind: "totp"; code: string }
-  | { kind: "recovery"; code: string }
-  | { kind: "invalid" };
+  { kind: "totp"; code: string } | { kind: "recovery"; code: string } | { kind: "invalid" };
 
 /**
  * What a person typed in the code box: six digits are a TOTP code, ten symbols of the recovery

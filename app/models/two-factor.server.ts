@@ -191,8 +191,7 @@ export async function confirmEnrolment(
     if (row.enabled_at) throw new UserFacingError("security:errors.alreadyEnabled");
     const secret = decryptTotpSecret(row.secret_enc, user.id);
     const input = classifySecondFactor(code);
-    const step =
-      secret && input.kind === "totp" ? matchTotp(secret, input.code, now) : null;
+    const step = secret && input.kind === "totp" ? matchTotp(secret, input.code, now) : null;
     if (step === null) throw new UserFacingError("security:errors.codeWrong", {}, "code");
     const res = await trx
       .updateTable("user_totp")
@@ -485,7 +484,9 @@ export async function setTwoFactorPolicy(
     const value = serializeRequiredRoles(roles);
     let now = nowInstant();
     if (current && now <= current.updated_at) {
-      now = toDbInstant(new Date(new Date(current.updated_at.replace(" ", "T") + "Z").getTime() + 1));
+      now = toDbInstant(
+        new Date(new Date(current.updated_at.replace(" ", "T") + "Z").getTime() + 1),
+      );
     }
     if (current) {
       const res = await trx
@@ -518,4 +519,17 @@ export async function setTwoFactorPolicy(
   } else {
     await (db as Db).transaction().execute(write);
   }
+}
+
+/** How many active users of each role have two-factor authentication on (for the policy page). */
+export async function countEnrolledByRole(db: Db): Promise<Partial<Record<Role, number>>> {
+  const rows = await db
+    .selectFrom("user_totp")
+    .innerJoin("users", "users.id", "user_totp.user_id")
+    .select(["users.role", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("user_totp.enabled_at", "is not", null)
+    .where("users.disabled", "=", 0)
+    .groupBy("users.role")
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.role, Number(r.n)]));
 }

@@ -75,7 +75,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (status.pending) {
     const secret = await withDb(pendingEnrolmentSecret, user.id);
     if (secret) {
-      enrolment = { qr: await qrDataUrl(otpauthUri(secret, user.email)), secret: groupSecret(secret) };
+      enrolment = {
+        qr: await qrDataUrl(otpauthUri(secret, user.email)),
+        secret: groupSecret(secret),
+      };
     }
   }
   return {

@@ -52,7 +52,11 @@ export function decryptTotpSecret(stored: string, userId: number): string | null
   if (!stored.startsWith(SECRET_PREFIX)) return null;
   try {
     const raw = Buffer.from(stored.slice(SECRET_PREFIX.length), "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", derivedKey("totp-secret"), raw.subarray(0, 12));
+    const decipher = createDecipheriv(
+      "aes-256-gcm",
+      derivedKey("totp-secret"),
+      raw.subarray(0, 12),
+    );
     decipher.setAAD(Buffer.from(`user:${userId}`));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
@@ -79,7 +83,11 @@ function totp(base32: string, label = ""): TOTP {
 
 /** The time step the code matches (within ±TOTP_WINDOW of now), or null. */
 export function matchTotp(base32: string, code: string, now: Date): number | null {
-  const delta = totp(base32).validate({ token: code, timestamp: now.getTime(), window: TOTP_WINDOW });
+  const delta = totp(base32).validate({
+    token: code,
+    timestamp: now.getTime(),
+    window: TOTP_WINDOW,
+  });
   return delta === null ? null : totpStep(now.getTime()) + delta;
 }
 
