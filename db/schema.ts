@@ -13,6 +13,9 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   mail_queue: MailQueueTable;
   email_tokens: EmailTokensTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  trusted_devices: TrustedDevicesTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
   disbursement_totals: DisbursementTotalsTable;
@@ -167,6 +170,32 @@ export interface EmailTokensTable {
   created_at: string;
   expires_at: string;
   used_at: string | null;
+}
+
+/** A user's TOTP secret (docs/decisions/014-two-factor.md); enabled once a code confirmed it. */
+export interface UserTotpTable {
+  user_id: number;
+  secret_enc: string;
+  created_at: string;
+  enabled_at: string | null;
+  last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface TrustedDevicesTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  user_agent: string | null;
 }
 
 export interface LoginAttemptsTable {

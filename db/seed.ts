@@ -5,6 +5,7 @@ import { INDUSTRY_CODES } from "../app/domain/industry";
 import { registerFirm, createOrganisation } from "../app/models/organisation.server";
 import { hashPassword } from "../app/utils/password.server";
 import { nowInstant } from "../app/utils/time";
+import { TWO_FACTOR_POLICY_SETTING } from "../app/domain/two-factor";
 import type { Db } from "../app/utils/db.server";
 import { seedAppraisals } from "./seed-appraisals";
 import { seedDeals } from "./seed-deals";
@@ -192,6 +193,13 @@ export async function seedDemo(
   const person = () =>
     SURNAMES[Math.floor(rand() * SURNAMES.length)] + GIVEN[Math.floor(rand() * GIVEN.length)];
   const logins: DemoLogin[] = [];
+
+  // The seeded demo requires two-factor authentication of nobody, so the printed log-ins work
+  // (docs/decisions/014-two-factor.md); the admin can require it at /admin/settings/two-factor.
+  await db
+    .insertInto("settings")
+    .values({ name: TWO_FACTOR_POLICY_SETTING, value: "[]", updated_at: nowInstant() })
+    .execute();
 
   const platform = await createOrganisation(
     db,

@@ -55,6 +55,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
     { to: "/admin/ledger", labelKey: "applications:nav.adminLedger" },
     { to: "/admin/settings/target", labelKey: "applications:nav.target" },
+    { to: "/admin/settings/two-factor", labelKey: "security:nav.policy" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
   ],
 };
@@ -121,6 +122,9 @@ export function AppShell({
                     {user.unread}
                   </span>
                 ) : null}
+              </NavLink>
+              <NavLink to="/account/two-factor" data-testid="security-link">
+                {t("security:nav.account")}
               </NavLink>
               <Link
                 to="/account"

@@ -83,6 +83,8 @@ export const PERMISSIONS = {
 
   "notification.view": EACH_USER_OWN,
   "notification.markRead": EACH_USER_OWN,
+  /** One's own two-factor authentication: enrol, recovery codes, remembered devices, disable. */
+  "twoFactor.manage": EACH_USER_OWN,
 
   // The firm's profile and its consent to be named in the alliance review.
   "profile.view": FIRM_OWN,
@@ -152,6 +154,8 @@ export const PERMISSIONS = {
   "outbox.view": ADMIN,
   /** Platform settings: the appraisal fee and the financing target. */
   "settings.edit": ADMIN,
+  /** Which roles must use two-factor authentication (docs/decisions/014-two-factor.md). */
+  "twoFactorPolicy.edit": ADMIN,
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -193,4 +197,33 @@ export function can(actor: PermissionActor | null, action: Action, thing?: Owner
     owner !== null &&
     owner === (scope === "userId" ? actor.id : actor.org_id)
   );
+}
+
+/**
+ * Actions that move money or change who must prove a second factor. A user whose role an admin
+ * requires two-factor authentication of (app/domain/two-factor.ts requiredRoles) may do them only
+ * once they have enrolled; until then the guards send them to enrolment
+ * (docs/decisions/014-two-factor.md).
+ */
+export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  "application.approve",
+  "application.disburse",
+  "application.repay",
+  "application.default",
+  "ledger.reverse",
+  "payment.confirmOffline",
+  "twoFactorPolicy.edit",
+]);
+
+/** What the guards know of the actor's second factor (a `SessionUser` carries both). */
+export interface SecondFactorState {
+  /** The user has confirmed a TOTP enrolment (so every session of theirs passed a code). */
+  twoFactorEnabled: boolean;
+  /** The user's role must use two-factor authentication (the admin's policy). */
+  twoFactorRequired: boolean;
+}
+
+/** This actor must enrol in two-factor authentication before doing this action. */
+export function mustEnrolFirst(actor: SecondFactorState, action: Action): boolean {
+  return SECOND_FACTOR_ACTIONS.has(action) && actor.twoFactorRequired && !actor.twoFactorEnabled;
 }

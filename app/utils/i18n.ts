@@ -25,6 +25,8 @@ import zhRisk from "../locales/zh-CN/risk.json";
 import enRisk from "../locales/en/risk.json";
 import zhAccount from "../locales/zh-CN/account.json";
 import enAccount from "../locales/en/account.json";
+import zhSecurity from "../locales/zh-CN/security.json";
+import enSecurity from "../locales/en/security.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -44,6 +46,7 @@ export const resources = {
     servicing: zhServicing,
     risk: zhRisk,
     account: zhAccount,
+    security: zhSecurity,
   },
   en: {
     common: enCommon,
@@ -58,6 +61,7 @@ export const resources = {
     servicing: enServicing,
     risk: enRisk,
     account: enAccount,
+    security: enSecurity,
   },
 } satisfies Resource;
 

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Role, User } from "../../db/schema";
 import { getDb, type Db } from "./db.server";
-import { getEnv } from "./env.server";
+import { requiredRoles, TWO_FACTOR_POLICY_SETTING } from "../domain/two-factor";
+import { getEnv, isDeployment } from "./env.server";
 import { fromDbInstant, nowInstant, toDbInstant } from "./time";
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -14,6 +15,10 @@ export type SessionUser = Pick<User, "id" | "org_id" | "email" | "role" | "displ
   orgName: string;
   /** False for a self-registered firm until it opens the verification link (issue 11). */
   emailVerified: boolean;
+  /** Enrolled in two-factor authentication: every session of this user passed a code. */
+  twoFactorEnabled: boolean;
+  /** The admin's policy requires two-factor authentication of this user's role. */
+  twoFactorRequired: boolean;
 };
 
 /** The browser's User-Agent as stored with a session: control characters out, at most 255. */
@@ -33,7 +38,7 @@ export function sessionCookieName(request: Request): string {
   return isSecureRequest(request) ? "__Host-zr_session" : "zr_session";
 }
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHmac("sha256", getEnv().SESSION_SECRET).update(token).digest("hex");
 }
 
@@ -111,6 +116,7 @@ export async function getSessionUser(
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .innerJoin("organisations", "organisations.id", "users.org_id")
+    .leftJoin("user_totp", "user_totp.user_id", "users.id")
     .select([
       "sessions.last_seen_at",
       "sessions.expires_at",
@@ -123,6 +129,13 @@ export async function getSessionUser(
       "users.email_verified",
       "organisations.kind as orgKind",
       "organisations.name as orgName",
+      "user_totp.enabled_at as totpEnabledAt",
+      (eb) =>
+        eb
+          .selectFrom("settings")
+          .select("value")
+          .where("name", "=", TWO_FACTOR_POLICY_SETTING)
+          .as("twoFactorPolicy"),
     ])
     .where("sessions.id", "=", id)
     .executeTakeFirst();
@@ -152,5 +165,9 @@ export async function getSessionUser(
     orgKind: row.orgKind,
     orgName: row.orgName,
     emailVerified: Number(row.email_verified) === 1,
+    twoFactorEnabled: row.totpEnabledAt !== null,
+    twoFactorRequired: requiredRoles(row.twoFactorPolicy, isDeployment()).includes(
+      row.role as Role,
+    ),
   };
 }

@@ -593,6 +593,27 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     },
     "admin.audit": { loader: { path: () => "/admin/audit", expected: ADMIN } },
     "admin.outbox": { loader: { path: () => "/admin/outbox", expected: ADMIN } },
+    "admin.settings.two-factor": {
+      loader: { path: () => "/admin/settings/two-factor", expected: ADMIN },
+      action: {
+        path: () => "/admin/settings/two-factor",
+        expected: only({ admin: 400 }),
+        body: form({ roles: "root" }),
+      },
+    },
+    "account.two-factor": {
+      loader: { path: () => "/account/two-factor", expected: MEMBERS },
+      action: {
+        path: () => "/account/two-factor",
+        expected: { ...all(400), anonymous: "login" },
+        body: BOGUS_INTENT,
+      },
+    },
+    // Without the signed pending state a right password gives, the code step sends back to log in.
+    "login_.two-factor": {
+      loader: { path: () => "/login/two-factor", expected: all(302) },
+      action: { path: () => "/login/two-factor", expected: all(302), body: EMPTY },
+    },
     "admin.ledger": {
       loader: { path: () => "/admin/ledger", expected: ADMIN },
       action: { path: () => "/admin/ledger", expected: only({ admin: 400 }), body: EMPTY },

@@ -34,6 +34,7 @@ const SPEC: Record<Action, string> = {
 
   "notification.view": "- U U U U U",
   "notification.markRead": "- U U U U U",
+  "twoFactor.manage": "- U U U U U",
 
   "profile.view": "- F - - - -",
   "profile.edit": "- F - - - -",
@@ -93,6 +94,7 @@ const SPEC: Record<Action, string> = {
   "audit.view": "- - - - - A",
   "outbox.view": "- - - - - A",
   "settings.edit": "- - - - - A",
+  "twoFactorPolicy.edit": "- - - - - A",
 };
 
 const MINE = 100;
