@@ -261,24 +261,27 @@ export async function acceptInvitation(
 }
 
 export async function listPendingInvitations(db: Db, now: Date = new Date()) {
-  return db
-    .selectFrom("invitations")
-    .innerJoin("organisations", "organisations.id", "invitations.org_id")
-    .select([
-      "invitations.id",
-      "invitations.email",
-      "invitations.role",
-      "invitations.display_name",
-      "invitations.expires_at",
-      "invitations.locale",
-      "organisations.name as orgName",
-    ])
-    .where("invitations.accepted_at", "is", null)
-    .where("invitations.revoked_at", "is", null)
-    .where("invitations.expires_at", ">", toDbInstant(now))
-    .orderBy("invitations.id", "desc")
-    .limit(100)
-    .execute();
+  return (
+    db
+      .selectFrom("invitations")
+      .innerJoin("organisations", "organisations.id", "invitations.org_id")
+      .select([
+        "invitations.id",
+        "invitations.email",
+        "invitations.role",
+        "invitations.display_name",
+        "invitations.expires_at",
+        "invitations.locale",
+        "organisations.name as orgName",
+      ])
+      .where("invitations.accepted_at", "is", null)
+      .where("invitations.revoked_at", "is", null)
+      // Expired ones stay listed for a month, so they can be sent again.
+      .where("invitations.expires_at", ">", toDbInstant(new Date(now.getTime() - 30 * 86400_000)))
+      .orderBy("invitations.id", "desc")
+      .limit(100)
+      .execute()
+  );
 }
 
 /**

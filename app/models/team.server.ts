@@ -119,34 +119,30 @@ export async function getTeam(db: Db, actor: TeamActor, now: Date = new Date()) 
     .limit(200)
     .execute();
   return {
-    members: members.map(
-      (m): TeamMember => ({
-        id: m.id,
-        displayName: m.display_name,
-        email: m.email,
-        teamAdmin: m.team_admin === 1,
-        active: m.disabled === 0,
-        createdAt: m.created_at,
-        lastSeenAt: m.last_seen ? fromDbInstant(String(m.last_seen)).toISOString() : null,
-      }),
-    ),
-    invitations: invitations.map(
-      (i): TeamInvitation => ({
-        id: i.id,
-        displayName: i.display_name,
-        email: i.email,
-        locale: i.locale,
-        teamAdmin: i.team_admin === 1,
-        expiresAt: i.expires_at,
-        status:
-          invitationStatus(
-            { acceptedAt: i.accepted_at, revokedAt: null, expiresAt: i.expires_at },
-            nowDb,
-          ) === "pending"
-            ? "pending"
-            : "expired",
-      }),
-    ),
+    members: members.map((m): TeamMember => ({
+      id: m.id,
+      displayName: m.display_name,
+      email: m.email,
+      teamAdmin: m.team_admin === 1,
+      active: m.disabled === 0,
+      createdAt: m.created_at,
+      lastSeenAt: m.last_seen ? fromDbInstant(String(m.last_seen)).toISOString() : null,
+    })),
+    invitations: invitations.map((i): TeamInvitation => ({
+      id: i.id,
+      displayName: i.display_name,
+      email: i.email,
+      locale: i.locale,
+      teamAdmin: i.team_admin === 1,
+      expiresAt: i.expires_at,
+      status:
+        invitationStatus(
+          { acceptedAt: i.accepted_at, revokedAt: null, expiresAt: i.expires_at },
+          nowDb,
+        ) === "pending"
+          ? "pending"
+          : "expired",
+    })),
     canManage: mayManageTeam(actor) && Boolean(TEAM_ROLE_BY_ORG_KIND[actor.orgKind]),
     canGrantTeamAdmin: mayGrantTeamAdmin(actor),
   };

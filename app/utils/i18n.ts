@@ -23,6 +23,8 @@ import zhServicing from "../locales/zh-CN/servicing.json";
 import enServicing from "../locales/en/servicing.json";
 import zhRisk from "../locales/zh-CN/risk.json";
 import enRisk from "../locales/en/risk.json";
+import zhTeam from "../locales/zh-CN/team.json";
+import enTeam from "../locales/en/team.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -41,6 +43,7 @@ export const resources = {
     mail: zhMail,
     servicing: zhServicing,
     risk: zhRisk,
+    team: zhTeam,
   },
   en: {
     common: enCommon,
@@ -54,6 +57,7 @@ export const resources = {
     mail: enMail,
     servicing: enServicing,
     risk: enRisk,
+    team: enTeam,
   },
 } satisfies Resource;
 
