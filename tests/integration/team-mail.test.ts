@@ -4,9 +4,12 @@
  * the signed one-click unsubscribe that stops deal-event mails.
  */
 import { describe, expect, it } from "vitest";
+import { disburseApplication, getApplicationRow } from "../../app/models/application.server";
 import { acceptInvitation } from "../../app/models/invitation.server";
 import { mailOrganisation } from "../../app/models/notice-mail.server";
 import { unsubscribeToken } from "../../app/utils/mail-links.server";
+import { todayInChina } from "../../app/utils/time";
+import { addAsset, createDealWorld, driveTo, newApplication } from "../support/applications";
 import { loginCookie, useActors } from "../support/authz";
 import { useTestDb } from "../support/db";
 import { useAppServer } from "../support/http";
@@ -223,5 +226,64 @@ describe("team members and notice mail", () => {
       }),
     ).rejects.toThrow("transition failed");
     expect(await mailsTo(actors.firmA.email)).toHaveLength(0);
+  });
+});
+
+describe("deal-event mails from real transitions", () => {
+  const t = useTestDb();
+
+  it("mails the bank on submit and the firm on approval and disbursement; a rolled-back disbursement mails nothing", async () => {
+    const w = await createDealWorld(t.db);
+    const a1 = await addAsset(t.db, w.firmA.orgId, { valueFen: 80_000_000 });
+    const a2 = await addAsset(t.db, w.firmA.orgId, { ipType: "trademark", valueFen: 20_000_000 });
+    const id = await newApplication(t.db, w, { assetIds: [a2, a1], amountFen: 25_000_000 });
+    const count = (template: string) =>
+      t.db
+        .selectFrom("mail_queue")
+        .select(["to_email", "locale", "subject", "body_text"])
+        .where("template", "=", template)
+        .where("body_text", "like", `%/applications/${id}%`)
+        .execute();
+    await driveTo(t.db, w, id, "submitted");
+    const submitted = await count("applicationSubmitted");
+    // Every active officer of bank X (two), none of the firm.
+    expect(submitted.length).toBe(2);
+    expect(submitted[0].body_text).toContain(`/bank/applications/${id}`);
+    await t.db
+      .updateTable("users")
+      .set({ locale: "en" })
+      .where("id", "=", w.firmA.userId)
+      .execute();
+    await driveTo(t.db, w, id, "pledge_registered");
+    const approved = await count("applicationApproved");
+    expect(approved).toHaveLength(1);
+    expect(approved[0]).toMatchObject({ locale: "en" });
+    expect(approved[0].subject).toBe(`Your loan application #${id} is approved`);
+    const app = await getApplicationRow(t.db, id);
+    await expect(
+      disburseApplication(
+        t.db,
+        w.bankX,
+        {
+          applicationId: id,
+          version: app!.version,
+          amountFen: Number(app!.approved_amount_fen),
+          valueDate: todayInChina(),
+        },
+        {
+          afterLedgerInsert: () => {
+            throw new Error("crash inside the disbursement transaction");
+          },
+        },
+      ),
+    ).rejects.toThrow("crash inside");
+    expect(await count("applicationDisbursed")).toHaveLength(0);
+    await disburseApplication(t.db, w.bankX, {
+      applicationId: id,
+      version: app!.version,
+      amountFen: Number(app!.approved_amount_fen),
+      valueDate: todayInChina(),
+    });
+    expect(await count("applicationDisbursed")).toHaveLength(1);
   });
 });
