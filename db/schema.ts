@@ -107,6 +107,8 @@ export interface UsersTable {
   locale: Generated<string>;
   /** 1: no deal-event mails (essential mails — resets, verification — still go). */
   mail_opt_out: Generated<number>;
+  /** 1: a bank officer who may invite and remove the bank's officers (every firm user may). */
+  team_admin: Generated<number>;
 }
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
@@ -132,6 +134,11 @@ export interface InvitationsTable {
   created_at: string;
   expires_at: string;
   accepted_at: string | null;
+  revoked_at: Generated<string | null>;
+  /** The language the invitation mail is written in; the new user's locale. */
+  locale: Generated<string>;
+  /** 1: the accepted user may manage their organisation's team. */
+  team_admin: Generated<number>;
 }
 export type Invitation = Selectable<InvitationsTable>;
 
@@ -159,6 +166,8 @@ export interface MailQueueTable {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  /** A notice's one-click unsubscribe URL (List-Unsubscribe, RFC 8058); null for essential mail. */
+  list_unsubscribe: Generated<string | null>;
 }
 
 export type EmailTokenPurpose = "reset" | "verify";

@@ -218,6 +218,12 @@ export async function seedDemo(
     const id = await createOrganisation(db, { kind: "bank", name: b.name }, null);
     for (const n of [1, 2])
       await addUser(db, id, "bank_officer", `officer${n}@${b.key}.demo`, person(), hash);
+    // officer1 manages the bank's team (invites and removes officers; app/domain/team.ts).
+    await db
+      .updateTable("users")
+      .set({ team_admin: 1 })
+      .where("email", "=", `officer1@${b.key}.demo`)
+      .execute();
     // One officer per bank, so a newcomer can try each bank's side.
     logins.push({ role: "bank_officer", email: `officer1@${b.key}.demo`, org: b.name });
   }

@@ -29,6 +29,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/firm/appraisals", labelKey: "nav.appraisals" },
     { to: "/firm/applications", labelKey: "applications:nav.firmApplications" },
     { to: "/firm/profile", labelKey: "nav.profile" },
+    { to: "/team", labelKey: "team:nav" },
   ],
   bank_officer: [
     { to: "/bank", labelKey: "nav.dashboard" },
@@ -37,6 +38,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/bank/applications", labelKey: "applications:nav.bankApplications" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
+    { to: "/team", labelKey: "team:nav" },
   ],
   valuer: [
     { to: "/valuer", labelKey: "nav.dashboard" },

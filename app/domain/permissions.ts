@@ -149,6 +149,15 @@ export const PERMISSIONS = {
   "subsidy.claim": FIRM_OWN,
 
   "invitation.create": ADMIN,
+  /**
+   * The own organisation's members and pending invitations (firms and banks). Managing them —
+   * inviting, resending, revoking, removing — also needs the bank's team-admin flag, which the
+   * model checks (app/domain/team.ts mayManageTeam).
+   */
+  "team.view": { firm: "firmOrgId", bank_officer: "bankOrgId" },
+  "team.manage": { firm: "firmOrgId", bank_officer: "bankOrgId" },
+  /** The one-click unsubscribe of a notice mail: the signed link is the authority, no log-in. */
+  "mail.unsubscribe": EVERYONE,
   "audit.view": ADMIN,
   /** The mail queue, including the development outbox (mails hold reset links: admin only). */
   "outbox.view": ADMIN,

@@ -27,6 +27,8 @@ import zhAccount from "../locales/zh-CN/account.json";
 import enAccount from "../locales/en/account.json";
 import zhSecurity from "../locales/zh-CN/security.json";
 import enSecurity from "../locales/en/security.json";
+import zhTeam from "../locales/zh-CN/team.json";
+import enTeam from "../locales/en/team.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -47,6 +49,7 @@ export const resources = {
     risk: zhRisk,
     account: zhAccount,
     security: zhSecurity,
+    team: zhTeam,
   },
   en: {
     common: enCommon,
@@ -62,6 +65,7 @@ export const resources = {
     risk: enRisk,
     account: enAccount,
     security: enSecurity,
+    team: enTeam,
   },
 } satisfies Resource;
 

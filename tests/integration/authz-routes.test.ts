@@ -24,6 +24,7 @@ import { cancelImport, stageImport } from "../../app/models/asset-import.server"
 import { markOfflinePaid } from "../../app/models/payment.server";
 import { createRequest } from "../../app/models/request.server";
 import { todayInChina } from "../../app/utils/time";
+import { unsubscribeToken } from "../../app/utils/mail-links.server";
 import { makeAsset } from "../support/appraisal";
 import {
   ACTORS,
@@ -592,6 +593,28 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       action: { path: () => "/admin/invitations", expected: only({ admin: 400 }), body: EMPTY },
     },
     "admin.audit": { loader: { path: () => "/admin/audit", expected: ADMIN } },
+    team: {
+      loader: {
+        path: () => "/team",
+        expected: only({ firmA: 200, firmB: 200, bankX: 200, bankY: 200 }),
+      },
+      action: {
+        path: () => "/team",
+        expected: only({ firmA: 400, firmB: 400, bankX: 400, bankY: 400 }),
+        body: EMPTY,
+      },
+    },
+    "unsubscribe.$token": {
+      loader: {
+        path: () => `/unsubscribe/${unsubscribeToken(actors.firmA.userId)}`,
+        expected: PUBLIC,
+      },
+      action: {
+        path: () => `/unsubscribe/${unsubscribeToken(actors.firmA.userId)}`,
+        expected: all(400),
+        body: EMPTY,
+      },
+    },
     "admin.outbox": { loader: { path: () => "/admin/outbox", expected: ADMIN } },
     "admin.settings.two-factor": {
       loader: { path: () => "/admin/settings/two-factor", expected: ADMIN },
