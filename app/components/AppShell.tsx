@@ -1,5 +1,5 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Role } from "../../db/schema";
 import type { Locale } from "../utils/i18n";
@@ -69,6 +69,10 @@ export function AppShell({
   const { t } = useTranslation();
   const location = useLocation();
   const here = location.pathname + location.search;
+  // Marks the page as hydrated: the e2e crawl waits for it before it reads console errors.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "1";
+  }, []);
   return (
     <div className="shell">
       <header className="topbar">
