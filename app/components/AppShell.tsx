@@ -3,6 +3,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Role } from "../../db/schema";
 import type { Locale } from "../utils/i18n";
+import { useFocusableScrollBoxes } from "./scroll-regions";
 
 export interface ShellUser {
   id: number;
@@ -96,6 +97,7 @@ export function AppShell({
   useEffect(() => {
     if (menuRef.current) menuRef.current.open = false;
   }, [location.pathname, location.search]);
+  useFocusableScrollBoxes(here);
   const groups = [
     { group: "public" as const, items: PUBLIC_NAV },
     ...groupNav(user ? NAV_BY_ROLE[user.role] : []),

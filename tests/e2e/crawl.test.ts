@@ -101,9 +101,7 @@ async function discover(context: BrowserContext, home: string): Promise<string[]
     const nav = await page
       .locator("header.topbar a[href]")
       .evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
-    const own = [...new Set([home, ...nav])].filter(
-      (p) => !PUBLIC_PAGES.includes(p) || p === home,
-    );
+    const own = [...new Set([home, ...nav])].filter((p) => !PUBLIC_PAGES.includes(p) || p === home);
     const details: string[] = [];
     for (const list of own) {
       if (list === "/") continue;
@@ -185,28 +183,35 @@ async function check(page: Page, url: string, viewportWidth: number): Promise<st
   return problems;
 }
 
+/** Two viewport × locale runs at a time: the machine has two cores, the server mostly waits. */
+const PARALLEL = 2;
+
 async function crawl(
   browser: Browser,
   baseURL: string,
   pages: string[],
   storageState: StorageState | undefined,
 ): Promise<PageProblem[]> {
-  const found: PageProblem[] = [];
-  for (const vp of VIEWPORTS) {
-    for (const locale of LOCALES) {
+  const runs = VIEWPORTS.flatMap((vp) => LOCALES.map((locale) => ({ vp, locale })));
+  const found: PageProblem[][] = runs.map(() => []);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < runs.length; i = next++) {
+      const { vp, locale } = runs[i];
       const context = await newContext(browser, baseURL, { ...vp, locale, storageState });
       const page = await context.newPage();
       try {
         for (const url of pages) {
           const problems = await check(page, url, vp.width);
-          if (problems.length) found.push({ url: `${vp.name} ${locale} ${url}`, problems });
+          if (problems.length) found[i].push({ url: `${vp.name} ${locale} ${url}`, problems });
         }
       } finally {
         await context.close();
       }
     }
-  }
-  return found;
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return found.flat();
 }
 
 function report(found: PageProblem[]): string {

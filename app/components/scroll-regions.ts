@@ -1,0 +1,39 @@
+import { useEffect } from "react";
+
+/** Boxes that scroll sideways on a narrow screen: wide tables and charts (app.css). */
+const SCROLL_BOXES = "main table.data, main .table-scroll, main .chart-box";
+
+/**
+ * A table or chart wider than the phone scrolls inside its own box; a keyboard user can scroll it
+ * only when the box takes focus (WCAG 2.1.1, axe "scrollable-region-focusable"). Boxes that scroll
+ * get tabindex="0" and those that no longer do lose it, after every navigation and resize, so
+ * wide screens keep no extra tab stops.
+ */
+export function useFocusableScrollBoxes(key: string) {
+  useEffect(() => {
+    const mark = () => {
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>(SCROLL_BOXES))) {
+        const scrolls = el.scrollWidth > el.clientWidth + 1;
+        const inner = el.parentElement?.closest(SCROLL_BOXES);
+        if (scrolls && !inner && !el.hasAttribute("tabindex")) {
+          el.setAttribute("tabindex", "0");
+          el.dataset.scrollFocus = "1";
+        } else if (!scrolls && el.dataset.scrollFocus) {
+          el.removeAttribute("tabindex");
+          delete el.dataset.scrollFocus;
+        }
+      }
+    };
+    mark();
+    let frame = 0;
+    const onResize = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(mark);
+    };
+    window.addEventListener("resize", onResize);
+    return () => {
+      cancelAnimationFrame(frame);
+      window.removeEventListener("resize", onResize);
+    };
+  }, [key]);
+}
