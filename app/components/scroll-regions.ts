@@ -1,10 +1,8 @@
 import { useEffect } from "react";
 
-/** Boxes that scroll sideways on a narrow screen: wide tables and charts (app.css). */
-const SCROLL_BOXES = "main table.data, main .table-scroll, main .chart-box";
-
 /**
- * A table or chart wider than the phone scrolls inside its own box; a keyboard user can scroll it
+ * A table or chart wider than the phone scrolls inside its own box (app.css: table.data,
+ * .table-scroll, .chart-box); a keyboard user can scroll it
  * only when the box takes focus (WCAG 2.1.1, axe "scrollable-region-focusable"). Boxes that scroll
  * get tabindex="0" and those that no longer do lose it, after every navigation and resize, so
  * wide screens keep no extra tab stops.
@@ -12,10 +10,11 @@ const SCROLL_BOXES = "main table.data, main .table-scroll, main .chart-box";
 export function useFocusableScrollBoxes(key: string) {
   useEffect(() => {
     const mark = () => {
-      for (const el of Array.from(document.querySelectorAll<HTMLElement>(SCROLL_BOXES))) {
-        const scrolls = el.scrollWidth > el.clientWidth + 1;
-        const inner = el.parentElement?.closest(SCROLL_BOXES);
-        if (scrolls && !inner && !el.hasAttribute("tabindex")) {
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>("main *"))) {
+        const scrolls =
+          el.scrollWidth > el.clientWidth + 1 &&
+          ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+        if (scrolls && !el.hasAttribute("tabindex")) {
           el.setAttribute("tabindex", "0");
           el.dataset.scrollFocus = "1";
         } else if (!scrolls && el.dataset.scrollFocus) {
