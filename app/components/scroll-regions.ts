@@ -2,9 +2,9 @@ import { useEffect } from "react";
 
 /**
  * A table or chart wider than the phone scrolls inside its own box (app.css: table.data,
- * .table-scroll, .chart-box); a keyboard user can scroll it
- * only when the box takes focus (WCAG 2.1.1, axe "scrollable-region-focusable"). Boxes that scroll
- * get tabindex="0" and those that no longer do lose it, after every navigation and resize, so
+ * .table-scroll, .chart-box); a keyboard user can scroll it only when the box takes focus
+ * (WCAG 2.1.1, axe "scrollable-region-focusable"). Boxes that scroll get tabindex="0" and those
+ * that no longer do lose it, after every navigation, resize and change of the page's content, so
  * wide screens keep no extra tab stops.
  */
 export function useFocusableScrollBoxes(key: string) {
@@ -23,16 +23,21 @@ export function useFocusableScrollBoxes(key: string) {
         }
       }
     };
-    mark();
     let frame = 0;
-    const onResize = () => {
+    const later = () => {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(mark);
     };
-    window.addEventListener("resize", onResize);
+    mark();
+    // Charts draw after hydration and loaders revalidate: look again when main's content changes.
+    const main = document.querySelector("main");
+    const observer = new MutationObserver(later);
+    if (main) observer.observe(main, { childList: true, subtree: true });
+    window.addEventListener("resize", later);
     return () => {
       cancelAnimationFrame(frame);
-      window.removeEventListener("resize", onResize);
+      observer.disconnect();
+      window.removeEventListener("resize", later);
     };
   }, [key]);
 }
