@@ -241,3 +241,34 @@ describe("every page at 390×844 and 1366×900, in zh-CN and en", () => {
     });
   }
 });
+
+test("on a phone the navigation is a menu that opens without JavaScript, the admin's items grouped", async ({
+  browser,
+  baseURL,
+}) => {
+  const storageState = await logIn(browser, baseURL, "admin@zhirong.demo");
+  const context = await browser.newContext({
+    baseURL,
+    locale: "zh-CN",
+    viewport: { width: 390, height: 844 },
+    javaScriptEnabled: false,
+    storageState,
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto("/admin");
+    expect(await page.locator("nav.topnav").isVisible()).toBe(false);
+    const toggle = page.getByTestId("nav-menu-toggle");
+    const box = await toggle.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+    await toggle.click();
+    const titles = await page.locator(".nav-menu-title").allTextContents();
+    expect(titles.slice(0, 4)).toEqual(["公开", "运营", "账户", "系统"]);
+    const audit = page.locator(".nav-menu-panel a[href='/admin/audit']");
+    expect((await audit.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await audit.click();
+    await page.waitForURL("**/admin/audit");
+  } finally {
+    await context.close();
+  }
+});

@@ -82,7 +82,7 @@ test("the demo bank officer sees its pipeline and publishes a product", async ({
   await page.getByTestId("pipeline-table").waitFor();
   const rows = page.getByTestId("pipeline-row");
   expect(await rows.count()).toBe(Math.min(20, Number(counts[best])));
-  expect(await rows.first().textContent()).toMatch(/企业#[0-9A-F]{6}/);
+  expect(await rows.first().textContent()).toMatch(/企业#[0-9A-F]{4}/);
   expect(await page.getByTestId("pipeline-total").textContent()).toContain(
     `共 ${counts[best]} 条匹配`,
   );
