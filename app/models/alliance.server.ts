@@ -33,7 +33,7 @@ import { chinaDateOf } from "../domain/dates";
 import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/application";
-import type { BankFilter, ReviewFilters } from "../utils/alliance-filters";
+import { OTHER_BANKS, type BankFilter, type ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
 import { translateMessage } from "../utils/messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
@@ -72,7 +72,7 @@ export interface ReviewViewer {
 
 export type { BankFilter, ReviewFilters };
 
-export const OTHER_BANKS = "others" as const;
+export { OTHER_BANKS };
 export const DRILL_PAGE_SIZE = 50;
 /** Upper bound on the rows one CSV download carries. */
 export const EXPORT_MAX_ROWS = 100_000;

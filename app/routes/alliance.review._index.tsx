@@ -7,10 +7,15 @@ import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName } from "../domain/industry"
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
-import { getReview, OTHER_BANKS } from "../models/alliance.server";
+import { getReview } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
-import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
+import {
+  OTHER_BANKS,
+  parseReviewQuery,
+  reviewSearch,
+  type ReviewFilters,
+} from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/messages";

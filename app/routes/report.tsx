@@ -143,7 +143,7 @@ export default function Report() {
             }))}
           />
         </figure>
-        <table className="data" data-testid="report-regions">
+        <table className="data key-second" data-testid="report-regions">
           <thead>
             <tr>
               <th className="num">{r("rank")}</th>
