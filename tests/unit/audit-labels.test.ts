@@ -69,7 +69,6 @@ describe("audit trail labels", () => {
       "appraisal_order.stripe_pay",
       "appraisal_order.sign",
       "loan.repayment.reverse",
-      "organisation.licence_update",
     ]) {
       expect(codes).toContain(c);
     }
