@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from "kysely";
 import type { Database, IpType, Role } from "../../db/schema";
 import {
   computeDurations,
+  computeCohortFunnel,
   computeFunnel,
   computeIpTypeFigures,
   computeSupport,
@@ -20,6 +21,8 @@ import {
   type DrillStage,
   type DurationFigure,
   type DurationKey,
+  type CohortApplication,
+  type CohortStep,
   type FunnelStep,
   type GroupFigures,
   type IpTypeFigures,
@@ -279,6 +282,44 @@ async function loadApplications(
   }));
 }
 
+/**
+ * Every application started from a request created in the period (of the bank filtered on, if
+ * any), with the steps it has reached by now: the cohort funnel follows the requests through them.
+ * The request filters (region, industry, flags, IP type) apply through the requests themselves.
+ */
+async function loadCohortApplications(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<CohortApplication[]> {
+  let q = db
+    .selectFrom("applications as a")
+    .innerJoin("financing_requests as q", "q.id", "a.request_id")
+    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
+    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select([
+      "a.request_id",
+      "a.submitted_at",
+      "a.approved_at",
+      "a.disbursed_date",
+      "d.amount_fen as entry_fen",
+      "r.amount_fen as reversal_fen",
+    ])
+    .where("q.created_at", ">=", b.fromInstant)
+    .where("q.created_at", "<", b.toInstantExclusive);
+  if (f.bank === OTHER_BANKS) q = q.where("a.bank_org_id", "!=", viewer.orgId);
+  else if (f.bank !== null) q = q.where("a.bank_org_id", "=", f.bank);
+  const rows = await q.orderBy("a.id").execute();
+  return rows.map((r) => ({
+    requestId: Number(r.request_id),
+    submitted: r.submitted_at !== null,
+    approved: r.approved_at !== null,
+    disbursed:
+      r.disbursed_date !== null && Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0) > 0,
+  }));
+}
+
 export interface RequestRecord extends RequestRow {
   firmName: string;
   firmConsent: boolean;
@@ -383,6 +424,8 @@ export interface Review {
   ownBank: { id: number; name: string } | null;
   banks: { id: number; name: string }[];
   funnel: FunnelStep[];
+  /** The requests created in the period, followed through their own later steps. */
+  cohort: CohortStep[];
   totals: GroupFigures;
   durations: DurationFigure[];
   byBank: BankFigures[];
@@ -409,11 +452,12 @@ export async function getReview(
   await checkFilters(db, viewer, filters);
   const b = periodBounds(filters);
   const opts = { ownRowsOnly: false };
-  const [applications, requests, assets, names] = await Promise.all([
+  const [applications, requests, assets, names, cohortApplications] = await Promise.all([
     loadApplications(db, viewer, filters, b, opts),
     loadRequests(db, viewer, filters, b, opts),
     loadPledgedAssets(db, viewer, filters, b),
     bankNames(db),
+    loadCohortApplications(db, viewer, filters, b),
   ]);
   const officer = isOfficer(viewer);
   const ownBank = officer ? { id: viewer.orgId, name: names.get(viewer.orgId) ?? "" } : null;
@@ -448,6 +492,7 @@ export async function getReview(
     ownBank,
     banks: officer ? [] : [...names].map(([id, name]) => ({ id, name })),
     funnel: computeFunnel(applications, requests, b, { requestsApplicable: filters.bank === null }),
+    cohort: computeCohortFunnel(requests, cohortApplications),
     totals: groupFigures(applications, b),
     durations: computeDurations(applications, b),
     byBank,

@@ -22,6 +22,7 @@ import { translateMessage } from "../utils/messages";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
+import { CohortFunnel } from "../components/CohortFunnel";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "review.view");
@@ -196,6 +197,9 @@ export default function AllianceReview() {
           csvHref={csv("funnel")}
           testId="csv-funnel"
         />
+        <p className="muted" data-testid="funnel-explain">
+          {t("alliance:review.funnelExplain")}
+        </p>
         <div className="table-scroll">
           <table className="data">
             <thead>
@@ -240,6 +244,8 @@ export default function AllianceReview() {
         </div>
         {f.bank !== null ? <p className="muted">{t("alliance:review.requestsNoBank")}</p> : null}
       </section>
+
+      <CohortFunnel steps={review.cohort} bankFiltered={f.bank !== null} />
 
       <section className="card">
         <h2 style={{ marginTop: 0 }}>{t("alliance:review.ratesTitle")}</h2>
