@@ -3,7 +3,7 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Pager, withParam } from "../components/Pager";
 import { ProductStateBadge } from "../components/products";
-import { countRequestsForProduct } from "../models/matching.server";
+import { countRequestsForProducts } from "../models/matching.server";
 import { listBankProducts, parsePage } from "../models/product.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
@@ -18,15 +18,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const page = parsePage(new URL(request.url).searchParams.get("page"));
   const today = todayInChina();
   const list = await withDb(listBankProducts, user.org_id, page, PAGE_SIZE);
-  const rows = [];
-  for (const p of list.rows) {
-    rows.push({
-      id: p.id,
-      name: p.name,
-      active: p.active === 1,
-      matching: p.active === 1 ? await withDb(countRequestsForProduct, p.id, today) : 0,
-    });
-  }
+  // One SQL pass counts the whole page (countRequestsForProducts), not one scan per product.
+  const counts = await withDb(
+    countRequestsForProducts,
+    list.rows.filter((p) => p.active === 1).map((p) => p.id),
+    today,
+  );
+  const rows = list.rows.map((p) => ({
+    id: p.id,
+    name: p.name,
+    active: p.active === 1,
+    matching: p.active === 1 ? (counts.get(p.id) ?? 0) : 0,
+  }));
   return { ...list, rows };
 }
 
