@@ -9,7 +9,8 @@
  * separate process. Prints a table, then one JSON line:
  *   {"db":…,"pipeline_p95_ms":…,"alliance_review_p95_ms":…,"ledger_p95_ms":…,
  *    "admin_ledger_p95_ms":…,"reconcile_s":…,"ledger_entries":…,…}
- * autocannon reports no p95; the *_p95_ms figures are its p97.5 (an upper bound of the p95).
+ * autocannon reports no p95; the *_p95_ms figures are its p97.5 (an upper bound of the p95). A page
+ * slower than a quarter of the run is timed 3 times in a row instead (p95 = the slowest).
  */
 import autocannon from "autocannon";
 import { sql } from "kysely";
@@ -130,8 +131,10 @@ const officer = await benchSession(bank.bank_org_id, "bank_officer");
 const admin = await benchSession(platform.id, "admin");
 const counts = await db
   .selectFrom("ledger_entries")
-  .select(sql<number>`COUNT(*)`.as("n"))
+  .select([sql<number>`COUNT(*)`.as("n"), sql<number>`MAX(id)`.as("max")])
   .executeTakeFirstOrThrow();
+// Page 200 as the "next" links reach it: a keyset cursor 199 pages below the newest entry.
+const page200After = Number(counts.max) - 199 * 50 + 1;
 const repayments = await db
   .selectFrom("repayment_entries")
   .select(sql<number>`COUNT(*)`.as("n"))
@@ -144,7 +147,7 @@ const PAGES: Array<{ key: string; path: string; cookie: string }> = [
   { key: "alliance_review", path: "/alliance/review", cookie: admin },
   { key: "bank_review", path: "/alliance/review", cookie: officer },
   { key: "ledger", path: "/ledger", cookie: admin },
-  { key: "ledger_page_200", path: "/ledger?page=200", cookie: admin },
+  { key: "ledger_page_200", path: `/ledger?page=200&after=${page200After}`, cookie: admin },
   { key: "admin_ledger", path: "/admin/ledger", cookie: admin },
   { key: "report", path: "/report", cookie: "" },
 ];
@@ -180,6 +183,27 @@ try {
     // Untimed warm-up (JIT, first render, caches), and a check that the page answers.
     const warm = await fetch(`http://127.0.0.1:${port}${p.path}`, { headers, redirect: "manual" });
     await warm.arrayBuffer();
+    // A page slower than the run would complete no request in autocannon: time 3 in a row.
+    const t0 = performance.now();
+    await (await fetch(`http://127.0.0.1:${port}${p.path}`, { headers })).arrayBuffer();
+    const once = performance.now() - t0;
+    if (once > (SECONDS * 1000) / 4) {
+      const times = [once];
+      for (let i = 0; i < 2; i++) {
+        const t = performance.now();
+        await (await fetch(`http://127.0.0.1:${port}${p.path}`, { headers })).arrayBuffer();
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      results[p.key] = {
+        status: warm.status,
+        p50_ms: Math.round(times[1]),
+        p95_ms: Math.round(times[2]),
+        rps: Math.round((3000 / times.reduce((a, b) => a + b, 0)) * 10) / 10,
+        errors: 0,
+      };
+      continue;
+    }
     const r = await autocannon({
       url: `http://127.0.0.1:${port}${p.path}`,
       connections: 1,
