@@ -254,6 +254,20 @@ async function loadApplications(
     .where((eb) => anyStepInPeriod(eb as unknown as AppEb, b))
     .orderBy("a.id")
     .execute();
+  // Deals of one product version share one snapshot text: parse (and validate) each text once,
+  // not once per deal (tens of thousands of rows at scale, issue 15).
+  const snapshots = new Map<
+    string,
+    { support: ReturnType<typeof snapshotSupport>; name: string }
+  >();
+  const snapshotOf = (json: string) => {
+    let v = snapshots.get(json);
+    if (!v) {
+      v = { support: snapshotSupport(json), name: productNameOf(json) };
+      snapshots.set(json, v);
+    }
+    return v;
+  };
   return rows.map((r) => ({
     id: r.id,
     state: r.state as ApplicationState,
@@ -275,10 +289,11 @@ async function loadApplications(
     closedAt: r.closed_at,
     closedDate: r.closed_date,
     ledgerNetFen: Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0),
-    support: snapshotSupport(r.product_snapshot_json),
+    // A copy per deal, as before: callers may treat each record's support as their own.
+    support: { ...snapshotOf(r.product_snapshot_json).support },
     firmName: r.firm_name,
     firmConsent: r.consent_show_name === 1,
-    productName: productNameOf(r.product_snapshot_json),
+    productName: snapshotOf(r.product_snapshot_json).name,
   }));
 }
 

@@ -6,6 +6,7 @@ export { countActiveProducts, findMatchesForRequest } from "./matching/product-t
 export {
   BANK_STATES,
   countRequestsForProduct,
+  countRequestsForProducts,
   findRequestStatesForProduct,
   findRequestsForProduct,
 } from "./matching/bank.server";

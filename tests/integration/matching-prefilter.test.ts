@@ -22,6 +22,7 @@ import {
 import { REGION_CODES } from "../../app/domain/regions";
 import {
   countRequestsForProduct,
+  countRequestsForProducts,
   findMatchesForRequest,
   findRequestStatesForProduct,
   findRequestsForProduct,
@@ -311,6 +312,12 @@ async function checkProducts(t: TestDb, day = TODAY) {
     assets: l.assets,
   }));
   let total = 0;
+  // The bank pipeline's one-statement count of a page of products (every product at once here).
+  const batched = await countRequestsForProducts(
+    t.db,
+    products.map((p) => p.id),
+    day,
+  );
   for (const row of products) {
     const terms = productTermsFromRow(row);
     const expected = matchProductToRequests(terms, candidates, day);
@@ -324,6 +331,7 @@ async function checkProducts(t: TestDb, day = TODAY) {
     ).toEqual(expectedIds);
     expect(all!.rows.map((r) => r.evaluation)).toEqual(expected.matches.map((m) => m.evaluation));
     expect(await countRequestsForProduct(t.db, row.id, day)).toBe(expectedIds.length);
+    expect(batched.get(row.id), `batched count of product ${row.id}`).toBe(expectedIds.length);
 
     // Small pages exercise the "which requests can still reach this page" pruning.
     const paged: number[] = [];

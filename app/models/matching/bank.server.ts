@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { FinancingRequest as RequestRow, LoanProduct } from "../../../db/schema";
+import type { Db } from "../../utils/db.server";
 import {
   BANK_STATES,
   evaluateProduct,
@@ -124,46 +125,26 @@ function productPredicates(db: Executor, p: LoanProductTerms, today: string) {
 }
 
 /**
- * Every open request matching the product, decided exactly, each with a capacity range
- * [capLo, capHi] (a single value where the exact capacity was computed).
+ * The FROM and WHERE of the open requests a product may match (the prefilter of decision 007),
+ * and the lower capacity bound per request; null when the product cannot match anything.
  */
-async function matchingCandidates(
+function candidateSql(
   db: Executor,
   p: LoanProductTerms,
   filters: RequestFilters,
-  today: string,
-): Promise<{ candidates: Candidate[]; exact: (ids: number[]) => Promise<Map<number, number>> }> {
-  const preds = productPredicates(db, p, today);
-  const exact = async (ids: number[]) => {
-    const caps = new Map<number, number>();
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const chunk = ids.slice(i, i + IN_CHUNK);
-      const rows = await db
-        .selectFrom("financing_request_assets as fra")
-        .innerJoin("financing_requests as r", "r.id", "fra.request_id")
-        .innerJoin("ip_assets as a", (j) =>
-          j.onRef("a.id", "=", "fra.asset_id").onRef("a.firm_org_id", "=", "r.firm_org_id"),
-        )
-        .select("fra.request_id")
-        .select(sql<number>`SUM(${preds.assetCapacity})`.as("cap"))
-        .where("fra.request_id", "in", chunk)
-        .groupBy("fra.request_id")
-        .execute();
-      for (const r of rows) caps.set(r.request_id, Number(r.cap ?? 0));
-    }
-    return caps;
-  };
-  if (!p.active || p.acceptedIpTypes.length === 0) return { candidates: [], exact };
+  preds: ReturnType<typeof productPredicates>,
+): { from: Expr; where: Expr[]; capLo: Expr } | null {
+  if (!p.active || p.acceptedIpTypes.length === 0) return null;
 
   let amountLo = p.minAmountFen;
   let amountHi = Math.min(p.maxAmountFen, p.quotaRemainingFen);
   if (filters.minAmountFen !== undefined) amountLo = Math.max(amountLo, filters.minAmountFen);
   if (filters.maxAmountFen !== undefined) amountHi = Math.min(amountHi, filters.maxAmountFen);
-  if (amountLo > amountHi) return { candidates: [], exact };
+  if (amountLo > amountHi) return null;
 
   let regions: readonly string[] | null = p.regions === "all" ? null : p.regions;
   if (filters.regionCode) {
-    if (regions && !regions.includes(filters.regionCode)) return { candidates: [], exact };
+    if (regions && !regions.includes(filters.regionCode)) return null;
     regions = [filters.regionCode];
   }
   const requiredFlags = p.requiredFlags.reduce((m, f) => m | FLAG_BITS[f], 0);
@@ -205,13 +186,56 @@ async function matchingCandidates(
     : selective
       ? sql.raw("financing_requests AS r")
       : sql.raw("financing_requests AS r NOT INDEXED");
-  // One row of text (group_concat) instead of one row per candidate: broad products have tens of
-  // thousands of candidates.
-  const sep = sql.raw("':'");
   const capLo = divScale(
     db,
     sql`CASE WHEN ${preds.lowerScaled} > 0 THEN ${preds.lowerScaled} ELSE 0 END`,
   );
+  return { from, where, capLo };
+}
+
+/** The exact capacity of each request for the product (the engine's eligibility and rounding). */
+async function exactCapacities(
+  db: Executor,
+  preds: ReturnType<typeof productPredicates>,
+  ids: number[],
+): Promise<Map<number, number>> {
+  const caps = new Map<number, number>();
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const chunk = ids.slice(i, i + IN_CHUNK);
+    const rows = await db
+      .selectFrom("financing_request_assets as fra")
+      .innerJoin("financing_requests as r", "r.id", "fra.request_id")
+      .innerJoin("ip_assets as a", (j) =>
+        j.onRef("a.id", "=", "fra.asset_id").onRef("a.firm_org_id", "=", "r.firm_org_id"),
+      )
+      .select("fra.request_id")
+      .select(sql<number>`SUM(${preds.assetCapacity})`.as("cap"))
+      .where("fra.request_id", "in", chunk)
+      .groupBy("fra.request_id")
+      .execute();
+    for (const r of rows) caps.set(r.request_id, Number(r.cap ?? 0));
+  }
+  return caps;
+}
+
+/**
+ * Every open request matching the product, decided exactly, each with a capacity range
+ * [capLo, capHi] (a single value where the exact capacity was computed).
+ */
+async function matchingCandidates(
+  db: Executor,
+  p: LoanProductTerms,
+  filters: RequestFilters,
+  today: string,
+): Promise<{ candidates: Candidate[]; exact: (ids: number[]) => Promise<Map<number, number>> }> {
+  const preds = productPredicates(db, p, today);
+  const exact = (ids: number[]) => exactCapacities(db, preds, ids);
+  const parts = candidateSql(db, p, filters, preds);
+  if (!parts) return { candidates: [], exact };
+  const { from, where, capLo } = parts;
+  // One row of text (group_concat) instead of one row per candidate: broad products have tens of
+  // thousands of candidates.
+  const sep = sql.raw("':'");
   const packed = await groupConcat(
     db,
     sql<{ list: string | null }>`SELECT group_concat(${concat(db, [
@@ -258,15 +282,76 @@ export async function countRequestsForProduct(
   today: string,
   filters: RequestFilters = {},
 ): Promise<number> {
+  return (await countRequestsForProducts(db, [productId], today, filters)).get(productId) ?? 0;
+}
+
+/**
+ * Exact number of open requests each product matches, for a page of products (the bank pipeline):
+ * one SQL statement counts, per product, the requests whose lower capacity bound already covers
+ * the amount and lists only the few others, which are then decided with their exact capacity.
+ * The same answer as matchingCandidates(…).candidates.length per product, without building and
+ * shipping the candidate list of every product. Products not found or inactive count 0.
+ */
+export async function countRequestsForProducts(
+  db: Executor,
+  productIds: readonly number[],
+  today: string,
+  filters: RequestFilters = {},
+): Promise<Map<number, number>> {
   assertToday(today);
-  const row = await db
+  const counts = new Map<number, number>(productIds.map((id) => [id, 0]));
+  if (productIds.length === 0) return counts;
+  const rows = await db
     .selectFrom("loan_products")
     .selectAll()
-    .where("id", "=", productId)
-    .executeTakeFirst();
-  if (!row) return 0;
-  const { candidates } = await matchingCandidates(db, productTermsFromRow(row), filters, today);
-  return candidates.length;
+    .where("id", "in", [...productIds])
+    .execute();
+  const parts: Array<{ id: number; preds: ReturnType<typeof productPredicates>; q: Expr }> = [];
+  for (const row of rows) {
+    const terms = productTermsFromRow(row);
+    const preds = productPredicates(db, terms, today);
+    const c = candidateSql(db, terms, filters, preds);
+    if (!c) continue;
+    parts.push({
+      id: row.id,
+      preds,
+      q: sql`SELECT ${int(row.id)} AS pid, SUM(CASE WHEN ${c.capLo} >= r.amount_fen THEN 1 ELSE 0 END) AS sure, group_concat(CASE WHEN ${c.capLo} >= r.amount_fen THEN NULL ELSE r.id END) AS unsure FROM ${c.from} WHERE ${sql.join(c.where, sql` AND `)}`,
+    });
+  }
+  if (parts.length === 0) return counts;
+  const union = sql<{
+    pid: number | string;
+    sure: number | string | null;
+    unsure: string | null;
+  }>`${sql.join(
+    parts.map((p) => p.q),
+    sql` UNION ALL `,
+  )}`;
+  const run = async (conn: Executor) => {
+    if (isMysql(conn)) await sql`SET SESSION group_concat_max_len = 1073741824`.execute(conn);
+    return (await union.execute(conn)).rows;
+  };
+  const found =
+    isMysql(db) && !db.isTransaction ? await (db as Db).connection().execute(run) : await run(db);
+  const predsById = new Map(parts.map((p) => [p.id, p.preds]));
+  for (const r of found) {
+    const id = Number(r.pid);
+    let n = Number(r.sure ?? 0);
+    const unsure = r.unsure ? r.unsure.split(",").map(Number) : [];
+    if (unsure.length > 0) {
+      const caps = await exactCapacities(db, predsById.get(id)!, unsure);
+      for (let i = 0; i < unsure.length; i += IN_CHUNK) {
+        const amounts = await db
+          .selectFrom("financing_requests")
+          .select(["id", "amount_fen"])
+          .where("id", "in", unsure.slice(i, i + IN_CHUNK))
+          .execute();
+        for (const a of amounts) if ((caps.get(a.id) ?? 0) >= Number(a.amount_fen)) n++;
+      }
+    }
+    counts.set(id, n);
+  }
+  return counts;
 }
 
 /**
