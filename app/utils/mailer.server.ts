@@ -62,6 +62,9 @@ export function kickMailer(): void {
         await deliverDueMail(getDb(), getMailSink());
       } while (again);
     } catch (e) {
+      // The database was closed under a run (shutdown, or a test's teardown): the mail stays
+      // queued and the next process delivers it, so this is not a delivery failure.
+      if (e instanceof Error && e.message.includes("driver has already been destroyed")) return;
       console.error("[mailer] delivery run failed", e);
     } finally {
       running = null;
