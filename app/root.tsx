@@ -39,6 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       displayName: user.display_name,
       orgName: user.orgName,
       orgKind: user.orgKind,
+      emailVerified: user.emailVerified,
       unread: await countUnread(getDb(), user.id),
     },
   };

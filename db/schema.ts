@@ -13,6 +13,9 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   mail_queue: MailQueueTable;
   email_tokens: EmailTokensTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  trusted_devices: TrustedDevicesTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
   disbursement_totals: DisbursementTotalsTable;
@@ -104,6 +107,8 @@ export interface UsersTable {
   locale: Generated<string>;
   /** 1: no deal-event mails (essential mails — resets, verification — still go). */
   mail_opt_out: Generated<number>;
+  /** 1: a bank officer who may invite and remove the bank's officers (every firm user may). */
+  team_admin: Generated<number>;
 }
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
@@ -129,6 +134,11 @@ export interface InvitationsTable {
   created_at: string;
   expires_at: string;
   accepted_at: string | null;
+  revoked_at: Generated<string | null>;
+  /** The language the invitation mail is written in; the new user's locale. */
+  locale: Generated<string>;
+  /** 1: the accepted user may manage their organisation's team. */
+  team_admin: Generated<number>;
 }
 export type Invitation = Selectable<InvitationsTable>;
 
@@ -156,6 +166,8 @@ export interface MailQueueTable {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  /** A notice's one-click unsubscribe URL (List-Unsubscribe, RFC 8058); null for essential mail. */
+  list_unsubscribe: Generated<string | null>;
 }
 
 export type EmailTokenPurpose = "reset" | "verify";
@@ -167,6 +179,32 @@ export interface EmailTokensTable {
   created_at: string;
   expires_at: string;
   used_at: string | null;
+}
+
+/** A user's TOTP secret (docs/decisions/014-two-factor.md); enabled once a code confirmed it. */
+export interface UserTotpTable {
+  user_id: number;
+  secret_enc: string;
+  created_at: string;
+  enabled_at: string | null;
+  last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface TrustedDevicesTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  user_agent: string | null;
 }
 
 export interface LoginAttemptsTable {

@@ -5,12 +5,14 @@ import { INDUSTRY_CODES } from "../app/domain/industry";
 import { registerFirm, createOrganisation } from "../app/models/organisation.server";
 import { hashPassword } from "../app/utils/password.server";
 import { nowInstant } from "../app/utils/time";
+import { TWO_FACTOR_POLICY_SETTING } from "../app/domain/two-factor";
 import type { Db } from "../app/utils/db.server";
 import { seedAppraisals } from "./seed-appraisals";
 import { seedDeals } from "./seed-deals";
 import { seedAllianceConsent } from "./seed-alliance";
 import { seedAssets } from "./seed-assets";
 import { seedProducts } from "./seed-products";
+import { seedShowcaseRequests } from "./seed-showcase";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
 export const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -192,6 +194,13 @@ export async function seedDemo(
     SURNAMES[Math.floor(rand() * SURNAMES.length)] + GIVEN[Math.floor(rand() * GIVEN.length)];
   const logins: DemoLogin[] = [];
 
+  // The seeded demo requires two-factor authentication of nobody, so the printed log-ins work
+  // (docs/decisions/014-two-factor.md); the admin can require it at /admin/settings/two-factor.
+  await db
+    .insertInto("settings")
+    .values({ name: TWO_FACTOR_POLICY_SETTING, value: "[]", updated_at: nowInstant() })
+    .execute();
+
   const platform = await createOrganisation(
     db,
     { kind: "platform", name: "知融平台运营中心" },
@@ -209,6 +218,12 @@ export async function seedDemo(
     const id = await createOrganisation(db, { kind: "bank", name: b.name }, null);
     for (const n of [1, 2])
       await addUser(db, id, "bank_officer", `officer${n}@${b.key}.demo`, person(), hash);
+    // officer1 manages the bank's team (invites and removes officers; app/domain/team.ts).
+    await db
+      .updateTable("users")
+      .set({ team_admin: 1 })
+      .where("email", "=", `officer1@${b.key}.demo`)
+      .execute();
     // One officer per bank, so a newcomer can try each bank's side.
     logins.push({ role: "bank_officer", email: `officer1@${b.key}.demo`, org: b.name });
   }
@@ -278,4 +293,7 @@ export const extraSeeders: ExtraSeeder[] = [
   seedDeals,
   // Which firms show their name to the alliance (needs only the firms).
   seedAllianceConsent,
+  // firm01–firm05 each get an open request with a ready and a subject-to-appraisal product,
+  // judged after everything else (the deals add products and lock pledges): keep it last.
+  seedShowcaseRequests,
 ];

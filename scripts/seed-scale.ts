@@ -3,7 +3,12 @@
  * loan products, generated with @faker-js/faker (zh_CN, fixed seed) so every run builds the same
  * marketplace, on the database DATABASE_URL points to (SQLite or MySQL/MariaDB).
  *
- *   npm run seed:scale -- --products 10000 --firms 20000 --requests 100000 [--seed 42]
+ *   npm run seed:scale -- --products 10000 --firms 20000 --requests 100000 \
+ *     [--applications 100000] [--seed 42]
+ *
+ * Besides the matching data it writes the deal flow (scripts/seed-scale-deals.ts): applications in
+ * every state, the disbursement ledger, loan accounts with schedules and repayments, appraisals,
+ * audit rows, and rebuilds the running totals from the ledger so `npm run reconcile` is clean.
  *
  * Rows are written with explicit ids in multi-row INSERTs of a few hundred rows each (one
  * transaction per table), so 10⁵ requests take seconds, not minutes. The run is recorded in
@@ -28,12 +33,15 @@ import {
   type AssetRowForEngine,
 } from "../app/domain/matching/rows";
 import { getDbHandle, type Db } from "../app/utils/db.server";
+import { seedScaleDeals, type DealInfo, type ScaleAsset } from "./seed-scale-deals";
 import { nowInstant, todayInChina } from "../app/utils/time";
 
 export interface ScaleOptions {
   products: number;
   firms: number;
   requests: number;
+  /** Applications of the deal flow (0: none, the matching benchmark's data only). */
+  applications?: number;
   seed: number;
   /** The day the data are generated for (dates are placed around it). */
   today: string;
@@ -47,6 +55,7 @@ export interface ScaleInfo {
   seed: number;
   today: string;
   seconds: number;
+  deals?: DealInfo;
 }
 
 export const SCALE_SETTING = "scale_seed";
@@ -275,7 +284,12 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
 
   // ---- firms ----
   const firmRows: Row[] = [];
-  const firms: Array<{ id: number; columns: ReturnType<typeof requestFirmColumns> }> = [];
+  const firms: Array<{
+    id: number;
+    regionCode: string;
+    industry: string;
+    columns: ReturnType<typeof requestFirmColumns>;
+  }> = [];
   const codeBase = 70_000_000 + (o.seed % 1000) * 20_000;
   for (let i = 0; i < o.firms; i++) {
     const regionCode = region();
@@ -294,7 +308,12 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
       created_at: now,
     };
     firmRows.push(org);
-    firms.push({ id: org.id, columns: requestFirmColumns(org) });
+    firms.push({
+      id: org.id,
+      regionCode,
+      industry: org.industry_section,
+      columns: requestFirmColumns(org),
+    });
   }
   await insertBatches(db, "organisations", firmRows, batchFor(12));
   log(`${banks.length} banks, ${o.firms} firms`);
@@ -416,6 +435,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
   let requestId = await nextId(db, "financing_requests");
   const requestRows: Row[] = [];
   const offerRows: Row[] = [];
+  const requestsByFirm = new Map<number, number[]>();
   for (let i = 0; i < o.requests; i++) {
     const firm = firms[faker.number.int({ min: 0, max: firms.length - 1 })];
     const assets = assetsByFirm.get(firm.id) ?? [];
@@ -425,6 +445,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
     if (offered.length > 1 && chance(0.15))
       offered = faker.helpers.arrayElements(offered, { min: 1, max: offered.length - 1 });
     const id = requestId++;
+    requestsByFirm.set(firm.id, [...(requestsByFirm.get(firm.id) ?? []), id]);
     requestRows.push({
       id,
       firm_org_id: firm.id,
@@ -521,6 +542,19 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
   await insertBatches(db, "loan_products", productRows, batchFor(40));
   log(`${productRows.length} loan products`);
 
+  let deals: DealInfo | undefined;
+  if ((o.applications ?? 0) > 0) {
+    deals = await seedScaleDeals(db, {
+      applications: o.applications ?? 0,
+      today,
+      firms,
+      assetsByFirm: assetsByFirm as unknown as Map<number, ScaleAsset[]>,
+      products: productRows,
+      requestsByFirm,
+      log,
+    });
+  }
+
   const info: ScaleInfo = {
     products: o.products,
     firms: o.firms,
@@ -528,6 +562,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
     seed: o.seed,
     today,
     seconds: Math.round((Date.now() - started) / 100) / 10,
+    ...(deals ? { deals } : {}),
   };
   await db
     .insertInto("settings")
@@ -535,7 +570,7 @@ export async function seedScale(db: Db, o: ScaleOptions): Promise<ScaleInfo> {
     .execute();
   // Fresh statistics, so the planners know the new sizes.
   if (db.getExecutor().adapter instanceof MysqlAdapter) {
-    await sql`ANALYZE TABLE loan_products, financing_requests, financing_request_assets, ip_assets`.execute(
+    await sql`ANALYZE TABLE loan_products, financing_requests, financing_request_assets, ip_assets, applications, application_assets, ledger_entries, loan_accounts, repayment_entries, loan_schedule_rows`.execute(
       db,
     );
   } else {
@@ -565,6 +600,7 @@ async function main() {
       products: arg("products", 10_000),
       firms: arg("firms", 20_000),
       requests: arg("requests", 100_000),
+      applications: arg("applications", 100_000),
       seed: arg("seed", 42),
       today: todayInChina(),
       log: (s) => console.log(`  ${s}`),

@@ -15,6 +15,8 @@ export type LoadContext = {
 
 /** Paths that other servers POST to; they authenticate by signature, not by origin. */
 const CROSS_ORIGIN_POST_ALLOWED = ["/webhooks/stripe"];
+/** Path prefixes likewise: a mail client's RFC 8058 one-click unsubscribe (signed token). */
+const CROSS_ORIGIN_POST_PREFIXES = ["/unsubscribe/"];
 
 /**
  * Refuses state-changing requests that a browser sent from another origin (CSRF). Browsers send
@@ -23,6 +25,7 @@ const CROSS_ORIGIN_POST_ALLOWED = ["/webhooks/stripe"];
 export function isCrossOriginWrite(req: Pick<Request, "method" | "path" | "headers">): boolean {
   if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return false;
   if (CROSS_ORIGIN_POST_ALLOWED.includes(req.path)) return false;
+  if (CROSS_ORIGIN_POST_PREFIXES.some((p) => req.path.startsWith(p))) return false;
   const origin = req.headers.origin;
   const host = req.headers["x-forwarded-host"] ?? req.headers.host;
   if (typeof origin === "string") {

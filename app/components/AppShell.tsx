@@ -1,21 +1,28 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Role } from "../../db/schema";
 import type { Locale } from "../utils/i18n";
+import { useFocusableScrollBoxes } from "./scroll-regions";
 
 export interface ShellUser {
   id: number;
   role: Role;
   displayName: string;
   orgName: string;
+  /** False until a self-registered user verifies the e-mail: a banner says what waits on it. */
+  emailVerified?: boolean;
   /** Unread in-app notifications (deals), shown next to the notifications link. */
   unread?: number;
 }
 
+/** The admin's items are grouped (运营 / 账户 / 系统); the other roles' lists are one group. */
+export type NavGroup = "public" | "work" | "ops" | "accounts" | "system";
+
 export interface NavItem {
   to: string;
   labelKey: string;
+  group?: NavGroup;
 }
 
 /** Navigation per role; later features add their entries here. */
@@ -27,6 +34,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/firm/appraisals", labelKey: "nav.appraisals" },
     { to: "/firm/applications", labelKey: "applications:nav.firmApplications" },
     { to: "/firm/profile", labelKey: "nav.profile" },
+    { to: "/team", labelKey: "team:nav" },
   ],
   bank_officer: [
     { to: "/bank", labelKey: "nav.dashboard" },
@@ -35,6 +43,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/bank/applications", labelKey: "applications:nav.bankApplications" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
+    { to: "/team", labelKey: "team:nav" },
   ],
   valuer: [
     { to: "/valuer", labelKey: "nav.dashboard" },
@@ -46,16 +55,35 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/ledger", labelKey: "applications:nav.ledger" },
   ],
   admin: [
-    { to: "/admin", labelKey: "nav.dashboard" },
-    { to: "/admin/invitations", labelKey: "nav.invitations" },
-    { to: "/admin/audit", labelKey: "nav.audit" },
-    { to: "/admin/payments", labelKey: "nav.payments" },
-    { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings" },
-    { to: "/admin/ledger", labelKey: "applications:nav.adminLedger" },
-    { to: "/admin/settings/target", labelKey: "applications:nav.target" },
-    { to: "/alliance/review", labelKey: "alliance:nav.review" },
+    { to: "/admin", labelKey: "nav.dashboard", group: "ops" },
+    { to: "/admin/ledger", labelKey: "applications:nav.adminLedger", group: "ops" },
+    { to: "/admin/payments", labelKey: "nav.payments", group: "ops" },
+    { to: "/alliance/review", labelKey: "alliance:nav.review", group: "ops" },
+    { to: "/admin/invitations", labelKey: "nav.invitations", group: "accounts" },
+    { to: "/admin/audit", labelKey: "nav.audit", group: "system" },
+    { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings", group: "system" },
+    { to: "/admin/settings/target", labelKey: "applications:nav.target", group: "system" },
+    { to: "/admin/settings/two-factor", labelKey: "security:nav.policy", group: "system" },
   ],
 };
+
+const PUBLIC_NAV: NavItem[] = [
+  { to: "/", labelKey: "nav.home" },
+  { to: "/products", labelKey: "nav.products" },
+  { to: "/report", labelKey: "nav.report" },
+];
+
+/** The role's items in their groups, in order of first appearance. */
+export function groupNav(items: NavItem[]): Array<{ group: NavGroup; items: NavItem[] }> {
+  const out: Array<{ group: NavGroup; items: NavItem[] }> = [];
+  for (const item of items) {
+    const group = item.group ?? "work";
+    const last = out.find((g) => g.group === group);
+    if (last) last.items.push(item);
+    else out.push({ group, items: [item] });
+  }
+  return out;
+}
 
 export function AppShell({
   user,
@@ -69,6 +97,20 @@ export function AppShell({
   const { t } = useTranslation();
   const location = useLocation();
   const here = location.pathname + location.search;
+  const menuRef = useRef<HTMLDetailsElement>(null);
+  // A link followed inside the phone menu closes it.
+  useEffect(() => {
+    if (menuRef.current) menuRef.current.open = false;
+  }, [location.pathname, location.search]);
+  useFocusableScrollBoxes(here);
+  const groups = [
+    { group: "public" as const, items: PUBLIC_NAV },
+    ...groupNav(user ? NAV_BY_ROLE[user.role] : []),
+  ];
+  // Marks the page as hydrated: the e2e crawl waits for it before it reads console errors.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "1";
+  }, []);
   return (
     <div className="shell">
       <header className="topbar">
@@ -76,23 +118,46 @@ export function AppShell({
           <span className="brand-mark">{t("appName")}</span>
           <span className="brand-tag">{t("appTagline")}</span>
         </Link>
+        {/* Wide screens: one row of links, the admin's groups set apart by a divider. */}
         <nav className="topnav" aria-label={t("nav.main")}>
-          <NavLink to="/" end>
-            {t("nav.home")}
-          </NavLink>
-          <NavLink to="/products" end>
-            {t("nav.products")}
-          </NavLink>
-          <NavLink to="/report" end>
-            {t("nav.report")}
-          </NavLink>
-          {user &&
-            NAV_BY_ROLE[user.role].map((item) => (
-              <NavLink key={item.to} to={item.to} end>
-                {t(item.labelKey)}
-              </NavLink>
-            ))}
+          {groups.map(({ group, items }) => (
+            <div key={group} className="topnav-group">
+              {items.map((item) => (
+                <NavLink key={item.to} to={item.to} end>
+                  {t(item.labelKey)}
+                </NavLink>
+              ))}
+            </div>
+          ))}
         </nav>
+        {/* Phones (≤ 640 px): the same links in a disclosure that opens without JavaScript. */}
+        <details className="nav-menu" ref={menuRef}>
+          <summary data-testid="nav-menu-toggle">{t("nav.menu")}</summary>
+          <nav className="nav-menu-panel" aria-label={t("nav.main")}>
+            {groups.map(({ group, items }) => (
+              <div key={group} className="nav-menu-group">
+                <div className="nav-menu-title">{t(`nav.groups.${group}`)}</div>
+                {items.map((item) => (
+                  <NavLink key={item.to} to={item.to} end>
+                    {t(item.labelKey)}
+                  </NavLink>
+                ))}
+              </div>
+            ))}
+            {user ? (
+              <div className="nav-menu-group">
+                <div className="nav-menu-title">
+                  {user.displayName} · {t(`roles.${user.role}`)}
+                </div>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="link-button">
+                    {t("nav.logout")}
+                  </button>
+                </Form>
+              </div>
+            ) : null}
+          </nav>
+        </details>
         <div className="topbar-right">
           <Form method="post" action="/set-language" className="lang-switch">
             <input type="hidden" name="redirectTo" value={here} />
@@ -120,10 +185,18 @@ export function AppShell({
                   </span>
                 ) : null}
               </NavLink>
-              <span className="whoami" data-testid="whoami">
+              <NavLink to="/account/two-factor" data-testid="security-link">
+                {t("security:nav.account")}
+              </NavLink>
+              <Link
+                to="/account"
+                className="whoami"
+                data-testid="whoami"
+                title={t("account:nav.account")}
+              >
                 {user.displayName} · {t(`roles.${user.role}`)}
-              </span>
-              <Form method="post" action="/logout">
+              </Link>
+              <Form method="post" action="/logout" className="topbar-logout">
                 <button type="submit" className="link-button" data-testid="logout">
                   {t("nav.logout")}
                 </button>
@@ -139,6 +212,11 @@ export function AppShell({
           )}
         </div>
       </header>
+      {user && user.emailVerified === false ? (
+        <div className="notice" role="status" data-testid="verify-banner">
+          {t("account:banner.text")} <Link to="/account">{t("account:banner.resend")}</Link>
+        </div>
+      ) : null}
       <main className="content">{children}</main>
       <footer className="footer">{t("footer")}</footer>
     </div>

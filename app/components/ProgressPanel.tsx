@@ -138,6 +138,7 @@ export function ProgressPanel({ data: initial }: { data: ProgressPanelData }) {
       <div
         className="progress"
         role="progressbar"
+        aria-label={t("applications:progress.percent")}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.min(100, data.progressBp / 100)}

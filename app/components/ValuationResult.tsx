@@ -2,7 +2,13 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { industryName } from "../domain/industry";
 import { FEN_PER_WAN, formatBp, formatMoney } from "../domain/money";
-import type { IndicativeValuation, ValuationInputName, ValuationReason } from "../domain/valuation";
+import type {
+  IndicativeValuation,
+  RoyaltyRange,
+  ValuationInputName,
+  ValuationReason,
+  ValuationWarning,
+} from "../domain/valuation";
 import { formatYears } from "./assets";
 import { SensitivityChart } from "./SensitivityChart";
 
@@ -75,14 +81,135 @@ export function reasonText(t: TFunction, locale: string, r: ValuationReason): st
 }
 
 /** Low / central / high, the explanation, the sensitivity table and chart, the DCF schedule. */
+export interface ValuationHonesty {
+  range: RoyaltyRange;
+  firmAnnualRevenueFen: number | null;
+  warnings: ValuationWarning[];
+}
+
+function warningText(t: TFunction, locale: string, w: ValuationWarning): string {
+  const key = `assets:valuation.honesty.warnings.${w.code}`;
+  switch (w.code) {
+    case "revenue_exceeds_firm":
+      return t(key, {
+        revenue: formatMoney(w.revenueFen, locale),
+        firm: formatMoney(w.firmRevenueFen, locale),
+      });
+    case "royalty_outside_range":
+      return t(key, {
+        rate: formatBp(w.royaltyRateBp, 2, { trim: true }),
+        low: formatBp(w.lowBp, 2, { trim: true }),
+        high: formatBp(w.highBp, 2, { trim: true }),
+      });
+    default:
+      return t(key);
+  }
+}
+
+/** The royalty's range and source, the warnings, and every assumption the owner made. */
+export function HonestyPanel({
+  result,
+  honesty,
+}: {
+  result: IndicativeValuation;
+  honesty: ValuationHonesty;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const inputs = result.inputs;
+  const pct = (bp: number) => formatBp(bp, 2, { trim: true });
+  const source = (input: ValuationInputName) =>
+    inputs.defaulted.includes(input)
+      ? t("assets:valuation.honesty.fromDefault")
+      : t("assets:valuation.honesty.fromOwner");
+  const year1 =
+    inputs.revenue.kind === "growth"
+      ? inputs.revenue.year1RevenueFen
+      : (inputs.revenue.revenueFenByYear[0] ?? 0);
+  const rows: [string, string, string][] = [
+    [
+      t("assets:valuation.inputs.revenue"),
+      formatMoney(Math.round(year1), lang),
+      t("assets:valuation.honesty.fromOwner"),
+    ],
+    [
+      t("assets:valuation.inputs.firm_revenue"),
+      honesty.firmAnnualRevenueFen === null
+        ? t("assets:valuation.honesty.notStated")
+        : formatMoney(honesty.firmAnnualRevenueFen, lang),
+      t("assets:valuation.honesty.fromOwner"),
+    ],
+    [t("assets:valuation.inputs.growth"), pct(inputs.growthBp), source("growth")],
+    [t("assets:valuation.inputs.royalty"), pct(inputs.royaltyRateBp), source("royalty")],
+    [
+      t("assets:valuation.inputs.discount_rate"),
+      pct(inputs.discountRateBp),
+      source("discount_rate"),
+    ],
+    [t("assets:valuation.inputs.tax"), pct(inputs.taxRateBp), source("tax")],
+    [
+      t("assets:valuation.inputs.attribution_share"),
+      pct(inputs.attributionShareBp),
+      source("attribution_share"),
+    ],
+    [
+      t("assets:valuation.inputs.economic_life"),
+      t("assets:valuation.years", { n: formatYears(inputs.economicLifeYears, lang) }),
+      source("economic_life"),
+    ],
+  ];
+  return (
+    <div className="grid" style={{ gap: "0.75rem" }}>
+      <p style={{ margin: 0 }} data-testid="royalty-range">
+        {t("assets:valuation.honesty.royaltyUsed", {
+          rate: pct(inputs.royaltyRateBp),
+          low: pct(honesty.range.lowBp),
+          high: pct(honesty.range.highBp),
+          source: t(`assets:valuation.honesty.sources.${honesty.range.source}`),
+        })}
+      </p>
+      {honesty.warnings.length > 0 ? (
+        <ul
+          className="notice"
+          style={{ margin: 0, paddingLeft: "1.5rem" }}
+          role="status"
+          data-testid="valuation-warnings"
+        >
+          {honesty.warnings.map((w) => (
+            <li key={w.code} data-testid={`warning-${w.code}`}>
+              {warningText(t, lang, w)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div>
+        <h3>{t("assets:valuation.honesty.assumptionsTitle")}</h3>
+        <table className="data" data-testid="owner-assumptions">
+          <tbody>
+            {rows.map(([label, value, from]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td className="num">{value}</td>
+                <td className="muted">{from}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
 export function ValuationResultView({
   result,
   id,
   valuationDate,
+  honesty,
 }: {
   result: IndicativeValuation;
   id: number;
   valuationDate: string;
+  honesty?: ValuationHonesty | null;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -90,7 +217,7 @@ export function ValuationResultView({
   const toWan = (fen: number) => Math.round((fen / FEN_PER_WAN) * 100) / 100;
   return (
     <section
-      className="card grid"
+      className="card grid valuation-result"
       id="result"
       data-testid="valuation-result"
       style={{ gap: "1rem" }}
@@ -124,6 +251,7 @@ export function ValuationResultView({
       <p className="muted" style={{ margin: 0 }}>
         {t("assets:valuation.rangeNote")}
       </p>
+      {honesty ? <HonestyPanel result={result} honesty={honesty} /> : null}
       {result.pvd ? (
         <p style={{ margin: 0 }}>
           {t("assets:valuation.pvdResult", {

@@ -78,6 +78,12 @@ export interface ValuationFormInputs {
   attributionShareBp: number;
   economicLifeYears: number;
   indicators: PatentValueIndicators | null;
+  /**
+   * The firm's own annual revenue as the owner stated it with this estimate (null: not stated;
+   * absent in estimates saved before issue 10). Checked against year1RevenueFen, never used in
+   * the value itself.
+   */
+  firmAnnualRevenueFen?: number | null;
 }
 
 /** The defaults the form starts with (every one shown and editable). */

@@ -34,6 +34,14 @@ export function delayAfterFailures(scope: ThrottleScope, failures: number): numb
 export function pairKey(email: string, ip: string): string {
   return `pair:${email}|${ip}`.slice(0, 320);
 }
+/**
+ * Second-factor codes (docs/decisions/014-two-factor.md) are counted on their own (account,
+ * address) key with the pair's delays: a right password resets the password pair, and must not
+ * hand a guesser who knows the password a fresh allowance of code guesses.
+ */
+export function codePairKey(email: string, ip: string): string {
+  return `code:${email}|${ip}`.slice(0, 320);
+}
 export function ipKey(ip: string): string {
   return `ip:${ip}`.slice(0, 320);
 }

@@ -6,10 +6,42 @@ export const MAIL_TEMPLATES = {
   accountExists: { essential: true },
   verifyEmail: { essential: true },
   passwordReset: { essential: true },
+  passwordChanged: { essential: true },
   invitation: { essential: true },
+  // Deal events (issue 11): notices, each with a one-click unsubscribe.
+  applicationSubmitted: { essential: false },
+  applicationApproved: { essential: false },
+  applicationRejected: { essential: false },
+  applicationDisbursed: { essential: false },
+  instalmentDue: { essential: false },
+  repaymentOverdue: { essential: false },
 } as const satisfies Record<string, { essential: boolean }>;
 
 export type MailTemplate = keyof typeof MAIL_TEMPLATES;
+
+export function isMailTemplate(v: unknown): v is MailTemplate {
+  return typeof v === "string" && Object.hasOwn(MAIL_TEMPLATES, v);
+}
+
+/** The deal events that mail an organisation, by workflow action (app/domain/application.ts). */
+export const APPLICATION_EVENT_MAILS = {
+  submit: "applicationSubmitted",
+  approve: "applicationApproved",
+  reject: "applicationRejected",
+  disburse: "applicationDisbursed",
+} as const satisfies Record<string, MailTemplate>;
+
+export function applicationEventMail(action: string): MailTemplate | null {
+  return Object.hasOwn(APPLICATION_EVENT_MAILS, action)
+    ? APPLICATION_EVENT_MAILS[action as keyof typeof APPLICATION_EVENT_MAILS]
+    : null;
+}
+
+/** Servicing reminders (app/models/servicing/jobs.server.ts) that are also mailed to the firm. */
+export const REMINDER_MAILS: Readonly<Record<string, MailTemplate>> = {
+  instalmentDue: "instalmentDue",
+  overdue: "repaymentOverdue",
+};
 
 export function isEssentialMail(template: MailTemplate): boolean {
   return MAIL_TEMPLATES[template].essential;

@@ -83,6 +83,8 @@ export const PERMISSIONS = {
 
   "notification.view": EACH_USER_OWN,
   "notification.markRead": EACH_USER_OWN,
+  /** One's own two-factor authentication: enrol, recovery codes, remembered devices, disable. */
+  "twoFactor.manage": EACH_USER_OWN,
 
   // The firm's profile and its consent to be named in the alliance review.
   "profile.view": FIRM_OWN,
@@ -156,11 +158,22 @@ export const PERMISSIONS = {
   "subsidy.claim": FIRM_OWN,
 
   "invitation.create": ADMIN,
+  /**
+   * The own organisation's members and pending invitations (firms and banks). Managing them —
+   * inviting, resending, revoking, removing — also needs the bank's team-admin flag, which the
+   * model checks (app/domain/team.ts mayManageTeam).
+   */
+  "team.view": { firm: "firmOrgId", bank_officer: "bankOrgId" },
+  "team.manage": { firm: "firmOrgId", bank_officer: "bankOrgId" },
+  /** The one-click unsubscribe of a notice mail: the signed link is the authority, no log-in. */
+  "mail.unsubscribe": EVERYONE,
   "audit.view": ADMIN,
   /** The mail queue, including the development outbox (mails hold reset links: admin only). */
   "outbox.view": ADMIN,
   /** Platform settings: the appraisal fee and the financing target. */
   "settings.edit": ADMIN,
+  /** Which roles must use two-factor authentication (docs/decisions/014-two-factor.md). */
+  "twoFactorPolicy.edit": ADMIN,
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -202,4 +215,33 @@ export function can(actor: PermissionActor | null, action: Action, thing?: Owner
     owner !== null &&
     owner === (scope === "userId" ? actor.id : actor.org_id)
   );
+}
+
+/**
+ * Actions that move money or change who must prove a second factor. A user whose role an admin
+ * requires two-factor authentication of (app/domain/two-factor.ts requiredRoles) may do them only
+ * once they have enrolled; until then the guards send them to enrolment
+ * (docs/decisions/014-two-factor.md).
+ */
+export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  "application.approve",
+  "application.disburse",
+  "application.repay",
+  "application.default",
+  "ledger.reverse",
+  "payment.confirmOffline",
+  "twoFactorPolicy.edit",
+]);
+
+/** What the guards know of the actor's second factor (a `SessionUser` carries both). */
+export interface SecondFactorState {
+  /** The user has confirmed a TOTP enrolment (so every session of theirs passed a code). */
+  twoFactorEnabled: boolean;
+  /** The user's role must use two-factor authentication (the admin's policy). */
+  twoFactorRequired: boolean;
+}
+
+/** This actor must enrol in two-factor authentication before doing this action. */
+export function mustEnrolFirst(actor: SecondFactorState, action: Action): boolean {
+  return SECOND_FACTOR_ACTIONS.has(action) && actor.twoFactorRequired && !actor.twoFactorEnabled;
 }

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from "kysely";
 import type { Database, IpType, Role } from "../../db/schema";
 import {
   computeDurations,
+  computeCohortFunnel,
   computeFunnel,
   computeIpTypeFigures,
   computeSupport,
@@ -20,6 +21,8 @@ import {
   type DrillStage,
   type DurationFigure,
   type DurationKey,
+  type CohortApplication,
+  type CohortStep,
   type FunnelStep,
   type GroupFigures,
   type IpTypeFigures,
@@ -33,7 +36,7 @@ import { chinaDateOf } from "../domain/dates";
 import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/application";
-import type { BankFilter, ReviewFilters } from "../utils/alliance-filters";
+import { OTHER_BANKS, type BankFilter, type ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
 import { translateMessage } from "../utils/messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
@@ -72,7 +75,7 @@ export interface ReviewViewer {
 
 export type { BankFilter, ReviewFilters };
 
-export const OTHER_BANKS = "others" as const;
+export { OTHER_BANKS };
 export const DRILL_PAGE_SIZE = 50;
 /** Upper bound on the rows one CSV download carries. */
 export const EXPORT_MAX_ROWS = 100_000;
@@ -251,6 +254,20 @@ async function loadApplications(
     .where((eb) => anyStepInPeriod(eb as unknown as AppEb, b))
     .orderBy("a.id")
     .execute();
+  // Deals of one product version share one snapshot text: parse (and validate) each text once,
+  // not once per deal (tens of thousands of rows at scale, issue 15).
+  const snapshots = new Map<
+    string,
+    { support: ReturnType<typeof snapshotSupport>; name: string }
+  >();
+  const snapshotOf = (json: string) => {
+    let v = snapshots.get(json);
+    if (!v) {
+      v = { support: snapshotSupport(json), name: productNameOf(json) };
+      snapshots.set(json, v);
+    }
+    return v;
+  };
   return rows.map((r) => ({
     id: r.id,
     state: r.state as ApplicationState,
@@ -272,10 +289,49 @@ async function loadApplications(
     closedAt: r.closed_at,
     closedDate: r.closed_date,
     ledgerNetFen: Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0),
-    support: snapshotSupport(r.product_snapshot_json),
+    // A copy per deal, as before: callers may treat each record's support as their own.
+    support: { ...snapshotOf(r.product_snapshot_json).support },
     firmName: r.firm_name,
     firmConsent: r.consent_show_name === 1,
-    productName: productNameOf(r.product_snapshot_json),
+    productName: snapshotOf(r.product_snapshot_json).name,
+  }));
+}
+
+/**
+ * Every application started from a request created in the period (of the bank filtered on, if
+ * any), with the steps it has reached by now: the cohort funnel follows the requests through them.
+ * The request filters (region, industry, flags, IP type) apply through the requests themselves.
+ */
+async function loadCohortApplications(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<CohortApplication[]> {
+  let q = db
+    .selectFrom("applications as a")
+    .innerJoin("financing_requests as q", "q.id", "a.request_id")
+    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
+    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select([
+      "a.request_id",
+      "a.submitted_at",
+      "a.approved_at",
+      "a.disbursed_date",
+      "d.amount_fen as entry_fen",
+      "r.amount_fen as reversal_fen",
+    ])
+    .where("q.created_at", ">=", b.fromInstant)
+    .where("q.created_at", "<", b.toInstantExclusive);
+  if (f.bank === OTHER_BANKS) q = q.where("a.bank_org_id", "!=", viewer.orgId);
+  else if (f.bank !== null) q = q.where("a.bank_org_id", "=", f.bank);
+  const rows = await q.orderBy("a.id").execute();
+  return rows.map((r) => ({
+    requestId: Number(r.request_id),
+    submitted: r.submitted_at !== null,
+    approved: r.approved_at !== null,
+    disbursed:
+      r.disbursed_date !== null && Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0) > 0,
   }));
 }
 
@@ -383,6 +439,8 @@ export interface Review {
   ownBank: { id: number; name: string } | null;
   banks: { id: number; name: string }[];
   funnel: FunnelStep[];
+  /** The requests created in the period, followed through their own later steps. */
+  cohort: CohortStep[];
   totals: GroupFigures;
   durations: DurationFigure[];
   byBank: BankFigures[];
@@ -409,11 +467,12 @@ export async function getReview(
   await checkFilters(db, viewer, filters);
   const b = periodBounds(filters);
   const opts = { ownRowsOnly: false };
-  const [applications, requests, assets, names] = await Promise.all([
+  const [applications, requests, assets, names, cohortApplications] = await Promise.all([
     loadApplications(db, viewer, filters, b, opts),
     loadRequests(db, viewer, filters, b, opts),
     loadPledgedAssets(db, viewer, filters, b),
     bankNames(db),
+    loadCohortApplications(db, viewer, filters, b),
   ]);
   const officer = isOfficer(viewer);
   const ownBank = officer ? { id: viewer.orgId, name: names.get(viewer.orgId) ?? "" } : null;
@@ -448,6 +507,7 @@ export async function getReview(
     ownBank,
     banks: officer ? [] : [...names].map(([id, name]) => ({ id, name })),
     funnel: computeFunnel(applications, requests, b, { requestsApplicable: filters.bank === null }),
+    cohort: computeCohortFunnel(requests, cohortApplications),
     totals: groupFigures(applications, b),
     durations: computeDurations(applications, b),
     byBank,

@@ -49,6 +49,7 @@ export {
   listBankApplications,
   listFirmApplications,
   listPledgeableAssets,
+  pledgeOverviewOfApplications,
   previewApproval,
   suggestCollateral,
 } from "./application/read.server";
@@ -56,6 +57,7 @@ export type {
   ApplicationAssetView,
   ApplicationDetail,
   ApplicationListRow,
+  PledgeOverview,
   CommentView,
   TimelineItem,
 } from "./application/read.server";

@@ -25,6 +25,7 @@ import { nowInstant, todayInChina } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import { refreshRequestCollateralBounds } from "./request.server";
+import { estimateAssumptions } from "./valuation.server";
 
 /**
  * Formal appraisals: the firm's order, the valuer's queue and signature, the report and its public
@@ -191,8 +192,9 @@ export async function listOrderableAssets(db: Executor, firmOrgId: number, asset
 }
 export type OrderableAsset = Awaited<ReturnType<typeof listOrderableAssets>>[number];
 
-async function openOrdersByAsset(db: Executor, assetIds: number[]) {
-  const out = new Map<number, { orderId: number; orderNumber: string }>();
+/** The open order (awaiting payment … in progress) holding each asset, if any. */
+export async function openOrdersByAsset(db: Executor, assetIds: number[]) {
+  const out = new Map<number, { orderId: number; orderNumber: string; status: string }>();
   if (!assetIds.length) return out;
   const rows = await db
     .selectFrom("appraisal_order_items")
@@ -201,12 +203,17 @@ async function openOrdersByAsset(db: Executor, assetIds: number[]) {
       "appraisal_order_items.asset_id",
       "appraisal_orders.id as orderId",
       "appraisal_orders.created_at",
+      "appraisal_orders.status",
     ])
     .where("appraisal_order_items.asset_id", "in", assetIds)
     .where("appraisal_orders.status", "in", [...OPEN_ORDER_STATUSES])
     .execute();
   for (const r of rows) {
-    out.set(r.asset_id, { orderId: r.orderId, orderNumber: orderNumber(r.orderId, r.created_at) });
+    out.set(r.asset_id, {
+      orderId: r.orderId,
+      orderNumber: orderNumber(r.orderId, r.created_at),
+      status: r.status,
+    });
   }
   return out;
 }
@@ -298,7 +305,6 @@ export async function createAppraisalOrder(
   input: OrderInput,
   opts: { paymentMode?: "stripe" | "offline"; now?: string } = {},
 ): Promise<{ orderId: number; feeFen: number }> {
-  const paymentMode = opts.paymentMode ?? (isStripeEnabled() ? "stripe" : "offline");
   const ids = [...new Set(input.assetIds)].sort((a, b) => a - b);
   return db.transaction().execute(async (trx) => {
     if (ids.length) {
@@ -309,52 +315,73 @@ export async function createAppraisalOrder(
         .where("firm_org_id", "=", actor.org_id)
         .execute();
     }
-    const preview = await previewAppraisalOrder(trx, actor.org_id, { ...input, assetIds: ids });
-    const now = opts.now ?? nowInstant();
-    const res = await trx
-      .insertInto("appraisal_orders")
-      .values({
-        firm_org_id: actor.org_id,
-        valuer_org_id: preview.valuer.id,
-        status: "awaiting_payment",
-        fee_fen: preview.feeFen,
-        payment_mode: paymentMode,
-        idempotency_key: randomUUID(),
-        stripe_session_id: null,
-        stripe_payment_intent: null,
-        created_by: actor.id,
-        created_at: now,
-        paid_at: null,
-      })
-      .executeTakeFirstOrThrow();
-    const orderId = Number(res.insertId);
-    await trx
-      .insertInto("appraisal_order_items")
-      .values(
-        preview.items.map((i) => ({
-          order_id: orderId,
-          asset_id: i.assetId,
-          indicative_central_fen: i.centralFen,
-        })),
-      )
-      .execute();
-    await writeAudit(trx, {
-      actorUserId: actor.id,
-      orgId: actor.org_id,
-      action: "appraisal_order.create",
-      entityType: "appraisal_order",
-      entityId: orderId,
-      toState: "awaiting_payment",
-      detail: {
-        assetIds: ids,
-        valuerOrgId: preview.valuer.id,
-        feeFen: preview.feeFen,
-        paymentMode,
-        settings: preview.settings,
-      },
-    });
-    return { orderId, feeFen: preview.feeFen };
+    return insertAppraisalOrder(trx, actor, { ...input, assetIds: ids }, opts);
   });
+}
+
+/**
+ * The order's rows and audit, inside the caller's transaction, which must already hold the
+ * assets' row locks (see createAppraisalOrder). `source` goes into the audit detail (e.g. the
+ * match page's request and product).
+ */
+export async function insertAppraisalOrder(
+  trx: Transaction<Database>,
+  actor: Actor,
+  input: OrderInput,
+  opts: {
+    paymentMode?: "stripe" | "offline";
+    now?: string;
+    source?: Record<string, number | string>;
+  } = {},
+): Promise<{ orderId: number; feeFen: number }> {
+  const paymentMode = opts.paymentMode ?? (isStripeEnabled() ? "stripe" : "offline");
+  const ids = [...new Set(input.assetIds)].sort((a, b) => a - b);
+  const preview = await previewAppraisalOrder(trx, actor.org_id, { ...input, assetIds: ids });
+  const now = opts.now ?? nowInstant();
+  const res = await trx
+    .insertInto("appraisal_orders")
+    .values({
+      firm_org_id: actor.org_id,
+      valuer_org_id: preview.valuer.id,
+      status: "awaiting_payment",
+      fee_fen: preview.feeFen,
+      payment_mode: paymentMode,
+      idempotency_key: randomUUID(),
+      stripe_session_id: null,
+      stripe_payment_intent: null,
+      created_by: actor.id,
+      created_at: now,
+      paid_at: null,
+    })
+    .executeTakeFirstOrThrow();
+  const orderId = Number(res.insertId);
+  await trx
+    .insertInto("appraisal_order_items")
+    .values(
+      preview.items.map((i) => ({
+        order_id: orderId,
+        asset_id: i.assetId,
+        indicative_central_fen: i.centralFen,
+      })),
+    )
+    .execute();
+  await writeAudit(trx, {
+    actorUserId: actor.id,
+    orgId: actor.org_id,
+    action: "appraisal_order.create",
+    entityType: "appraisal_order",
+    entityId: orderId,
+    toState: "awaiting_payment",
+    detail: {
+      assetIds: ids,
+      valuerOrgId: preview.valuer.id,
+      feeFen: preview.feeFen,
+      paymentMode,
+      settings: preview.settings,
+      ...(opts.source ? { source: opts.source } : {}),
+    },
+  });
+  return { orderId, feeFen: preview.feeFen };
 }
 
 const ORDER_COLUMNS = [
@@ -546,7 +573,15 @@ export async function getValuerOrder(db: Db, valuerOrgId: number, orderId: numbe
   const estimates = estimateIds.length
     ? await db
         .selectFrom("valuation_estimates")
-        .select(["id", "low_fen", "central_fen", "high_fen", "valuation_date"])
+        .select([
+          "id",
+          "low_fen",
+          "central_fen",
+          "high_fen",
+          "valuation_date",
+          "inputs_json",
+          "result_json",
+        ])
         .where("id", "in", estimateIds)
         .execute()
     : [];
@@ -565,6 +600,8 @@ export async function getValuerOrder(db: Db, valuerOrgId: number, orderId: numbe
               date: e.valuation_date,
             }
           : null,
+        // The owner's assumptions behind that estimate, and what they warn about.
+        assumptions: e ? estimateAssumptions(e.inputs_json, e.result_json) : null,
       };
     }),
   };

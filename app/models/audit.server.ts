@@ -1,5 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema";
+import { auditEntityHref } from "../domain/audit";
 import type { Db } from "../utils/db.server";
 import { nowInstant } from "../utils/time";
 
@@ -89,5 +90,31 @@ export async function listAuditLog(
     .limit(pageSize)
     .offset((current - 1) * pageSize)
     .execute();
-  return { rows, page: current, total, pages };
+  // An appraisal order's page for the admin is its signed report: look the reports up in one go.
+  const orderIds = rows
+    .filter((r) => r.entity_type === "appraisal_order" && /^\d+$/.test(r.entity_id))
+    .map((r) => Number(r.entity_id));
+  const reports = orderIds.length
+    ? await db
+        .selectFrom("appraisals")
+        .select(["id", "order_id"])
+        .where("order_id", "in", [...new Set(orderIds)])
+        .execute()
+    : [];
+  const reportOf = new Map(reports.map((a) => [Number(a.order_id), Number(a.id)]));
+  return {
+    rows: rows.map((r) => ({
+      ...r,
+      href: auditEntityHref({
+        action: r.action,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        appraisalId:
+          r.entity_type === "appraisal_order" ? reportOf.get(Number(r.entity_id)) : undefined,
+      }),
+    })),
+    page: current,
+    total,
+    pages,
+  };
 }

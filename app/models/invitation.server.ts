@@ -5,17 +5,76 @@ import type { Db } from "../utils/db.server";
 import { hashPassword } from "../utils/password.server";
 import { nowInstant, toDbInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
+import { formatInstant } from "../domain/dates";
+import { mailOrigin } from "../utils/mail-links.server";
+import type { Executor } from "./ledger.server";
 import { isUniqueViolation, UserFacingError } from "./errors";
+import { enqueueMail } from "./mail.server";
 import { createOrganisation } from "./organisation.server";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-/** Creates a one-time invitation; returns the raw token, which is shown once and never stored. */
+export interface InvitationInput {
+  orgId: number;
+  email: string;
+  role: Role;
+  displayName: string;
+  invitedBy: number;
+  /** The language of the invitation mail and of the new user's mails; zh-CN when left out. */
+  locale?: string;
+  /** The accepted user may manage the organisation's team (a bank's team admin). */
+  teamAdmin?: boolean;
+  /** The origin of the accept link; APP_ORIGIN (or the local server) when left out. */
+  origin?: string;
+}
+
+/**
+ * Mails the invitation link (in the invitation's language, with its expiry) inside the caller's
+ * transaction, so the mail exists exactly when the invitation does.
+ */
+async function mailInvitation(
+  trx: Executor,
+  invitationId: number,
+  token: string,
+  origin: string | undefined,
+): Promise<void> {
+  const inv = await trx
+    .selectFrom("invitations")
+    .innerJoin("organisations", "organisations.id", "invitations.org_id")
+    .innerJoin("users", "users.id", "invitations.invited_by")
+    .select([
+      "invitations.email",
+      "invitations.display_name",
+      "invitations.locale",
+      "invitations.expires_at",
+      "organisations.name as orgName",
+      "users.display_name as inviter",
+    ])
+    .where("invitations.id", "=", invitationId)
+    .executeTakeFirstOrThrow();
+  await enqueueMail(trx, {
+    to: inv.email,
+    template: "invitation",
+    params: {
+      name: inv.display_name,
+      inviter: inv.inviter,
+      org: inv.orgName,
+      url: `${(origin ?? mailOrigin()).replace(/\/+$/, "")}/invite/${token}`,
+      expires: formatInstant(inv.expires_at),
+    },
+    locale: inv.locale,
+  });
+}
+
+/**
+ * Creates a one-time invitation and mails its link to the invitee; returns the raw token, which is
+ * never stored (only its hash is).
+ */
 export async function createInvitation(
   db: Db,
-  input: { orgId: number; email: string; role: Role; displayName: string; invitedBy: number },
+  input: InvitationInput,
   now: Date = new Date(),
 ): Promise<{ token: string; id: number }> {
   const org = await db
@@ -33,6 +92,15 @@ export async function createInvitation(
     .where("email", "=", input.email)
     .executeTakeFirst();
   if (existing) throw new UserFacingError("auth:errors.emailTaken", {}, "email");
+  const open = await db
+    .selectFrom("invitations")
+    .select("id")
+    .where("email", "=", input.email)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", toDbInstant(now))
+    .executeTakeFirst();
+  if (open) throw new UserFacingError("team:errors.alreadyInvited", {}, "email");
   const token = randomBytes(32).toString("base64url");
   return db.transaction().execute(async (trx) => {
     const res = await trx
@@ -46,9 +114,12 @@ export async function createInvitation(
         invited_by: input.invitedBy,
         created_at: toDbInstant(now),
         expires_at: toDbInstant(new Date(now.getTime() + INVITATION_TTL_MS)),
+        locale: input.locale === "en" ? "en" : "zh-CN",
+        team_admin: input.teamAdmin ? 1 : 0,
       })
       .executeTakeFirstOrThrow();
     const id = Number(res.insertId);
+    await mailInvitation(trx, id, token, input.origin);
     await writeAudit(trx, {
       actorUserId: input.invitedBy,
       orgId: input.orgId,
@@ -56,7 +127,7 @@ export async function createInvitation(
       entityType: "invitation",
       entityId: id,
       toState: "pending",
-      detail: { email: input.email, role: input.role },
+      detail: { email: input.email, role: input.role, teamAdmin: Boolean(input.teamAdmin) },
     });
     return { token, id };
   });
@@ -74,7 +145,14 @@ export type InvitationTarget =
  */
 export async function inviteMember(
   db: Db,
-  input: { target: InvitationTarget; email: string; displayName: string; invitedBy: number },
+  input: {
+    target: InvitationTarget;
+    email: string;
+    displayName: string;
+    invitedBy: number;
+    locale?: string;
+    origin?: string;
+  },
   now: Date = new Date(),
 ): Promise<{ token: string; id: number; orgId: number }> {
   const orgId =
@@ -88,9 +166,19 @@ export async function inviteMember(
     .executeTakeFirst();
   const role = org ? invitedRole(org.kind) : null;
   if (!role) throw new UserFacingError("auth:errors.required", {}, "orgId");
+  // The platform admin appoints a bank's people: whom it invites may manage the bank's team.
   const { token, id } = await createInvitation(
     db,
-    { orgId, email: input.email, role, displayName: input.displayName, invitedBy: input.invitedBy },
+    {
+      orgId,
+      email: input.email,
+      role,
+      displayName: input.displayName,
+      invitedBy: input.invitedBy,
+      locale: input.locale,
+      origin: input.origin,
+      teamAdmin: org?.kind === "bank",
+    },
     now,
   );
   return { token, id, orgId };
@@ -107,10 +195,13 @@ export async function findOpenInvitation(db: Db, token: string, now: Date = new 
       "invitations.role",
       "invitations.display_name",
       "invitations.org_id",
+      "invitations.locale",
+      "invitations.team_admin",
       "organisations.name as orgName",
     ])
     .where("invitations.token_hash", "=", hashToken(token))
     .where("invitations.accepted_at", "is", null)
+    .where("invitations.revoked_at", "is", null)
     .where("invitations.expires_at", ">", toDbInstant(now))
     .executeTakeFirst();
 }
@@ -135,6 +226,7 @@ export async function acceptInvitation(
         .set({ accepted_at: toDbInstant(now) })
         .where("id", "=", inv.id)
         .where("accepted_at", "is", null)
+        .where("revoked_at", "is", null)
         .executeTakeFirst();
       if (Number(upd.numUpdatedRows) !== 1) throw new UserFacingError("auth:invite.invalid");
       const res = await trx
@@ -146,6 +238,8 @@ export async function acceptInvitation(
           role: inv.role,
           display_name: inv.display_name,
           created_at: nowInstant(),
+          locale: inv.locale === "en" ? "en" : "zh-CN",
+          team_admin: inv.team_admin ? 1 : 0,
         })
         .executeTakeFirstOrThrow();
       const userId = Number(res.insertId);
@@ -167,20 +261,115 @@ export async function acceptInvitation(
 }
 
 export async function listPendingInvitations(db: Db, now: Date = new Date()) {
-  return db
+  return (
+    db
+      .selectFrom("invitations")
+      .innerJoin("organisations", "organisations.id", "invitations.org_id")
+      .select([
+        "invitations.id",
+        "invitations.email",
+        "invitations.role",
+        "invitations.display_name",
+        "invitations.expires_at",
+        "invitations.locale",
+        "organisations.name as orgName",
+      ])
+      .where("invitations.accepted_at", "is", null)
+      .where("invitations.revoked_at", "is", null)
+      // Expired ones stay listed for a month, so they can be sent again.
+      .where("invitations.expires_at", ">", toDbInstant(new Date(now.getTime() - 30 * 86400_000)))
+      .orderBy("invitations.id", "desc")
+      .limit(100)
+      .execute()
+  );
+}
+
+/**
+ * Which invitations an actor may resend or revoke: the platform admin any; a team manager only
+ * their own organisation's (another organisation's invitation is "not found").
+ */
+export type InvitationScope = { kind: "any" } | { kind: "org"; orgId: number };
+
+async function loadChangeable(db: Executor, id: number, scope: InvitationScope) {
+  let q = db
     .selectFrom("invitations")
-    .innerJoin("organisations", "organisations.id", "invitations.org_id")
-    .select([
-      "invitations.id",
-      "invitations.email",
-      "invitations.role",
-      "invitations.display_name",
-      "invitations.expires_at",
-      "organisations.name as orgName",
-    ])
-    .where("invitations.accepted_at", "is", null)
-    .where("invitations.expires_at", ">", toDbInstant(now))
-    .orderBy("invitations.id", "desc")
-    .limit(100)
-    .execute();
+    .select(["id", "org_id", "email", "accepted_at", "revoked_at"])
+    .where("id", "=", id);
+  if (scope.kind === "org") q = q.where("org_id", "=", scope.orgId);
+  const inv = await q.executeTakeFirst();
+  if (!inv) throw new UserFacingError("team:errors.invitationNotFound", {}, undefined, 404);
+  if (inv.accepted_at || inv.revoked_at) {
+    throw new UserFacingError("team:errors.invitationClosed", {}, undefined, 409);
+  }
+  return inv;
+}
+
+/**
+ * Sends an open (or expired) invitation again with a new link and a new 7-day expiry; the old link
+ * stops working. Audited.
+ */
+export async function resendInvitation(
+  db: Db,
+  input: { invitationId: number; actorUserId: number; scope: InvitationScope; origin?: string },
+  now: Date = new Date(),
+): Promise<void> {
+  const token = randomBytes(32).toString("base64url");
+  await db.transaction().execute(async (trx) => {
+    const inv = await loadChangeable(trx, input.invitationId, input.scope);
+    const upd = await trx
+      .updateTable("invitations")
+      .set({
+        token_hash: hashToken(token),
+        expires_at: toDbInstant(new Date(now.getTime() + INVITATION_TTL_MS)),
+      })
+      .where("id", "=", inv.id)
+      .where("accepted_at", "is", null)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1) {
+      throw new UserFacingError("team:errors.invitationClosed", {}, undefined, 409);
+    }
+    await mailInvitation(trx, inv.id, token, input.origin);
+    await writeAudit(trx, {
+      actorUserId: input.actorUserId,
+      orgId: inv.org_id,
+      action: "invitation.resend",
+      entityType: "invitation",
+      entityId: inv.id,
+      fromState: "pending",
+      toState: "pending",
+      detail: { email: inv.email },
+    });
+  });
+}
+
+/** Withdraws an invitation that was not accepted yet: its link stops working. Audited. */
+export async function revokeInvitation(
+  db: Db,
+  input: { invitationId: number; actorUserId: number; scope: InvitationScope },
+  now: Date = new Date(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const inv = await loadChangeable(trx, input.invitationId, input.scope);
+    const upd = await trx
+      .updateTable("invitations")
+      .set({ revoked_at: toDbInstant(now) })
+      .where("id", "=", inv.id)
+      .where("accepted_at", "is", null)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1) {
+      throw new UserFacingError("team:errors.invitationClosed", {}, undefined, 409);
+    }
+    await writeAudit(trx, {
+      actorUserId: input.actorUserId,
+      orgId: inv.org_id,
+      action: "invitation.revoke",
+      entityType: "invitation",
+      entityId: inv.id,
+      fromState: "pending",
+      toState: "revoked",
+      detail: { email: inv.email },
+    });
+  });
 }

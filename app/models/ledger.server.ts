@@ -411,8 +411,21 @@ export interface LedgerRow {
 }
 
 /**
+ * Keyset cursor of the ledger pages (issue 15): `after` an entry id lists the entries older than
+ * it (the next page), `before` one the entries newer than it (the previous page). The order is the
+ * entry id, newest first, which is unique, so pages never overlap or skip a row, and the database
+ * seeks to the cursor through the primary key instead of counting off OFFSET rows.
+ */
+export interface LedgerCursor {
+  after?: number;
+  before?: number;
+}
+
+/**
  * One page of entries (newest first) within the viewer's scope, with the exact count and sum of
  * every entry matching the filter — the figure a chart showed, for those who may see all of it.
+ * With a cursor the page is read by keyset (`page` is then only the number shown); without one,
+ * page 1 is the newest entries and another page falls back to OFFSET (old links).
  */
 export async function listLedgerEntries(
   db: Db,
@@ -420,6 +433,7 @@ export async function listLedgerEntries(
   filter: LedgerFilter,
   page: number,
   pageSize = LEDGER_PAGE_SIZE,
+  cursor: LedgerCursor = {},
 ): Promise<{ rows: LedgerRow[]; total: number; sumFen: number; page: number; pages: number }> {
   const agg = await filteredLedger(db, scope, filter)
     .select((eb) => [
@@ -430,32 +444,52 @@ export async function listLedgerEntries(
   const total = Number(agg.n);
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const current = Math.min(Math.max(1, page), pages);
-  const raw = await filteredLedger(db, scope, filter)
-    .innerJoin("organisations as bank", "bank.id", "ledger_entries.bank_org_id")
-    .innerJoin("organisations as firm", "firm.id", "ledger_entries.firm_org_id")
-    .leftJoin("ledger_entries as rev", "rev.reverses_entry_id", "ledger_entries.id")
-    .select([
-      "ledger_entries.id",
-      "ledger_entries.entry_type",
-      "ledger_entries.application_id",
-      "ledger_entries.reverses_entry_id",
-      "rev.id as reversed_by_id",
-      "ledger_entries.amount_fen",
-      "ledger_entries.value_date",
-      "ledger_entries.month",
-      "ledger_entries.region_code",
-      "ledger_entries.bank_org_id",
-      "bank.name as bank_name",
-      "ledger_entries.firm_org_id",
-      "firm.name as firm_name",
-      "ledger_entries.ip_type",
-      "ledger_entries.reason",
-      "ledger_entries.created_at",
-    ])
-    .orderBy("ledger_entries.id", "desc")
-    .limit(pageSize)
-    .offset((current - 1) * pageSize)
-    .execute();
+  let keyed = filteredLedger(db, scope, filter);
+  const backwards = cursor.after === undefined && cursor.before !== undefined;
+  if (cursor.after !== undefined) keyed = keyed.where("ledger_entries.id", "<", cursor.after);
+  else if (cursor.before !== undefined)
+    keyed = keyed.where("ledger_entries.id", ">", cursor.before);
+  const useKeyset = cursor.after !== undefined || cursor.before !== undefined;
+  // The page's ids first, from the ledger alone (a seek on the primary key), then their names:
+  // joined in one statement, MariaDB drove the join from organisations and sorted every entry.
+  const pageIds = (
+    await keyed
+      .select("ledger_entries.id")
+      .orderBy("ledger_entries.id", backwards ? "asc" : "desc")
+      .limit(pageSize)
+      .offset(useKeyset ? 0 : (current - 1) * pageSize)
+      .execute()
+  ).map((r) => r.id);
+  const fetched =
+    pageIds.length === 0
+      ? []
+      : await db
+          .selectFrom("ledger_entries")
+          .where("ledger_entries.id", "in", pageIds)
+          .innerJoin("organisations as bank", "bank.id", "ledger_entries.bank_org_id")
+          .innerJoin("organisations as firm", "firm.id", "ledger_entries.firm_org_id")
+          .leftJoin("ledger_entries as rev", "rev.reverses_entry_id", "ledger_entries.id")
+          .select([
+            "ledger_entries.id",
+            "ledger_entries.entry_type",
+            "ledger_entries.application_id",
+            "ledger_entries.reverses_entry_id",
+            "rev.id as reversed_by_id",
+            "ledger_entries.amount_fen",
+            "ledger_entries.value_date",
+            "ledger_entries.month",
+            "ledger_entries.region_code",
+            "ledger_entries.bank_org_id",
+            "bank.name as bank_name",
+            "ledger_entries.firm_org_id",
+            "firm.name as firm_name",
+            "ledger_entries.ip_type",
+            "ledger_entries.reason",
+            "ledger_entries.created_at",
+          ])
+          .orderBy("ledger_entries.id", backwards ? "asc" : "desc")
+          .execute();
+  const raw = backwards ? fetched.reverse() : fetched;
   return {
     rows: raw.map((r) => ({
       id: r.id,

@@ -3,6 +3,7 @@ import type { Database } from "../../db/schema";
 import {
   ACCOUNT_ALERT_AT,
   accountKey,
+  codePairKey,
   delayAfterFailures,
   FAILURE_WINDOW_MS,
   ipKey,
@@ -18,7 +19,7 @@ import { notifyOrganisation } from "./notification.server";
 const EPOCH = toDbInstant(new Date(0));
 
 /** Creates the counter row if it is missing; a concurrent creator winning is fine. */
-async function ensureRow(db: Db, key: string): Promise<void> {
+export async function ensureRow(db: Db, key: string): Promise<void> {
   try {
     await db
       .insertInto("login_throttle")
@@ -97,8 +98,23 @@ export async function admitLoginAttempt(
   ip: string,
   now: Date,
 ): Promise<Admission> {
-  const pair = pairKey(email, ip);
-  const addr = ipKey(ip);
+  return admit(db, pairKey(email, ip), ipKey(ip), now);
+}
+
+/**
+ * Admits one second-factor code for (email, ip), exactly like a password: counted in advance on
+ * the code pair and the address, taken back by `recordCodeSuccess`.
+ */
+export async function admitCodeAttempt(
+  db: Db,
+  email: string,
+  ip: string,
+  now: Date,
+): Promise<Admission> {
+  return admit(db, codePairKey(email, ip), ipKey(ip), now);
+}
+
+async function admit(db: Db, pair: string, addr: string, now: Date): Promise<Admission> {
   await ensureRow(db, pair);
   await ensureRow(db, addr);
   try {
@@ -115,15 +131,24 @@ export async function admitLoginAttempt(
 
 /** The right password: the pair starts again and the address gets back the attempt it lent. */
 export async function recordLoginSuccess(db: Db, email: string, ip: string): Promise<void> {
+  await forgive(db, pairKey(email, ip), ipKey(ip));
+}
+
+/** The right code: the code pair starts again and the address gets back its attempt. */
+export async function recordCodeSuccess(db: Db, email: string, ip: string): Promise<void> {
+  await forgive(db, codePairKey(email, ip), ipKey(ip));
+}
+
+async function forgive(db: Db, pair: string, addr: string): Promise<void> {
   await db
     .updateTable("login_throttle")
     .set({ failures: 0, blocked_until: EPOCH })
-    .where("throttle_key", "=", pairKey(email, ip))
+    .where("throttle_key", "=", pair)
     .execute();
   await db
     .updateTable("login_throttle")
     .set((eb) => ({ failures: eb("failures", "-", 1) }))
-    .where("throttle_key", "=", ipKey(ip))
+    .where("throttle_key", "=", addr)
     .where("failures", ">", 0)
     .execute();
 }

@@ -37,6 +37,8 @@ export async function enqueueMail(db: Executor, m: MailRequest): Promise<void> {
       ? t("mail:footer.unsubscribe", { url: m.unsubscribeUrl })
       : "";
   const body = t(`mail:${m.template}.body`, m.params) + (footer ? `\n\n--\n${footer}\n` : "\n");
+  const listUnsubscribe =
+    !isEssentialMail(m.template) && m.unsubscribeUrl ? m.unsubscribeUrl.slice(0, 500) : null;
   const now = toDbInstant(new Date());
   await db
     .insertInto("mail_queue")
@@ -50,6 +52,7 @@ export async function enqueueMail(db: Executor, m: MailRequest): Promise<void> {
       attempts: 0,
       next_attempt_at: now,
       created_at: now,
+      list_unsubscribe: listUnsubscribe,
     })
     .execute();
 }
@@ -58,6 +61,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** A notice's one-click unsubscribe URL: sent as List-Unsubscribe with List-Unsubscribe-Post. */
+  listUnsubscribe?: string | null;
 }
 
 /** Hands one mail to the SMTP server, or to the development outbox; throws when it fails. */
@@ -104,11 +109,16 @@ export async function deliverDueMail(
     if (Number(claim.numUpdatedRows) !== 1) continue;
     const row = await db
       .selectFrom("mail_queue")
-      .select(["to_email", "subject", "body_text", "attempts"])
+      .select(["to_email", "subject", "body_text", "attempts", "list_unsubscribe"])
       .where("id", "=", id)
       .executeTakeFirstOrThrow();
     try {
-      await sink.send({ to: row.to_email, subject: row.subject, text: row.body_text });
+      await sink.send({
+        to: row.to_email,
+        subject: row.subject,
+        text: row.body_text,
+        listUnsubscribe: row.list_unsubscribe,
+      });
       const status: MailStatus = sink.kind === "smtp" ? "sent" : "outbox";
       await db
         .updateTable("mail_queue")

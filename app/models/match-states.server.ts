@@ -10,7 +10,11 @@ import {
 } from "../domain/matching";
 import { productTermsFromRow } from "../domain/matching/rows";
 import { appraisalFeeFen } from "../domain/valuation";
-import { getAppraisalFeeSettings, listValuerOrganisations } from "./appraisal.server";
+import {
+  getAppraisalFeeSettings,
+  listOrderableAssets,
+  listValuerOrganisations,
+} from "./appraisal.server";
 import { loadRequestsForEngine, type LoadedRequest } from "./matching.server";
 import type { Db } from "../utils/db.server";
 
@@ -22,8 +26,14 @@ export interface RequestProductStates {
   groups: ProductStates;
   products: Map<number, ProductWithBank>;
   bestChange: SingleChange | null;
-  /** The fee of a formal appraisal of each offered asset, from its indicative central value. */
+  /**
+   * The fee of a formal appraisal of each offered asset, from the indicative central value an
+   * order would be priced on (the estimate the asset points at, else its stored copy).
+   */
   appraisalFeeFen: Record<number, number>;
+  /** Offered assets already held by an open appraisal order (a second order is never placed). */
+  openOrders: Record<number, { orderId: number; orderNumber: string; status: string }>;
+  valuers: { id: number; name: string }[];
   valuerCount: number;
   /** Median days from order to signature over the platform's last signed appraisals; null if none. */
   typicalSigningDays: number | null;
@@ -77,9 +87,18 @@ export async function findProductStatesForRequest(
     evaluateProduct(loaded.request, loaded.firm, loaded.assets, productTermsFromRow(r), today),
   );
   const groups = groupByState(evaluations, sort);
+  const orderable = await listOrderableAssets(
+    db,
+    loaded.row.firm_org_id,
+    loaded.assets.map((a) => a.id),
+  );
   const fees: Record<number, number> = {};
-  for (const a of loaded.assets) {
-    if (a.indicativeValueFen !== null) fees[a.id] = appraisalFeeFen(a.indicativeValueFen, settings);
+  const openOrders: RequestProductStates["openOrders"] = {};
+  for (const a of orderable) {
+    if (a.indicativeCentralFen !== null) {
+      fees[a.id] = appraisalFeeFen(a.indicativeCentralFen, settings);
+    }
+    if (a.openOrder) openOrders[a.id] = a.openOrder;
   }
   return {
     loaded,
@@ -87,6 +106,8 @@ export async function findProductStatesForRequest(
     products,
     bestChange: bestSingleChange(groups),
     appraisalFeeFen: fees,
+    openOrders,
+    valuers,
     valuerCount: valuers.length,
     typicalSigningDays: signingDays,
   };

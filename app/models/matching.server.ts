@@ -3,5 +3,18 @@ export type { LoadedRequest } from "./matching/load.server";
 export { MATCH_PAGE_SIZE, NEAR_MISS_PAGE_SIZE } from "./matching/firm.server";
 export type { MatchPageOptions, ProductWithBank, RequestMatchResult } from "./matching/firm.server";
 export { countActiveProducts, findMatchesForRequest } from "./matching/product-table.server";
-export { countRequestsForProduct, findRequestsForProduct } from "./matching/bank.server";
-export type { PipelineRow, ProductPipeline, RequestFilters } from "./matching/bank.server";
+export {
+  BANK_STATES,
+  countRequestsForProduct,
+  countRequestsForProducts,
+  findRequestStatesForProduct,
+  findRequestsForProduct,
+} from "./matching/bank.server";
+export type {
+  BankState,
+  PipelineRow,
+  ProductPipeline,
+  ProductStatePipeline,
+  RequestFilters,
+  StatePipelineRow,
+} from "./matching/bank.server";

@@ -1,4 +1,5 @@
-import type { AllianceKind, OrgKind } from "../../db/schema";
+import type { Transaction } from "kysely";
+import type { AllianceKind, Database, OrgKind } from "../../db/schema";
 import type { Db } from "../utils/db.server";
 import { hashPassword } from "../utils/password.server";
 import { nowInstant } from "../utils/time";
@@ -16,6 +17,16 @@ export interface FirmRegistration {
   password: string;
 }
 
+export interface RegisterFirmOptions {
+  /**
+   * Whether the e-mail counts as verified. Self-registration (/register) passes false; firms
+   * created by scripts, the seed and tests are verified.
+   */
+  emailVerified?: boolean;
+  /** Runs inside the registering transaction, e.g. to queue the verification mail. */
+  within?: (trx: Transaction<Database>, ids: { orgId: number; userId: number }) => Promise<void>;
+}
+
 /**
  * Creates the firm and its first user in one transaction. The unique constraints on
  * organisations.uscc and users.email decide races; the message never says who holds a USCC.
@@ -23,6 +34,7 @@ export interface FirmRegistration {
 export async function registerFirm(
   db: Db,
   r: FirmRegistration,
+  opts: RegisterFirmOptions = {},
 ): Promise<{ orgId: number; userId: number }> {
   const passwordHash = await hashPassword(r.password);
   try {
@@ -54,6 +66,7 @@ export async function registerFirm(
           role: "firm",
           display_name: r.contactName,
           created_at: now,
+          email_verified: opts.emailVerified === false ? 0 : 1,
         })
         .executeTakeFirstOrThrow();
       const userId = Number(user.insertId);
@@ -65,6 +78,7 @@ export async function registerFirm(
         entityId: orgId,
         toState: "registered",
       });
+      await opts.within?.(trx, { orgId, userId });
       return { orgId, userId };
     });
   } catch (e) {

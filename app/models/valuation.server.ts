@@ -10,6 +10,10 @@ import {
 import type { IpType } from "../domain/ip";
 import {
   indicativeValuation,
+  royaltyRateRange,
+  valuationWarnings,
+  type RoyaltyRange,
+  type ValuationWarning,
   type IndicativeValuation,
   type ResolvedAssumptions,
   type ValuationFirm,
@@ -215,4 +219,44 @@ export async function getEstimate(
     inputs: JSON.parse(row.inputs_json) as StoredValuationInputs,
     result: JSON.parse(row.result_json) as IndicativeValuation,
   };
+}
+
+/**
+ * What the owner assumed for a stored estimate, for the valuer (and anyone who reviews the
+ * estimate): the result with its resolved inputs, the royalty range and the warnings
+ * (docs/domain.md#estimate-honesty). Null for an estimate with nothing to draw (e.g. a fixture).
+ */
+export function estimateAssumptions(
+  inputsJson: string,
+  resultJson: string,
+): {
+  result: IndicativeValuation;
+  honesty: {
+    range: RoyaltyRange;
+    firmAnnualRevenueFen: number | null;
+    warnings: ValuationWarning[];
+  };
+} | null {
+  try {
+    const inputs = JSON.parse(inputsJson) as Partial<StoredValuationInputs>;
+    const result = JSON.parse(resultJson) as IndicativeValuation;
+    if (typeof result?.centralFen !== "number" || !result.inputs) return null;
+    const range = royaltyRateRange(result.inputs.ipType, result.inputs.industry);
+    const firmAnnualRevenueFen = inputs.form?.firmAnnualRevenueFen ?? null;
+    return {
+      result,
+      honesty: {
+        range,
+        firmAnnualRevenueFen,
+        warnings: valuationWarnings({
+          assetRevenueFen: inputs.form?.year1RevenueFen ?? 0,
+          firmAnnualRevenueFen,
+          royaltyRateBp: result.inputs.royaltyRateBp,
+          range,
+        }),
+      },
+    };
+  } catch {
+    return null;
+  }
 }

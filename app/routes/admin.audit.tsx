@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { Pager } from "../components/Pager";
+import { auditActionKey, auditEntityKey } from "../domain/audit";
 import { formatInstant } from "../domain/dates";
 import { z } from "zod";
 import { listAuditLog } from "../models/audit.server";
@@ -19,6 +21,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.audit");
+
+/** A state in words where its entity has state labels (deals, appraisal orders); else the code. */
+function stateLabel(t: TFunction, entityType: string, state: string | null): string {
+  if (state == null) return "—";
+  const key =
+    entityType === "application"
+      ? `applications:states.${state}`
+      : entityType === "appraisal_order"
+        ? `appraisal:status.${state}`
+        : null;
+  return key ? t(key, { defaultValue: state }) : state;
+}
 
 export default function Audit() {
   const { rows, page, total, pages } = useLoaderData<typeof loader>();
@@ -46,13 +60,27 @@ export default function Audit() {
               <tr key={r.id}>
                 <td className="num">{r.id}</td>
                 <td>{formatInstant(r.created_at, "second")}</td>
-                <td>{r.actorEmail ?? "—"}</td>
-                <td>{r.action}</td>
-                <td>
-                  {r.entity_type}#{r.entity_id}
+                <td>{r.actorEmail ?? t("auth:audit.system")}</td>
+                <td data-testid="audit-action" data-code={r.action}>
+                  {t(auditActionKey(r.action), { defaultValue: t("auth:audit.unknownAction") })}
+                  <div className="muted audit-code">
+                    {t("auth:audit.code")} <code>{r.action}</code>
+                  </div>
+                </td>
+                <td data-testid="audit-entity">
+                  {r.href ? (
+                    <Link to={r.href}>
+                      {t(auditEntityKey(r.entity_type))} #{r.entity_id}
+                    </Link>
+                  ) : (
+                    <>
+                      {t(auditEntityKey(r.entity_type))} #{r.entity_id}
+                    </>
+                  )}
                 </td>
                 <td>
-                  {r.from_state ?? "—"} → {r.to_state ?? "—"}
+                  {stateLabel(t, r.entity_type, r.from_state)} →{" "}
+                  {stateLabel(t, r.entity_type, r.to_state)}
                 </td>
                 <td>{r.reason ?? ""}</td>
               </tr>

@@ -1,4 +1,10 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -10,11 +16,20 @@ import { Field, FormErrors } from "../components/Field";
 import { normaliseEmail } from "../domain/account";
 import { formatInstant } from "../domain/dates";
 import { UserFacingError } from "../models/errors";
-import { inviteMember, listPendingInvitations } from "../models/invitation.server";
+import {
+  inviteMember,
+  listPendingInvitations,
+  resendInvitation,
+  revokeInvitation,
+} from "../models/invitation.server";
 import { listOrganisations } from "../models/organisation.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
+import { getEnv } from "../utils/env.server";
+import { LOCALES } from "../utils/i18n";
+import { kickMailer } from "../utils/mailer.server";
+import { toDbInstant } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
 const INVITABLE_KINDS = ["bank", "valuer", "alliance", "platform"] as const;
@@ -33,8 +48,10 @@ function inviteSchema(t: TFunction) {
       email: z
         .string(required)
         .trim()
+        .max(254)
         .email(t("auth:errors.emailInvalid"))
         .transform(normaliseEmail),
+      locale: z.enum(LOCALES).catch("zh-CN"),
     })
     .superRefine((v, ctx) => {
       const req = (path: string) =>
@@ -54,22 +71,44 @@ function inviteSchema(t: TFunction) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorize(request, "invitation.create");
-  const origin = new URL(request.url).origin;
   return {
     orgs: await withDb(listOrganisations, ["bank", "valuer", "alliance", "platform"]),
     pending: await withDb(listPendingInvitations),
-    origin,
+    now: toDbInstant(new Date()),
   };
 }
+
+const Change = z.object({
+  intent: z.enum(["resend", "revoke"]),
+  id: z.coerce.number().int().positive().max(2_147_483_647),
+});
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await authorize(request, "invitation.create");
   const { t } = getServerT(request);
-  const submission = parseWithZod(await request.formData(), { schema: inviteSchema(t) });
+  const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
+  const formData = await request.formData();
+  if (formData.get("intent") === "resend" || formData.get("intent") === "revoke") {
+    const change = Change.safeParse(Object.fromEntries(formData));
+    if (!change.success) return Response.json({ changed: null }, { status: 400 });
+    const { intent, id } = change.data;
+    try {
+      const input = { invitationId: id, actorUserId: admin.id, scope: { kind: "any" as const } };
+      if (intent === "resend") await withDb(resendInvitation, { ...input, origin });
+      else await withDb(revokeInvitation, input);
+    } catch (e) {
+      if (!(e instanceof UserFacingError)) throw e;
+      if (e.status === 404) throw new Response("Not Found", { status: 404 });
+      return Response.json({ changed: null, message: t(e.key) }, { status: e.status });
+    }
+    if (intent === "resend") kickMailer();
+    return Response.json({ changed: intent });
+  }
+  const submission = parseWithZod(formData, { schema: inviteSchema(t) });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
-    const { token } = await withDb(inviteMember, {
+    await withDb(inviteMember, {
       target:
         v.mode === "new"
           ? {
@@ -83,10 +122,13 @@ export async function action({ request }: ActionFunctionArgs) {
       email: v.email,
       displayName: v.displayName,
       invitedBy: admin.id,
+      locale: v.locale,
+      origin,
     });
+    kickMailer();
     return Response.json({
       ...submission.reply({ resetForm: true }),
-      invite: { token, email: v.email },
+      invite: { email: v.email },
     });
   } catch (e) {
     if (e instanceof UserFacingError) {
@@ -100,29 +142,42 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, "auth:titles.invitations");
 
 export default function Invitations() {
-  const { orgs, pending, origin } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const { t } = useTranslation();
+  const { orgs, pending, now } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as
+    | (SubmissionResult<string[]> & {
+        invite?: { email: string };
+        changed?: "resend" | "revoke" | null;
+        message?: string;
+      })
+    | undefined;
+  const { t, i18n } = useTranslation();
   const [mode, setMode] = useState<"existing" | "new">("existing");
   const [orgKind, setOrgKind] = useState<string>("bank");
   const [form, fields] = useForm({
-    lastResult: actionData,
+    lastResult: actionData && "status" in actionData ? actionData : undefined,
+    defaultValue: { locale: i18n.language === "en" ? "en" : "zh-CN" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema(t) }),
     shouldValidate: "onBlur",
   });
-  const invite =
-    actionData && "invite" in actionData
-      ? (actionData.invite as { token: string; email: string })
-      : null;
+  const invite = actionData?.invite ?? null;
   return (
     <div className="grid" style={{ gap: "1.5rem" }}>
       <h1>{t("auth:admin.invitationsTitle")}</h1>
       {invite ? (
-        <div className="notice" data-testid="invite-link">
+        <div className="notice" data-testid="invite-sent" role="status">
           <p>{t("auth:admin.created", { email: invite.email })}</p>
-          <code style={{ wordBreak: "break-all" }}>{`${origin}/invite/${invite.token}`}</code>
         </div>
       ) : null}
+      {actionData?.changed ? (
+        <p className="notice" role="status">
+          {t(
+            actionData.changed === "resend"
+              ? "team:invitations.resent"
+              : "team:invitations.revoked",
+          )}
+        </p>
+      ) : null}
+      {actionData?.message ? <FormErrors errors={[actionData.message]} /> : null}
       <Form method="post" className="stack card" {...getFormProps(form)}>
         <FormErrors errors={form.errors} />
         <div className="checks" role="radiogroup">
@@ -215,6 +270,20 @@ export default function Invitations() {
         >
           <input {...getInputProps(fields.email, { type: "email" })} />
         </Field>
+        <Field
+          id={fields.locale.id}
+          label={t("team:invite.locale")}
+          hint={t("team:invite.localeHint")}
+          errors={fields.locale.errors}
+        >
+          <select {...getSelectProps(fields.locale)}>
+            {LOCALES.map((l) => (
+              <option key={l} value={l}>
+                {t(`lang.${l}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
         <button type="submit" className="button button-primary">
           {t("auth:admin.send")}
         </button>
@@ -232,6 +301,7 @@ export default function Invitations() {
                 <th>{t("auth:admin.orgName")}</th>
                 <th>{t("auth:admin.role")}</th>
                 <th>{t("auth:admin.expires")}</th>
+                <th>{t("team:members.actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -241,7 +311,30 @@ export default function Invitations() {
                   <td>{p.email}</td>
                   <td>{p.orgName}</td>
                   <td>{t(`roles.${p.role}`)}</td>
-                  <td>{formatInstant(p.expires_at)}</td>
+                  <td>
+                    {formatInstant(p.expires_at)}
+                    {p.expires_at <= now ? (
+                      <span className="badge badge-warn" style={{ marginLeft: "0.35rem" }}>
+                        {t("team:invitations.expired")}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <div style={{ display: "flex", gap: "0.5rem", flexWrap: "wrap" }}>
+                      <Form method="post">
+                        <input type="hidden" name="id" value={p.id} />
+                        <button type="submit" name="intent" value="resend" className="link-button">
+                          {t("team:invitations.resend")}
+                        </button>
+                      </Form>
+                      <Form method="post">
+                        <input type="hidden" name="id" value={p.id} />
+                        <button type="submit" name="intent" value="revoke" className="link-button">
+                          {t("team:invitations.revoke")}
+                        </button>
+                      </Form>
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>

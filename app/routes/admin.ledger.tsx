@@ -14,13 +14,18 @@ import { ConfirmBox, Pager } from "../components/applications";
 import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
 import { formatMoney, formatMoneyExact } from "../domain/money";
-import { getLedgerEntry, listLedgerEntries, reverseLedgerEntry } from "../models/ledger.server";
+import {
+  getLedgerEntry,
+  LEDGER_PAGE_SIZE,
+  listLedgerEntries,
+  reverseLedgerEntry,
+} from "../models/ledger.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { refusal } from "../utils/application-routes.server";
 import { confirmed, reasonText } from "../utils/application-schemas";
 import { getServerT } from "../utils/i18n.server";
-import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
+import { LedgerQuery, ledgerPageHref, ledgerSearch } from "../utils/ledger-query";
 import { pageTitle } from "../utils/meta";
 
 function reverseSchema(t: TFunction) {
@@ -43,6 +48,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       { kind: "all" },
       { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
       q.page,
+      LEDGER_PAGE_SIZE,
+      // Keyset paging (prev/next links carry the cursor); page 1 needs none.
+      q.page > 1 ? { after: q.after, before: q.before } : {},
     ),
     Number.isSafeInteger(reverseId) && reverseId > 0
       ? withDb(getLedgerEntry, reverseId)
@@ -152,7 +160,7 @@ export default function AdminLedger() {
           extra={(r) =>
             r.entryType === "disbursement" && !r.reversedById ? (
               <Link
-                to={`/admin/ledger${ledgerSearch(q, page) || "?"}&reverse=${r.id}`.replace(
+                to={`/admin/ledger${ledgerSearch(q, page, { after: q.after, before: q.before }) || "?"}&reverse=${r.id}`.replace(
                   "?&",
                   "?",
                 )}
@@ -163,7 +171,12 @@ export default function AdminLedger() {
           }
         />
       )}
-      <Pager page={page} pages={pages} total={total} href={(p) => ledgerSearch(q, p) || "?"} />
+      <Pager
+        page={page}
+        pages={pages}
+        total={total}
+        href={(p) => ledgerPageHref(q, page, rows, p)}
+      />
     </div>
   );
 }

@@ -7,16 +7,22 @@ import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName } from "../domain/industry"
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
-import { getReview, OTHER_BANKS } from "../models/alliance.server";
+import { getReview } from "../models/alliance.server";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
-import { parseReviewQuery, reviewSearch, type ReviewFilters } from "../utils/alliance-filters";
+import {
+  OTHER_BANKS,
+  parseReviewQuery,
+  reviewSearch,
+  type ReviewFilters,
+} from "../utils/alliance-filters";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/messages";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
+import { CohortFunnel } from "../components/CohortFunnel";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "review.view");
@@ -191,6 +197,9 @@ export default function AllianceReview() {
           csvHref={csv("funnel")}
           testId="csv-funnel"
         />
+        <p className="muted" data-testid="funnel-explain">
+          {t("alliance:review.funnelExplain")}
+        </p>
         <div className="table-scroll">
           <table className="data">
             <thead>
@@ -235,6 +244,8 @@ export default function AllianceReview() {
         </div>
         {f.bank !== null ? <p className="muted">{t("alliance:review.requestsNoBank")}</p> : null}
       </section>
+
+      <CohortFunnel steps={review.cohort} bankFiltered={f.bank !== null} />
 
       <section className="card">
         <h2 style={{ marginTop: 0 }}>{t("alliance:review.ratesTitle")}</h2>

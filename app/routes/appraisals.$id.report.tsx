@@ -14,6 +14,7 @@ import { withDb } from "../models/with-db.server";
 import { getEnv } from "../utils/env.server";
 import { todayInChina } from "../utils/time";
 import { dataPageTitle } from "../utils/meta";
+import { qrSvg } from "../utils/qr.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportStyles }];
 
@@ -29,9 +30,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   assertCan(user, "appraisalReport.view", order);
   const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
   const { verification_token, ...rest } = report;
+  const verifyUrl = `${origin}/verify/${verification_token}`;
   return {
     report: rest,
-    verifyUrl: `${origin}/verify/${verification_token}`,
+    verifyUrl,
+    verifyQrSvg: await qrSvg(verifyUrl),
     validity: formalValidity(report.valid_until, todayInChina()),
     backTo: can(user, "appraisalOrder.viewOwn", order)
       ? `/firm/appraisals/${report.order_id}`
@@ -43,7 +46,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   dataPageTitle(matches, data?.report.report_number, "appraisal:titles.report");
 
 export default function AppraisalReport() {
-  const { report: r, verifyUrl, validity, backTo } = useLoaderData<typeof loader>();
+  const { report: r, verifyUrl, verifyQrSvg, validity, backTo } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const yuan = (fen: number) => formatMoneyExact(fen, i18n.language);
   const patentNumber = r.asset_kind === "patent" && r.assetStatus === "granted";
@@ -189,21 +192,38 @@ export default function AppraisalReport() {
 
         <section>
           <p className="muted">{t("appraisal:report.validityNote")}</p>
-          <div className="signature">
-            <div>
-              {t("appraisal:report.signedBy")}：{r.signerName}
+          <div className="signature" data-testid="signature-area">
+            <div className="sign-line">
+              <div>
+                {t("appraisal:report.signedBy")}：{r.signerName}
+              </div>
+              <div className="sign-blank">{t("appraisal:report.signatureHere")}</div>
             </div>
-            <div>
-              {r.valuerName}
-              <br />
-              {r.signed_date}
+            <div className="stamp-box">
+              <div className="stamp-circle" aria-hidden="true" />
+              <div>
+                {r.valuerName}
+                <br />
+                {t("appraisal:report.stampHere")}
+                <br />
+                {r.signed_date}
+              </div>
             </div>
           </div>
-          <p className="verify">
-            {t("appraisal:report.verifyAt")}
-            <br />
-            <span data-testid="verify-url">{verifyUrl}</span>
-          </p>
+          <div className="verify">
+            <div
+              className="verify-qr"
+              data-testid="verify-qr"
+              role="img"
+              aria-label={t("appraisal:report.qrAlt")}
+              dangerouslySetInnerHTML={{ __html: verifyQrSvg }}
+            />
+            <p>
+              {t("appraisal:report.verifyAt")}
+              <br />
+              <span data-testid="verify-url">{verifyUrl}</span>
+            </p>
+          </div>
         </section>
       </article>
     </div>

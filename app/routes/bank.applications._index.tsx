@@ -6,7 +6,8 @@ import { Pager, StateBadge } from "../components/applications";
 import { formatInstant } from "../domain/dates";
 import { formatMoney } from "../domain/money";
 import { APPLICATION_STATES, BANK_OPEN_STATES } from "../domain/application";
-import { listBankApplications } from "../models/application.server";
+import { listBankApplications, pledgeOverviewOfApplications } from "../models/application.server";
+import { todayInChina } from "../utils/time";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
@@ -23,14 +24,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "application.viewIncoming");
   const q = Query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const data = await withDb(listBankApplications, user.org_id, q);
-  return { ...data, state: q.state };
+  // Each row's pledged assets by appraisal status and their coverage today: which are approvable.
+  const pledge = await withDb(
+    pledgeOverviewOfApplications,
+    user.org_id,
+    data.rows.map((r) => r.id),
+    todayInChina(),
+  );
+  return { ...data, state: q.state, pledge };
 }
 
 export const meta: MetaFunction = ({ matches }) =>
   pageTitle(matches, "applications:titles.bankApplications");
 
 export default function BankApplications() {
-  const { rows, total, page, pages, counts, state } = useLoaderData<typeof loader>();
+  const { rows, total, page, pages, counts, state, pledge } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const money = (fen: number) => formatMoney(fen, i18n.language);
   const countOf = (tab: Tab) =>
@@ -71,6 +79,7 @@ export default function BankApplications() {
               <th className="num">{t("applications:common.requested")}</th>
               <th className="num">{t("applications:common.approved")}</th>
               <th>{t("applications:common.state")}</th>
+              <th>{t("applications:list.pledge")}</th>
               <th>{t("applications:common.updated")}</th>
             </tr>
           </thead>
@@ -88,6 +97,34 @@ export default function BankApplications() {
                 </td>
                 <td>
                   <StateBadge state={r.state} />
+                </td>
+                <td data-testid="pledge-overview">
+                  {pledge[r.id] ? (
+                    <>
+                      {pledge[r.id].appraisal.length === 0
+                        ? t("applications:list.noAssets")
+                        : pledge[r.id].appraisal
+                            .map((c) => t(`applications:list.appraisalStatus.${c.status}`, c))
+                            .join(" · ")}
+                      <br />
+                      <span
+                        className={pledge[r.id].supported ? "badge badge-ok" : "badge"}
+                        data-testid="pledge-coverage"
+                      >
+                        {t(
+                          pledge[r.id].supported
+                            ? "applications:list.covered"
+                            : "applications:list.notCovered",
+                          {
+                            capacity: money(pledge[r.id].capacityFen),
+                            amount: money(pledge[r.id].amountFen),
+                          },
+                        )}
+                      </span>
+                    </>
+                  ) : (
+                    "—"
+                  )}
                 </td>
                 <td>{formatInstant(r.updatedAt, "day")}</td>
               </tr>

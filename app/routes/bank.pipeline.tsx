@@ -3,7 +3,8 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Pager, withParam } from "../components/Pager";
 import { ProductStateBadge } from "../components/products";
-import { countRequestsForProduct } from "../models/matching.server";
+import { BANK_STATES } from "../domain/matching";
+import { findRequestStatesForProduct } from "../models/matching.server";
 import { listBankProducts, parsePage } from "../models/product.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
@@ -20,11 +21,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const list = await withDb(listBankProducts, user.org_id, page, PAGE_SIZE);
   const rows = [];
   for (const p of list.rows) {
+    // The engine's states, as on the product's own page (a paused product serves none).
+    const states =
+      p.active === 1
+        ? await withDb(findRequestStatesForProduct, p.id, { pageSize: 1 }, today)
+        : null;
+    const counts = states?.counts ?? { ready: 0, needs_appraisal: 0, near_miss: 0 };
     rows.push({
       id: p.id,
       name: p.name,
       active: p.active === 1,
-      matching: p.active === 1 ? await withDb(countRequestsForProduct, p.id, today) : 0,
+      counts,
+      matching: BANK_STATES.reduce((n, s) => n + counts[s], 0),
     });
   }
   return { ...list, rows };
@@ -63,8 +71,16 @@ export default function Pipeline() {
                   <td>
                     <ProductStateBadge active={p.active} />
                   </td>
-                  <td className="num" data-testid="pipeline-count">
-                    {p.matching}
+                  <td className="num">
+                    <span data-testid="pipeline-count">{p.matching}</span>
+                    <br />
+                    <span className="muted" data-testid="pipeline-state-counts">
+                      {t("products:pipeline.countsLine", {
+                        ready: p.counts.ready,
+                        needs: p.counts.needs_appraisal,
+                        near: p.counts.near_miss,
+                      })}
+                    </span>
                   </td>
                   <td>
                     <Link to={`/bank/products/${p.id}`}>{t("products:pipeline.open")}</Link>

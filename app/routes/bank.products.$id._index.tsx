@@ -14,12 +14,20 @@ import { ProductStateBadge, ProductTermsList } from "../components/products";
 import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel } from "../domain/ip";
-import { explainPass, type ProductEvaluation } from "../domain/matching";
+import {
+  BANK_STATES,
+  explainFailure,
+  explainPass,
+  type BankState,
+  stateFailures,
+  type Failure,
+  type ProductEvaluation,
+} from "../domain/matching";
 import { formatBp, formatMoney, parseYuanToFen } from "../domain/money";
 import { PLEDGE_IP_TYPES, isPledgeIpType } from "../domain/product";
 import { isRegionCode, regionName } from "../domain/regions";
 import { UserFacingError } from "../models/errors";
-import { findRequestsForProduct, type RequestFilters } from "../models/matching.server";
+import { findRequestStatesForProduct, type RequestFilters } from "../models/matching.server";
 import { flagsOfMask, productTermsFromRow, firmProfileFromRequest } from "../domain/matching/rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
 import { assertCan, authorize } from "../utils/permissions.server";
@@ -56,6 +64,7 @@ function readFilters(url: URL): RequestFilters & { raw: Record<string, string> }
 
 /** What a bank may see of a matching request: no name, no USCC, no asset titles or numbers. */
 function bankView(row: {
+  state: BankState;
   evaluation: ProductEvaluation;
   requestId: number;
   firmOrgId: number;
@@ -97,8 +106,16 @@ function bankView(row: {
     postedOn: formatInstant(row.row.created_at, "day"),
     collateral: byType,
     capacityFen: e.capacityFen,
-    score: e.score ?? 0,
+    score: e.score ?? null,
+    state: row.state,
     passes: e.passes,
+    // A near miss says what is missing; an asset is never named to the bank (see above).
+    failures:
+      row.state === "near_miss"
+        ? stateFailures(e).map((f): Failure =>
+            "assetTitle" in f ? { ...f, assetTitle: "", assetId: 0 } : f,
+          )
+        : [],
   };
 }
 
@@ -116,10 +133,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filters = readFilters(url);
   const page = parsePage(url.searchParams.get("page"));
+  const rawState = url.searchParams.get("state");
+  const state = BANK_STATES.find((s) => s === rawState);
   const pipeline = await withDb(
-    findRequestsForProduct,
+    findRequestStatesForProduct,
     product.id,
-    { page, pageSize: PIPELINE_PAGE_SIZE, filters, bankOrgId: user.org_id },
+    { page, pageSize: PIPELINE_PAGE_SIZE, filters, bankOrgId: user.org_id, state },
     todayInChina(),
   );
   const confirm = url.searchParams.get("confirm");
@@ -135,6 +154,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     filters: filters.raw,
     confirm: confirm === "pause" || confirm === "resume" ? confirm : null,
     done: url.searchParams.get("done"),
+    state: state ?? null,
+    counts: pipeline?.counts ?? { ready: 0, needs_appraisal: 0, near_miss: 0 },
     total: pipeline?.total ?? 0,
     page,
     pages: pipeline?.pages ?? 1,
@@ -312,6 +333,27 @@ export default function ProductDetail() {
                 {t("products:pipeline.filter")}
               </button>
             </Form>
+            <nav className="checks" data-testid="pipeline-states">
+              {[null, ...BANK_STATES].map((st) => {
+                const label =
+                  st === null
+                    ? t("products:pipeline.stateAll", {
+                        count: BANK_STATES.reduce((n, s) => n + data.counts[s], 0),
+                      })
+                    : t(`products:pipeline.stateTab.${st}`, { count: data.counts[st] });
+                return (
+                  <Link
+                    key={st ?? "all"}
+                    to={withParam(withParam(location.search, "state", st ?? ""), "page", 1)}
+                    className={st === data.state ? "badge badge-ok" : "badge"}
+                    aria-current={st === data.state ? "page" : undefined}
+                    data-testid={`pipeline-state-${st ?? "all"}`}
+                  >
+                    {label}
+                  </Link>
+                );
+              })}
+            </nav>
             <p data-testid="pipeline-total">
               {t("products:pipeline.total", { count: data.total })}
             </p>
@@ -327,13 +369,14 @@ export default function ProductDetail() {
                     <th>{t("products:pipeline.region")}</th>
                     <th className="num">{t("products:pipeline.amount")}</th>
                     <th>{t("products:pipeline.collateral")}</th>
+                    <th>{t("products:pipeline.state")}</th>
                     <th className="num">{t("products:pipeline.score")}</th>
                     <th>{t("products:pipeline.reasons")}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {data.rows.map((r) => (
-                    <tr key={r.requestId} data-testid="pipeline-row">
+                    <tr key={r.requestId} data-testid="pipeline-row" data-state={r.state}>
                       <td>
                         {t("products:pipeline.firmPseudonym", { code: r.pseudonym })}
                         <br />
@@ -373,8 +416,34 @@ export default function ProductDetail() {
                           {t("products:pipeline.capacity", { capacity: money(r.capacityFen) })}
                         </span>
                       </td>
-                      <td className="num">{r.score.toFixed(1)}</td>
                       <td>
+                        <span className="badge" data-testid="pipeline-state">
+                          {t(`products:states.badge.${r.state}`)}
+                        </span>
+                      </td>
+                      <td className="num">{r.score === null ? "—" : r.score.toFixed(1)}</td>
+                      <td>
+                        {r.failures.length ? (
+                          <>
+                            <strong>{t("products:pipeline.missing")}</strong>
+                            <ul className="reasons" data-testid="pipeline-missing">
+                              {r.failures.map((f, i) => (
+                                <li key={i}>
+                                  {translateMessage(
+                                    t,
+                                    explainFailure(
+                                      "assetTitle" in f
+                                        ? { ...f, assetTitle: t("products:pipeline.anAsset") }
+                                        : f,
+                                    ),
+                                    lang,
+                                    "auto",
+                                  )}
+                                </li>
+                              ))}
+                            </ul>
+                          </>
+                        ) : null}
                         <ul className="reasons">
                           {r.passes.map((p, i) => (
                             <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>

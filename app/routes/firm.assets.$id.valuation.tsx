@@ -23,7 +23,7 @@ import { industryName } from "../domain/industry";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { fenToYuanInput, formatBp } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
-import type { ResolvedAssumptions } from "../domain/valuation";
+import { royaltyRateRange, valuationWarnings, type ResolvedAssumptions } from "../domain/valuation";
 import { UserFacingError } from "../models/errors";
 import {
   createIndicativeEstimate,
@@ -61,12 +61,17 @@ function formDefaults(
     attributionShareBp: d.attributionShareBp,
     economicLifeYears: d.economicLifeYears,
     indicators: null,
+    firmAnnualRevenueFen: null,
   };
   const ind =
     v.indicators ??
     neutralIndicators(asset.ip_type as IpType, asset.claims_count, asset.co_owned === 1);
   return {
     revenue: v.year1RevenueFen === null ? undefined : fenToYuanInput(v.year1RevenueFen),
+    firmRevenue:
+      v.firmAnnualRevenueFen === undefined || v.firmAnnualRevenueFen === null
+        ? undefined
+        : fenToYuanInput(v.firmAnnualRevenueFen),
     growth: bpToPercentInput(v.growthBp),
     royalty: bpToPercentInput(v.royaltyRateBp),
     discountRate: bpToPercentInput(v.discountRateBp),
@@ -110,7 +115,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : shown?.id === asset.indicative_estimate_id
         ? shown
         : await withDb(getEstimate, actor.orgId, id, asset.indicative_estimate_id);
+  const range = royaltyRateRange(asset.ip_type as IpType, firm.industry);
+  const honesty = drawable
+    ? {
+        range: royaltyRateRange(drawable.result.inputs.ipType, drawable.result.inputs.industry),
+        firmAnnualRevenueFen: drawable.inputs.form?.firmAnnualRevenueFen ?? null,
+        warnings: valuationWarnings({
+          assetRevenueFen: drawable.inputs.form?.year1RevenueFen ?? 0,
+          firmAnnualRevenueFen: drawable.inputs.form?.firmAnnualRevenueFen ?? null,
+          royaltyRateBp: drawable.result.inputs.royaltyRateBp,
+          range: royaltyRateRange(drawable.result.inputs.ipType, drawable.result.inputs.industry),
+        }),
+      }
+    : null;
   return {
+    range,
+    honesty,
     asset: {
       id: asset.id,
       title: asset.title,
@@ -183,7 +203,8 @@ function TextInput({
 }
 
 export default function Valuation() {
-  const { asset, firm, defaults, formDefaults, estimates, shown } = useLoaderData<typeof loader>();
+  const { asset, firm, defaults, formDefaults, estimates, shown, range, honesty } =
+    useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -220,6 +241,7 @@ export default function Valuation() {
       {shown ? (
         <ValuationResultView
           result={shown.result}
+          honesty={honesty}
           id={shown.id}
           valuationDate={shown.valuationDate}
         />
@@ -241,6 +263,11 @@ export default function Valuation() {
               hint={t("assets:valuation.revenueHint")}
             />
             <TextInput
+              field={fields.firmRevenue}
+              label={t("assets:valuation.inputs.firm_revenue")}
+              hint={t("assets:valuation.firmRevenueHint")}
+            />
+            <TextInput
               field={fields.growth}
               label={t("assets:valuation.inputs.growth")}
               hint={dflt(formatBp(defaults.growthBp, 2, { trim: true }))}
@@ -248,7 +275,13 @@ export default function Valuation() {
             <TextInput
               field={fields.royalty}
               label={t("assets:valuation.inputs.royalty")}
-              hint={dflt(formatBp(defaults.royaltyRateBp, 2, { trim: true }))}
+              hint={`${dflt(formatBp(defaults.royaltyRateBp, 2, { trim: true }))} · ${t(
+                "assets:valuation.honesty.rangeHint",
+                {
+                  low: formatBp(range.lowBp, 2, { trim: true }),
+                  high: formatBp(range.highBp, 2, { trim: true }),
+                },
+              )}`}
             />
             <TextInput
               field={fields.discountRate}

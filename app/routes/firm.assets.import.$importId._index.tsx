@@ -239,6 +239,7 @@ export default function ImportPreview() {
             <div
               className="progress"
               role="progressbar"
+              aria-label={t("assets:import.progressLabel")}
               aria-valuemin={0}
               aria-valuemax={progress?.total ?? data.validRows}
               aria-valuenow={progress?.done ?? 0}

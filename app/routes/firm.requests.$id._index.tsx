@@ -6,7 +6,14 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useLocation,
+  useNavigation,
+} from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { formErrorsOf } from "../components/Field";
@@ -23,21 +30,19 @@ import {
 } from "../domain/matching";
 import { findProductStatesForRequest } from "../models/match-states.server";
 import { ipTypeLabel } from "../domain/ip";
-import { formatBp, formatMoney } from "../domain/money";
+import { formatBp, formatMoney, formatMoneyExact } from "../domain/money";
+import { Money } from "../components/Money";
 import { UserFacingError } from "../models/errors";
-import {
-  countActiveProducts,
-  findMatchesForRequest,
-  MATCH_PAGE_SIZE,
-  NEAR_MISS_PAGE_SIZE,
-} from "../models/matching.server";
+import { orderAppraisalsFromMatch } from "../models/match-appraisal.server";
+import { startCheckout } from "../models/payment.server";
 import { productTermsFromRow } from "../domain/matching/rows";
-import { parsePage } from "../models/product.server";
 import { applyFromMatch, closeRequest, getFirmRequest } from "../models/request.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { translateMessage } from "../utils/messages";
 import { getServerT } from "../utils/i18n.server";
+import { getEnv } from "../utils/env.server";
+import { isStripeEnabled } from "../utils/stripe.server";
 import { todayInChina } from "../utils/time";
 import { pageTitle } from "../utils/meta";
 
@@ -55,36 +60,29 @@ async function ownRequest(request: Request, params: unknown) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { req } = await ownRequest(request, params);
   const url = new URL(request.url);
-  const mp = parsePage(url.searchParams.get("mp"));
-  const np = parsePage(url.searchParams.get("np"));
   const today = todayInChina();
   const sort = url.searchParams.get("sort") === "rate" ? "rate" : "score";
-  const [result, activeProducts, states] = await Promise.all([
-    withDb(findMatchesForRequest, req.id, today, {
-      matchOffset: (mp - 1) * MATCH_PAGE_SIZE,
-      matchLimit: MATCH_PAGE_SIZE,
-      nearMissOffset: (np - 1) * NEAR_MISS_PAGE_SIZE,
-      nearMissLimit: NEAR_MISS_PAGE_SIZE,
-    }),
-    withDb(countActiveProducts),
-    withDb(findProductStatesForRequest, req.id, today, sort),
-  ]);
-  if (!result || !states) throw new Response("Not Found", { status: 404 });
+  const states = await withDb(findProductStatesForRequest, req.id, today, sort);
+  if (!states) throw new Response("Not Found", { status: 404 });
+  // Every active product, in its state, with what its card shows (docs/domain.md#matching).
   const stateRow = (e: ProductEvaluation) => {
     const p = states.products.get(e.productId)!;
-    return { product: { id: p.id, name: p.name, bankName: p.bank_name }, e };
+    return {
+      product: { id: p.id, name: p.name, bankName: p.bank_name, terms: productTermsFromRow(p) },
+      e,
+    };
   };
   const assets = Object.fromEntries(
-    result.loaded.assetRows.map((a) => [
+    states.loaded.assetRows.map((a) => [
       a.id,
       { number: a.number, title: a.title, ipType: a.ip_type },
     ]),
   );
-  const product = (e: ProductEvaluation) => {
-    const p = result.products.get(e.productId)!;
-    return { id: p.id, name: p.name, bankName: p.bank_name, terms: productTermsFromRow(p) };
-  };
   const confirm = url.searchParams.get("confirm");
+  const orderFor = Number(url.searchParams.get("order"));
+  const groups = Object.fromEntries(
+    MATCH_STATES.map((k) => [k, states.groups[k].map(stateRow)]),
+  ) as Record<MatchState, ReturnType<typeof stateRow>[]>;
   return {
     request: {
       id: req.id,
@@ -96,33 +94,29 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       purpose: req.purpose,
     },
     confirmClose: confirm === "close" && req.status === "open",
-    activeProducts,
+    // The product whose appraisal order is being confirmed (only a subject-to-appraisal one).
+    orderFor: states.groups.needs_appraisal.some((e) => e.productId === orderFor) ? orderFor : null,
+    activeProducts: MATCH_STATES.reduce((n, k) => n + groups[k].length, 0),
     assets,
-    matchCount: result.matchCount,
-    nearMissCount: result.nearMissCount,
-    mp,
-    np,
-    matchPages: Math.max(1, Math.ceil(result.matchCount / MATCH_PAGE_SIZE)),
-    nearPages: Math.max(1, Math.ceil(result.nearMissCount / NEAR_MISS_PAGE_SIZE)),
     sort,
-    states: Object.fromEntries(
-      MATCH_STATES.map((k) => [k, states.groups[k].map(stateRow)]),
-    ) as Record<MatchState, ReturnType<typeof stateRow>[]>,
-    stateOf: Object.fromEntries(
-      MATCH_STATES.flatMap((k) => states.groups[k].map((e) => [e.productId, k])),
-    ) as Record<number, MatchState>,
+    states: groups,
     bestChange: states.bestChange,
     appraisalFeeFen: states.appraisalFeeFen,
+    openOrders: states.openOrders,
+    valuers: states.valuers,
     valuerCount: states.valuerCount,
     typicalSigningDays: states.typicalSigningDays,
-    matches: result.matches.map((e) => ({ product: product(e), e })),
-    nearMisses: result.nearMisses.map((e) => ({ product: product(e), e })),
   };
 }
 
 const Intent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("apply"), productId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("close"), version: z.coerce.number().int() }),
+  z.object({
+    intent: z.literal("orderAppraisal"),
+    productId: z.coerce.number().int().positive(),
+    valuerOrgId: z.coerce.number().int().positive(),
+  }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -145,6 +139,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
         expectedVersion: v.version,
       });
       return redirect(`/firm/requests/${req.id}?done=closed`);
+    }
+    if (v.intent === "orderAppraisal") {
+      assertCan(user, "appraisalOrder.create", { firmOrgId: req.firm_org_id });
+      const res = await withDb(orderAppraisalsFromMatch, user, {
+        requestId: req.id,
+        productId: v.productId,
+        valuerOrgId: v.valuerOrgId,
+      });
+      // Into the payment flow: Stripe Checkout when online (idempotent per order, so a repeated
+      // click reopens the same session), else the order page with the transfer details.
+      if (isStripeEnabled()) {
+        try {
+          const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
+          const { url } = await withDb(startCheckout, user, res.orderId, origin);
+          return redirect(url);
+        } catch (err) {
+          if (!(err instanceof UserFacingError)) throw err;
+          // Already paid, or Stripe unreachable: the order page says what to do next.
+        }
+      }
+      return redirect(`/firm/appraisals/${res.orderId}${res.created ? "?created=1" : ""}`);
     }
     assertCan(user, "application.create", { firmOrgId: req.firm_org_id });
     const productId = v.productId;
@@ -192,6 +207,7 @@ export default function MatchPage() {
   const r = data.request;
   const open = r.status === "open";
   const done = new URLSearchParams(location.search).get("done");
+  const busy = useNavigation().state !== "idle";
   return (
     <div className="grid" style={{ gap: "1.25rem" }}>
       <p>
@@ -249,10 +265,12 @@ export default function MatchPage() {
         </Form>
       ) : null}
       <p className="muted" data-testid="match-counts">
-        {t("products:match.evaluated", {
+        {t("products:states.counts", {
           products: data.activeProducts,
-          matches: data.matchCount,
-          nearMisses: data.nearMissCount,
+          ready: data.states.ready.length,
+          needs: data.states.needs_appraisal.length,
+          near: data.states.near_miss.length,
+          not: data.states.not_suitable.length,
         })}
       </p>
 
@@ -313,216 +331,260 @@ export default function MatchPage() {
               <p className="muted">{t("products:states.emptyGroup")}</p>
             ) : null}
             {data.states[state].map(({ product, e }) => (
-              <article key={product.id} className="card stack" data-testid="state-product">
-                <div className="checks" style={{ justifyContent: "space-between" }}>
-                  <strong>
-                    {product.name} <span className="muted">· {product.bankName}</span>
-                  </strong>
-                  {e.score !== undefined ? (
-                    <span className="badge">
-                      {t("products:match.score", { score: e.score.toFixed(1) })}
-                    </span>
-                  ) : null}
-                </div>
-                <span className="muted">
-                  {t("products:match.effectiveRate", { rate: formatBp(e.effectiveRateBp) })}
-                </span>
-                {state === "ready" ? (
-                  <p data-testid="state-reason">{t("products:states.readyHint")}</p>
-                ) : null}
-                {state === "needs_appraisal" ? (
-                  <div className="stack" data-testid="state-reason">
-                    <p>{t("products:states.appraisalHint")}</p>
-                    <ul>
-                      {(e.appraisalAssetIds ?? []).map((id) => {
-                        const a = data.assets[id];
-                        const fee = data.appraisalFeeFen[id];
-                        return (
-                          <li key={id}>
-                            {t("products:states.appraisalAsset", {
-                              asset: a
-                                ? `${ipTypeLabel(t, a.ipType)} ${a.number} 「${a.title}」`
-                                : id,
-                              fee: fee !== undefined ? money(fee) : "—",
-                            })}
-                          </li>
-                        );
-                      })}
-                    </ul>
-                    <span className="muted">
-                      {data.typicalSigningDays !== null
-                        ? t("products:states.appraisalMeta", {
-                            valuers: data.valuerCount,
-                            days: data.typicalSigningDays,
-                          })
-                        : t("products:states.appraisalMetaNoHistory", {
-                            valuers: data.valuerCount,
-                          })}
-                    </span>
-                    {open ? (
-                      <Link
-                        className="button"
-                        data-testid="order-appraisal"
-                        to={`/firm/appraisals/new?${(e.appraisalAssetIds ?? [])
-                          .map((id) => `asset=${id}`)
-                          .join("&")}`}
-                      >
-                        {t("products:states.order")}
-                      </Link>
-                    ) : null}
-                  </div>
-                ) : null}
-                {state === "near_miss" || state === "not_suitable" ? (
-                  <ul data-testid="state-reason">
-                    {stateFailures(e).map((f, i) => (
-                      <li key={i}>{translateMessage(t, explainFailure(f), lang, "auto")}</li>
-                    ))}
-                  </ul>
-                ) : null}
-              </article>
+              <ProductCard
+                key={product.id}
+                state={state}
+                product={product}
+                e={e}
+                open={open}
+                busy={busy}
+              />
             ))}
           </div>
         ))}
       </section>
-
-      <section className="grid" style={{ gap: "0.75rem" }} data-testid="matches">
-        <h2>{t("products:match.matches", { count: data.matchCount })}</h2>
-        {data.matchCount === 0 ? (
-          <div className="empty" data-testid="no-matches">
-            {t("products:match.noMatches")}
-          </div>
-        ) : null}
-        {data.matches.map(({ product, e }) => (
-          <article key={product.id} className="card stack" data-testid="match">
-            <div className="checks" style={{ justifyContent: "space-between" }}>
-              <h3>
-                {product.name} <span className="muted">· {product.bankName}</span>
-              </h3>
-              <span className="badge" data-testid="match-state">
-                {t(`products:states.badge.${data.stateOf[product.id] ?? "not_suitable"}`)}
-              </span>
-              <span className="badge badge-ok" data-testid="match-score">
-                {t("products:match.score", { score: (e.score ?? 0).toFixed(1) })}
-              </span>
-            </div>
-            <p>
-              {t("products:match.effectiveRate", { rate: formatBp(e.effectiveRateBp) })} ·{" "}
-              {t("products:match.capacity", { capacity: money(e.capacityFen) })}
-            </p>
-            {e.collateral ? (
-              <div data-testid="collateral">
-                <strong>{t("products:match.collateral")}</strong>
-                <ul>
-                  {e.collateral.assetIds.map((id) => {
-                    const a = data.assets[id];
-                    const el = e.eligibleAssets.find((x) => x.assetId === id);
-                    return (
-                      <li key={id}>
-                        {a ? `${ipTypeLabel(t, a.ipType)} ${a.number} 「${a.title}」` : id}
-                        {el ? ` · ${money(el.valueFen)}` : ""}
-                      </li>
-                    );
-                  })}
-                </ul>
-                <span className="muted">
-                  {t("products:match.collateralValue", {
-                    value: money(e.collateral.pledgedValueFen),
-                    capacity: money(e.collateral.capacityFen),
-                  })}
-                  {e.collateral.exact ? "" : ` ${t("products:match.collateralApprox")}`}
-                </span>
-              </div>
-            ) : null}
-            <details>
-              <summary>{t("products:match.reasons")}</summary>
-              <ul data-testid="match-reasons">
-                {e.passes.map((p, i) => (
-                  <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>
-                ))}
-              </ul>
-              {e.notes.length ? (
-                <>
-                  <strong>{t("products:match.notes")}</strong>
-                  <ul>
-                    {e.notes.map((n, i) => (
-                      <li key={i}>{translateMessage(t, explainFailure(n), lang, "auto")}</li>
-                    ))}
-                  </ul>
-                </>
-              ) : null}
-            </details>
-            <details>
-              <summary>{t("products:match.viewTerms")}</summary>
-              <ProductTermsList terms={product.terms} />
-            </details>
-            {open ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value="apply" />
-                <input type="hidden" name="productId" value={product.id} />
-                <button type="submit" className="button button-primary" data-testid="apply">
-                  {t("products:match.apply")}
-                </button>
-              </Form>
-            ) : null}
-          </article>
-        ))}
-        {data.matchPages > 1 ? (
-          <p className="muted">
-            {data.mp > 1 ? (
-              <Link to={withParam(location.search, "mp", data.mp - 1)}>{t("pagination.prev")}</Link>
-            ) : null}{" "}
-            {t("pagination.page", {
-              page: data.mp,
-              pages: data.matchPages,
-              total: data.matchCount,
-            })}{" "}
-            {data.mp < data.matchPages ? (
-              <Link to={withParam(location.search, "mp", data.mp + 1)}>{t("pagination.next")}</Link>
-            ) : null}
-          </p>
-        ) : null}
-      </section>
-
-      <section className="grid" style={{ gap: "0.75rem" }} data-testid="near-misses">
-        <h2>{t("products:match.nearMisses", { count: data.nearMissCount })}</h2>
-        {data.nearMissCount === 0 ? (
-          <div className="empty">{t("products:match.noNearMisses")}</div>
-        ) : null}
-        {data.nearMisses.map(({ product, e }) => (
-          <article key={product.id} className="card stack" data-testid="near-miss">
-            <h3>
-              {product.name} <span className="muted">· {product.bankName}</span>
-            </h3>
-            <div>
-              <strong>{t("products:match.fix")}</strong>
-              <ul data-testid="near-miss-fix">
-                {e.failures.map((f, i) => (
-                  <li key={i}>{translateMessage(t, explainFailure(f), lang, "auto")}</li>
-                ))}
-              </ul>
-            </div>
-            <details>
-              <summary>{t("products:match.viewTerms")}</summary>
-              <ProductTermsList terms={product.terms} />
-            </details>
-          </article>
-        ))}
-        {data.nearPages > 1 ? (
-          <p className="muted">
-            {data.np > 1 ? (
-              <Link to={withParam(location.search, "np", data.np - 1)}>{t("pagination.prev")}</Link>
-            ) : null}{" "}
-            {t("pagination.page", {
-              page: data.np,
-              pages: data.nearPages,
-              total: data.nearMissCount,
-            })}{" "}
-            {data.np < data.nearPages ? (
-              <Link to={withParam(location.search, "np", data.np + 1)}>{t("pagination.next")}</Link>
-            ) : null}
-          </p>
-        ) : null}
-      </section>
     </div>
+  );
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Row = Data["states"]["ready"][number];
+
+/** One product in its state: why, what to do next (apply / order the appraisal / what to fix). */
+function ProductCard({
+  state,
+  product,
+  e,
+  open,
+  busy,
+}: {
+  state: MatchState;
+  product: Row["product"];
+  e: Row["e"];
+  open: boolean;
+  busy: boolean;
+}) {
+  const data = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const money = (fen: number) => formatMoney(fen, lang);
+  const location = useLocation();
+  const assetLabel = (id: number) => {
+    const a = data.assets[id];
+    return a ? `${ipTypeLabel(t, a.ipType)} ${a.number} 「${a.title}」` : String(id);
+  };
+  const fits = state === "ready" || state === "needs_appraisal";
+  const needed = e.appraisalAssetIds ?? [];
+  const toOrder = needed.filter((id) => !data.openOrders[id]);
+  const held = [...new Set(needed.flatMap((id) => data.openOrders[id] ?? []))].filter(
+    (o, i, all) => all.findIndex((x) => x.orderId === o.orderId) === i,
+  );
+  const feeFen = toOrder.reduce((s, id) => s + (data.appraisalFeeFen[id] ?? 0), 0);
+  const confirming = data.orderFor === product.id && toOrder.length > 0;
+  return (
+    <article
+      id={`product-${product.id}`}
+      className="card stack"
+      data-testid="state-product"
+      data-state={state}
+      data-product={product.id}
+    >
+      <div className="checks" style={{ justifyContent: "space-between" }}>
+        <strong>
+          {product.name} <span className="muted">· {product.bankName}</span>
+        </strong>
+        <span className="badge" data-testid="match-state">
+          {t(`products:states.badge.${state}`)}
+        </span>
+        {e.score !== undefined ? (
+          <span className="badge badge-ok" data-testid="match-score">
+            {t("products:match.score", { score: e.score.toFixed(1) })}
+          </span>
+        ) : null}
+      </div>
+      <span className="muted">
+        {t("products:match.effectiveRate", { rate: formatBp(e.effectiveRateBp) })}
+        {fits ? ` · ${t("products:match.capacity", { capacity: money(e.capacityFen) })}` : ""}
+      </span>
+      {state === "ready" ? (
+        <p data-testid="state-reason">{t("products:states.readyHint")}</p>
+      ) : null}
+      {state === "needs_appraisal" ? (
+        <div className="stack" data-testid="state-reason">
+          <p>{t("products:states.appraisalHint")}</p>
+          <ul data-testid="appraisal-assets">
+            {needed.map((id) => {
+              const fee = data.appraisalFeeFen[id];
+              const o = data.openOrders[id];
+              return (
+                <li key={id}>
+                  {t("products:states.appraisalAsset", {
+                    asset: assetLabel(id),
+                    fee: fee !== undefined ? money(fee) : "—",
+                  })}
+                  {o ? (
+                    <span className="muted">
+                      {" "}
+                      · {t("products:states.inOpenOrder", { order: o.orderNumber })}
+                    </span>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+          <span className="muted">
+            {data.typicalSigningDays !== null
+              ? t("products:states.appraisalMeta", {
+                  valuers: data.valuerCount,
+                  days: data.typicalSigningDays,
+                })
+              : t("products:states.appraisalMetaNoHistory", { valuers: data.valuerCount })}
+          </span>
+          {held.map((o) => (
+            <Link key={o.orderId} to={`/firm/appraisals/${o.orderId}`} data-testid="view-order">
+              {t("products:states.viewOrder", { order: o.orderNumber })}
+            </Link>
+          ))}
+          {open && toOrder.length > 0 && !confirming ? (
+            data.valuerCount === 0 ? (
+              <p className="muted">{t("products:states.orderNoValuers")}</p>
+            ) : (
+              <Link
+                className="button button-primary"
+                data-testid="order-appraisal"
+                preventScrollReset
+                to={`${withParam(location.search, "order", product.id)}#product-${product.id}`}
+              >
+                {t("products:states.orderOne", { fee: money(feeFen) })}
+              </Link>
+            )
+          ) : null}
+          {open && confirming ? (
+            <Form method="post" className="stack card" data-testid="confirm-order-appraisal">
+              <strong>{t("products:states.orderConfirmTitle")}</strong>
+              <p>
+                {data.typicalSigningDays !== null
+                  ? t("products:states.orderConfirmText", {
+                      count: toOrder.length,
+                      fee: formatMoneyExact(feeFen, lang),
+                      days: data.typicalSigningDays,
+                    })
+                  : t("products:states.orderConfirmTextNoHistory", {
+                      count: toOrder.length,
+                      fee: formatMoneyExact(feeFen, lang),
+                    })}
+              </p>
+              <ul>
+                {toOrder.map((id) => (
+                  <li key={id}>
+                    {assetLabel(id)} · <Money fen={data.appraisalFeeFen[id] ?? 0} />
+                  </li>
+                ))}
+              </ul>
+              <input type="hidden" name="intent" value="orderAppraisal" />
+              <input type="hidden" name="productId" value={product.id} />
+              <label className="stack">
+                {t("products:states.orderValuer")}
+                <select name="valuerOrgId" defaultValue={data.valuers[0]?.id} data-testid="valuer">
+                  {data.valuers.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      {v.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <div className="checks">
+                <button
+                  type="submit"
+                  className="button button-primary"
+                  disabled={busy}
+                  data-testid="confirm-order"
+                >
+                  {t("products:states.orderConfirm", { fee: formatMoneyExact(feeFen, lang) })}
+                </button>
+                <Link
+                  to={withParam(location.search, "order", "")}
+                  preventScrollReset
+                  className="button"
+                >
+                  {t("products:states.orderCancel")}
+                </Link>
+              </div>
+            </Form>
+          ) : null}
+        </div>
+      ) : null}
+      {fits && e.collateral ? (
+        <div data-testid="collateral">
+          <strong>{t("products:match.collateral")}</strong>
+          <ul>
+            {e.collateral.assetIds.map((id) => {
+              const el = e.eligibleAssets.find((x) => x.assetId === id);
+              return (
+                <li key={id}>
+                  {assetLabel(id)}
+                  {el ? ` · ${money(el.valueFen)}` : ""}
+                </li>
+              );
+            })}
+          </ul>
+          <span className="muted">
+            {t("products:match.collateralValue", {
+              value: money(e.collateral.pledgedValueFen),
+              capacity: money(e.collateral.capacityFen),
+            })}
+            {e.collateral.exact ? "" : ` ${t("products:match.collateralApprox")}`}
+          </span>
+        </div>
+      ) : null}
+      {state === "near_miss" || state === "not_suitable" ? (
+        <div>
+          <strong>{t("products:match.fix")}</strong>
+          <ul data-testid={state === "near_miss" ? "near-miss-fix" : "state-reason"}>
+            {stateFailures(e).map((f, i) => (
+              <li key={i}>{translateMessage(t, explainFailure(f), lang, "auto")}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {fits ? (
+        <details>
+          <summary>{t("products:match.reasons")}</summary>
+          <ul data-testid="match-reasons">
+            {e.passes.map((p, i) => (
+              <li key={i}>{translateMessage(t, explainPass(p), lang, "auto")}</li>
+            ))}
+          </ul>
+          {e.notes.length ? (
+            <>
+              <strong>{t("products:match.notes")}</strong>
+              <ul>
+                {e.notes.map((n, i) => (
+                  <li key={i}>{translateMessage(t, explainFailure(n), lang, "auto")}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </details>
+      ) : null}
+      <details>
+        <summary>{t("products:match.viewTerms")}</summary>
+        <ProductTermsList terms={product.terms} />
+      </details>
+      {open && (state === "ready" || e.status === "match") ? (
+        <Form method="post">
+          <input type="hidden" name="intent" value="apply" />
+          <input type="hidden" name="productId" value={product.id} />
+          <button
+            type="submit"
+            className={`button ${state === "ready" ? "button-primary" : ""}`}
+            disabled={busy}
+            data-testid="apply"
+          >
+            {t("products:match.apply")}
+          </button>
+        </Form>
+      ) : null}
+    </article>
   );
 }

@@ -11,7 +11,8 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { newPasswordField } from "../utils/account-schemas";
+import { newPasswordField, strongPassword } from "../utils/account-schemas";
+import { checkPasswordStrength } from "../utils/password-strength.server";
 import { UserFacingError } from "../models/errors";
 import { acceptInvitation, findOpenInvitation } from "../models/invitation.server";
 import { DASHBOARD_BY_ROLE } from "../utils/auth.server";
@@ -33,7 +34,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { t } = getServerT(request);
-  const submission = parseWithZod(await request.formData(), { schema: passwordSchema(t) });
+  const submission = parseWithZod(await request.formData(), {
+    schema: passwordSchema(t).superRefine(strongPassword(t, checkPasswordStrength)),
+  });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }

@@ -5,13 +5,13 @@ import { Pager } from "../components/applications";
 import { LedgerTable } from "../components/LedgerTable";
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatMoney, formatMoneyExact } from "../domain/money";
-import { listLedgerEntries, type LedgerScope } from "../models/ledger.server";
+import { LEDGER_PAGE_SIZE, listLedgerEntries, type LedgerScope } from "../models/ledger.server";
 import { listOrganisations } from "../models/organisation.server";
 import { can, scopeOf } from "../domain/permissions";
 import type { SessionUser } from "../utils/session.server";
 import { authorize, forbidden } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
-import { LedgerQuery, ledgerSearch } from "../utils/ledger-query";
+import { LedgerQuery, ledgerPageHref } from "../utils/ledger-query";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
@@ -43,6 +43,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       scope,
       { region: q.region, month: q.month, bankOrgId: q.bank, ipType: q.ipType },
       q.page,
+      LEDGER_PAGE_SIZE,
+      // Keyset paging (prev/next links carry the cursor); page 1 needs none.
+      q.page > 1 ? { after: q.after, before: q.before } : {},
     ),
     scope.kind === "all" ? withDb(listOrganisations, ["bank"]) : Promise.resolve([]),
   ]);
@@ -126,7 +129,12 @@ export default function Ledger() {
       ) : (
         <LedgerTable rows={rows} applicationHref={appHref} />
       )}
-      <Pager page={page} pages={pages} total={total} href={(p) => ledgerSearch(q, p) || "?"} />
+      <Pager
+        page={page}
+        pages={pages}
+        total={total}
+        href={(p) => ledgerPageHref(q, page, rows, p)}
+      />
     </div>
   );
 }

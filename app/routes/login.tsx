@@ -15,11 +15,10 @@ import { Field, FormErrors } from "../components/Field";
 import {
   DASHBOARD_BY_ROLE,
   getOptionalUser,
-  safeRedirect,
+  passwordAccepted,
   verifyLogin,
 } from "../utils/auth.server";
 import { getServerT } from "../utils/i18n.server";
-import { createUserSession } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
 
 function loginSchema(t: TFunction) {
@@ -64,10 +63,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  const cookie = await createUserSession(request, result.userId, context.clientIp ?? null);
-  return redirect(safeRedirect(redirectTo, DASHBOARD_BY_ROLE[result.role]), {
-    headers: { "Set-Cookie": cookie },
-  });
+  // With two-factor authentication on, this is the code form, not yet a session.
+  return passwordAccepted(request, result, redirectTo, context.clientIp ?? null);
 }
 
 /** Remix sends a document's headers from here only: pass the throttle's Retry-After through. */
@@ -91,6 +88,15 @@ export default function Login() {
     <div className="card" style={{ maxWidth: "28rem", margin: "2rem auto" }}>
       <h1>{t("auth:login.title")}</h1>
       {params.get("reset") === "1" ? <p role="status">{t("auth:login.resetDone")}</p> : null}
+      {params.get("registered") === "1" ? (
+        <p role="status" data-testid="registered">
+          {t("auth:login.registered")}
+        </p>
+      ) : null}
+      {params.get("verified") === "1" ? <p role="status">{t("auth:login.verified")}</p> : null}
+      {params.get("expired") === "1" ? (
+        <p role="status">{t("security:login.pendingExpired")}</p>
+      ) : null}
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors errors={form.errors} />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />

@@ -71,7 +71,8 @@ export default function Notifications() {
             <li
               key={n.id}
               className="card"
-              style={{ marginBottom: "0.5rem", opacity: n.read ? 0.7 : 1 }}
+              // A read notice sits on the page's grey, not faded: faded text fails contrast.
+              style={{ marginBottom: "0.5rem", background: n.read ? "var(--bg)" : undefined }}
               data-read={n.read ? "1" : "0"}
             >
               <div style={{ display: "flex", gap: "1rem", alignItems: "center" }}>

@@ -12,17 +12,20 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { newPasswordField } from "../utils/account-schemas";
+import { newPasswordField, strongPassword } from "../utils/account-schemas";
+import { checkPasswordStrength } from "../utils/password-strength.server";
+import { admitRegistration, registerFirmAccount } from "../models/account.server";
+import { getEnv } from "../utils/env.server";
+import { kickMailer } from "../utils/mailer.server";
 import { INDUSTRY_SECTIONS, industryName, isIndustrySection } from "../domain/industry";
 import { isRegionCode, regionName } from "../domain/regions";
 import { validateUscc } from "../domain/uscc";
 import { UserFacingError } from "../models/errors";
-import { emailExists, registerFirm, usccExists } from "../models/organisation.server";
+import { usccExists } from "../models/organisation.server";
 import { DASHBOARD_BY_ROLE, getOptionalUser } from "../utils/auth.server";
 import { normaliseEmail } from "../domain/account";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
-import { createUserSession } from "../utils/session.server";
 import { pageTitle } from "../utils/meta";
 import { RegionOptions } from "../components/RegionOptions";
 
@@ -64,48 +67,62 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
+/**
+ * A new address and an address that already has an account end the same way (the same redirect,
+ * about the same time): the new one gets a verification link, the owner of the taken one a mail
+ * saying someone tried. Only the USCC check is visible (it names organisations, not people).
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { t } = getServerT(request);
+  const { t, locale } = getServerT(request);
   const formData = await request.formData();
   const submission = await parseWithZod(formData, {
-    schema: registerSchema(t).superRefine(async (v, ctx) => {
-      // zod still runs this when a field failed; only look up values that parsed.
-      if (typeof v.uscc === "string" && (await withDb(usccExists, v.uscc))) {
-        ctx.addIssue({
-          path: ["uscc"],
-          code: z.ZodIssueCode.custom,
-          message: t("auth:errors.usccTaken"),
-        });
-      }
-      if (typeof v.email === "string" && (await withDb(emailExists, v.email))) {
-        ctx.addIssue({
-          path: ["email"],
-          code: z.ZodIssueCode.custom,
-          message: t("auth:errors.emailTaken"),
-        });
-      }
-    }),
+    schema: registerSchema(t)
+      .superRefine(
+        strongPassword(t, checkPasswordStrength, (v) => [v.email, v.companyName, v.contactName]),
+      )
+      .superRefine(async (v, ctx) => {
+        // zod still runs this when a field failed; only look up values that parsed.
+        if (typeof v.uscc === "string" && (await withDb(usccExists, v.uscc))) {
+          ctx.addIssue({
+            path: ["uscc"],
+            code: z.ZodIssueCode.custom,
+            message: t("auth:errors.usccTaken"),
+          });
+        }
+      }),
     async: true,
   });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
+  if (!(await withDb(admitRegistration, context.clientIp ?? "unknown"))) {
+    return Response.json(
+      submission.reply({ formErrors: [t("auth:register.throttled")], hideFields: ["password"] }),
+      { status: 429 },
+    );
+  }
   const v = submission.value;
+  const origin = getEnv().APP_ORIGIN ?? new URL(request.url).origin;
   try {
-    const { userId } = await withDb(registerFirm, {
-      companyName: v.companyName,
-      uscc: v.uscc,
-      regionCode: v.regionCode,
-      industrySection: v.industrySection,
-      flags: { highTech: v.flagHighTech, specialised: v.flagSpecialised, techSme: v.flagTechSme },
-      contactName: v.contactName,
-      email: v.email,
-      password: v.password,
-    });
-    const cookie = await createUserSession(request, userId, context.clientIp ?? null);
-    return redirect("/firm", { headers: { "Set-Cookie": cookie } });
+    await withDb(
+      registerFirmAccount,
+      {
+        companyName: v.companyName,
+        uscc: v.uscc,
+        regionCode: v.regionCode,
+        industrySection: v.industrySection,
+        flags: { highTech: v.flagHighTech, specialised: v.flagSpecialised, techSme: v.flagTechSme },
+        contactName: v.contactName,
+        email: v.email,
+        password: v.password,
+        locale,
+      },
+      origin,
+    );
+    kickMailer();
+    return redirect("/login?registered=1");
   } catch (e) {
-    // A concurrent registration won the unique constraint after our pre-check.
+    // A concurrent registration won the USCC's unique constraint after our pre-check.
     if (e instanceof UserFacingError && e.field) {
       return Response.json(
         submission.reply({

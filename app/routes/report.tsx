@@ -69,6 +69,28 @@ export default function Report() {
         </div>
       </header>
 
+      <section className="card report-publisher" data-testid="report-publisher">
+        <h2>{r("publisherTitle")}</h2>
+        <dl>
+          <dt>{r("publisher")}</dt>
+          <dd>{r("publisherText")}</dd>
+          <dt>{r("dataAsOf")}</dt>
+          <dd>{formatInstant(report.asOf)}</dd>
+          <dt>{r("sources")}</dt>
+          <dd>
+            {r("sourcesText")}
+            <div className="muted">
+              <code>
+                ledger_entries · disbursement_totals · disbursement_rollups · applications ·
+                financed_firms · organisations
+              </code>
+            </div>
+          </dd>
+          <dt>{r("definitions")}</dt>
+          <dd>{r("definitionsText")}</dd>
+        </dl>
+      </section>
+
       <section className="report-section report-first">
         <h2>{r("commentaryTitle")}</h2>
         <div className="card report-commentary" data-testid="commentary">
@@ -143,7 +165,7 @@ export default function Report() {
             }))}
           />
         </figure>
-        <table className="data" data-testid="report-regions">
+        <table className="data key-second" data-testid="report-regions">
           <thead>
             <tr>
               <th className="num">{r("rank")}</th>

@@ -11,7 +11,8 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
-import { newPasswordField } from "../utils/account-schemas";
+import { newPasswordField, strongPassword } from "../utils/account-schemas";
+import { checkPasswordStrength } from "../utils/password-strength.server";
 import { isResetTokenUsable, resetPassword } from "../models/password-reset.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
@@ -32,7 +33,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { t } = getServerT(request);
-  const submission = parseWithZod(await request.formData(), { schema: resetSchema(t) });
+  const submission = parseWithZod(await request.formData(), {
+    schema: resetSchema(t).superRefine(strongPassword(t, checkPasswordStrength)),
+  });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }

@@ -1,7 +1,9 @@
 import { parseWithZod } from "@conform-to/zod";
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { safeRedirect } from "../utils/auth.server";
+import { setUserLocale } from "../models/mail-prefs.server";
+import { withDb } from "../models/with-db.server";
+import { getOptionalUser, safeRedirect } from "../utils/auth.server";
 import { LOCALE_COOKIE, LOCALES } from "../utils/i18n";
 
 const Schema = z.object({ locale: z.enum(LOCALES), redirectTo: z.string().optional() });
@@ -12,6 +14,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const to = safeRedirect(typeof back === "string" ? back : null, "/");
   // An unknown language changes nothing: back to the page, no cookie.
   if (submission.status !== "success") return redirect(to);
+  // A logged-in user's mails follow the language they chose (users.locale).
+  const user = await getOptionalUser(request);
+  if (user) await withDb(setUserLocale, user.id, submission.value.locale);
   return redirect(to, {
     headers: {
       "Set-Cookie": `${LOCALE_COOKIE}=${submission.value.locale}; Path=/; Max-Age=31536000; SameSite=Lax`,

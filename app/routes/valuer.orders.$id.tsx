@@ -29,6 +29,7 @@ import { getValuerOrder, signAppraisalOrder, startAppraisalWork } from "../model
 import { UserFacingError } from "../models/errors";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
+import { HonestyPanel } from "../components/ValuationResult";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 
@@ -201,6 +202,12 @@ function AssetFacts({ item }: { item: LoadedOrder["items"][number] }) {
             })
           : t("appraisal:valuer.firmCentral", { central: money(item.indicativeCentralFen) })}
       </p>
+      {item.assumptions ? (
+        <details data-testid="firm-assumptions">
+          <summary>{t("assets:valuation.honesty.assumptionsTitle")}</summary>
+          <HonestyPanel result={item.assumptions.result} honesty={item.assumptions.honesty} />
+        </details>
+      ) : null}
     </div>
   );
 }

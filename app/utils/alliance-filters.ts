@@ -23,7 +23,14 @@ import { isRegionCode, type RegionCode } from "../domain/regions";
  *   stage, page   the drill-down's figure and page
  */
 
-export type BankFilter = number | "others" | null;
+/**
+ * The "every bank but mine" choice of a bank officer. It lives here, not in alliance.server.ts: a
+ * value imported from a .server module is undefined in the browser bundle, so a page comparing
+ * against it rendered differently on the server and the client (hydration errors #418/#423/#425).
+ */
+export const OTHER_BANKS = "others" as const;
+
+export type BankFilter = number | typeof OTHER_BANKS | null;
 
 export interface ReviewFilters {
   from: string;
@@ -65,8 +72,8 @@ export function parseReviewQuery(params: URLSearchParams, today: string): Parsed
   const ipType = params.get("ipType");
   const industry = params.get("industry");
   const bank: BankFilter =
-    bankRaw === "others"
-      ? "others"
+    bankRaw === OTHER_BANKS
+      ? OTHER_BANKS
       : bankRaw && /^[1-9]\d{0,9}$/.test(bankRaw)
         ? Number(bankRaw)
         : null;

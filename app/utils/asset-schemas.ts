@@ -205,6 +205,18 @@ export function valuationFormSchema(t: TFunction, ipType: IpType) {
         }
         return fen;
       }),
+      firmRevenue: z
+        .string()
+        .optional()
+        .transform((s, ctx) => {
+          if (s === undefined || s.trim() === "") return null;
+          const fen = parseYuanToFen(s);
+          if (fen === null) {
+            ctx.addIssue({ code: "custom", message: t("assets:valuation.errors.money") });
+            return z.NEVER;
+          }
+          return fen;
+        }),
       growth: percent(VALUATION_LIMITS.growthBp),
       royalty: percent(VALUATION_LIMITS.royaltyRateBp),
       discountRate: percent(VALUATION_LIMITS.discountRateBp),
@@ -282,6 +294,7 @@ export function valuationFormSchema(t: TFunction, ipType: IpType) {
         attributionShareBp: v.share,
         economicLifeYears: v.life,
         indicators,
+        firmAnnualRevenueFen: v.firmRevenue,
       };
     });
 }

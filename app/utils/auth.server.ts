@@ -3,14 +3,31 @@ import type { Role } from "../../db/schema";
 import { normaliseEmail } from "../domain/account";
 import { safeRedirectPath } from "../domain/redirect";
 import {
+  admitCodeAttempt,
   admitLoginAttempt,
   recordAccountFailure,
+  recordCodeSuccess,
   recordLoginSuccess,
 } from "../models/login-throttle.server";
+import {
+  auditCodeCheck,
+  checkSecondFactor,
+  hasTwoFactor,
+  isRememberedDevice,
+  rememberDevice,
+} from "../models/two-factor.server";
 export { normaliseEmail };
 import { getDb, type Db } from "./db.server";
 import { getDummyHash, verifyPassword } from "./password.server";
-import { getSessionUser, type SessionUser } from "./session.server";
+import { createUserSession, getSessionUser, type SessionUser } from "./session.server";
+import {
+  clearPendingLoginCookie,
+  deviceCookie,
+  pendingLoginCookie,
+  readDeviceToken,
+  type PendingLogin,
+} from "./two-factor.server";
+import { REMEMBER_DEVICE_MS } from "../domain/two-factor";
 import { toDbInstant } from "./time";
 
 export const DASHBOARD_BY_ROLE: Record<Role, string> = {
@@ -91,4 +108,80 @@ export async function verifyLogin(
 export async function pruneLoginAttempts(db: Db = getDb()): Promise<void> {
   const cutoff = toDbInstant(new Date(Date.now() - 24 * 3600_000));
   await db.deleteFrom("login_attempts").where("attempted_at", "<", cutoff).execute();
+}
+
+/**
+ * After a right password: a user with two-factor authentication gets a short signed pending
+ * state and the code form (unless this device was remembered for them); everyone else a session.
+ * Where to go afterwards is decided here, once, through safeRedirect.
+ */
+export async function passwordAccepted(
+  request: Request,
+  user: { userId: number; role: Role },
+  redirectTo: string | undefined,
+  ip: string | null,
+  db: Db = getDb(),
+): Promise<Response> {
+  const to = safeRedirect(redirectTo, DASHBOARD_BY_ROLE[user.role]);
+  if (
+    (await hasTwoFactor(db, user.userId)) &&
+    !(await isRememberedDevice(db, user.userId, readDeviceToken(request)))
+  ) {
+    return redirect("/login/two-factor", {
+      headers: { "Set-Cookie": pendingLoginCookie(request, user.userId, to) },
+    });
+  }
+  const cookie = await createUserSession(request, user.userId, ip, db);
+  return redirect(to, { headers: { "Set-Cookie": cookie } });
+}
+
+export type SecondStepResult =
+  | { ok: true; response: Response; method: "totp" | "recovery"; recoveryCodesLeft?: number }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAfterMs: number };
+
+/**
+ * The code after the password: throttled like a password (its own (account, address) key and the
+ * address key, app/domain/login-throttle.ts), a wrong code counts toward the account's alert, and
+ * only a right, unspent code creates the session.
+ */
+export async function verifySecondStep(
+  request: Request,
+  pending: PendingLogin,
+  code: string,
+  rememberThisDevice: boolean,
+  ip: string,
+  db: Db = getDb(),
+  now: Date = new Date(),
+): Promise<SecondStepResult> {
+  const user = await db
+    .selectFrom("users")
+    .select(["id", "org_id", "email", "disabled"])
+    .where("id", "=", pending.userId)
+    .executeTakeFirst();
+  if (!user || user.disabled !== 0) return { ok: false, reason: "invalid" };
+  const admission = await admitCodeAttempt(db, user.email, ip, now);
+  if (!admission.ok) {
+    return { ok: false, reason: "throttled", retryAfterMs: admission.retryAfterMs };
+  }
+  const check = await checkSecondFactor(db, user.id, code, now);
+  await auditCodeCheck(db, user, check, "login");
+  if (!check.ok) {
+    await recordAccountFailure(db, user, now);
+    return { ok: false, reason: "invalid" };
+  }
+  await recordCodeSuccess(db, user.email, ip);
+  const headers = new Headers();
+  headers.append("Set-Cookie", await createUserSession(request, user.id, ip, db));
+  headers.append("Set-Cookie", clearPendingLoginCookie(request));
+  if (rememberThisDevice) {
+    const token = await rememberDevice(db, user, request.headers.get("user-agent"), now);
+    headers.append("Set-Cookie", deviceCookie(request, token, REMEMBER_DEVICE_MS));
+  }
+  return {
+    ok: true,
+    response: redirect(pending.redirectTo, { headers }),
+    method: check.method,
+    recoveryCodesLeft: check.method === "recovery" ? check.recoveryCodesLeft : undefined,
+  };
 }

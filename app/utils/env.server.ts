@@ -94,3 +94,12 @@ function devSecret(dataDir: string): string {
   console.warn(`[env] SESSION_SECRET not set: generated a development secret in ${file}`);
   return secret;
 }
+
+/**
+ * A real deployment: production builds and not the demo (docs/decisions/012-production-mode.md).
+ * Two-factor authentication is required of admins and bank officers here until an admin decides
+ * otherwise (docs/decisions/014-two-factor.md).
+ */
+export function isDeployment(env: Pick<Env, "NODE_ENV" | "DEMO"> = getEnv()): boolean {
+  return env.NODE_ENV === "production" && !env.DEMO;
+}

@@ -23,6 +23,12 @@ import zhServicing from "../locales/zh-CN/servicing.json";
 import enServicing from "../locales/en/servicing.json";
 import zhRisk from "../locales/zh-CN/risk.json";
 import enRisk from "../locales/en/risk.json";
+import zhAccount from "../locales/zh-CN/account.json";
+import enAccount from "../locales/en/account.json";
+import zhSecurity from "../locales/zh-CN/security.json";
+import enSecurity from "../locales/en/security.json";
+import zhTeam from "../locales/zh-CN/team.json";
+import enTeam from "../locales/en/team.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -41,6 +47,9 @@ export const resources = {
     mail: zhMail,
     servicing: zhServicing,
     risk: zhRisk,
+    account: zhAccount,
+    security: zhSecurity,
+    team: zhTeam,
   },
   en: {
     common: enCommon,
@@ -54,6 +63,9 @@ export const resources = {
     mail: enMail,
     servicing: enServicing,
     risk: enRisk,
+    account: enAccount,
+    security: enSecurity,
+    team: enTeam,
   },
 } satisfies Resource;
 

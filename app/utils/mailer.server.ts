@@ -18,7 +18,19 @@ export function getMailSink(): MailSink {
     sink = {
       kind: "smtp",
       send: async (m) => {
-        await transport.sendMail({ from: MAIL_FROM, to: m.to, subject: m.subject, text: m.text });
+        await transport.sendMail({
+          from: MAIL_FROM,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          // RFC 8058 one-click unsubscribe: the mail client POSTs "List-Unsubscribe=One-Click".
+          headers: m.listUnsubscribe
+            ? {
+                "List-Unsubscribe": `<${m.listUnsubscribe}>`,
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+              }
+            : undefined,
+        });
       },
     };
   } else {

@@ -1,10 +1,13 @@
+import { redirect } from "@remix-run/node";
 import {
   can,
+  mustEnrolFirst,
   type Action,
   type MemberAction,
   type Owners,
   type PermissionActor,
   type PublicAction,
+  type SecondFactorState,
 } from "../domain/permissions";
 import { getOptionalUser, requireUser } from "./auth.server";
 import type { SessionUser } from "./session.server";
@@ -34,7 +37,20 @@ function notFound(): never {
 export async function authorize(request: Request, action: MemberAction): Promise<SessionUser> {
   const user = await requireUser(request);
   if (!can(user, action)) forbidden();
+  if (mustEnrolFirst(user, action)) {
+    const url = new URL(request.url);
+    sendToEnrolment(request.method === "GET" ? url.pathname + url.search : null);
+  }
   return user;
+}
+
+/**
+ * A money-moving action by a user whose role must use two-factor authentication and who has not
+ * enrolled: to enrolment, and back afterwards when we know where they were (a GET).
+ */
+function sendToEnrolment(back: string | null): never {
+  const query = back ? `&redirectTo=${encodeURIComponent(back)}` : "";
+  throw redirect(`/account/two-factor?required=1${query}`);
 }
 
 /** A public page: the visitor, logged in or not (the table lets everyone in). */
@@ -51,9 +67,15 @@ export async function authorizeVisitor(
 
 /**
  * This actor may do `action` to this thing: 403 when their role may not do it at all, 404 when
- * the thing is another organisation's (whose existence is not ours to confirm).
+ * the thing is another organisation's (whose existence is not ours to confirm), and a redirect to
+ * two-factor enrolment when the action moves money and the actor's role must use it.
  */
-export function assertCan(actor: PermissionActor, action: Action, thing?: Owners): void {
+export function assertCan(
+  actor: PermissionActor & SecondFactorState,
+  action: Action,
+  thing?: Owners,
+): void {
   if (!can(actor, action)) forbidden();
   if (thing !== undefined && !can(actor, action, thing)) notFound();
+  if (mustEnrolFirst(actor, action)) sendToEnrolment(null);
 }

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Role, User } from "../../db/schema";
 import { getDb, type Db } from "./db.server";
-import { getEnv } from "./env.server";
+import { requiredRoles, TWO_FACTOR_POLICY_SETTING } from "../domain/two-factor";
+import { getEnv, isDeployment } from "./env.server";
 import { fromDbInstant, nowInstant, toDbInstant } from "./time";
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -12,7 +13,20 @@ const TOUCH_EVERY_MS = 60 * 1000;
 export type SessionUser = Pick<User, "id" | "org_id" | "email" | "role" | "display_name"> & {
   orgKind: string;
   orgName: string;
+  /** False for a self-registered firm until it opens the verification link (issue 11). */
+  emailVerified: boolean;
+  /** Enrolled in two-factor authentication: every session of this user passed a code. */
+  twoFactorEnabled: boolean;
+  /** The admin's policy requires two-factor authentication of this user's role. */
+  twoFactorRequired: boolean;
 };
+
+/** The browser's User-Agent as stored with a session: control characters out, at most 255. */
+export function sessionUserAgent(request: Request): string | null {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  const ua = (request.headers.get("user-agent") ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  return ua ? ua.slice(0, 255) : null;
+}
 
 /** Over HTTPS the cookie is `__Host-` prefixed and Secure; plain http://localhost gets a plain name. */
 export function isSecureRequest(request: Request): boolean {
@@ -24,7 +38,7 @@ export function sessionCookieName(request: Request): string {
   return isSecureRequest(request) ? "__Host-zr_session" : "zr_session";
 }
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHmac("sha256", getEnv().SESSION_SECRET).update(token).digest("hex");
 }
 
@@ -71,9 +85,16 @@ export async function createUserSession(
       last_seen_at: toDbInstant(now),
       expires_at: toDbInstant(new Date(now.getTime() + SESSION_ABSOLUTE_MS)),
       ip,
+      user_agent: sessionUserAgent(request),
     })
     .execute();
   return serializeSessionCookie(request, token, SESSION_ABSOLUTE_MS / 1000);
+}
+
+/** The stored id (hash) of the session this request carries, or null. */
+export function currentSessionId(request: Request): string | null {
+  const token = readCookie(request, sessionCookieName(request));
+  return token ? hashToken(token) : null;
 }
 
 export async function destroyUserSession(request: Request, db: Db = getDb()): Promise<string> {
@@ -95,6 +116,7 @@ export async function getSessionUser(
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .innerJoin("organisations", "organisations.id", "users.org_id")
+    .leftJoin("user_totp", "user_totp.user_id", "users.id")
     .select([
       "sessions.last_seen_at",
       "sessions.expires_at",
@@ -104,8 +126,16 @@ export async function getSessionUser(
       "users.role",
       "users.display_name",
       "users.disabled",
+      "users.email_verified",
       "organisations.kind as orgKind",
       "organisations.name as orgName",
+      "user_totp.enabled_at as totpEnabledAt",
+      (eb) =>
+        eb
+          .selectFrom("settings")
+          .select("value")
+          .where("name", "=", TWO_FACTOR_POLICY_SETTING)
+          .as("twoFactorPolicy"),
     ])
     .where("sessions.id", "=", id)
     .executeTakeFirst();
@@ -134,5 +164,10 @@ export async function getSessionUser(
     display_name: row.display_name,
     orgKind: row.orgKind,
     orgName: row.orgName,
+    emailVerified: Number(row.email_verified) === 1,
+    twoFactorEnabled: row.totpEnabledAt !== null,
+    twoFactorRequired: requiredRoles(row.twoFactorPolicy, isDeployment()).includes(
+      row.role as Role,
+    ),
   };
 }

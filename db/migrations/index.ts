@@ -9,6 +9,8 @@ import * as m008 from "./2026_11_27_008_disbursement_rollups";
 import * as m011 from "./2026_12_05_011_accounts";
 import * as m013 from "./2026_12_05_013_loan_servicing";
 import * as m014 from "./2026_12_05_014_risk_sharing";
+import * as m011b from "./2026_12_06_011b_two_factor";
+import * as m011c from "./2026_12_06_011c_team_and_mail";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   "2026_12_05_011_accounts": m011,
   "2026_12_05_013_loan_servicing": m013,
   "2026_12_05_014_risk_sharing": m014,
+  "2026_12_06_011b_two_factor": m011b,
+  "2026_12_06_011c_team_and_mail": m011c,
 };

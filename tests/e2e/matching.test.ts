@@ -1,7 +1,7 @@
 /**
  * Matching in the browser, on the seeded demo: the demo firm opens its financing request and sees
- * matching products (reasons, suggested collateral, score) and products that miss by one rule
- * (with what is missing); its larger request shows the collateral shortfall in numbers. The demo
+ * every active product in its state (reasons, suggested collateral, score for those that fit;
+ * what is missing for the others); its larger request shows the collateral shortfall in numbers. The demo
  * bank officer sees its pipeline across products and, for a product, the matching requests under
  * pseudonyms; then publishes a product through the form, which refuses a wrong rate first.
  */
@@ -46,24 +46,48 @@ test("the demo firm sees its matches and near misses, explained", async ({ page 
 
   const [first, second] = await firm01Requests();
   await page.goto(`/firm/requests/${first}`);
-  await page.getByTestId("match").first().waitFor();
-  expect(await page.getByTestId("match").count()).toBeGreaterThan(0);
-  expect(await page.getByTestId("near-miss").count()).toBeGreaterThan(0);
-  const match = page.getByTestId("match").first();
+  await page.getByTestId("product-states").waitFor();
+  // Every active product appears once, in one of the four states, each with its reason.
+  const cards = page.getByTestId("state-product");
+  const counts = (await page.getByTestId("match-counts").textContent()) ?? "";
+  const [products, ready, needs, near, not] = (counts.match(/\d+/g) ?? []).map(Number);
+  expect(await cards.count()).toBe(products);
+  expect(ready + needs + near + not).toBe(products);
+  const fitting = page.locator(
+    '[data-testid="state-product"][data-state="ready"], [data-testid="state-product"][data-state="needs_appraisal"]',
+  );
+  expect(await fitting.count()).toBeGreaterThan(0);
+  const match = fitting.first();
   expect(await match.getByTestId("match-score").textContent()).toMatch(/匹配度 \d+\.\d/);
   expect(await match.getByTestId("collateral").textContent()).toContain("质押价值合计");
   // The reasons open on click.
   await match.getByText("符合的条件").click();
   expect(await match.getByTestId("match-reasons").textContent()).toContain("可贷");
-  expect((await page.getByTestId("near-miss-fix").first().textContent())?.trim()).not.toBe("");
-  expect(await page.getByTestId("match-counts").textContent()).toMatch(
-    /\d+ 个匹配，\d+ 个只差一项/,
-  );
+  for (const reason of await page
+    .locator('[data-testid="state-product"] [data-testid$="reason"], [data-testid="near-miss-fix"]')
+    .allTextContents()) {
+    expect(reason.trim()).not.toBe("");
+  }
 
-  // Asking for more than the IP can carry: every product says how much collateral is missing.
+  // At a phone's width the page does not scroll sideways, confirmation panel open too.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const needing = page.locator('[data-state="needs_appraisal"] [data-testid="order-appraisal"]');
+  if ((await needing.count()) > 0) {
+    await needing.first().click();
+    await page.getByTestId("confirm-order").waitFor();
+    expect(await page.getByTestId("confirm-order").textContent()).toMatch(/确认下单并付款/);
+  }
+  expect(
+    await page.evaluate(() => document.documentElement.scrollWidth),
+    "no sideways scroll at 390 px",
+  ).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Asking for more than the IP can carry: the products say how much collateral is missing.
   await page.goto(`/firm/requests/${second}`);
-  await page.getByTestId("no-matches").waitFor();
-  expect(await page.getByTestId("near-miss-fix").first().textContent()).toMatch(
+  await page.getByTestId("product-states").waitFor();
+  expect(await page.locator('[data-state="ready"]').count()).toBe(0);
+  expect(await page.getByTestId("product-states").textContent()).toMatch(
     /还需约 [\d,.]+ 万元的质押物价值/,
   );
 });
@@ -82,9 +106,12 @@ test("the demo bank officer sees its pipeline and publishes a product", async ({
   await page.getByTestId("pipeline-table").waitFor();
   const rows = page.getByTestId("pipeline-row");
   expect(await rows.count()).toBe(Math.min(20, Number(counts[best])));
-  expect(await rows.first().textContent()).toMatch(/企业#[0-9A-F]{6}/);
+  expect(await rows.first().textContent()).toMatch(/企业#[0-9A-F]{4}/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 800 });
   expect(await page.getByTestId("pipeline-total").textContent()).toContain(
-    `共 ${counts[best]} 条匹配`,
+    `共 ${counts[best]} 条需求`,
   );
 
   await page.getByRole("link", { name: "本行产品" }).click();

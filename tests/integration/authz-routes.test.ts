@@ -24,6 +24,7 @@ import { cancelImport, stageImport } from "../../app/models/asset-import.server"
 import { markOfflinePaid } from "../../app/models/payment.server";
 import { createRequest } from "../../app/models/request.server";
 import { todayInChina } from "../../app/utils/time";
+import { unsubscribeToken } from "../../app/utils/mail-links.server";
 import { makeAsset } from "../support/appraisal";
 import {
   ACTORS,
@@ -281,6 +282,39 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         path: () => "/invite/no-such-token",
         expected: all(400),
         body: form({ password: "short" }),
+      },
+    },
+    "account._index": {
+      loader: { path: () => "/account", expected: MEMBERS },
+      action: {
+        path: () => "/account",
+        expected: { ...all(400), anonymous: "login" },
+        body: BOGUS_INTENT,
+      },
+    },
+    "account.password": {
+      loader: { path: () => "/account/password", expected: MEMBERS },
+      action: {
+        path: () => "/account/password",
+        expected: { ...all(400), anonymous: "login" },
+        body: EMPTY,
+      },
+    },
+    "account.sessions": {
+      loader: { path: () => "/account/sessions", expected: MEMBERS },
+      // Someone else's (or no) session key: nobody can end a session that is not theirs.
+      action: {
+        path: () => "/account/sessions",
+        expected: { ...all(404), anonymous: "login" },
+        body: form({ intent: "end", key: "0".repeat(24) }),
+      },
+    },
+    "account.verify-email.$token": {
+      loader: { path: () => "/account/verify-email/no-such-token", expected: PUBLIC },
+      action: {
+        path: () => "/account/verify-email/no-such-token",
+        expected: all(400),
+        body: EMPTY,
       },
     },
     "set-language": {
@@ -559,7 +593,50 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       action: { path: () => "/admin/invitations", expected: only({ admin: 400 }), body: EMPTY },
     },
     "admin.audit": { loader: { path: () => "/admin/audit", expected: ADMIN } },
+    team: {
+      loader: {
+        path: () => "/team",
+        expected: only({ firmA: 200, firmB: 200, bankX: 200, bankY: 200 }),
+      },
+      action: {
+        path: () => "/team",
+        expected: only({ firmA: 400, firmB: 400, bankX: 400, bankY: 400 }),
+        body: EMPTY,
+      },
+    },
+    "unsubscribe.$token": {
+      loader: {
+        path: () => `/unsubscribe/${unsubscribeToken(actors.firmA.userId)}`,
+        expected: PUBLIC,
+      },
+      action: {
+        path: () => `/unsubscribe/${unsubscribeToken(actors.firmA.userId)}`,
+        expected: all(400),
+        body: EMPTY,
+      },
+    },
     "admin.outbox": { loader: { path: () => "/admin/outbox", expected: ADMIN } },
+    "admin.settings.two-factor": {
+      loader: { path: () => "/admin/settings/two-factor", expected: ADMIN },
+      action: {
+        path: () => "/admin/settings/two-factor",
+        expected: only({ admin: 400 }),
+        body: form({ roles: "root" }),
+      },
+    },
+    "account.two-factor": {
+      loader: { path: () => "/account/two-factor", expected: MEMBERS },
+      action: {
+        path: () => "/account/two-factor",
+        expected: { ...all(400), anonymous: "login" },
+        body: BOGUS_INTENT,
+      },
+    },
+    // Without the signed pending state a right password gives, the code step sends back to log in.
+    "login_.two-factor": {
+      loader: { path: () => "/login/two-factor", expected: all(302) },
+      action: { path: () => "/login/two-factor", expected: all(302), body: EMPTY },
+    },
     "admin.ledger": {
       loader: { path: () => "/admin/ledger", expected: ADMIN },
       action: { path: () => "/admin/ledger", expected: only({ admin: 400 }), body: EMPTY },

@@ -9,6 +9,7 @@ import type { IpType, LoanProduct } from "../../db/schema";
 import { addDays, addYearsClamped } from "../../app/domain/ip";
 import { FIRM_FLAGS, INDUSTRY_CODES } from "../../app/domain/industry";
 import {
+  evaluateProduct,
   matchProductToRequests,
   matchRequest,
   type MatchCandidate,
@@ -21,7 +22,9 @@ import {
 import { REGION_CODES } from "../../app/domain/regions";
 import {
   countRequestsForProduct,
+  countRequestsForProducts,
   findMatchesForRequest,
+  findRequestStatesForProduct,
   findRequestsForProduct,
   loadRequestsForEngine,
 } from "../../app/models/matching.server";
@@ -309,6 +312,12 @@ async function checkProducts(t: TestDb, day = TODAY) {
     assets: l.assets,
   }));
   let total = 0;
+  // The bank pipeline's one-statement count of a page of products (every product at once here).
+  const batched = await countRequestsForProducts(
+    t.db,
+    products.map((p) => p.id),
+    day,
+  );
   for (const row of products) {
     const terms = productTermsFromRow(row);
     const expected = matchProductToRequests(terms, candidates, day);
@@ -322,6 +331,7 @@ async function checkProducts(t: TestDb, day = TODAY) {
     ).toEqual(expectedIds);
     expect(all!.rows.map((r) => r.evaluation)).toEqual(expected.matches.map((m) => m.evaluation));
     expect(await countRequestsForProduct(t.db, row.id, day)).toBe(expectedIds.length);
+    expect(batched.get(row.id), `batched count of product ${row.id}`).toBe(expectedIds.length);
 
     // Small pages exercise the "which requests can still reach this page" pruning.
     const paged: number[] = [];
@@ -337,6 +347,42 @@ async function checkProducts(t: TestDb, day = TODAY) {
   return { products: products.length, matches: total };
 }
 
+/**
+ * Bank direction by state: the SQL prefilter of findRequestStatesForProduct never drops a request
+ * the engine would put in any state but not_suitable, and each listed request carries the
+ * engine's state. Returns how many requests were in each state, to show the data are not vacuous.
+ */
+async function checkProductStates(t: TestDb, day = TODAY) {
+  const products = await allProducts(t);
+  const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), day);
+  const seen = { ready: 0, needs_appraisal: 0, near_miss: 0 };
+  for (const row of products) {
+    const terms = productTermsFromRow(row);
+    const expected = terms.active
+      ? loaded
+          .map((l) => ({
+            id: l.request.id,
+            state: evaluateProduct(l.request, l.firm, l.assets, terms, day).state,
+          }))
+          .filter((x) => x.state !== "not_suitable")
+      : [];
+    const got = await findRequestStatesForProduct(t.db, row.id, { pageSize: 100_000 }, day);
+    const sortById = (xs: Array<{ id: number; state: string }>) =>
+      [...xs].sort((a, b) => a.id - b.id);
+    expect(
+      sortById(got!.rows.map((r) => ({ id: r.requestId, state: r.state }))),
+      `states of product ${row.id} on ${day}`,
+    ).toEqual(sortById(expected));
+    for (const x of expected) seen[x.state as keyof typeof seen]++;
+    expect(got!.counts).toEqual({
+      ready: expected.filter((x) => x.state === "ready").length,
+      needs_appraisal: expected.filter((x) => x.state === "needs_appraisal").length,
+      near_miss: expected.filter((x) => x.state === "near_miss").length,
+    });
+  }
+  return seen;
+}
+
 describe("matching prefilter equals the pure engine", () => {
   const t = useTestDb();
 
@@ -345,6 +391,10 @@ describe("matching prefilter equals the pure engine", () => {
       const world = await seedWorld(t, seed);
       const firm = await checkRequests(t);
       const bank = await checkProducts(t);
+      const states = await checkProductStates(t);
+      expect(states.ready).toBeGreaterThan(0);
+      expect(states.needs_appraisal).toBeGreaterThan(0);
+      expect(states.near_miss).toBeGreaterThan(0);
       // Not vacuous: the data produce matches and near misses in both directions.
       expect(firm.matches).toBeGreaterThan(5);
       expect(firm.nearMisses).toBeGreaterThan(5);
@@ -377,6 +427,7 @@ describe("matching prefilter equals the pure engine", () => {
       }
       await checkRequests(t);
       await checkProducts(t);
+      await checkProductStates(t);
       // Product edits, pauses and quota changes (as the workflow makes them, bumping the version)
       // must reach the in-process product table at once.
       const some = (await allProducts(t)).filter(() => g.chance(0.3));
@@ -402,6 +453,7 @@ describe("matching prefilter equals the pure engine", () => {
       for (const later of [addDays(TODAY, 200), addDays(TODAY, 800)]) {
         await checkRequests(t, later);
         await checkProducts(t, later);
+        await checkProductStates(t, later);
       }
 
       // The next seed starts from an empty marketplace.

@@ -23,9 +23,9 @@ async function userTables(db: Db): Promise<string[]> {
 }
 
 describe("the migration list", () => {
-  it("names every migration YYYY_MM_DD_NNN_title and lists them in name order", () => {
+  it("names every migration YYYY_MM_DD_NNN[x]_title and lists them in name order", () => {
     expect(names.length).toBeGreaterThan(0);
-    for (const name of names) expect(name).toMatch(/^\d{4}_\d{2}_\d{2}_\d{3}_[a-z0-9_]+$/);
+    for (const name of names) expect(name).toMatch(/^\d{4}_\d{2}_\d{2}_\d{3}[a-z]?_[a-z0-9_]+$/);
     expect(names).toEqual([...names].sort());
   });
 

@@ -234,12 +234,12 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     const html = await (
       await requestAs(app, actors, "firmA", `/firm/requests/${requestId}`)
     ).text();
-    expect(html).toContain("匹配的产品（1）");
+    expect(html).toContain("可直接申请（1）");
     expect(html).toContain("鹿城专利质押贷（二期）");
     // 300万 × 35% = 105万 covers 200万? No: the 600万 one (210万) alone does, and is the least.
     expect(html).toContain("发明202010000001.0");
     expect(html).toContain("可贷 315 万元 ≥ 申请 200 万元");
-    expect(html).toContain("只差一项的产品（1）");
+    expect(html).toContain("只差一项（1）");
     expect(html).toContain("仅限 鄂尔多斯市");
   });
 
@@ -248,7 +248,7 @@ describe(`products over HTTP (${testDbKind()})`, () => {
       headers: { "accept-language": "en-GB,en;q=0.9" },
     });
     const html = await res.text();
-    expect(html).toContain("Matching products (1)");
+    expect(html).toContain("Ready to apply (1)");
     expect(html).toContain("Only for Ordos");
   });
 
@@ -294,7 +294,8 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     const before = await (
       await requestAs(app, actors, "bankX", `/bank/products/${productId}`)
     ).text();
-    expect(before).toContain("共 1 条匹配");
+    expect(before).toContain("共 1 条需求");
+    expect(before).toContain("可直接申请（1）");
     const confirm = await requestAs(
       app,
       actors,
@@ -311,7 +312,7 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     const after = await (
       await requestAs(app, actors, "bankX", `/bank/products/${productId}`)
     ).text();
-    expect(after).toContain("共 0 条匹配");
+    expect(after).toContain("共 0 条需求");
     const pipeline = await (await requestAs(app, actors, "bankX", "/bank/pipeline")).text();
     expect(pipeline).toContain("鹿城专利质押贷（二期）");
   });

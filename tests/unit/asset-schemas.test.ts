@@ -124,7 +124,15 @@ describe("valuationFormSchema", () => {
       attributionShareBp: 5000,
       economicLifeYears: 8.5,
       indicators: null,
+      firmAnnualRevenueFen: null,
     });
+  });
+
+  it("reads the firm's stated annual revenue when given, and refuses one that is not money", () => {
+    const r = valuationFormSchema(zh, "trademark").safeParse({ ...valid, firmRevenue: "3000万" });
+    expect(r.success && r.data.firmAnnualRevenueFen).toBe(3_000_000_000);
+    const bad = valuationFormSchema(zh, "trademark").safeParse({ ...valid, firmRevenue: "很多" });
+    expect(bad.success).toBe(false);
   });
 
   it("refuses rates outside the model's ranges and a life with two decimals", () => {

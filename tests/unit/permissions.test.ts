@@ -34,6 +34,7 @@ const SPEC: Record<Action, string> = {
 
   "notification.view": "- U U U U U",
   "notification.markRead": "- U U U U U",
+  "twoFactor.manage": "- U U U U U",
 
   "profile.view": "- F - - - -",
   "profile.edit": "- F - - - -",
@@ -97,9 +98,13 @@ const SPEC: Record<Action, string> = {
   "subsidy.viewOwn": "- F - - - -",
   "subsidy.claim": "- F - - - -",
   "invitation.create": "- - - - - A",
+  "team.view": "- F B - - -",
+  "team.manage": "- F B - - -",
+  "mail.unsubscribe": "A A A A A A",
   "audit.view": "- - - - - A",
   "outbox.view": "- - - - - A",
   "settings.edit": "- - - - - A",
+  "twoFactorPolicy.edit": "- - - - - A",
 };
 
 const MINE = 100;

@@ -55,3 +55,5 @@ export { firmDisplayName, firmPseudonym } from "./pseudonyms";
 export type { PseudonymCoder } from "./pseudonyms";
 export { rankRegions, reportCommentary } from "./commentary";
 export type { CommentaryInput, RegionAmount } from "./commentary";
+export { COHORT_STAGES, computeCohortFunnel } from "./cohort";
+export type { CohortApplication, CohortRequest, CohortStage, CohortStep } from "./cohort";

@@ -15,6 +15,7 @@
 
 export type {
   AssetStatus,
+  BankState,
   EligibleAsset,
   Failure,
   FailureCode,
@@ -41,7 +42,7 @@ export {
   type RequestEvaluation,
   type RequestMatches,
 } from "./evaluate";
-export { MATCH_STATES } from "./types";
+export { BANK_STATES, MATCH_STATES } from "./types";
 export { failureGap, RATE_SCORE_ZERO_AT_BP, SCORE_WEIGHTS, scoreMatch } from "./score";
 export {
   chooseLeastCollateral,

@@ -115,6 +115,9 @@ export type MatchStatus = "match" | "near_miss" | "no_match";
 /** The four groups a request's products are shown in, in this order (docs/domain.md#matching). */
 export const MATCH_STATES = ["ready", "needs_appraisal", "near_miss", "not_suitable"] as const;
 export type MatchState = (typeof MATCH_STATES)[number];
+/** The states a bank's pipeline lists (a request the product cannot serve is not shown). */
+export const BANK_STATES = ["ready", "needs_appraisal", "near_miss"] as const;
+export type BankState = (typeof BANK_STATES)[number];
 
 export interface EligibleAsset {
   assetId: number;

@@ -55,3 +55,10 @@ export {
   appraisalValidUntil,
   isAppraisalValidOn,
 } from "./formal";
+export {
+  PATENT_ROYALTY_RANGE_BP,
+  TRADEMARK_ROYALTY_RANGE_BP,
+  royaltyRateRange,
+  valuationWarnings,
+} from "./honesty";
+export type { RoyaltyRange, RoyaltyRangeSource, ValuationWarning } from "./honesty";

@@ -9,6 +9,13 @@ import {
   type ProductSnapshot,
   type ApplicationActor,
 } from "../../domain/application";
+import { collateralCoverage } from "../../domain/coverage";
+import { OPEN_ORDER_STATUSES } from "../../domain/appraisal";
+import {
+  appraisalStatusCounts,
+  assetAppraisalStatus,
+  type AppraisalStatus,
+} from "../../domain/pledge-status";
 import type { Db } from "../../utils/db.server";
 import { todayInChina } from "../../utils/time";
 import { loadPledgedAssets, loadScoped } from "./shared.server";
@@ -135,6 +142,68 @@ export async function listBankApplications(
           .offset((p.page - 1) * APPLICATIONS_PAGE_SIZE)
           .execute();
   return { rows: rows.map(toListRow), total, counts, ...p };
+}
+
+export interface PledgeOverview {
+  /** Pledged assets per appraisal status, e.g. 2 signed · 1 ordered. */
+  appraisal: Array<{ status: AppraisalStatus; count: number }>;
+  /** collateralCoverage on `day` (the approval check's own function) against the amount. */
+  capacityFen: number;
+  amountFen: number;
+  supported: boolean;
+}
+
+/**
+ * For the bank's incoming list: each application's pledged assets by appraisal status today and
+ * whether they cover its amount — what an officer needs to see which are approvable now.
+ */
+export async function pledgeOverviewOfApplications(
+  db: Db,
+  bankOrgId: number,
+  applicationIds: readonly number[],
+  day: string = todayInChina(),
+): Promise<Record<number, PledgeOverview>> {
+  const out: Record<number, PledgeOverview> = {};
+  if (applicationIds.length === 0) return out;
+  const apps = await db
+    .selectFrom("applications")
+    .select(["id", "firm_org_id", "amount_fen", "product_snapshot_json"])
+    .where("bank_org_id", "=", bankOrgId)
+    .where("id", "in", [...applicationIds])
+    .execute();
+  const links = await db
+    .selectFrom("application_assets")
+    .select(["application_id", "asset_id"])
+    .where("application_id", "in", [...applicationIds])
+    .execute();
+  const assetIds = [...new Set(links.map((l) => l.asset_id))];
+  const openOrders = new Map<number, string>();
+  if (assetIds.length > 0) {
+    const rows = await db
+      .selectFrom("appraisal_order_items as i")
+      .innerJoin("appraisal_orders as o", "o.id", "i.order_id")
+      .select(["i.asset_id", "o.status"])
+      .where("i.asset_id", "in", assetIds)
+      .where("o.status", "in", [...OPEN_ORDER_STATUSES])
+      .execute();
+    for (const r of rows) openOrders.set(r.asset_id, r.status);
+  }
+  for (const app of apps) {
+    const ids = links.filter((l) => l.application_id === app.id).map((l) => l.asset_id);
+    const assets = await loadPledgedAssets(db, app.firm_org_id, ids);
+    const snapshot = parseProductSnapshot(app.product_snapshot_json);
+    const amountFen = Number(app.amount_fen);
+    const coverage = collateralCoverage(assets, snapshot.pledgeRateBp, amountFen, day);
+    out[app.id] = {
+      appraisal: appraisalStatusCounts(
+        assets.map((a) => assetAppraisalStatus(a, openOrders.get(a.assetId) ?? null, day)),
+      ),
+      capacityFen: coverage.capacity.capacityFen,
+      amountFen,
+      supported: coverage.supported,
+    };
+  }
+  return out;
 }
 
 export interface ApplicationAssetView {

@@ -29,6 +29,8 @@ import {
   type Trx,
 } from "../ledger.server";
 import { notifyOrganisation } from "../notification.server";
+import { mailOrganisation } from "../notice-mail.server";
+import { applicationEventMail } from "../../domain/mail";
 import { emitProgressChanged } from "../progress-events.server";
 import {
   assertDate,
@@ -106,7 +108,40 @@ async function transition(trx: Trx, spec: TransitionSpec): Promise<Application> 
     params: { id: app.id, from: app.state, to: check.to },
     link: linkFor(spec.side === "firm" ? "bank" : "firm", app.id),
   });
+  await mailEvent(trx, spec.action, app.id, otherOrg, spec.side === "firm" ? "bank" : "firm");
   return { ...app, state: check.to, version: app.version + 1 };
+}
+
+/**
+ * The deal events that are mailed (submitted → the bank; approved, rejected, disbursed → the
+ * firm), in the same transaction as the state change: a rolled-back transition mails nothing.
+ */
+async function mailEvent(
+  trx: Trx,
+  action: ApplicationAction,
+  applicationId: number,
+  orgId: number,
+  side: ApplicationActor,
+): Promise<void> {
+  const template = applicationEventMail(action);
+  if (!template) return;
+  const row = await trx
+    .selectFrom("applications")
+    .select(["amount_fen", "approved_amount_fen", "disbursed_amount_fen", "reject_reason"])
+    .where("id", "=", applicationId)
+    .executeTakeFirstOrThrow();
+  const amount =
+    action === "disburse"
+      ? (row.disbursed_amount_fen ?? row.approved_amount_fen ?? row.amount_fen)
+      : action === "approve"
+        ? (row.approved_amount_fen ?? row.amount_fen)
+        : row.amount_fen;
+  await mailOrganisation(trx, orgId, {
+    template,
+    params: { id: applicationId, reason: row.reject_reason ?? "" },
+    money: { amount: Number(amount) },
+    link: linkFor(side, applicationId),
+  });
 }
 
 interface Versioned {
@@ -122,6 +157,15 @@ export async function submitApplication(db: Db, actor: Actor, v: Versioned): Pro
       actor,
       ...v,
       precheck: async (t, app) => {
+        // A self-registered firm submits only once its e-mail is verified (issue 11).
+        const who = await t
+          .selectFrom("users")
+          .select("email_verified")
+          .where("id", "=", actor.userId)
+          .executeTakeFirst();
+        if (Number(who?.email_verified) !== 1) {
+          throw new UserFacingError("auth:verify.requiredToSubmit", {}, undefined, 403);
+        }
         // Submit with the current values: the bank sees what the assets are worth today.
         const snapshot = parseProductSnapshot(app.product_snapshot_json);
         const ids = await assetIdsOf(t, app.id);

@@ -1,6 +1,13 @@
 import { sql } from "kysely";
 import type { FinancingRequest as RequestRow, LoanProduct } from "../../../db/schema";
-import { evaluateProduct, scoreMatch, type ProductEvaluation } from "../../domain/matching";
+import type { Db } from "../../utils/db.server";
+import {
+  BANK_STATES,
+  evaluateProduct,
+  scoreMatch,
+  type BankState,
+  type ProductEvaluation,
+} from "../../domain/matching";
 import type { LoanProductTerms, PledgeIpType } from "../../domain/product";
 import type { RegionCode } from "../../domain/regions";
 import {
@@ -118,46 +125,26 @@ function productPredicates(db: Executor, p: LoanProductTerms, today: string) {
 }
 
 /**
- * Every open request matching the product, decided exactly, each with a capacity range
- * [capLo, capHi] (a single value where the exact capacity was computed).
+ * The FROM and WHERE of the open requests a product may match (the prefilter of decision 007),
+ * and the lower capacity bound per request; null when the product cannot match anything.
  */
-async function matchingCandidates(
+function candidateSql(
   db: Executor,
   p: LoanProductTerms,
   filters: RequestFilters,
-  today: string,
-): Promise<{ candidates: Candidate[]; exact: (ids: number[]) => Promise<Map<number, number>> }> {
-  const preds = productPredicates(db, p, today);
-  const exact = async (ids: number[]) => {
-    const caps = new Map<number, number>();
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const chunk = ids.slice(i, i + IN_CHUNK);
-      const rows = await db
-        .selectFrom("financing_request_assets as fra")
-        .innerJoin("financing_requests as r", "r.id", "fra.request_id")
-        .innerJoin("ip_assets as a", (j) =>
-          j.onRef("a.id", "=", "fra.asset_id").onRef("a.firm_org_id", "=", "r.firm_org_id"),
-        )
-        .select("fra.request_id")
-        .select(sql<number>`SUM(${preds.assetCapacity})`.as("cap"))
-        .where("fra.request_id", "in", chunk)
-        .groupBy("fra.request_id")
-        .execute();
-      for (const r of rows) caps.set(r.request_id, Number(r.cap ?? 0));
-    }
-    return caps;
-  };
-  if (!p.active || p.acceptedIpTypes.length === 0) return { candidates: [], exact };
+  preds: ReturnType<typeof productPredicates>,
+): { from: Expr; where: Expr[]; capLo: Expr } | null {
+  if (!p.active || p.acceptedIpTypes.length === 0) return null;
 
   let amountLo = p.minAmountFen;
   let amountHi = Math.min(p.maxAmountFen, p.quotaRemainingFen);
   if (filters.minAmountFen !== undefined) amountLo = Math.max(amountLo, filters.minAmountFen);
   if (filters.maxAmountFen !== undefined) amountHi = Math.min(amountHi, filters.maxAmountFen);
-  if (amountLo > amountHi) return { candidates: [], exact };
+  if (amountLo > amountHi) return null;
 
   let regions: readonly string[] | null = p.regions === "all" ? null : p.regions;
   if (filters.regionCode) {
-    if (regions && !regions.includes(filters.regionCode)) return { candidates: [], exact };
+    if (regions && !regions.includes(filters.regionCode)) return null;
     regions = [filters.regionCode];
   }
   const requiredFlags = p.requiredFlags.reduce((m, f) => m | FLAG_BITS[f], 0);
@@ -199,13 +186,56 @@ async function matchingCandidates(
     : selective
       ? sql.raw("financing_requests AS r")
       : sql.raw("financing_requests AS r NOT INDEXED");
-  // One row of text (group_concat) instead of one row per candidate: broad products have tens of
-  // thousands of candidates.
-  const sep = sql.raw("':'");
   const capLo = divScale(
     db,
     sql`CASE WHEN ${preds.lowerScaled} > 0 THEN ${preds.lowerScaled} ELSE 0 END`,
   );
+  return { from, where, capLo };
+}
+
+/** The exact capacity of each request for the product (the engine's eligibility and rounding). */
+async function exactCapacities(
+  db: Executor,
+  preds: ReturnType<typeof productPredicates>,
+  ids: number[],
+): Promise<Map<number, number>> {
+  const caps = new Map<number, number>();
+  for (let i = 0; i < ids.length; i += IN_CHUNK) {
+    const chunk = ids.slice(i, i + IN_CHUNK);
+    const rows = await db
+      .selectFrom("financing_request_assets as fra")
+      .innerJoin("financing_requests as r", "r.id", "fra.request_id")
+      .innerJoin("ip_assets as a", (j) =>
+        j.onRef("a.id", "=", "fra.asset_id").onRef("a.firm_org_id", "=", "r.firm_org_id"),
+      )
+      .select("fra.request_id")
+      .select(sql<number>`SUM(${preds.assetCapacity})`.as("cap"))
+      .where("fra.request_id", "in", chunk)
+      .groupBy("fra.request_id")
+      .execute();
+    for (const r of rows) caps.set(r.request_id, Number(r.cap ?? 0));
+  }
+  return caps;
+}
+
+/**
+ * Every open request matching the product, decided exactly, each with a capacity range
+ * [capLo, capHi] (a single value where the exact capacity was computed).
+ */
+async function matchingCandidates(
+  db: Executor,
+  p: LoanProductTerms,
+  filters: RequestFilters,
+  today: string,
+): Promise<{ candidates: Candidate[]; exact: (ids: number[]) => Promise<Map<number, number>> }> {
+  const preds = productPredicates(db, p, today);
+  const exact = (ids: number[]) => exactCapacities(db, preds, ids);
+  const parts = candidateSql(db, p, filters, preds);
+  if (!parts) return { candidates: [], exact };
+  const { from, where, capLo } = parts;
+  // One row of text (group_concat) instead of one row per candidate: broad products have tens of
+  // thousands of candidates.
+  const sep = sql.raw("':'");
   const packed = await groupConcat(
     db,
     sql<{ list: string | null }>`SELECT group_concat(${concat(db, [
@@ -252,15 +282,76 @@ export async function countRequestsForProduct(
   today: string,
   filters: RequestFilters = {},
 ): Promise<number> {
+  return (await countRequestsForProducts(db, [productId], today, filters)).get(productId) ?? 0;
+}
+
+/**
+ * Exact number of open requests each product matches, for a page of products (the bank pipeline):
+ * one SQL statement counts, per product, the requests whose lower capacity bound already covers
+ * the amount and lists only the few others, which are then decided with their exact capacity.
+ * The same answer as matchingCandidates(…).candidates.length per product, without building and
+ * shipping the candidate list of every product. Products not found or inactive count 0.
+ */
+export async function countRequestsForProducts(
+  db: Executor,
+  productIds: readonly number[],
+  today: string,
+  filters: RequestFilters = {},
+): Promise<Map<number, number>> {
   assertToday(today);
-  const row = await db
+  const counts = new Map<number, number>(productIds.map((id) => [id, 0]));
+  if (productIds.length === 0) return counts;
+  const rows = await db
     .selectFrom("loan_products")
     .selectAll()
-    .where("id", "=", productId)
-    .executeTakeFirst();
-  if (!row) return 0;
-  const { candidates } = await matchingCandidates(db, productTermsFromRow(row), filters, today);
-  return candidates.length;
+    .where("id", "in", [...productIds])
+    .execute();
+  const parts: Array<{ id: number; preds: ReturnType<typeof productPredicates>; q: Expr }> = [];
+  for (const row of rows) {
+    const terms = productTermsFromRow(row);
+    const preds = productPredicates(db, terms, today);
+    const c = candidateSql(db, terms, filters, preds);
+    if (!c) continue;
+    parts.push({
+      id: row.id,
+      preds,
+      q: sql`SELECT ${int(row.id)} AS pid, SUM(CASE WHEN ${c.capLo} >= r.amount_fen THEN 1 ELSE 0 END) AS sure, group_concat(CASE WHEN ${c.capLo} >= r.amount_fen THEN NULL ELSE r.id END) AS unsure FROM ${c.from} WHERE ${sql.join(c.where, sql` AND `)}`,
+    });
+  }
+  if (parts.length === 0) return counts;
+  const union = sql<{
+    pid: number | string;
+    sure: number | string | null;
+    unsure: string | null;
+  }>`${sql.join(
+    parts.map((p) => p.q),
+    sql` UNION ALL `,
+  )}`;
+  const run = async (conn: Executor) => {
+    if (isMysql(conn)) await sql`SET SESSION group_concat_max_len = 1073741824`.execute(conn);
+    return (await union.execute(conn)).rows;
+  };
+  const found =
+    isMysql(db) && !db.isTransaction ? await (db as Db).connection().execute(run) : await run(db);
+  const predsById = new Map(parts.map((p) => [p.id, p.preds]));
+  for (const r of found) {
+    const id = Number(r.pid);
+    let n = Number(r.sure ?? 0);
+    const unsure = r.unsure ? r.unsure.split(",").map(Number) : [];
+    if (unsure.length > 0) {
+      const caps = await exactCapacities(db, predsById.get(id)!, unsure);
+      for (let i = 0; i < unsure.length; i += IN_CHUNK) {
+        const amounts = await db
+          .selectFrom("financing_requests")
+          .select(["id", "amount_fen"])
+          .where("id", "in", unsure.slice(i, i + IN_CHUNK))
+          .execute();
+        for (const a of amounts) if ((caps.get(a.id) ?? 0) >= Number(a.amount_fen)) n++;
+      }
+    }
+    counts.set(id, n);
+  }
+  return counts;
 }
 
 /**
@@ -341,4 +432,159 @@ export async function findRequestsForProduct(
     return { requestId: l.row.id, firmOrgId: l.row.firm_org_id, row: l.row, evaluation };
   });
   return { ...base, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank direction by state (issue 10)
+// ---------------------------------------------------------------------------------------------
+
+export { BANK_STATES, type BankState };
+
+export interface StatePipelineRow extends PipelineRow {
+  state: BankState;
+}
+
+export interface ProductStatePipeline {
+  product: LoanProduct;
+  counts: Record<BankState, number>;
+  /** The chosen state's rows (all three when `state` is absent), one page of them. */
+  rows: StatePipelineRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pages: number;
+}
+
+/**
+ * Open requests that can be in any state but not_suitable for the product: the SQL drops a request
+ * only when two distinct rules surely fail — each of region, industry, flags, amount, term, rate
+ * and quota is one rule (one failure code in the engine), and "no offered asset of an accepted
+ * type, or even Σ max(formal, indicative) × pledge rate of the accepted types is below the
+ * amount" is a failure of the collateral rules (ip_type_not_accepted, capacity_short or an asset
+ * rule). The engine judges requirement of a formal appraisal on indicative values for the states,
+ * so that requirement is never counted here.
+ */
+async function stateCandidateIds(
+  db: Executor,
+  p: LoanProductTerms,
+  filters: RequestFilters,
+): Promise<number[]> {
+  const one = (cond: Expr) => sql`(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+  const failures: Expr[] = [];
+  if (p.regions !== "all") {
+    failures.push(
+      p.regions.length === 0
+        ? sql`1`
+        : sql`(CASE WHEN r.region_code IN (${sql.join(p.regions.map((c) => str(c)))}) THEN 0 ELSE 1 END)`,
+    );
+  }
+  if (p.industries !== "all") {
+    const mask = p.industries.reduce((m, s) => m | industryBit(s), 0);
+    failures.push(one(sql`(r.industry_bit & ${int(mask)}) = 0`));
+  }
+  const requiredFlags = p.requiredFlags.reduce((m, f) => m | FLAG_BITS[f], 0);
+  if (requiredFlags !== 0) {
+    failures.push(one(sql`(r.flags_mask & ${int(requiredFlags)}) <> ${int(requiredFlags)}`));
+  }
+  failures.push(
+    one(sql`r.amount_fen < ${int(p.minAmountFen)} OR r.amount_fen > ${int(p.maxAmountFen)}`),
+    one(sql`r.term_months < ${int(p.minTermMonths)} OR r.term_months > ${int(p.maxTermMonths)}`),
+    one(sql`r.max_rate_bp < ${int(p.minRateBp)}`),
+    one(sql`r.amount_fen > ${int(p.quotaRemainingFen)}`),
+  );
+  const acceptedMask = p.acceptedIpTypes.reduce((m, t) => m | IP_TYPE_BITS[t], 0);
+  const upper = sum(
+    p.acceptedIpTypes.map((t) => sql`${sql.ref(`r.offered_${t}_fen`)} * ${int(p.pledgeRateBp[t])}`),
+  );
+  failures.push(
+    acceptedMask === 0
+      ? sql`1`
+      : one(
+          sql`(r.offered_types_mask & ${int(acceptedMask)}) = 0 OR ${upper} < r.amount_fen * ${int(BP_SCALE)}`,
+        ),
+  );
+  const where: Expr[] = [sql`r.status = 'open'`, sql`${sum(failures)} <= 1`];
+  if (filters.regionCode) where.push(sql`r.region_code = ${str(filters.regionCode)}`);
+  if (filters.minAmountFen !== undefined) {
+    where.push(sql`r.amount_fen >= ${int(filters.minAmountFen)}`);
+  }
+  if (filters.maxAmountFen !== undefined) {
+    where.push(sql`r.amount_fen <= ${int(filters.maxAmountFen)}`);
+  }
+  if (filters.ipType) {
+    where.push(sql`(r.offered_types_mask & ${int(IP_TYPE_BITS[filters.ipType])}) <> 0`);
+  }
+  const rows = await sql<{ id: number }>`SELECT r.id FROM financing_requests r WHERE ${sql.join(
+    where,
+    sql` AND `,
+  )} ORDER BY r.id`.execute(db);
+  return rows.rows.map((r) => Number(r.id));
+}
+
+/**
+ * The open requests in each state for one product — ready (可直接申请), subject to appraisal
+ * (需正式评估), near miss (只差一项) — decided by the same pure engine as the firm's page
+ * (evaluateProduct) over the requests stateCandidateIds keeps. Ready and subject-to-appraisal
+ * rows come by 匹配度, near misses closest first, then request id. A paused product lists none.
+ */
+export async function findRequestStatesForProduct(
+  db: Executor,
+  productId: number,
+  opts: {
+    page?: number;
+    pageSize?: number;
+    filters?: RequestFilters;
+    bankOrgId?: number;
+    state?: BankState;
+  },
+  today: string,
+): Promise<ProductStatePipeline | null> {
+  assertToday(today);
+  const page = Math.max(1, opts.page ?? 1);
+  const pageSize = Math.max(1, opts.pageSize ?? 20);
+  let pq = db.selectFrom("loan_products").selectAll().where("id", "=", productId);
+  if (opts.bankOrgId !== undefined) pq = pq.where("bank_org_id", "=", opts.bankOrgId);
+  const product = await pq.executeTakeFirst();
+  if (!product) return null;
+  const terms = productTermsFromRow(product);
+  const counts: Record<BankState, number> = { ready: 0, needs_appraisal: 0, near_miss: 0 };
+  const rows: StatePipelineRow[] = [];
+  if (terms.active) {
+    const ids = await stateCandidateIds(db, terms, opts.filters ?? {});
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      for (const l of await loadRequestsForEngine(db, ids.slice(i, i + IN_CHUNK), today)) {
+        const evaluation = evaluateProduct(l.request, l.firm, l.assets, terms, today);
+        if (evaluation.state === "not_suitable") continue;
+        counts[evaluation.state]++;
+        rows.push({
+          requestId: l.row.id,
+          firmOrgId: l.row.firm_org_id,
+          row: l.row,
+          evaluation,
+          state: evaluation.state,
+        });
+      }
+    }
+  }
+  const rank = (s: BankState) => BANK_STATES.indexOf(s);
+  rows.sort(
+    (a, b) =>
+      rank(a.state) - rank(b.state) ||
+      (a.state === "near_miss"
+        ? (a.evaluation.gap ?? 1) - (b.evaluation.gap ?? 1)
+        : (b.evaluation.score ?? 0) - (a.evaluation.score ?? 0)) ||
+      a.requestId - b.requestId,
+  );
+  const chosen = opts.state ? rows.filter((r) => r.state === opts.state) : rows;
+  const total = chosen.length;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return {
+    product,
+    counts,
+    rows: chosen.slice((page - 1) * pageSize, page * pageSize),
+    total,
+    page,
+    pageSize,
+    pages,
+  };
 }

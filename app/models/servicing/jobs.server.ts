@@ -1,7 +1,9 @@
 import { addDays } from "../../domain/ip";
 import type { Db } from "../../utils/db.server";
 import { nowInstant } from "../../utils/time";
+import { REMINDER_MAILS } from "../../domain/mail";
 import { isUniqueViolation } from "../errors";
+import { mailOrganisation } from "../notice-mail.server";
 import { watchList } from "./collateral.server";
 import { ensureLoanAccounts, getLoanView, refreshClassifications } from "./loan.server";
 
@@ -14,8 +16,8 @@ import { ensureLoanAccounts, getLoanView, refreshClassifications } from "./loan.
  * the same day does nothing; and each reminder has a unique dedupe key, so even a forced re-run
  * sends nothing twice.
  *
- * TODO(e-mail): reminders are in-app only. When `enqueueMail` lands on main, call it next to
- * the notification insert in `remind` (same transaction, same dedupe key).
+ * The instalment-due and overdue reminders are also mailed to the firm's users (REMINDER_MAILS in
+ * app/domain/mail.ts), in the transaction of the reminder row: same dedupe key, so never twice.
  */
 
 export const DAILY_JOB = "servicing-daily";
@@ -98,16 +100,19 @@ interface Reminder {
   assetId: number | null;
   params: Record<string, string | number>;
   link: string;
+  /** The organisation whose users are also mailed (REMINDER_MAILS), with the link for them. */
+  mail?: { orgId: number; link: string };
 }
 
 /** One reminder to every active user of the organisations, once per dedupe key and user. */
 async function remind(db: Db, r: Reminder, today: string): Promise<number> {
   const users = await db
     .selectFrom("users")
-    .select("id")
+    .select(["id", "org_id"])
     .where("org_id", "in", r.orgIds)
     .where("disabled", "=", 0)
     .execute();
+  const template = REMINDER_MAILS[r.kind];
   let sent = 0;
   for (const u of users) {
     try {
@@ -135,6 +140,14 @@ async function remind(db: Db, r: Reminder, today: string): Promise<number> {
             read_at: null,
           })
           .execute();
+        if (template && r.mail && r.mail.orgId === u.org_id) {
+          await mailOrganisation(trx, u.org_id, {
+            template,
+            params: r.params,
+            link: r.mail.link,
+            userIds: [u.id],
+          });
+        }
       });
       sent++;
     } catch (e) {
@@ -175,6 +188,7 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
           assetId: null,
           params: { applicationId: l.application_id, seq: next.seq, dueDate: next.dueDate },
           link,
+          mail: { orgId: l.firm_org_id, link: `/firm/applications/${l.application_id}` },
         },
         today,
       );
@@ -190,6 +204,7 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
           assetId: null,
           params: { applicationId: l.application_id, dueDate: view.position.oldestOverdueDate },
           link,
+          mail: { orgId: l.firm_org_id, link: `/firm/applications/${l.application_id}` },
         },
         today,
       );

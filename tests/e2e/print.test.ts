@@ -1,0 +1,78 @@
+/**
+ * Print to PDF in Chromium: the public report and one signed appraisal report, read back with a
+ * PDF text extractor (unpdf): page count, page numbers, the publisher block, the first page not
+ * mostly empty, and the appraisal's verification QR code and stamp/signature area.
+ */
+import type { Page } from "playwright-core";
+import { extractText, getDocumentProxy } from "unpdf";
+import { expect, inject } from "vitest";
+import { createDb } from "../../app/utils/db.server";
+import { test } from "./support/test";
+
+async function pdfText(page: Page) {
+  const bytes = await page.pdf({ format: "A4", printBackground: true });
+  expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe("%PDF");
+  const doc = await getDocumentProxy(new Uint8Array(bytes));
+  const { totalPages, text } = await extractText(doc, { mergePages: false });
+  // CJK glyphs can come back as their Kangxi-radical twins (⽂ for 文): NFKC folds them back.
+  return { totalPages, pages: (text as string[]).map((p) => p.normalize("NFKC")) };
+}
+
+test("the public report prints on several A4 pages, numbered, with its publisher block", async ({
+  page,
+}) => {
+  await page.goto("/report");
+  await page.locator("[data-testid=chart-regions] svg").first().waitFor();
+  await page.emulateMedia({ media: "print" });
+  const { totalPages, pages } = await pdfText(page);
+  expect(totalPages).toBeGreaterThan(1);
+  expect(totalPages).toBeLessThan(30);
+  const all = pages.join("\n");
+  expect(all).toContain("发布单位");
+  expect(all).toContain("数据截至");
+  expect(all).toContain("数据来源");
+  // Page numbers from the @page counters: "1 / N" on the first page, "N / N" on the last.
+  expect(pages[0].replace(/\s+/g, " ")).toContain(`1 / ${totalPages}`);
+  expect(pages[totalPages - 1].replace(/\s+/g, " ")).toContain(`${totalPages} / ${totalPages}`);
+  // The first page is not half empty: it carries at least two thirds as much text as the second.
+  expect(pages[0].length).toBeGreaterThan((pages[1].length * 2) / 3);
+});
+
+test("a signed appraisal report prints with its QR code and a stamp and signature area", async ({
+  page,
+}) => {
+  const handle = createDb(inject("e2eDatabaseUrl"));
+  let id: number;
+  try {
+    const row = await handle.db
+      .selectFrom("appraisals")
+      .select("id")
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    id = Number(row.id);
+  } finally {
+    await handle.db.destroy();
+  }
+  const to = `/appraisals/${id}/report`;
+  await page.goto(`/login?redirectTo=${encodeURIComponent(to)}`);
+  await page.fill("input[name=email]", "admin@zhirong.demo");
+  await page.fill("input[name=password]", "zhirong-demo-2025");
+  await page.locator("form.stack button[type=submit]").click();
+  await page.waitForURL((u) => u.pathname === to);
+  const verifyUrl = (await page.getByTestId("verify-url").textContent())!;
+  expect(verifyUrl).toMatch(/\/verify\/\S+$/);
+  // The QR code is an SVG rendered on the server, a square of dark modules.
+  const qr = page.locator("[data-testid=verify-qr] svg");
+  expect(await qr.count()).toBe(1);
+  expect(await qr.locator("path").count()).toBeGreaterThan(0);
+  expect(await page.getByTestId("signature-area").textContent()).toContain("评估机构盖章");
+
+  await page.emulateMedia({ media: "print" });
+  const { totalPages, pages } = await pdfText(page);
+  expect(totalPages).toBeGreaterThanOrEqual(1);
+  expect(totalPages).toBeLessThan(6);
+  const all = pages.join("\n");
+  expect(all).toContain("评估师签字");
+  expect(all).toContain(verifyUrl.slice(-16));
+  expect(pages[0].replace(/\s+/g, " ")).toContain(`1 / ${totalPages}`);
+});
