@@ -16,7 +16,11 @@ import { Money } from "./Money";
 export function RiskClassBadge({ riskClass }: { riskClass: RiskClassCode }) {
   const { t } = useTranslation();
   const tone =
-    riskClass === "normal" ? "badge-ok" : riskClass === "special_mention" ? "badge-warn" : "badge-err";
+    riskClass === "normal"
+      ? "badge-ok"
+      : riskClass === "special_mention"
+        ? "badge-warn"
+        : "badge-err";
   return (
     <span className={`badge ${tone}`} data-testid="risk-class">
       {t(`servicing:classes.${riskClass}`)}
@@ -203,7 +207,10 @@ export function LoanSummary({ loan }: { loan: LoanSummaryView }) {
   );
 }
 
-function instalmentState(i: InstalmentPosition, asOf: string): "paid" | "overdue" | "due" | "upcoming" {
+function instalmentState(
+  i: InstalmentPosition,
+  asOf: string,
+): "paid" | "overdue" | "due" | "upcoming" {
   if (i.paid) return "paid";
   if (i.dueDate < asOf) return "overdue";
   if (i.dueDate === asOf) return "due";

@@ -114,7 +114,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirect(`/bank/loans/${id}`);
   } catch (e) {
-    return refusal(e, submission, t, locale, { intent }, { amount: "amount", valueDate: "valueDate" });
+    return refusal(
+      e,
+      submission,
+      t,
+      locale,
+      { intent },
+      { amount: "amount", valueDate: "valueDate" },
+    );
   }
 }
 

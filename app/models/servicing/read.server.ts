@@ -15,7 +15,14 @@ import { getLoanView, type LoanView } from "./loan.server";
 export type LoanScope = { kind: "bank"; bankOrgId: number } | { kind: "firm"; firmOrgId: number };
 
 /** The tabs of a loan list, each a filter on the loan account row. */
-export const LOAN_TABS = ["open", "overdue", "non_performing", "closed", "defaulted", "all"] as const;
+export const LOAN_TABS = [
+  "open",
+  "overdue",
+  "non_performing",
+  "closed",
+  "defaulted",
+  "all",
+] as const;
 export type LoanTab = (typeof LOAN_TABS)[number];
 
 export const LOANS_PAGE_SIZE = 20;
@@ -50,7 +57,9 @@ function inTab<Q extends ReturnType<typeof scoped>>(q: Q, tab: LoanTab): Q {
     case "open":
       return q.where("loan_accounts.status", "=", "open") as Q;
     case "overdue":
-      return q.where("loan_accounts.status", "=", "open").where("loan_accounts.days_past_due", ">", 0) as Q;
+      return q
+        .where("loan_accounts.status", "=", "open")
+        .where("loan_accounts.days_past_due", ">", 0) as Q;
     case "non_performing":
       return q
         .where("loan_accounts.status", "in", ["open", "defaulted"])
@@ -161,7 +170,11 @@ export async function getLoanDetail(
     .innerJoin("organisations as firm", "firm.id", "loan_accounts.firm_org_id")
     .innerJoin("organisations as bank", "bank.id", "loan_accounts.bank_org_id")
     .innerJoin("loan_products", "loan_products.id", "loan_accounts.product_id")
-    .select(["firm.name as firm_name", "bank.name as bank_name", "loan_products.name as product_name"])
+    .select([
+      "firm.name as firm_name",
+      "bank.name as bank_name",
+      "loan_products.name as product_name",
+    ])
     .where("loan_accounts.application_id", "=", applicationId)
     .executeTakeFirst();
   const view = names ? await getLoanView(db, applicationId, asOf) : null;
