@@ -124,6 +124,15 @@ export const PERMISSIONS = {
   "application.repay": BANK_OWN,
   "application.default": BANK_OWN,
 
+  // The loan after disbursement (docs/domain.md#servicing): the firm reads its own, the bank
+  // services its own (repayments, reversals, classification, default).
+  "loan.viewOwn": FIRM_OWN,
+  "loan.viewIncoming": BANK_OWN,
+  "loan.postRepayment": BANK_OWN,
+  "loan.reverseRepayment": BANK_OWN,
+  "loan.classify": BANK_OWN,
+  "loan.default": BANK_OWN,
+
   "appraisalOrder.create": { firm: "any" },
   "appraisalOrder.viewOwn": FIRM_OWN,
   "appraisalOrder.pay": FIRM_OWN,

@@ -219,7 +219,6 @@ export default function BankApplication() {
       valueDate: today,
     }),
   );
-  const [repayForm, repayFields] = useForm(form("repay", { closedDate: today }));
   const [defaultForm, defaultFields] = useForm(form("default", { closedDate: today }));
   const version = <input type="hidden" name="version" value={app.version} />;
 
@@ -405,27 +404,13 @@ export default function BankApplication() {
         ) : null}
 
         {actions.includes("repay") ? (
-          <ActionCard title={t("applications:forms.repay")}>
-            <Form method="post" className="stack" {...getFormProps(repayForm)}>
-              <FormErrors errors={repayForm.errors} />
-              <input type="hidden" name="intent" value="repay" />
-              {version}
-              <Field
-                id={repayFields.closedDate.id}
-                label={t("applications:forms.closedDate")}
-                errors={repayFields.closedDate.errors}
-              >
-                <input {...getInputProps(repayFields.closedDate, { type: "date" })} max={today} />
-              </Field>
-              <ConfirmBox
-                id="repay-confirm"
-                label={t("applications:forms.repayConfirm")}
-                errors={repayFields.confirm.errors}
-              />
-              <button type="submit" className="button" disabled={busy} data-testid="repay">
-                {t("applications:forms.repay")}
-              </button>
-            </Form>
+          // Repayments go through the loan account (schedule, split, balances), never a bare
+          // state change: the loan page is where they are posted.
+          <ActionCard title={t("servicing:nav.bankLoans")}>
+            <p className="muted">{t("servicing:form.goToLoan")}</p>
+            <Link className="button" to={`/bank/loans/${app.id}`} data-testid="loan-link">
+              {t("servicing:titles.loan", { id: app.id })}
+            </Link>
           </ActionCard>
         ) : null}
 

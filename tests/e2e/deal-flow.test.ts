@@ -211,9 +211,19 @@ test("apply → approve → register → disburse moves the open home page live;
     0,
   );
 
-  // Repayment releases the pledge.
-  await bank.check('[data-testid="repay-confirm"]');
-  await bank.click('[data-testid="repay"]');
+  // Settling the loan on its page (the schedule's settlement amount) closes it and releases the pledge.
+  await bank.click('[data-testid="loan-link"]');
+  await bank.locator('[data-testid="schedule"]').waitFor();
+  const outstanding = Number(
+    await bank.locator('[data-testid="outstanding"]').getAttribute("data-fen"),
+  );
+  expect(outstanding).toBe(60_000_000);
+  await bank.check('[data-testid="settle-confirm"]');
+  await bank.click('[data-testid="settle"]');
+  await bank.locator('[data-testid="loan-status"]', { hasText: "已结清" }).waitFor();
+  expect(await bank.locator('[data-testid="outstanding"]').getAttribute("data-fen")).toBe("0");
+  expect(await bank.locator('[data-testid="entries"] tbody tr').count()).toBe(1);
+  await bank.click('a[href$="/bank/applications/' + applicationIdOf(bank.url()) + '"]');
   await bank.locator('[data-testid="application-state"][data-state="repaid"]').waitFor();
   expect(await bank.locator('[data-testid="lock-state"]').getAttribute("data-locked")).toBe("0");
   // …and the total keeps the disbursement: a repayment is not a reversal.
@@ -225,3 +235,8 @@ test("apply → approve → register → disburse moves the open home page live;
   await bank.context().close();
   expect(extraPageErrors).toEqual([]);
 });
+
+/** The application id in a /bank/loans/:id URL. */
+function applicationIdOf(url: string): string {
+  return new URL(url).pathname.split("/").pop() ?? "";
+}

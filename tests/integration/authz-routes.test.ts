@@ -505,6 +505,27 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     "bank.applications._index": {
       loader: { path: () => "/bank/applications", expected: BANK },
     },
+    // The loans themselves (who sees whose) are in loan-pages.test.ts; here the role gate, on an
+    // application that has no loan account yet (404 past the gate).
+    "bank.loans._index": { loader: { path: () => "/bank/loans", expected: BANK } },
+    "bank.loans.$id": {
+      loader: {
+        path: () => `/bank/loans/${ids.application}`,
+        expected: only({ bankX: 404, bankY: 404 }),
+      },
+      action: {
+        path: () => `/bank/loans/${ids.application}`,
+        expected: only({ bankX: 404, bankY: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "firm.loans._index": { loader: { path: () => "/firm/loans", expected: FIRM } },
+    "firm.loans.$id": {
+      loader: {
+        path: () => `/firm/loans/${ids.application}`,
+        expected: only({ firmA: 404, firmB: 404 }),
+      },
+    },
     "bank.applications.$id": {
       loader: { path: () => `/bank/applications/${ids.application}`, expected: BANK_X },
       action: {

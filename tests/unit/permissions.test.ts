@@ -71,6 +71,13 @@ const SPEC: Record<Action, string> = {
   "application.repay": "- - B - - -",
   "application.default": "- - B - - -",
 
+  "loan.viewOwn": "- F - - - -",
+  "loan.viewIncoming": "- - B - - -",
+  "loan.postRepayment": "- - B - - -",
+  "loan.reverseRepayment": "- - B - - -",
+  "loan.classify": "- - B - - -",
+  "loan.default": "- - B - - -",
+
   "appraisalOrder.create": "- A - - - -",
   "appraisalOrder.viewOwn": "- F - - - -",
   "appraisalOrder.pay": "- F - - - -",

@@ -551,6 +551,32 @@ export async function postRepayment(db: Db, input: PostRepaymentInput): Promise<
 }
 
 /**
+ * Settles the loan on `valueDate`: posts exactly the settlement amount of that day (outstanding
+ * principal, interest due and interest accrued). The amount is read before the transaction;
+ * postRepayment checks it again under the loan's lock, so a posting in between makes this a
+ * refusal ("settle exactly …"), never a wrong split.
+ */
+export async function settleLoan(
+  db: Db,
+  input: Omit<PostRepaymentInput, "amountFen">,
+): Promise<PostedEntry> {
+  const view = await getLoanView(db, input.applicationId, input.valueDate);
+  if (!view || view.account.bank_org_id !== input.bankOrgId) {
+    throw new UserFacingError("servicing:refusals.notFound", {}, undefined, 404);
+  }
+  if (view.account.status !== "open") {
+    const replay = await db
+      .selectFrom("repayment_entries")
+      .select("id")
+      .where("idempotency_key", "=", input.idempotencyKey.trim())
+      .executeTakeFirst();
+    // A retried settlement of a loan it already closed: the first posting's answer.
+    if (!replay) throw new UserFacingError("servicing:refusals.closed", {}, "amount");
+  }
+  return postRepayment(db, { ...input, amountFen: view.position.settlementFen });
+}
+
+/**
  * Reverses a repayment entry (a wrong posting): a new entry with negated parts referencing it.
  * Only the latest standing repayment of a loan can be reversed, so the split of every later
  * repayment stays what it was when it was posted.
