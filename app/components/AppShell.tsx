@@ -151,6 +151,10 @@ export function AppShell({
                 <div className="nav-menu-title">
                   {user.displayName} · {t(`roles.${user.role}`)}
                 </div>
+                <NavLink to="/account" end>
+                  {t("account:nav.account")}
+                </NavLink>
+                <NavLink to="/account/two-factor">{t("security:nav.account")}</NavLink>
                 <Form method="post" action="/logout">
                   <button type="submit" className="link-button">
                     {t("nav.logout")}

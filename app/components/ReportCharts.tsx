@@ -44,7 +44,15 @@ export function HorizontalBars({
   const mounted = useMounted();
   const height = 40 + data.length * 30;
   return (
-    <div className="chart-box" style={{ width: CHART_WIDTH, height }} data-testid={testId}>
+    <div
+      className="chart-box"
+      style={{ width: CHART_WIDTH, height }}
+      data-testid={testId}
+      // Wider than a phone: it scrolls inside itself, so keyboard users must be able to reach it.
+      tabIndex={0}
+      role="group"
+      aria-label={unit}
+    >
       {mounted ? (
         <Suspense fallback={null}>
           <LazyHorizontal data={data} unit={unit} color={color} height={height} />
@@ -68,7 +76,15 @@ export function ColumnBars({
   const mounted = useMounted();
   const height = 280;
   return (
-    <div className="chart-box" style={{ width: CHART_WIDTH, height }} data-testid={testId}>
+    <div
+      className="chart-box"
+      style={{ width: CHART_WIDTH, height }}
+      data-testid={testId}
+      // Wider than a phone: it scrolls inside itself, so keyboard users must be able to reach it.
+      tabIndex={0}
+      role="group"
+      aria-label={unit}
+    >
       {mounted ? (
         <Suspense fallback={null}>
           <LazyColumn data={data} unit={unit} color={color} height={height} />

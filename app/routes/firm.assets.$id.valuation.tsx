@@ -245,6 +245,15 @@ export default function Valuation() {
           id={shown.id}
           valuationDate={shown.valuationDate}
         />
+      ) : null}
+      {shown ? (
+        // The estimate is the third step of the path to a loan (docs/domain.md#loan-path): the next
+        // one is a financing request, one tap away rather than back through the dashboard.
+        <p>
+          <Link className="button" to="/firm/requests/new" data-testid="next-request">
+            {t("assets:valuation.nextRequest")}
+          </Link>
+        </p>
       ) : (
         <div className="empty">{t("assets:valuation.noResult")}</div>
       )}

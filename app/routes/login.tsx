@@ -7,7 +7,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -20,6 +20,7 @@ import {
 } from "../utils/auth.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
+import { readCookie, REGISTERED_EMAIL_COOKIE } from "../utils/session.server";
 
 function loginSchema(t: TFunction) {
   return z.object({
@@ -35,7 +36,14 @@ function loginSchema(t: TFunction) {
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request);
   if (user) throw redirect(DASHBOARD_BY_ROLE[user.role]);
-  return null;
+  const raw = readCookie(request, REGISTERED_EMAIL_COOKIE);
+  let email = "";
+  try {
+    email = raw ? decodeURIComponent(raw).slice(0, 254) : "";
+  } catch {
+    email = "";
+  }
+  return { email };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -79,8 +87,10 @@ export default function Login() {
   const { t } = useTranslation();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
+  const loaded = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
     lastResult,
+    defaultValue: { email: loaded.email },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema(t) }),
     shouldRevalidate: "onBlur",
   });

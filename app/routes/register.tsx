@@ -17,6 +17,7 @@ import { checkPasswordStrength } from "../utils/password-strength.server";
 import { admitRegistration, registerFirmAccount } from "../models/account.server";
 import { getEnv } from "../utils/env.server";
 import { kickMailer } from "../utils/mailer.server";
+import { REGISTERED_EMAIL_COOKIE } from "../utils/session.server";
 import { INDUSTRY_SECTIONS, industryName, isIndustrySection } from "../domain/industry";
 import { isRegionCode, regionName } from "../domain/regions";
 import { validateUscc } from "../domain/uscc";
@@ -120,7 +121,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       origin,
     );
     kickMailer();
-    return redirect("/login?registered=1");
+    // The log-in form comes back with the address filled in (for a taken address too, so the two
+    // answers stay alike): a flash cookie, not the URL, so it stays out of logs and referrers.
+    const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
+    return redirect("/login?registered=1", {
+      headers: {
+        "Set-Cookie": `${REGISTERED_EMAIL_COOKIE}=${encodeURIComponent(v.email)}; Path=/login; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
+      },
+    });
   } catch (e) {
     // A concurrent registration won the USCC's unique constraint after our pre-check.
     if (e instanceof UserFacingError && e.field) {

@@ -42,6 +42,9 @@ export function hashToken(token: string): string {
   return createHmac("sha256", getEnv().SESSION_SECRET).update(token).digest("hex");
 }
 
+/** The address just registered, offered back on the log-in form (register.tsx). */
+export const REGISTERED_EMAIL_COOKIE = "zr_registered_email";
+
 export function readCookie(request: Request, name: string): string | undefined {
   const header = request.headers.get("cookie");
   if (!header) return undefined;

@@ -10,7 +10,9 @@ test("the account pages fit a 390 px phone in both languages", async ({ page }) 
   await page.fill("input[name=password]", DEMO_PASSWORD);
   await page.locator("form.stack button[type=submit]").click();
   await page.waitForURL("**/firm");
-  await page.getByTestId("whoami").click();
+  // On a phone the account link is in the menu.
+  await page.getByTestId("nav-menu-toggle").click();
+  await page.locator(".nav-menu-panel a[href='/account']").first().click();
   await page.waitForURL("**/account");
   for (const lang of ["zh-CN", "en"]) {
     for (const path of ["/account", "/account/password", "/account/sessions"]) {

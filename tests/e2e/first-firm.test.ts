@@ -130,6 +130,13 @@ test(
       await act(page.fill("input[name=email]", `new${stamp}@firm.example`));
       await act(page.fill("input[name=password]", "Grass-land-2026!"));
       await act(page.locator("main button[type=submit]").click());
+      // Registering never logs in (a taken address must look the same); the log-in form comes
+      // back with the address filled in.
+      await page.waitForURL((u) => u.pathname === "/login");
+      await page.getByTestId("registered").waitFor();
+      expect(await page.inputValue("input[name=email]")).toBe(`new${stamp}@firm.example`);
+      await act(page.fill("input[name=password]", "Grass-land-2026!"));
+      await act(page.locator("form.stack button[type=submit]").click());
       await page.waitForURL((u) => u.pathname === "/firm");
       await noSideScroll(page, "/firm");
 
@@ -162,11 +169,8 @@ test(
       await page.getByTestId("owner-assumptions").waitFor();
       expect(await page.getByTestId("valuation-warnings").count()).toBe(0);
 
-      // ---- The dashboard's next step: a financing request ----
-      await act(page.getByRole("link", { name: "工作台" }).first().click());
-      await page.getByTestId("loan-path").waitFor();
-      expect(await page.getByTestId("path-estimate").getAttribute("data-done")).toBe("1");
-      await act(page.getByTestId("loan-path-next").click());
+      // ---- The next step, from the estimate itself: a financing request ----
+      await act(page.getByTestId("next-request").click());
       await page.waitForURL("**/firm/requests/new");
       await noSideScroll(page, "/firm/requests/new");
       await act(page.fill("input[name=amount]", "60万"));
