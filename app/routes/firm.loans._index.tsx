@@ -3,7 +3,8 @@ import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { LoanList } from "../components/loan";
 import { withDb } from "../models/with-db.server";
-import { LOAN_TABS, listLoans } from "../models/servicing/read.server";
+import { LOAN_TABS } from "../domain/servicing/loan-tabs";
+import { listLoans } from "../models/servicing/read.server";
 import { pageTitle } from "../utils/meta";
 import { authorize } from "../utils/permissions.server";
 

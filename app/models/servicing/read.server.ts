@@ -1,5 +1,8 @@
 import type { LoanStatus, RiskClassCode } from "../../../db/schema";
 import { NON_PERFORMING } from "../../domain/servicing/classification";
+import { LOAN_TABS, type LoanTab } from "../../domain/servicing/loan-tabs";
+
+export { LOAN_TABS, type LoanTab };
 import type { Db } from "../../utils/db.server";
 import { todayInChina } from "../../utils/time";
 import { UserFacingError } from "../errors";
@@ -13,17 +16,6 @@ import { getLoanView, type LoanView } from "./loan.server";
  */
 
 export type LoanScope = { kind: "bank"; bankOrgId: number } | { kind: "firm"; firmOrgId: number };
-
-/** The tabs of a loan list, each a filter on the loan account row. */
-export const LOAN_TABS = [
-  "open",
-  "overdue",
-  "non_performing",
-  "closed",
-  "defaulted",
-  "all",
-] as const;
-export type LoanTab = (typeof LOAN_TABS)[number];
 
 export const LOANS_PAGE_SIZE = 20;
 
