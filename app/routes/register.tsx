@@ -123,10 +123,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     kickMailer();
     // The log-in form comes back with the address filled in (for a taken address too, so the two
     // answers stay alike): a flash cookie, not the URL, so it stays out of logs and referrers.
+    // Path=/ because single fetch reads the log-in loader at /login.data, outside Path=/login.
     const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
     return redirect("/login?registered=1", {
       headers: {
-        "Set-Cookie": `${REGISTERED_EMAIL_COOKIE}=${encodeURIComponent(v.email)}; Path=/login; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
+        "Set-Cookie": `${REGISTERED_EMAIL_COOKIE}=${encodeURIComponent(v.email)}; Path=/; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
       },
     });
   } catch (e) {

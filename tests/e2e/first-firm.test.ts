@@ -134,11 +134,7 @@ test(
       // back with the address filled in.
       await page.waitForURL((u) => u.pathname === "/login");
       await page.getByTestId("registered").waitFor();
-      // The server offers the address back (accounts.test.ts proves it on the rendered form); the
-      // browser does not show it yet after the client-side redirect, so the firm types it here.
-      if ((await page.inputValue("input[name=email]")) === "") {
-        await act(page.fill("input[name=email]", `new${stamp}@firm.example`));
-      }
+      expect(await page.inputValue("input[name=email]")).toBe(`new${stamp}@firm.example`);
       await act(page.fill("input[name=password]", "Grass-land-2026!"));
       await act(page.locator("form.stack button[type=submit]").click());
       await page.waitForURL((u) => u.pathname === "/firm");
@@ -189,9 +185,7 @@ test(
       expect(
         actions,
         "user actions from the registration page to the match page",
-        // 25 in issue 10, plus the log-in that registration now needs (issue 11: a taken address
-        // must answer like a new one, so registering never logs in).
-      ).toBeLessThanOrEqual(26);
+      ).toBeLessThanOrEqual(25);
       console.log(`[first-firm] ${actions} user actions from /register to the match page`);
       const appraisalGroup = page.getByTestId("state-needs_appraisal");
       expect(await appraisalGroup.getByTestId("state-product").count()).toBeGreaterThan(0);

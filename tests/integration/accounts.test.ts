@@ -159,7 +159,7 @@ describe(`accounts (${testDbKind()})`, () => {
       // The only cookie is the address typed, offered back on the log-in form: same shape for both.
       const shape = (r: Response) => (r.headers.get("set-cookie") ?? "").replace(/=[^;]*/, "=…");
       expect(shape(taken)).toBe(shape(fresh));
-      expect(shape(fresh)).toMatch(/^zr_registered_email=…; Path=\/login; Max-Age=600; HttpOnly/);
+      expect(shape(fresh)).toMatch(/^zr_registered_email=…; Path=\/; Max-Age=600; HttpOnly/);
       const login = await app.fetch("/login?registered=1", {
         headers: { cookie: (fresh.headers.get("set-cookie") ?? "").split(";")[0] },
       });
