@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import { normaliseEmail } from "../domain/account";
@@ -12,7 +12,7 @@ import { UserFacingError } from "./errors";
 import { ensureRow } from "./login-throttle.server";
 import { enqueueMail } from "./mail.server";
 import { registerFirm, type FirmRegistration } from "./organisation.server";
-import { hashEmailToken } from "./password-reset.server";
+import { hashEmailToken, issueEmailToken } from "./password-reset.server";
 
 // Accounts a person keeps (issue 11): password change, e-mail verification, registration that
 // does not tell a visitor who is registered, and the sessions page.
@@ -39,18 +39,7 @@ interface MailUser {
 
 /** Queues a fresh verification link (valid 24 hours); call inside the transaction. */
 async function issueVerification(trx: Trx, user: MailUser, origin: string, now: Date) {
-  const token = randomBytes(32).toString("base64url");
-  await trx
-    .insertInto("email_tokens")
-    .values({
-      user_id: user.id,
-      purpose: "verify",
-      token_hash: hashEmailToken(token),
-      created_at: toDbInstant(now),
-      expires_at: toDbInstant(new Date(now.getTime() + VERIFY_TOKEN_MS)),
-      used_at: null,
-    })
-    .execute();
+  const token = await issueEmailToken(trx, user.id, "verify", VERIFY_TOKEN_MS, now);
   await enqueueMail(trx, {
     to: user.email,
     template: "verifyEmail",

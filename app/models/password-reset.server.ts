@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { normaliseEmail } from "../domain/account";
+import type { EmailTokenPurpose } from "../../db/schema";
 import type { Db } from "../utils/db.server";
 import { hashPassword } from "../utils/password.server";
 import { toDbInstant } from "../utils/time";
@@ -13,6 +14,32 @@ export const RESET_MAILS_PER_HOUR = 3;
 /** Tokens are stored as SHA-256: 32 random bytes need no slow hash, and a leaked table opens nothing. */
 export function hashEmailToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * Stores a new single-use e-mail token (its hash only) for `purpose`, valid `ttlMs` from `now`,
+ * and returns the token for the link. Reset and verification links share it.
+ */
+export async function issueEmailToken(
+  trx: Pick<Db, "insertInto">,
+  userId: number,
+  purpose: EmailTokenPurpose,
+  ttlMs: number,
+  now: Date,
+): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await trx
+    .insertInto("email_tokens")
+    .values({
+      user_id: userId,
+      purpose,
+      token_hash: hashEmailToken(token),
+      created_at: toDbInstant(now),
+      expires_at: toDbInstant(new Date(now.getTime() + ttlMs)),
+      used_at: null,
+    })
+    .execute();
+  return token;
 }
 
 /**
@@ -43,18 +70,7 @@ export async function requestPasswordReset(
       .where("created_at", ">", toDbInstant(new Date(now.getTime() - 3600_000)))
       .executeTakeFirstOrThrow();
     if (Number(recent.n) >= RESET_MAILS_PER_HOUR) return;
-    const token = randomBytes(32).toString("base64url");
-    await trx
-      .insertInto("email_tokens")
-      .values({
-        user_id: user.id,
-        purpose: "reset",
-        token_hash: hashEmailToken(token),
-        created_at: toDbInstant(now),
-        expires_at: toDbInstant(new Date(now.getTime() + RESET_TOKEN_MS)),
-        used_at: null,
-      })
-      .execute();
+    const token = await issueEmailToken(trx, user.id, "reset", RESET_TOKEN_MS, now);
     await enqueueMail(trx, {
       to: user.email,
       template: "passwordReset",
