@@ -337,3 +337,59 @@ export function EntriesTable({
     </table>
   );
 }
+
+/** The top of a loan page, either side's: back to the list, the loan's class and state, the parties. */
+export function LoanHeading({
+  side,
+  loan,
+}: {
+  side: "bank" | "firm";
+  loan: {
+    account: { application_id: number; status: string };
+    classification: { riskClass: RiskClassCode };
+    firmName: string;
+    bankName: string;
+    productName: string;
+  };
+}) {
+  const { t } = useTranslation();
+  const a = loan.account;
+  return (
+    <>
+      <p className="no-print">
+        <Link to={`/${side}/loans`}>← {t(`servicing:list.${side}Title`)}</Link> ·{" "}
+        <Link to={`/${side}/applications/${a.application_id}`}>
+          {t("servicing:page.application")}
+        </Link>
+      </p>
+      <h1>
+        {t("servicing:titles.loan", { id: a.application_id })}{" "}
+        <RiskClassBadge riskClass={loan.classification.riskClass} />{" "}
+        <span className="badge" data-testid="loan-status">
+          {t(`servicing:status.${a.status}`)}
+        </span>
+      </h1>
+      <p className="muted">
+        {side === "bank"
+          ? `${loan.firmName} · ${loan.productName} · ${loan.bankName}`
+          : `${loan.bankName} · ${loan.productName}`}
+      </p>
+    </>
+  );
+}
+
+/** The schedule under its heading, with the print button. */
+export function ScheduleSection({ position }: { position: LoanPosition }) {
+  const { t } = useTranslation();
+  return (
+    <section className="stack">
+      <div className="row-between">
+        <h2>{t("servicing:page.schedule")}</h2>
+        <button type="button" className="button no-print" onClick={() => window.print()}>
+          {t("servicing:page.print")}
+        </button>
+      </div>
+      <ScheduleTable position={position} />
+    </section>
+  );
+}

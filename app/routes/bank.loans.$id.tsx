@@ -13,12 +13,12 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ConfirmBox } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
-import { EntriesTable, LoanSummary, RiskClassBadge, ScheduleTable } from "../components/loan";
+import { EntriesTable, LoanHeading, LoanSummary, ScheduleSection } from "../components/loan";
 import { formatMoneyExact } from "../domain/money";
 import { RISK_CLASSES, severity } from "../domain/servicing/classification";
 import {
@@ -168,20 +168,7 @@ export default function BankLoan() {
 
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <p className="no-print">
-        <Link to="/bank/loans">← {t("servicing:list.bankTitle")}</Link> ·{" "}
-        <Link to={`/bank/applications/${a.application_id}`}>{t("servicing:page.application")}</Link>
-      </p>
-      <h1>
-        {t("servicing:titles.loan", { id: a.application_id })}{" "}
-        <RiskClassBadge riskClass={loan.classification.riskClass} />{" "}
-        <span className="badge" data-testid="loan-status">
-          {t(`servicing:status.${a.status}`)}
-        </span>
-      </h1>
-      <p className="muted">
-        {loan.firmName} · {loan.productName} · {loan.bankName}
-      </p>
+      <LoanHeading side="bank" loan={loan} />
       <LoanSummary loan={loan} />
       {loan.defaultRecord ? (
         <div className="notice" data-testid="default-record">
@@ -339,15 +326,7 @@ export default function BankLoan() {
         </section>
       ) : null}
 
-      <section className="stack">
-        <div className="row-between">
-          <h2>{t("servicing:page.schedule")}</h2>
-          <button type="button" className="button no-print" onClick={() => window.print()}>
-            {t("servicing:page.print")}
-          </button>
-        </div>
-        <ScheduleTable position={loan.position} />
-      </section>
+      <ScheduleSection position={loan.position} />
 
       <section className="stack">
         <h2>{t("servicing:page.entries")}</h2>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { EntriesTable, LoanSummary, RiskClassBadge, ScheduleTable } from "../components/loan";
+import { EntriesTable, LoanHeading, LoanSummary, ScheduleSection } from "../components/loan";
 import { UserFacingError } from "../models/errors";
 import { getLoanDetail } from "../models/servicing/read.server";
 import { withDb } from "../models/with-db.server";
@@ -32,33 +32,11 @@ export const meta: MetaFunction = ({ params, matches }) =>
 export default function FirmLoan() {
   const { loan } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  const a = loan.account;
   return (
     <div className="grid" style={{ gap: "1rem" }}>
-      <p className="no-print">
-        <Link to="/firm/loans">← {t("servicing:list.firmTitle")}</Link> ·{" "}
-        <Link to={`/firm/applications/${a.application_id}`}>{t("servicing:page.application")}</Link>
-      </p>
-      <h1>
-        {t("servicing:titles.loan", { id: a.application_id })}{" "}
-        <RiskClassBadge riskClass={loan.classification.riskClass} />{" "}
-        <span className="badge" data-testid="loan-status">
-          {t(`servicing:status.${a.status}`)}
-        </span>
-      </h1>
-      <p className="muted">
-        {loan.bankName} · {loan.productName}
-      </p>
+      <LoanHeading side="firm" loan={loan} />
       <LoanSummary loan={loan} />
-      <section className="stack">
-        <div className="row-between">
-          <h2>{t("servicing:page.schedule")}</h2>
-          <button type="button" className="button no-print" onClick={() => window.print()}>
-            {t("servicing:page.print")}
-          </button>
-        </div>
-        <ScheduleTable position={loan.position} />
-      </section>
+      <ScheduleSection position={loan.position} />
       <section className="stack">
         <h2>{t("servicing:page.entries")}</h2>
         <EntriesTable entries={loan.entries} posters={loan.posters} />
