@@ -7,6 +7,7 @@ export const MAIL_TEMPLATES = {
   verifyEmail: { essential: true },
   passwordReset: { essential: true },
   passwordChanged: { essential: true },
+  twoFactorReset: { essential: true },
   invitation: { essential: true },
   // Deal events (issue 11): notices, each with a one-click unsubscribe.
   applicationSubmitted: { essential: false },
