@@ -14,6 +14,9 @@ export const MAIL_TEMPLATES = {
   applicationApproved: { essential: false },
   applicationRejected: { essential: false },
   applicationDisbursed: { essential: false },
+  // Appraisal events: the firm's fee is confirmed paid; the valuer signed the report.
+  appraisalPaid: { essential: false },
+  appraisalSigned: { essential: false },
   instalmentDue: { essential: false },
   repaymentOverdue: { essential: false },
 } as const satisfies Record<string, { essential: boolean }>;
