@@ -5,18 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { disburseApplication, getApplicationRow } from "../../app/models/application.server";
-import {
-  createAppraisalOrder,
-  signAppraisalOrder,
-  startAppraisalWork,
-} from "../../app/models/appraisal.server";
 import { acceptInvitation } from "../../app/models/invitation.server";
-import { markOfflinePaid } from "../../app/models/payment.server";
 import { mailOrganisation } from "../../app/models/notice-mail.server";
 import { unsubscribeToken } from "../../app/utils/mail-links.server";
 import { todayInChina } from "../../app/utils/time";
 import { addAsset, createDealWorld, driveTo, newApplication } from "../support/applications";
-import { makeAdmin, makeAsset, makeFirm, makeValuer } from "../support/appraisal";
 import { loginCookie, useActors } from "../support/authz";
 import { useTestDb } from "../support/db";
 import { useAppServer } from "../support/http";
@@ -292,49 +285,5 @@ describe("deal-event mails from real transitions", () => {
       valueDate: todayInChina(),
     });
     expect(await count("applicationDisbursed")).toHaveLength(1);
-  });
-});
-
-describe("appraisal-event mails from real transitions", () => {
-  const t = useTestDb();
-
-  it("mails the firm when its appraisal fee is confirmed and when the report is signed", async () => {
-    const firm = await makeFirm(t.db);
-    const valuer = await makeValuer(t.db);
-    const admin = await makeAdmin(t.db);
-    const asset = await makeAsset(t.db, firm);
-    const { orderId } = await createAppraisalOrder(t.db, firm, {
-      assetIds: [asset],
-      valuerOrgId: valuer.org_id,
-    });
-    const mails = (template: string) =>
-      t.db
-        .selectFrom("mail_queue")
-        .select(["to_email", "subject", "body_text", "list_unsubscribe"])
-        .where("template", "=", template)
-        .where("body_text", "like", `%/firm/appraisals/${orderId}%`)
-        .execute();
-    expect(await mails("appraisalPaid")).toHaveLength(0);
-    await markOfflinePaid(t.db, admin, orderId, 1, { reference: "BANK-REF-MAIL" });
-    const paid = await mails("appraisalPaid");
-    expect(paid).toHaveLength(1);
-    expect(paid[0].to_email).toBe(firm.email);
-    expect(paid[0].subject).toMatch(/^评估订单 PG\d{10}：评估费已到账$/);
-    expect(paid[0].list_unsubscribe).toContain("/unsubscribe/");
-    await startAppraisalWork(t.db, valuer, orderId, 2);
-    await signAppraisalOrder(t.db, valuer, orderId, 3, [
-      {
-        assetId: asset,
-        lowFen: 80_000_000,
-        centralFen: 90_000_000,
-        highFen: 100_000_000,
-        method: "income",
-        assumptions: "持续经营；许可费率 3%；折现率 12%",
-        reportText: "经评定估算，该专利权于评估基准日的市场价值如上。",
-      },
-    ]);
-    const signed = await mails("appraisalSigned");
-    expect(signed).toHaveLength(1);
-    expect(signed[0].to_email).toBe(firm.email);
   });
 });
