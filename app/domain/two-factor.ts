@@ -112,6 +112,9 @@ export function isFreshStep(lastAcceptedStep: number | null, step: number): bool
   return lastAcceptedStep === null || step > lastAcceptedStep;
 }
 
+/** At most this many users on the admin's account list (/admin/users); search to narrow it. */
+export const USER_LIST_LIMIT = 50;
+
 /** The reason an admin gives for resetting someone's second factor (kept in the audit row). */
 export const ADMIN_RESET_REASON_MIN = 10;
 export const ADMIN_RESET_REASON_MAX = 500;

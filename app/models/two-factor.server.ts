@@ -3,6 +3,7 @@ import type { Database, Role } from "../../db/schema";
 import { sql } from "kysely";
 import {
   adminResetRefusal,
+  USER_LIST_LIMIT,
   classifySecondFactor,
   isFreshStep,
   REMEMBER_DEVICE_MS,
@@ -550,8 +551,6 @@ export interface UserSecondFactorRow {
   twoFactor: "on" | "pending" | "off";
   enabledAt: string | null;
 }
-
-export const USER_LIST_LIMIT = 50;
 
 /**
  * Users for the admin's account list (/admin/users), found by a piece of their e-mail address or

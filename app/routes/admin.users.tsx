@@ -7,13 +7,13 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { formatInstant } from "../domain/dates";
-import { ADMIN_RESET_REASON_MAX, ADMIN_RESET_REASON_MIN } from "../domain/two-factor";
-import { UserFacingError } from "../models/errors";
 import {
-  listUsersForAdmin,
-  resetTwoFactorByAdmin,
+  ADMIN_RESET_REASON_MAX,
+  ADMIN_RESET_REASON_MIN,
   USER_LIST_LIMIT,
-} from "../models/two-factor.server";
+} from "../domain/two-factor";
+import { UserFacingError } from "../models/errors";
+import { listUsersForAdmin, resetTwoFactorByAdmin } from "../models/two-factor.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { kickMailer } from "../utils/mailer.server";

@@ -82,3 +82,23 @@ test("a bank officer turns on two-factor authentication and logs in with a code"
   await disable.locator("button[type=submit]").click();
   await page.getByTestId("two-factor-disabled").waitFor();
 });
+
+test("the admin's user list finds an officer and fits a 390 px phone", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto("/login");
+  await page.fill("input[name=email]", "admin@zhirong.demo");
+  await page.fill("input[name=password]", DEMO_PASSWORD);
+  await page.locator("form.stack button[type=submit]").click();
+  await page.waitForURL("**/admin");
+  await page.goto("/admin/users");
+  await page.fill("input[name=q]", "officer1@baotoubank");
+  await page.locator("form[role=search] button[type=submit]").click();
+  await page.waitForURL("**/admin/users?q=*");
+  const rows = page.locator("tr[data-user]");
+  expect(await rows.count()).toBe(1);
+  expect(await rows.first().getAttribute("data-user")).toBe("officer1@baotoubank.demo");
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+});

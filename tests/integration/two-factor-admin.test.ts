@@ -359,6 +359,21 @@ describe(`two-factor where money moves, and its reset by an admin, on ${testDbKi
     const page = await app.fetch(res.headers.get("location")!, { headers: { cookie: session } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('data-testid="two-factor-required"');
+    // Recording a repayment on the loan page is held back too, and records nothing.
+    const ledger = await countRows(t.db, "ledger_entries");
+    const repay = await app.fetch(`/bank/loans/${toDisburse}`, {
+      method: "POST",
+      headers: { ...FORM, origin: app.baseURL, cookie: session },
+      body: new URLSearchParams({
+        intent: "repay",
+        key: crypto.randomUUID(),
+        amount: "1000",
+        valueDate: todayInChina(),
+      }).toString(),
+    });
+    expect(repay.status).toBe(302);
+    expect(repay.headers.get("location")).toBe("/account/two-factor?required=1");
+    expect(await countRows(t.db, "ledger_entries")).toBe(ledger);
     // Roles that need no second factor log in as before.
     await requireOf([]);
     const firm = await app.fetch("/login", {
