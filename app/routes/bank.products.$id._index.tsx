@@ -392,7 +392,14 @@ export default function ProductDetail() {
             </p>
             {data.rows.length === 0 ? (
               <div className="empty" data-testid="pipeline-empty">
-                {t("products:pipeline.none")}
+                <p>{t("products:pipeline.none")}</p>
+                <Link
+                  to={`/bank/products/${data.product.id}/edit`}
+                  className="button"
+                  data-testid="empty-next"
+                >
+                  {t("products:pipeline.noneNext")}
+                </Link>
               </div>
             ) : (
               <table className="data" data-testid="pipeline-table">
