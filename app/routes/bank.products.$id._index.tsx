@@ -64,6 +64,15 @@ function readFilters(url: URL): RequestFilters & { raw: Record<string, string> }
 }
 
 /**
+ * The assets a request is judged on by indicative value: those counted as indicative, and those a
+ * product requiring a formal appraisal still needs appraised (subject to appraisal).
+ */
+function indicativeAssetIds(e: ProductEvaluation): number[] {
+  const ids = e.eligibleAssets.filter((a) => a.valueBasis === "indicative").map((a) => a.assetId);
+  return [...new Set([...ids, ...(e.appraisalAssetIds ?? [])])];
+}
+
+/**
  * What a bank may see of a matching request: no name, no USCC, no asset titles or numbers. The
  * owner's own estimate inputs behind an indicative value are shown, labelled as the firm's figures.
  */
@@ -87,13 +96,13 @@ function bankView(
   },
 ) {
   const e = row.evaluation;
-  const ownerFigures = e.eligibleAssets.flatMap((a) => {
-    const o = a.valueBasis === "indicative" ? owner.get(a.assetId) : undefined;
+  const ownerFigures = indicativeAssetIds(e).flatMap((assetId) => {
+    const o = owner.get(assetId);
     if (!o) return [];
     const r = o.result.inputs.revenue;
     return [
       {
-        ipType: a.ipType,
+        ipType: o.result.inputs.ipType,
         revenueFen: Math.round(
           r.kind === "growth" ? r.year1RevenueFen : (r.revenueFenByYear[0] ?? 0),
         ),
@@ -168,11 +177,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rows = pipeline?.rows ?? [];
   const owner = await withDb(
     ownerAssumptionsByAsset,
-    rows.flatMap((r) =>
-      r.evaluation.eligibleAssets
-        .filter((a) => a.valueBasis === "indicative")
-        .map((a) => a.assetId),
-    ),
+    rows.flatMap((r) => indicativeAssetIds(r.evaluation)),
   );
   const confirm = url.searchParams.get("confirm");
   return {
