@@ -54,7 +54,13 @@ export function normaliseAssetNumber(input: string): string {
   return input.trim().replace(/\s+/g, "").toUpperCase();
 }
 
-export const LEGAL_EVENT_COLUMNS = ["number", "eventType", "eventDate", "noticeDate", "note"] as const;
+export const LEGAL_EVENT_COLUMNS = [
+  "number",
+  "eventType",
+  "eventDate",
+  "noticeDate",
+  "note",
+] as const;
 export type LegalEventColumn = (typeof LEGAL_EVENT_COLUMNS)[number];
 
 /** Accepted headers per column; the first is what the template prints. */

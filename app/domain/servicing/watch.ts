@@ -99,9 +99,12 @@ export function watchRows(loans: readonly LoanWatch[], group: WatchGroup): Watch
     const sorted =
       group === "coverage"
         ? [...mine].sort(
-            (a, b) => (a.coverageBp ?? 0) - (b.coverageBp ?? 0) || a.applicationId - b.applicationId,
+            (a, b) =>
+              (a.coverageBp ?? 0) - (b.coverageBp ?? 0) || a.applicationId - b.applicationId,
           )
-        : [...mine].sort((a, b) => b.daysPastDue - a.daysPastDue || a.applicationId - b.applicationId);
+        : [...mine].sort(
+            (a, b) => b.daysPastDue - a.daysPastDue || a.applicationId - b.applicationId,
+          );
     return sorted.map((l) => ({ key: `${group}-${l.applicationId}`, ...base(l), asset: null }));
   }
   const rows: WatchRow[] = [];

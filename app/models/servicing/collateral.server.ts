@@ -497,11 +497,7 @@ export async function getLoanCollateral(
  * lending against the asset; a payment confirmed already is refused (two officers at once: the
  * update is conditional, so one of them is told).
  */
-export async function confirmFeePayment(
-  db: Db,
-  actor: Actor,
-  paymentId: number,
-): Promise<void> {
+export async function confirmFeePayment(db: Db, actor: Actor, paymentId: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const payment = await trx
       .selectFrom("collateral_fee_payments")
@@ -536,8 +532,7 @@ export async function confirmFeePayment(
 }
 
 export type LegalEventImportResult =
-  | { ok: true; recorded: number; skipped: number }
-  | { ok: false; problems: LegalEventProblem[] };
+  { ok: true; recorded: number; skipped: number } | { ok: false; problems: LegalEventProblem[] };
 
 /**
  * Imports checked lines of a legal-status CSV (app/domain/servicing/legal-events.ts), all or
