@@ -51,7 +51,7 @@ export function parseLegalEventType(input: string): LegalEventType | null {
 export function normaliseAssetNumber(input: string): string {
   const patent = parsePatentNumber(input);
   if (patent.ok) return patent.normalised;
-  return input.trim().replace(/\s+/g, "").toUpperCase();
+  return input.trim().replace(/\s+/g, "");
 }
 
 export const LEGAL_EVENT_COLUMNS = [
