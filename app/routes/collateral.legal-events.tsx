@@ -1,4 +1,11 @@
-import type { SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   MaxPartSizeExceededError,
@@ -12,10 +19,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { FormErrors, formErrorsOf } from "../components/Field";
+import { Field, FormErrors, formErrorsOf } from "../components/Field";
 import {
   LEGAL_EVENT_COLUMNS,
   LEGAL_EVENT_HEADERS,
+  LEGAL_EVENT_TYPES,
   MAX_LEGAL_EVENT_ROWS,
   parseLegalEventCsv,
   type LegalEventFileProblem,
@@ -23,9 +31,11 @@ import {
 } from "../domain/servicing/legal-events";
 import { importLegalEvents } from "../models/servicing/collateral.server";
 import { withDb } from "../models/with-db.server";
+import { singleEventSchema } from "../utils/collateral-schemas";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
 import { authorize } from "../utils/permissions.server";
+import type { SessionUser } from "../utils/session.server";
 import { decodeUploadedText } from "../utils/text-encoding.server";
 import { todayInChina } from "../utils/time";
 
@@ -39,7 +49,7 @@ const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "collateral.importLegalEvents");
-  return { role: user.role };
+  return { role: user.role, today: todayInChina() };
 }
 
 type UploadProblem = LegalEventFileProblem | { code: "no_file" } | { code: "too_large" };
@@ -63,13 +73,50 @@ function uploadSchema(t: TFunction) {
   });
 }
 
-type ActionData =
-  | { result: SubmissionResult<string[]>; problems?: LegalEventProblem[] }
-  | { done: { recorded: number; skipped: number } };
+type ActionData = {
+  result?: SubmissionResult<string[]>;
+  problems?: LegalEventProblem[];
+  single?: SubmissionResult<string[]>;
+  done?: { recorded: number; skipped: number };
+};
+
+/** One event typed in the form: checked like a line of a file, recorded as the actor's own. */
+async function recordSingle(request: Request, user: SessionUser, t: TFunction) {
+  const today = todayInChina();
+  const submission = parseWithZod(await request.formData(), {
+    schema: singleEventSchema(t, today),
+  });
+  if (submission.status !== "success") {
+    return Response.json({ single: submission.reply() }, { status: 400 });
+  }
+  const v = submission.value;
+  const result = await withDb(
+    importLegalEvents,
+    { userId: user.id, orgId: user.org_id, role: user.role },
+    {
+      fileName: "",
+      rows: [{ line: 1, ...v }],
+      source: user.role === "admin" ? "admin" : "bank",
+    },
+  );
+  if (!result.ok) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const p of result.problems) {
+      (fieldErrors[p.field] ??= []).push(
+        t(`collateral:import.problems.${p.code}`, { value: p.value }),
+      );
+    }
+    return Response.json({ single: submission.reply({ fieldErrors }) }, { status: 400 });
+  }
+  return Response.json({ single: submission.reply({ resetForm: true }), done: result });
+}
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await authorize(request, "collateral.importLegalEvents");
   const { t } = getServerT(request);
+  if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    return recordSingle(request, user, t);
+  }
   let form: FormData;
   try {
     form = await unstable_parseMultipartFormData(
@@ -124,10 +171,17 @@ export default function LegalEventImport() {
   const { t, i18n } = useTranslation();
   const data = useActionData<ActionData>();
   const busy = useNavigation().state === "submitting";
-  const { role } = useLoaderData<typeof loader>();
-  const result = data && "result" in data ? data.result : undefined;
+  const { role, today } = useLoaderData<typeof loader>();
+  const result = data?.result;
   const errors = [...(formErrorsOf(result) ?? []), ...(result?.error?.file ?? [])];
-  const problems = data && "problems" in data ? (data.problems ?? []) : [];
+  const problems = data?.problems ?? [];
+  const [single, fields] = useForm({
+    id: `single-${data?.done?.recorded ?? 0}`,
+    lastResult: data?.single,
+    defaultValue: { eventDate: today },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: singleEventSchema(t, today) }),
+    shouldValidate: "onSubmit",
+  });
   return (
     <div className="grid" style={{ gap: "1.25rem" }}>
       {role === "bank_officer" ? (
@@ -144,7 +198,7 @@ export default function LegalEventImport() {
             {t("collateral:import.template")}
           </a>
         </p>
-        {data && "done" in data ? (
+        {data?.done ? (
           <div className="notice" role="status" data-testid="import-done">
             {t("collateral:import.done", data.done)}
           </div>
@@ -170,6 +224,58 @@ export default function LegalEventImport() {
           <div>
             <button type="submit" className="button button-primary" disabled={busy}>
               {t("collateral:import.upload")}
+            </button>
+          </div>
+        </Form>
+      </section>
+      <section className="card stack">
+        <h2 style={{ marginTop: 0 }}>{t("collateral:import.singleTitle")}</h2>
+        <Form method="post" className="stack" {...getFormProps(single)}>
+          <FormErrors errors={single.errors} />
+          <input type="hidden" name="intent" value="single" />
+          <Field
+            id={fields.number.id}
+            label={LEGAL_EVENT_HEADERS.number[0]}
+            hint={t("collateral:import.columnNotes.number")}
+            errors={fields.number.errors}
+          >
+            <input {...getInputProps(fields.number, { type: "text" })} maxLength={40} />
+          </Field>
+          <Field
+            id={fields.eventType.id}
+            label={t("collateral:form.eventType")}
+            hint={t("collateral:form.eventTypeHint")}
+            errors={fields.eventType.errors}
+          >
+            <select {...getSelectProps(fields.eventType)}>
+              <option value="">{t("collateral:form.choose")}</option>
+              {LEGAL_EVENT_TYPES.map((e) => (
+                <option key={e} value={e}>
+                  {t(`collateral:eventTypes.${e}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field
+            id={fields.eventDate.id}
+            label={t("collateral:form.eventDate")}
+            errors={fields.eventDate.errors}
+          >
+            <input {...getInputProps(fields.eventDate, { type: "date" })} max={today} />
+          </Field>
+          <Field
+            id={fields.noticeDate.id}
+            label={t("collateral:form.noticeDate")}
+            errors={fields.noticeDate.errors}
+          >
+            <input {...getInputProps(fields.noticeDate, { type: "date" })} max={today} />
+          </Field>
+          <Field id={fields.note.id} label={t("collateral:form.note")} errors={fields.note.errors}>
+            <textarea {...getTextareaProps(fields.note)} rows={2} maxLength={1000} />
+          </Field>
+          <div>
+            <button type="submit" className="button" disabled={busy} data-testid="record-single">
+              {t("collateral:form.recordEvent")}
             </button>
           </div>
         </Form>

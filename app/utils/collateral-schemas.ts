@@ -70,3 +70,33 @@ export function collateralActionSchema(t: TFunction) {
   const s = collateralSchemas(t);
   return z.discriminatedUnion("intent", [s.fee, s.confirm, s.legal]);
 }
+
+/** One legal event typed on the import page (bank or admin): the asset by its number. */
+export function singleEventSchema(t: TFunction, today: string) {
+  return collateralSchemas(t)
+    .legal.omit({ intent: true, assetId: true })
+    .extend({
+      intent: z.literal("single"),
+      number: z
+        .string({ required_error: t("collateral:errors.number") })
+        .trim()
+        .min(1, t("collateral:errors.number"))
+        .max(40, t("collateral:errors.number")),
+    })
+    .superRefine((v, ctx) => {
+      if (v.eventDate > today) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["eventDate"],
+          message: t("collateral:refusals.eventInFuture", { date: today }),
+        });
+      }
+      if (v.noticeDate !== null && v.noticeDate > today) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["noticeDate"],
+          message: t("collateral:refusals.eventInFuture", { date: today }),
+        });
+      }
+    });
+}

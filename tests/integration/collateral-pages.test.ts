@@ -445,6 +445,48 @@ describe(`collateral pages (${testDbKind()})`, () => {
     expect(collateral).not.toContain('data-counts="yes"');
   });
 
+  it("records one event typed by number, as the admin's or the bank's own", async () => {
+    const number = await numberOf(otherAsset);
+    const before = await countRows("legal_status_events");
+    const post = (actor: Actor, body: Record<string, string>) =>
+      requestAs(app, actors, actor, "/collateral/legal-events", form(body));
+    const unknown = await post("bankY", {
+      intent: "single",
+      number,
+      eventType: "invalidation_request",
+      eventDate: today,
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("找不到号码为");
+    const future = await post("admin", {
+      intent: "single",
+      number,
+      eventType: "invalidation_request",
+      eventDate: addDays(today, 2),
+    });
+    expect(future.status).toBe(400);
+    expect(await future.text()).toContain("不能晚于今天");
+    expect(await countRows("legal_status_events")).toBe(before);
+    const ok = await post("admin", {
+      intent: "single",
+      number,
+      eventType: "invalidation_request",
+      eventDate: today,
+      note: "第三人请求",
+    });
+    expect(ok.status).toBe(200);
+    const last = await t.db
+      .selectFrom("legal_status_events")
+      .select(["event_type", "source", "recorded_by"])
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({
+      event_type: "invalidation_request",
+      source: "admin",
+      recorded_by: actors.admin.userId,
+    });
+  });
+
   it("gives the template with the Chinese headers and a BOM", async () => {
     const res = await requestAs(app, actors, "bankX", "/collateral/legal-events-template.csv");
     expect(res.status).toBe(200);

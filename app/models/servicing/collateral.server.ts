@@ -544,7 +544,12 @@ export type LegalEventImportResult =
 export async function importLegalEvents(
   db: Db,
   actor: Actor,
-  input: { fileName: string; rows: readonly LegalEventRow[] },
+  input: {
+    fileName: string;
+    rows: readonly LegalEventRow[];
+    /** "csv" for a file; a single event typed on the import page is the actor's own. */
+    source?: "csv" | "bank" | "admin";
+  },
 ): Promise<LegalEventImportResult> {
   if (actor.role !== "admin" && actor.role !== "bank_officer") {
     throw new UserFacingError("collateral:refusals.notFound", {}, undefined, 404);
@@ -626,10 +631,11 @@ export async function importLegalEvents(
         eventDate: r.eventDate,
         noticeDate: r.noticeDate,
         note: r.note,
-        source: "csv",
+        source: input.source ?? "csv",
       });
       recorded++;
     }
+    if ((input.source ?? "csv") !== "csv") return { ok: true as const, recorded, skipped };
     await writeAudit(trx, {
       actorUserId: actor.userId,
       orgId: actor.orgId,
