@@ -269,7 +269,7 @@ function AssetCollateral({
   const kind = asset.ipType === "trademark" ? "trademark" : "patent";
   return (
     <section
-      className="card stack"
+      className="card stack collateral-asset"
       id={`asset-${asset.assetId}`}
       data-testid="pledged-asset"
       data-asset-id={asset.assetId}
