@@ -169,9 +169,26 @@ export function WatchListPage(v: WatchListView) {
       </nav>
       {allClear ? (
         <div className="empty" data-testid="watch-empty">
-          {v.loanCount === 0
-            ? t(`collateral:watch.noLoans.${v.side}`)
-            : t("collateral:watch.allClear", { count: v.loanCount })}
+          <p>
+            {v.loanCount === 0
+              ? t(`collateral:watch.noLoans.${v.side}`)
+              : t("collateral:watch.allClear", { count: v.loanCount })}
+          </p>
+          <Link
+            to={
+              v.loanCount > 0
+                ? `/${v.side}/loans`
+                : v.side === "firm"
+                  ? "/firm/applications"
+                  : "/bank/applications?state=pledge_registered"
+            }
+            className="button"
+            data-testid="empty-next"
+          >
+            {v.loanCount > 0
+              ? t(`collateral:watch.emptyNext.loans`)
+              : t(`collateral:watch.emptyNext.${v.side}`)}
+          </Link>
         </div>
       ) : (
         <section className="stack">

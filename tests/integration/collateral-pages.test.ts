@@ -155,7 +155,12 @@ describe(`collateral pages (${testDbKind()})`, () => {
     const other = await page("bankY", "/bank/watch");
     expect(other).toContain('data-testid="watch-empty"');
     expect(other).not.toContain(`/bank/loans/${loanId}`);
-    expect(await page("firmB", "/firm/watch")).toContain('data-testid="watch-empty"');
+    const firmB = await page("firmB", "/firm/watch");
+    expect(firmB).toContain('data-testid="watch-empty"');
+    // The empty list points to the next step.
+    expect(/<a [^>]*data-testid="empty-next"[^>]*>/.exec(firmB)?.[0]).toContain(
+      'href="/firm/applications"',
+    );
     // The loan page leads to the collateral page.
     expect(await page("bankX", `/bank/loans/${loanId}`)).toContain(
       `/bank/loans/${loanId}/collateral`,
