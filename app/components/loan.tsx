@@ -370,6 +370,10 @@ export function LoanHeading({
         <Link to={`/${side}/applications/${a.application_id}`}>
           {t("servicing:page.application")}
         </Link>
+        ·{" "}
+        <Link to={`/${side}/loans/${a.application_id}/collateral`} data-testid="collateral-link">
+          {t("collateral:page.link")}
+        </Link>
       </p>
       <h1>
         {t("servicing:titles.loan", { id: a.application_id })}{" "}

@@ -29,6 +29,8 @@ import zhSecurity from "../locales/zh-CN/security.json";
 import enSecurity from "../locales/en/security.json";
 import zhTeam from "../locales/zh-CN/team.json";
 import enTeam from "../locales/en/team.json";
+import zhCollateral from "../locales/zh-CN/collateral.json";
+import enCollateral from "../locales/en/collateral.json";
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -50,6 +52,7 @@ export const resources = {
     account: zhAccount,
     security: zhSecurity,
     team: zhTeam,
+    collateral: zhCollateral,
   },
   en: {
     common: enCommon,
@@ -66,6 +69,7 @@ export const resources = {
     account: enAccount,
     security: enSecurity,
     team: enTeam,
+    collateral: enCollateral,
   },
 } satisfies Resource;
 

@@ -120,7 +120,7 @@ describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite
         { userId: w.bankX.userId, orgId: w.bankX.orgId, role: "bank_officer" },
         { assetId: patent, feeYear, paidDate: today, amountFen: 120_000, receiptNumber: "R2" },
       ),
-    ).rejects.toMatchObject({ key: "servicing:refusals.duplicate" });
+    ).rejects.toMatchObject({ key: "collateral:refusals.feeDuplicate" });
     const [paid] = await watchList(
       t.db,
       { kind: "bank", bankOrgId: w.bankX.orgId },

@@ -77,6 +77,12 @@ const SPEC: Record<Action, string> = {
   "loan.reverseRepayment": "- - B - - -",
   "loan.classify": "- - B - - -",
   "loan.default": "- - B - - -",
+  "collateral.watchOwn": "- F - - - -",
+  "collateral.watchIncoming": "- - B - - -",
+  "collateral.recordFee": "- F B - - -",
+  "collateral.confirmFee": "- - B - - -",
+  "collateral.recordLegalEvent": "- F B - - A",
+  "collateral.importLegalEvents": "- - B - - A",
 
   "appraisalOrder.create": "- A - - - -",
   "appraisalOrder.viewOwn": "- F - - - -",
