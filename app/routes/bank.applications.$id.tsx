@@ -1,6 +1,7 @@
 import {
   getFormProps,
   getInputProps,
+  getSelectProps,
   getTextareaProps,
   useForm,
   type SubmissionResult,
@@ -107,6 +108,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           amountFen: v.amount,
           rateBp: v.rate,
           termMonths: v.termMonths,
+          repaymentMethod: v.repaymentMethod,
         });
         break;
       case "reject":
@@ -163,6 +165,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         termMonths: "termMonths",
         assetIds: "",
         valueDate: "valueDate",
+        repaymentMethod: "repaymentMethod",
       },
     );
   }
@@ -209,6 +212,7 @@ export default function BankApplication() {
       amount: fenToAmountInput(app.amountFen),
       rate: bpToPercentInput(app.rateBp),
       termMonths: String(app.termMonths),
+      repaymentMethod: preview?.repaymentMethods[0] ?? "",
     }),
   );
   const [rejectForm, rejectFields] = useForm(form("reject"));
@@ -309,6 +313,23 @@ export default function BankApplication() {
                   <input {...getInputProps(approveFields.termMonths, { type: "number" })} />
                 </Field>
               </div>
+              <Field
+                id={approveFields.repaymentMethod.id}
+                label={t("servicing:page.method")}
+                errors={approveFields.repaymentMethod.errors}
+              >
+                <select
+                  {...getSelectProps(approveFields.repaymentMethod)}
+                  key={approveFields.repaymentMethod.key}
+                  data-testid="approve-method"
+                >
+                  {preview.repaymentMethods.map((m) => (
+                    <option key={m} value={m}>
+                      {t(`servicing:methods.${m}`)}
+                    </option>
+                  ))}
+                </select>
+              </Field>
               <ConfirmBox
                 id="approve-confirm"
                 label={t("applications:forms.approveConfirm")}

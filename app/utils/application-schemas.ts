@@ -3,6 +3,7 @@ import { z } from "zod";
 import { isIsoDate } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
 import { parsePercentToBp } from "../domain/percent";
+import { REPAYMENT_METHODS } from "../domain/servicing/schedule";
 
 /**
  * The deal forms' schemas, built with t() so messages are in the reader's language, and shared by
@@ -115,6 +116,13 @@ export function bankSchemas(t: TFunction) {
       amount: yuan(t),
       rate: percent(t),
       termMonths: months(t),
+      // The form always sends one (a select of the product's methods); left out, the model takes
+      // the product's first offered method.
+      repaymentMethod: z
+        .enum(REPAYMENT_METHODS, {
+          errorMap: () => ({ message: t("servicing:refusals.methodNotOffered") }),
+        })
+        .optional(),
       confirm: confirmed(t),
     }),
     reject: z.object({
