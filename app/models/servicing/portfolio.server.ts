@@ -1,4 +1,4 @@
-import type { RiskClassCode } from "../../../db/schema";
+import type { IpType, RiskClassCode } from "../../../db/schema";
 import { NON_PERFORMING } from "../../domain/servicing/classification";
 import {
   NO_AMOUNTS,
@@ -122,7 +122,7 @@ export interface PortfolioLoanRow {
   firmName: string;
   bankName: string;
   regionCode: string;
-  ipType: string;
+  ipType: IpType;
   startDate: string;
   maturityDate: string;
   principalFen: number;
@@ -216,7 +216,7 @@ export async function listPortfolioLoans(
         firmName: r.firm_name,
         bankName: r.bank_name,
         regionCode: r.region_code,
-        ipType: r.ip_type,
+        ipType: r.ip_type as IpType,
         startDate: r.start_date,
         maturityDate: r.maturity_date,
         principalFen: Number(r.principal_fen),
