@@ -26,12 +26,11 @@ import {
   approveApplication,
   disburseApplication,
   previewApproval,
-  recordDefault,
-  recordRepayment,
   registerPledge,
   rejectApplication,
   startReview,
 } from "../models/application.server";
+import { recordLoanDefault } from "../models/servicing/loan.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { problemMessage } from "../utils/messages";
@@ -134,19 +133,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
           valueDate: v.valueDate,
         });
         break;
-      case "repay":
-        await withDb(recordRepayment, actor, {
-          applicationId,
-          version: v.version,
-          closedDate: v.closedDate,
-        });
-        break;
       case "default":
-        await withDb(recordDefault, actor, {
+        // One path for a default: the loan account's (the loss recorded, the loan closed).
+        await withDb(recordLoanDefault, {
           applicationId,
-          version: v.version,
-          closedDate: v.closedDate,
           reason: v.reason,
+          actorUserId: user.id,
+          actorOrgId: user.org_id,
+          bankOrgId: user.org_id,
         });
         break;
     }
@@ -223,7 +217,7 @@ export default function BankApplication() {
       valueDate: today,
     }),
   );
-  const [defaultForm, defaultFields] = useForm(form("default", { closedDate: today }));
+  const [defaultForm, defaultFields] = useForm(form("default"));
   const version = <input type="hidden" name="version" value={app.version} />;
 
   return (
@@ -442,13 +436,6 @@ export default function BankApplication() {
               <FormErrors errors={defaultForm.errors} />
               <input type="hidden" name="intent" value="default" />
               {version}
-              <Field
-                id={defaultFields.closedDate.id}
-                label={t("applications:forms.closedDate")}
-                errors={defaultFields.closedDate.errors}
-              >
-                <input {...getInputProps(defaultFields.closedDate, { type: "date" })} max={today} />
-              </Field>
               <Field
                 id={defaultFields.reason.id}
                 label={t("applications:forms.defaultReason")}

@@ -148,16 +148,11 @@ export function bankSchemas(t: TFunction) {
       valueDate: date(t),
       confirm: confirmed(t),
     }),
-    repay: z.object({
-      intent: z.literal("repay"),
-      version,
-      closedDate: date(t),
-      confirm: confirmed(t),
-    }),
+    // Repayments are posted on the loan page (/bank/loans/:id); the default is recorded on its day
+    // with the loss, through the same model as there (recordLoanDefault).
     default: z.object({
       intent: z.literal("default"),
       version,
-      closedDate: date(t),
       reason: reasonText(t),
       confirm: confirmed(t),
     }),
@@ -174,7 +169,6 @@ export function bankActionSchema(t: TFunction) {
     s.reject,
     s.register_pledge,
     s.disburse,
-    s.repay,
     s.default,
   ]);
 }
@@ -208,7 +202,6 @@ export const BANK_INTENTS = [
   "reject",
   "register_pledge",
   "disburse",
-  "repay",
   "default",
 ] as const;
 export type BankIntent = (typeof BANK_INTENTS)[number];

@@ -209,4 +209,63 @@ describe(`the repayment method, from the product to the loan (${testDbKind()})`,
     expect(parts.slice(0, 11).every((p) => p === parts[0])).toBe(true);
     expect(parts.reduce((a, b) => a + b, 0)).toBe(50_000_000);
   });
+
+  it("records a default from the application page through the loan account, with its loss", async () => {
+    const id = await underReview();
+    expect((await approve(id, "bullet")).status).toBe(302);
+    await registerPledge(t.db, bankX(), {
+      applicationId: id,
+      version: 4,
+      regNumber: `Y${id}0002`,
+      regDate: today,
+    });
+    await disburseApplication(t.db, bankX(), {
+      applicationId: id,
+      version: 5,
+      amountFen: 50_000_000,
+      valueDate: today,
+    });
+    const page = `/bank/applications/${id}`;
+    // The bare "repaid" step is gone: repayments are posted on the loan page.
+    const repay = await post(
+      "bankX",
+      page,
+      new URLSearchParams({ intent: "repay", version: "6", closedDate: today, confirm: "on" }),
+    );
+    expect(repay.status).toBe(400);
+    expect((await getApplicationRow(t.db, id))!.state).toBe("disbursed");
+    const res = await post(
+      "bankX",
+      page,
+      new URLSearchParams({
+        intent: "default",
+        version: "6",
+        reason: "企业停产，无力还款",
+        confirm: "on",
+      }),
+    );
+    expect(res.status).toBe(302);
+    expect((await getApplicationRow(t.db, id))!.state).toBe("defaulted");
+    const account = await t.db
+      .selectFrom("loan_accounts")
+      .select(["status", "risk_class"])
+      .where("application_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(account).toEqual({ status: "defaulted", risk_class: "loss" });
+    const loss = await t.db
+      .selectFrom("loan_defaults")
+      .selectAll()
+      .where("application_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(Number(loss.principal_loss_fen)).toBe(50_000_000);
+    expect(loss.default_date).toBe(today);
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("entity_type", "=", "application")
+      .where("entity_id", "=", String(id))
+      .where("action", "like", "%default%")
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(["loan.default"]);
+  });
 });
