@@ -7,7 +7,9 @@ import type { Db } from "../utils/db.server";
  * count), the servicing total (every repayment or reversal moves its entry count and balances), a
  * loan's default or stricter classification (their counts), a loan product (insert, edit or (de)activation moves the count or the sum of versions)
  * or a setting (the target phases). One small read per request instead of rendering the page.
- * Organisation names and firm flags have no version; the HTTP cache also expires every minute
+ * The daily reclassification (days past due) moves no version either: like organisation names and
+ * firm flags it shows once the cached page is a minute old. Organisation names and firm flags have
+ * no version; the HTTP cache also expires every minute
  * for them, like the report's own cache (docs/decisions/012-production-mode.md).
  */
 export async function publicDataVersion(db: Db): Promise<string> {
