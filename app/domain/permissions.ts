@@ -73,6 +73,8 @@ export const PERMISSIONS = {
   "progress.view": EVERYONE,
   "catalogue.view": EVERYONE,
   "report.view": EVERYONE,
+  /** The loans behind the report's balances (firms named): the programme's overseers only. */
+  "report.loans": { alliance: "any", admin: "any" },
   "appraisal.verify": EVERYONE,
 
   "dashboard.firm": { firm: "any" },

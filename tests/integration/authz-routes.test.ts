@@ -237,6 +237,12 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     report: { loader: { path: () => "/report", expected: PUBLIC } },
     "report[.csv]": { loader: { path: () => "/report.csv", expected: PUBLIC } },
     "report[.json]": { loader: { path: () => "/report.json", expected: PUBLIC } },
+    "report_.loans": {
+      loader: {
+        path: () => "/report/loans?measure=overdue",
+        expected: only({ alliance: 200, admin: 200 }),
+      },
+    },
     "verify.$token": { loader: { path: () => `/verify/${ids.token}`, expected: PUBLIC } },
     "disposals._index": { loader: { path: () => "/disposals", expected: PUBLIC } },
     "disposals.$id": {

@@ -24,6 +24,7 @@ const SPEC: Record<Action, string> = {
   "progress.view": "A A A A A A",
   "catalogue.view": "A A A A A A",
   "report.view": "A A A A A A",
+  "report.loans": "- - - - A A",
   "appraisal.verify": "A A A A A A",
 
   "dashboard.firm": "- A - - - -",

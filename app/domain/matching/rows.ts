@@ -10,6 +10,7 @@ import {
 import type { AssetStatus, FinancingRequest, FirmProfile, OfferedAsset } from "./types";
 import { PLEDGE_IP_TYPES, type LoanProductTerms, type PledgeIpType } from "../product";
 import { isRegionCode, REGION_CODES, type RegionCode } from "../regions";
+import { methodsInMask, repaymentMethodsMask } from "../servicing/schedule";
 
 /**
  * Conversions between database rows and the matching engine's types, and the bit layout of the
@@ -111,6 +112,7 @@ export function productTermsFromRow(row: LoanProduct): LoanProductTerms {
       guarantorBp: row.risk_guarantor_bp,
     },
     interestSubsidyBp: row.interest_subsidy_bp,
+    repaymentMethods: methodsInMask(row.repayment_methods_mask),
     active: row.active === 1,
   };
 }
@@ -148,6 +150,9 @@ export function productTermColumns(terms: Omit<LoanProductTerms, "id" | "bankOrg
     risk_insurer_bp: terms.riskShare.insurerBp,
     risk_guarantor_bp: terms.riskShare.guarantorBp,
     interest_subsidy_bp: terms.interestSubsidyBp,
+    ...(terms.repaymentMethods
+      ? { repayment_methods_mask: repaymentMethodsMask(terms.repaymentMethods) }
+      : {}),
     active: terms.active ? 1 : 0,
   };
 }
