@@ -173,9 +173,10 @@ function stageSql(b: PeriodBounds) {
 
 /** The applications the review counts: the filters, not drafts, some step in the period. */
 function dealsIn(db: Db, viewer: ReviewViewer, f: ReviewFilters, b: PeriodBounds) {
-  const base = db
-    .selectFrom("applications as a")
-    .innerJoin("organisations as f", "f.id", "a.firm_org_id") as unknown as AppQuery;
+  // The firm is needed only for its flags: one lookup per deal saved otherwise.
+  const base = (f.flags.length > 0
+    ? db.selectFrom("applications as a").innerJoin("organisations as f", "f.id", "a.firm_org_id")
+    : db.selectFrom("applications as a")) as unknown as AppQuery;
   return applyApplicationFilters(base, viewer, f, { ownRowsOnly: false })
     .where("a.state", "!=", "draft")
     .where((eb) => anyStepInPeriod(eb as unknown as AppEb, b));
@@ -245,8 +246,9 @@ const DURATION_COLUMNS = {
 } as const;
 
 /**
- * Count, median and p90 (nearest rank) of each duration, ranked by the database: one row per
- * span and percentile instead of one per deal.
+ * Count, median and p90 (nearest rank) of each duration, ranked by the database in one pass over
+ * the deals: a column per span, a row number per span among its measured deals, and only the rows
+ * at the two ranks come back.
  */
 export async function durationStatsInSql(
   db: Db,
@@ -256,44 +258,68 @@ export async function durationStatsInSql(
 ): Promise<Map<DurationKey, DurationStats>> {
   const mysql = isMysql(db);
   const s = stageSql(b);
-  const spans = DURATION_SPANS.map((span) => {
+  const spans = DURATION_SPANS.map((span, i) => {
     const from = sql.ref(DURATION_COLUMNS[span.from]);
     const to = sql.ref(DURATION_COLUMNS[span.to]);
     const diff = mysql
       ? sql`(TIMESTAMPDIFF(MICROSECOND, ${from}, ${to}) DIV 1000)`
       : sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000.0) AS INTEGER)`;
-    return dealsIn(db, viewer, f, b)
-      .select([
-        sql<string>`${sql.lit(span.key)}`.as("k"),
-        sql<number>`(CASE WHEN ${diff} < 0 THEN 0 ELSE ${diff} END)`.as("ms"),
-      ])
-      .where(sql<boolean>`${from} IS NOT NULL AND ${s.inst(DURATION_COLUMNS[span.to])}`);
+    const measured = sql`(${from} IS NOT NULL AND ${s.inst(DURATION_COLUMNS[span.to])})`;
+    return {
+      key: span.key,
+      col: `ms${i}`,
+      measured,
+      value: sql`(CASE WHEN ${measured} THEN (CASE WHEN ${diff} < 0 THEN 0 ELSE ${diff} END) END)`,
+    };
   });
-  const all = spans.slice(1).reduce((u, q) => u.unionAll(q), spans[0]);
+  const perDeal = dealsIn(db, viewer, f, b)
+    .select(spans.map((x) => x.value.as(x.col)))
+    .where(
+      sql<boolean>`(${sql.join(
+        spans.map((x) => x.measured),
+        sql` OR `,
+      )})`,
+    );
+  const ranked = db.selectFrom(perDeal.as("u")).select(
+    spans.flatMap((x) => {
+      const col = sql.ref(`u.${x.col}`);
+      const part = sql`CASE WHEN ${col} IS NULL THEN 0 ELSE 1 END`;
+      return [
+        sql<number | null>`${col}`.as(x.col),
+        sql<number>`ROW_NUMBER() OVER (PARTITION BY ${part} ORDER BY ${col})`.as(`rn_${x.col}`),
+        sql<number>`COUNT(${col}) OVER ()`.as(`n_${x.col}`),
+      ];
+    }),
+  );
   const div = (x: Expr) => (mysql ? sql`(${x}) DIV 100` : sql`(${x}) / 100`);
-  const ranked = db
-    .selectFrom(all.as("u"))
-    .select([
-      "u.k",
-      "u.ms",
-      sql<number>`ROW_NUMBER() OVER (PARTITION BY u.k ORDER BY u.ms)`.as("rn"),
-      sql<number>`COUNT(*) OVER (PARTITION BY u.k)`.as("n"),
-    ]);
-  const rows = await db
+  const rows = (await db
     .selectFrom(ranked.as("t"))
-    .select(["t.k", "t.ms", "t.rn", "t.n"])
-    .where(sql<boolean>`t.rn = ${div(sql`50 * t.n + 99`)} OR t.rn = ${div(sql`90 * t.n + 99`)}`)
-    .execute();
+    .selectAll()
+    .where(
+      sql<boolean>`${sql.join(
+        spans.map((x) => {
+          const v = sql.ref(`t.${x.col}`);
+          const rn = sql.ref(`t.rn_${x.col}`);
+          const n = sql.ref(`t.n_${x.col}`);
+          return sql`(${v} IS NOT NULL AND (${rn} = ${div(sql`50 * ${n} + 99`)} OR ${rn} = ${div(sql`90 * ${n} + 99`)}))`;
+        }),
+        sql` OR `,
+      )}`,
+    )
+    .execute()) as Array<Record<string, unknown>>;
   const out = new Map<DurationKey, DurationStats>();
-  for (const r of rows) {
-    const key = r.k as DurationKey;
-    const n = Number(r.n);
-    const st = out.get(key) ?? { count: n, medianMs: null, p90Ms: null };
-    const rn = Number(r.rn);
-    // Nearest rank ⌈p × n ÷ 100⌉, as percentileNearestRank (≥ 1 for n ≥ 1).
-    if (rn === Math.floor((50 * n + 99) / 100)) st.medianMs = Number(r.ms);
-    if (rn === Math.floor((90 * n + 99) / 100)) st.p90Ms = Number(r.ms);
-    out.set(key, st);
+  for (const x of spans) {
+    const st: DurationStats = { count: 0, medianMs: null, p90Ms: null };
+    for (const r of rows) {
+      const n = Number(r[`n_${x.col}`]);
+      st.count = n;
+      if (r[x.col] === null || r[x.col] === undefined) continue;
+      const rn = Number(r[`rn_${x.col}`]);
+      // Nearest rank ⌈p × n ÷ 100⌉, as percentileNearestRank (≥ 1 for n ≥ 1).
+      if (rn === Math.floor((50 * n + 99) / 100)) st.medianMs = Number(r[x.col]);
+      if (rn === Math.floor((90 * n + 99) / 100)) st.p90Ms = Number(r[x.col]);
+    }
+    out.set(x.key, st);
   }
   return out;
 }
