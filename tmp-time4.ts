@@ -1,0 +1,18 @@
+import { createDb } from "./app/utils/db.server";
+import { loadRequestsForEngine } from "./app/models/matching.server";
+import { evaluateProduct } from "./app/domain/matching";
+import { productTermsFromRow } from "./app/domain/matching/rows";
+import { todayInChina } from "./app/utils/time";
+const url = `file:${process.cwd()}/data/scale.sqlite`;
+const { db } = createDb(url);
+const today = todayInChina();
+const ids = (await db.selectFrom("financing_requests").select("id").where("status", "=", "open").limit(20000).execute()).map((r) => r.id);
+const prod = productTermsFromRow(await db.selectFrom("loan_products").selectAll().where("id", "=", 9903).executeTakeFirstOrThrow());
+let c = process.cpuUsage();
+const loaded = [];
+for (let i = 0; i < ids.length; i += 500) loaded.push(...(await loadRequestsForEngine(db, ids.slice(i, i + 500), today)));
+let d = process.cpuUsage(c); console.log("load 20k", Math.round((d.user + d.system) / 1000));
+c = process.cpuUsage();
+for (const l of loaded) evaluateProduct(l.request, l.firm, l.assets, prod, today);
+d = process.cpuUsage(c); console.log("eval 20k", Math.round((d.user + d.system) / 1000));
+await db.destroy();
