@@ -82,12 +82,12 @@ import { IP_TYPE_BITS } from "../domain/matching/rows";
  *    otherwise its stable pseudonym. Bank officers get the same rule on these pages, for one
  *    simple promise to firms: the alliance views never name a firm that did not agree.
  *
- * Reading: the applications with any step inside the period (and the dimension filters) are read
- * once, with the net of their ledger entries (the disbursement entry by its unique
- * disbursement_key, the reversal by its unique reverses_entry_id: both indexed), and classified in
- * memory by the pure functions. At this market's scale (the whole 100亿元 target is a few thousand
- * loans) one period is at most tens of thousands of rows; the drill-down uses the same rows, so its
- * exact total always equals the figure.
+ * Reading (issue 15): the review's figures are summed by the database (alliance-figures.server.ts:
+ * one grouped pass over the period's deals, durations ranked by window functions, support terms
+ * read once per product snapshot, requests counted by how far they got), with the same definitions
+ * as the pure functions; getReviewFromRows still reads every deal and classifies it in memory, and
+ * a test holds the two equal. The drill-down reads the rows behind one figure through the same
+ * predicate (applicationInStage), so its exact total always equals the figure.
  */
 
 export type { ReviewViewer };
