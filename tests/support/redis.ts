@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 
@@ -43,6 +44,12 @@ function freePort(): Promise<number> {
 export async function ensureRedisServer(): Promise<RedisTestServer> {
   const given = process.env.REDIS_TEST_URL || "redis://127.0.0.1:6379";
   if (await answers(given)) return { url: given, stop: () => Promise.resolve() };
+  if (spawnSync("redis-server", ["--version"]).status !== 0) {
+    // Like MariaDB for the MySQL stage: installed from Debian when missing (as root).
+    spawnSync("bash", [path.resolve("scripts/ensure-system-deps.sh"), "redis"], {
+      stdio: "inherit",
+    });
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(
     "redis-server",
