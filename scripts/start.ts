@@ -12,7 +12,7 @@ import { serve, shutdownOnSignals } from "./serve";
 // `npm start`: build → migrate → (demo: seed an empty database) → serve → (demo: print log-ins).
 // Production builds of React always; DEMO=0 makes it a deployment (docs/decisions/012-…).
 // WEB_CONCURRENCY=N (N > 1): this process does the steps before serving, then N workers
-// (node:cluster) serve on the one port; only the first runs the daily scheduler (docs/decisions/016-…).
+// (node:cluster) serve on the one port; only the first runs the daily scheduler (docs/decisions/017-…).
 const env = getEnv();
 if (cluster.isWorker) {
   const server = await serve(env.PORT);

@@ -62,6 +62,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/payments", labelKey: "nav.payments", group: "ops" },
     { to: "/alliance/review", labelKey: "alliance:nav.review", group: "ops" },
     { to: "/admin/invitations", labelKey: "nav.invitations", group: "accounts" },
+    { to: "/admin/users", labelKey: "security:nav.users", group: "accounts" },
     { to: "/admin/audit", labelKey: "nav.audit", group: "system" },
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings", group: "system" },
     { to: "/admin/settings/target", labelKey: "applications:nav.target", group: "system" },

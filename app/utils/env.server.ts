@@ -41,7 +41,7 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().default("知融 Zhirong <no-reply@zhirong.invalid>"),
   /**
    * Redis for events every process must hear (the live total, public-page invalidation), e.g.
-   * redis://127.0.0.1:6379. Unset: one process's own events (docs/decisions/016-…).
+   * redis://127.0.0.1:6379. Unset: one process's own events (docs/decisions/017-…).
    */
   REDIS_URL: z
     .string()

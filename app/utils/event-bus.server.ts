@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
  * emitter, as before; with it, a publish goes through Redis pub/sub and reaches every process and
  * every machine subscribed to the same Redis, this one included (it hears its own message back
  * once). If Redis is unreachable a publish is still heard here, and the other processes catch up
- * at their next poll of the totals (docs/decisions/016-several-processes.md).
+ * at their next poll of the totals (docs/decisions/017-several-processes.md).
  */
 export interface EventBus {
   readonly kind: "local" | "redis";
