@@ -1,5 +1,17 @@
 import { sql } from "kysely";
 import type { Db } from "../utils/db.server";
+import { getEventBus } from "../utils/event-bus.server";
+
+/** The event bus channel on which every process forgets its rendered public pages. */
+export const PUBLIC_CACHE_CHANNEL = "public-cache";
+
+/**
+ * For changes the data version does not see (a firm's name shown or hidden): every process, with
+ * REDIS_URL every machine, drops its rendered public pages now rather than within the minute.
+ */
+export function invalidatePublicPages(): void {
+  getEventBus().publish(PUBLIC_CACHE_CHANNEL);
+}
 
 /**
  * What the public pages (/, /products, /report and its exports) show changes only when one of
