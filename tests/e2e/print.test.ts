@@ -15,7 +15,10 @@ import { test } from "./support/test";
 
 /** What a phone camera would read from the QR code as laid out for print. */
 async function decodeQr(page: Page, selector: string): Promise<string | null> {
-  const box = await page.locator(selector).boundingBox();
+  const code = page.locator(selector);
+  // The clip is taken from the viewport, so bring the code (at the report's foot) into it.
+  await code.scrollIntoViewIfNeeded();
+  const box = await code.boundingBox();
   if (!box) return null;
   // A white border around the code stands in for the quiet zone a reader looks for.
   const pad = 16;
