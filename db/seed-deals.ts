@@ -28,6 +28,7 @@ import { closeRequest, createRequest } from "../app/models/request.server";
 import type { Db } from "../app/utils/db.server";
 import { nowInstant, replayAt, todayInChina } from "../app/utils/time";
 import type { ExtraSeeder } from "./seed";
+import { DEMO_VALUER_LICENCE } from "./seed-appraisals";
 
 /**
  * The deal history behind the running total: about 380 applications to the three demo banks from
@@ -277,7 +278,7 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
           reportText: `对“${v.title}”于 ${signedDate} 的市场价值进行评估，供办理知识产权质押融资使用（演示数据）。`,
         };
       }),
-      { signedDate, now: `${signedDate} 08:00:00.000` },
+      { signedDate, now: `${signedDate} 08:00:00.000`, valuerLicenceNumber: DEMO_VALUER_LICENCE },
     );
     return ids;
   }

@@ -1,5 +1,6 @@
 import type { FinancingRequestsTable, IpAsset, LoanProduct } from "../../../db/schema";
 import { addDays, daysBetween, DAYS_PER_YEAR } from "../ip";
+import { isWithinValidity } from "../valuation/formal";
 import {
   FIRM_FLAGS,
   INDUSTRY_CODES,
@@ -369,7 +370,7 @@ export function collateralColumns(
     c.offered_types_mask |= IP_TYPE_BITS[t];
     c[`offered_${t}_fen`] += Math.max(formal ?? 0, indicative ?? 0);
     if (formal === null || !isPledgeableStatus(t, a.status)) continue;
-    if (a.formal_valid_until === null || a.formal_valid_until < today) continue;
+    if (!isWithinValidity(a.formal_valid_until, today)) continue;
     c[`formal_${t}_fen`] += formal;
     c[`formal_${t}_count`] += 1;
     c[`formal_${t}_expiry_min`] = min(c[`formal_${t}_expiry_min`], a.expiry_date);
