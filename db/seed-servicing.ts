@@ -202,7 +202,13 @@ export async function replayServicing(
     const posted: PostedRepayment[] = [];
     const post = async (valueDate: string, amountFen: number, key: string) => {
       const e = await replayAt(at(valueDate), () =>
-        postRepayment(db, { ...actor, amountFen, valueDate, idempotencyKey: key, today: valueDate }),
+        postRepayment(db, {
+          ...actor,
+          amountFen,
+          valueDate,
+          idempotencyKey: key,
+          today: valueDate,
+        }),
       );
       posted.push({
         valueDate,
@@ -332,7 +338,11 @@ async function replayFees(
 ): Promise<number> {
   const open = await db
     .selectFrom("loan_accounts")
-    .innerJoin("application_assets", "application_assets.application_id", "loan_accounts.application_id")
+    .innerJoin(
+      "application_assets",
+      "application_assets.application_id",
+      "loan_accounts.application_id",
+    )
     .innerJoin("ip_assets", "ip_assets.id", "application_assets.asset_id")
     .select([
       "loan_accounts.application_id",
@@ -386,7 +396,9 @@ async function replayFees(
       if (a.asset_id === lapsed?.asset_id && late >= 200) break;
       if (a.asset_id === grace?.asset_id && late <= 70) break;
       const lateDays = r() < 0.06 ? 5 + Math.floor(r() * 40) : 0;
-      let paidDate = lateDays ? addDays(deadline, lateDays) : addDays(deadline, -(5 + Math.floor(r() * 40)));
+      let paidDate = lateDays
+        ? addDays(deadline, lateDays)
+        : addDays(deadline, -(5 + Math.floor(r() * 40)));
       if (paidDate > today) paidDate = today;
       const m = lateMonth(deadline, paidDate) ?? 0;
       const fee = annualFeeFen(a.ip_type, year);
