@@ -26,6 +26,7 @@ import { closeRequest, createRequest } from "../app/models/request.server";
 import type { Db } from "../app/utils/db.server";
 import { nowInstant, replayAt, todayInChina } from "../app/utils/time";
 import type { ExtraSeeder } from "./seed";
+import { runDailyJobs } from "../app/models/servicing/jobs.server";
 import { replayServicing, seedRepaymentMethod, type ServicedLoan } from "./seed-servicing";
 
 /**
@@ -518,6 +519,10 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
       );
     await q.execute();
   }
+
+  // Today's servicing checks, as the scheduler runs them each morning: the reminders of instalments
+  // due, overdue loans and pledged patents' fees arrive (in-app and by mail) unread.
+  await runDailyJobs(db, today);
 
   log(
     `seeded ${plans.length} applications over ${monthsInclusive(months[0], lastFullMonth)} months: ` +
