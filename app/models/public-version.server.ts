@@ -10,7 +10,7 @@ import type { Db } from "../utils/db.server";
  * for them, like the report's own cache (docs/decisions/012-production-mode.md).
  */
 export async function publicDataVersion(db: Db): Promise<string> {
-  const [rollups, products, settings] = await Promise.all([
+  const [rollups, products, settings, servicing] = await Promise.all([
     db
       .selectFrom("disbursement_rollups")
       .select(["dimension", "amount_fen", "entry_count"])
@@ -28,6 +28,16 @@ export async function publicDataVersion(db: Db): Promise<string> {
       .selectFrom("settings")
       .select([sql<number>`count(*)`.as("n"), sql<string | null>`max(updated_at)`.as("at")])
       .executeTakeFirst(),
+    // /report shows the balances: every repayment and the daily reclassification move them.
+    db
+      .selectFrom("loan_accounts")
+      .select([
+        sql<number | null>`sum(outstanding_principal_fen)`.as("o"),
+        sql<number | null>`sum(days_past_due)`.as("d"),
+        sql<number>`count(*)`.as("n"),
+      ])
+      .where("status", "=", "open")
+      .executeTakeFirst(),
   ]);
   const ledger = rollups
     .map((r) => `${r.dimension}:${Number(r.amount_fen)}:${Number(r.entry_count)}`)
@@ -37,5 +47,6 @@ export async function publicDataVersion(db: Db): Promise<string> {
     ledger,
     `p:${Number(products?.n ?? 0)}:${Number(products?.v ?? 0)}:${String(products?.at ?? "")}`,
     `s:${Number(settings?.n ?? 0)}:${String(settings?.at ?? "")}`,
+    `l:${Number(servicing?.n ?? 0)}:${Number(servicing?.o ?? 0)}:${Number(servicing?.d ?? 0)}`,
   ].join("|");
 }
