@@ -143,6 +143,8 @@ await db.destroy();
 
 const PAGES: Array<{ key: string; path: string; cookie: string }> = [
   { key: "pipeline", path: "/bank/pipeline", cookie: officer },
+  // The bank's per-product state listing (issue 10): every open request judged by the engine into
+  // ready / subject to appraisal / near miss; a state tab filters the same evaluated list.
   { key: "match", path: `/bank/products/${product.id}`, cookie: officer },
   { key: "alliance_review", path: "/alliance/review", cookie: admin },
   { key: "bank_review", path: "/alliance/review", cookie: officer },

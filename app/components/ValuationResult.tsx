@@ -349,3 +349,41 @@ export function ValuationResultView({
     </section>
   );
 }
+
+/**
+ * The firm's own figures behind the indicative values a bank sees (issue 10): labelled as the
+ * owner's, not an appraiser's, with the full assumptions and warnings per asset.
+ */
+export function OwnerFiguresSection({
+  items,
+}: {
+  items: {
+    assetId: number;
+    label: string;
+    centralFen: number;
+    valuationDate: string;
+    result: IndicativeValuation;
+    honesty: ValuationHonesty;
+  }[];
+}) {
+  const { t, i18n } = useTranslation();
+  if (items.length === 0) return null;
+  return (
+    <section className="card stack" data-testid="owner-figures">
+      <h2>{t("assets:valuation.ownerFigures.title")}</h2>
+      <p className="notice">{t("assets:valuation.ownerFigures.notAppraised")}</p>
+      {items.map((it) => (
+        <details key={it.assetId} data-testid="owner-figures-asset" data-asset-id={it.assetId}>
+          <summary>
+            {t("assets:valuation.ownerFigures.summary", {
+              asset: it.label,
+              central: formatMoney(it.centralFen, i18n.language),
+              date: it.valuationDate,
+            })}
+          </summary>
+          <HonestyPanel result={it.result} honesty={it.honesty} />
+        </details>
+      ))}
+    </section>
+  );
+}

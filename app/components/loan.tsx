@@ -78,7 +78,16 @@ export function LoanList({
       </nav>
       {rows.length === 0 ? (
         <div className="empty" data-testid="loans-empty">
-          {t(`servicing:list.${side}Empty`)}
+          <p>{t(`servicing:list.${side}Empty`)}</p>
+          <Link
+            to={
+              side === "firm" ? "/firm/applications" : "/bank/applications?state=pledge_registered"
+            }
+            className="button"
+            data-testid="empty-next"
+          >
+            {t(`servicing:list.${side}EmptyNext`)}
+          </Link>
         </div>
       ) : (
         <table className="data" data-testid="loans">

@@ -260,3 +260,37 @@ export function estimateAssumptions(
     return null;
   }
 }
+
+export type OwnerAssumptions = NonNullable<ReturnType<typeof estimateAssumptions>> & {
+  valuationDate: string;
+};
+
+/**
+ * The owner's assumptions behind each asset's current indicative value (the estimate
+ * ip_assets.indicative_estimate_id points to), by asset id, for the bank: what the firm typed
+ * (revenue, royalty, …) is its own figure, not an appraisal (issue 10, docs/domain.md#estimate-honesty).
+ * Assets without a stored estimate are absent from the map.
+ */
+export async function ownerAssumptionsByAsset(
+  db: Db,
+  assetIds: readonly number[],
+): Promise<Map<number, OwnerAssumptions>> {
+  const out = new Map<number, OwnerAssumptions>();
+  if (assetIds.length === 0) return out;
+  const rows = await db
+    .selectFrom("ip_assets")
+    .innerJoin("valuation_estimates", "valuation_estimates.id", "ip_assets.indicative_estimate_id")
+    .select([
+      "ip_assets.id as asset_id",
+      "valuation_estimates.inputs_json",
+      "valuation_estimates.valuation_date",
+      "valuation_estimates.result_json",
+    ])
+    .where("ip_assets.id", "in", [...new Set(assetIds)])
+    .execute();
+  for (const r of rows) {
+    const a = estimateAssumptions(r.inputs_json, r.result_json);
+    if (a) out.set(r.asset_id, { ...a, valuationDate: r.valuation_date });
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
+import { OwnerFiguresSection } from "../components/ValuationResult";
 import { fenToAmountInput, formatMoney } from "../domain/money";
 import { bpToPercentInput } from "../domain/percent";
 import { availableActions } from "../domain/application";
@@ -33,6 +34,7 @@ import {
 } from "../models/application.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
+import { ownerAssumptionsByAsset } from "../models/valuation.server";
 import { problemMessage } from "../utils/messages";
 import {
   applicationDetailOr404,
@@ -61,7 +63,27 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const preview = actions.includes("approve")
     ? await withDb(previewApproval, user.org_id, id)
     : null;
-  return { view, actions, preview, today: todayInChina() };
+  // The firm's own estimate inputs behind each asset, labelled as such on the page.
+  const assumptions = await withDb(
+    ownerAssumptionsByAsset,
+    view.assets.map((a) => a.assetId),
+  );
+  const ownerFigures = view.assets.flatMap((a) => {
+    const o = assumptions.get(a.assetId);
+    return o
+      ? [
+          {
+            assetId: a.assetId,
+            label: `${a.number} ${a.title}`,
+            centralFen: o.result.centralFen,
+            valuationDate: o.valuationDate,
+            result: o.result,
+            honesty: o.honesty,
+          },
+        ]
+      : [];
+  });
+  return { view, actions, preview, ownerFigures, today: todayInChina() };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -183,7 +205,7 @@ function ActionCard({ title, children }: { title: string; children: ReactNode })
 }
 
 export default function BankApplication() {
-  const { view, actions, preview, today } = useLoaderData<typeof loader>();
+  const { view, actions, preview, ownerFigures, today } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
@@ -234,6 +256,7 @@ export default function BankApplication() {
         {app.firmName} · {view.snapshot.name}
       </p>
       <ApplicationFacts view={view} side="bank" today={today} />
+      <OwnerFiguresSection items={ownerFigures} />
 
       <section className="stack" data-testid="bank-actions">
         <h2>{t("applications:detail.actions")}</h2>

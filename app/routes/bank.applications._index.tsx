@@ -68,7 +68,12 @@ export default function BankApplications() {
         ))}
       </nav>
       {rows.length === 0 ? (
-        <div className="empty">{t("applications:list.bankEmpty")}</div>
+        <div className="empty" data-testid="applications-empty">
+          <p>{t("applications:list.bankEmpty")}</p>
+          <Link to="/bank/pipeline" className="button" data-testid="empty-next">
+            {t("applications:list.bankEmptyNext")}
+          </Link>
+        </div>
       ) : (
         <table className="data" data-testid="applications">
           <thead>

@@ -33,6 +33,7 @@ import { getBankProduct, parsePage, setProductActive } from "../models/product.s
 import { assertCan, authorize } from "../utils/permissions.server";
 import { pseudonymCode } from "../utils/pseudonym.server";
 import { withDb } from "../models/with-db.server";
+import { ownerAssumptionsByAsset, type OwnerAssumptions } from "../models/valuation.server";
 import { translateMessage } from "../utils/messages";
 import { getServerT } from "../utils/i18n.server";
 import { todayInChina } from "../utils/time";
@@ -62,24 +63,55 @@ function readFilters(url: URL): RequestFilters & { raw: Record<string, string> }
   return { ...f, raw };
 }
 
-/** What a bank may see of a matching request: no name, no USCC, no asset titles or numbers. */
-function bankView(row: {
-  state: BankState;
-  evaluation: ProductEvaluation;
-  requestId: number;
-  firmOrgId: number;
+/**
+ * The assets a request is judged on by indicative value: those counted as indicative, and those a
+ * product requiring a formal appraisal still needs appraised (subject to appraisal).
+ */
+function indicativeAssetIds(e: ProductEvaluation): number[] {
+  const ids = e.eligibleAssets.filter((a) => a.valueBasis === "indicative").map((a) => a.assetId);
+  return [...new Set([...ids, ...(e.appraisalAssetIds ?? [])])];
+}
+
+/**
+ * What a bank may see of a matching request: no name, no USCC, no asset titles or numbers. The
+ * owner's own estimate inputs behind an indicative value are shown, labelled as the firm's figures.
+ */
+function bankView(
+  owner: Map<number, OwnerAssumptions>,
   row: {
-    region_code: string;
-    industry_bit: number;
-    flags_mask: number;
-    amount_fen: number;
-    term_months: number;
-    max_rate_bp: number;
-    created_at: string;
-    firm_org_id: number;
-  };
-}) {
+    state: BankState;
+    evaluation: ProductEvaluation;
+    requestId: number;
+    firmOrgId: number;
+    row: {
+      region_code: string;
+      industry_bit: number;
+      flags_mask: number;
+      amount_fen: number;
+      term_months: number;
+      max_rate_bp: number;
+      created_at: string;
+      firm_org_id: number;
+    };
+  },
+) {
   const e = row.evaluation;
+  const ownerFigures = indicativeAssetIds(e).flatMap((assetId) => {
+    const o = owner.get(assetId);
+    if (!o) return [];
+    const r = o.result.inputs.revenue;
+    return [
+      {
+        ipType: o.result.inputs.ipType,
+        revenueFen: Math.round(
+          r.kind === "growth" ? r.year1RevenueFen : (r.revenueFenByYear[0] ?? 0),
+        ),
+        royaltyRateBp: o.result.inputs.royaltyRateBp,
+        discountRateBp: o.result.inputs.discountRateBp,
+        warnings: o.honesty.warnings.length,
+      },
+    ];
+  });
   const firm = firmProfileFromRequest({ ...row.row, id: row.requestId });
   const byType = PLEDGE_IP_TYPES.flatMap((type) => {
     const assets = e.eligibleAssets.filter((a) => a.ipType === type);
@@ -106,6 +138,7 @@ function bankView(row: {
     postedOn: formatInstant(row.row.created_at, "day"),
     collateral: byType,
     capacityFen: e.capacityFen,
+    ownerFigures,
     score: e.score ?? null,
     state: row.state,
     passes: e.passes,
@@ -141,6 +174,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     { page, pageSize: PIPELINE_PAGE_SIZE, filters, bankOrgId: user.org_id, state },
     todayInChina(),
   );
+  const rows = pipeline?.rows ?? [];
+  const owner = await withDb(
+    ownerAssumptionsByAsset,
+    rows.flatMap((r) => indicativeAssetIds(r.evaluation)),
+  );
   const confirm = url.searchParams.get("confirm");
   return {
     product: {
@@ -159,7 +197,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     total: pipeline?.total ?? 0,
     page,
     pages: pipeline?.pages ?? 1,
-    rows: (pipeline?.rows ?? []).map(bankView),
+    rows: rows.map((r) => bankView(owner, r)),
   };
 }
 
@@ -359,7 +397,14 @@ export default function ProductDetail() {
             </p>
             {data.rows.length === 0 ? (
               <div className="empty" data-testid="pipeline-empty">
-                {t("products:pipeline.none")}
+                <p>{t("products:pipeline.none")}</p>
+                <Link
+                  to={`/bank/products/${data.product.id}/edit`}
+                  className="button"
+                  data-testid="empty-next"
+                >
+                  {t("products:pipeline.noneNext")}
+                </Link>
               </div>
             ) : (
               <table className="data" data-testid="pipeline-table">
@@ -415,6 +460,19 @@ export default function ProductDetail() {
                         <span className="muted">
                           {t("products:pipeline.capacity", { capacity: money(r.capacityFen) })}
                         </span>
+                        {r.ownerFigures.map((o, i) => (
+                          <div key={i} className="muted" data-testid="pipeline-owner-figures">
+                            {ipTypeLabel(t, o.ipType)}：
+                            {t("assets:valuation.ownerFigures.pipelineLine", {
+                              revenue: money(o.revenueFen),
+                              royalty: formatBp(o.royaltyRateBp, 2, { trim: true }),
+                              discount: formatBp(o.discountRateBp, 2, { trim: true }),
+                            })}
+                            {o.warnings > 0
+                              ? ` · ${t("assets:valuation.ownerFigures.pipelineWarnings", { count: o.warnings })}`
+                              : ""}
+                          </div>
+                        ))}
                       </td>
                       <td>
                         <span className="badge" data-testid="pipeline-state">

@@ -48,7 +48,10 @@ export default function BankProducts() {
       </div>
       {total === 0 ? (
         <div className="empty" data-testid="products-empty">
-          {t("products:bank.empty")}
+          <p>{t("products:bank.empty")}</p>
+          <Link to="/bank/products/new" className="button button-primary" data-testid="empty-next">
+            {t("products:bank.new")}
+          </Link>
         </div>
       ) : (
         <>

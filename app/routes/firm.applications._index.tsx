@@ -29,9 +29,9 @@ export default function FirmApplications() {
     <div className="grid" style={{ gap: "1rem" }}>
       <h1>{t("applications:list.firmTitle")}</h1>
       {rows.length === 0 ? (
-        <div className="empty">
+        <div className="empty" data-testid="applications-empty">
           <p>{t("applications:list.firmEmpty")}</p>
-          <Link to="/products" className="button">
+          <Link to="/products" className="button" data-testid="empty-next">
             {t("applications:list.browseProducts")}
           </Link>
         </div>

@@ -37,7 +37,9 @@ export default function FirmAppraisals() {
       {rows.length === 0 ? (
         <div className="empty" data-testid="orders-empty">
           <p>{t("appraisal:firm.listEmpty")}</p>
-          <Link to="/firm/appraisals/new">{t("appraisal:firm.newOrder")}</Link>
+          <Link to="/firm/appraisals/new" className="button" data-testid="empty-next">
+            {t("appraisal:firm.newOrder")}
+          </Link>
         </div>
       ) : (
         <table className="data" data-testid="orders-table">

@@ -41,6 +41,12 @@ export default function NewPatent() {
     <div className="card" style={{ maxWidth: "44rem" }}>
       <h1>{t("assets:form.patentTitle")}</h1>
       <p className="muted">{t("assets:form.patentIntro")}</p>
+      <p>
+        {t("assets:form.manyAssets")}{" "}
+        <Link to="/firm/assets/import" data-testid="import-instead">
+          {t("assets:form.importInstead")}
+        </Link>
+      </p>
       <Form method="post" className="stack" {...getFormProps(form)}>
         <FormErrors errors={form.errors} />
         <PatentFields fields={fields} today={today} />

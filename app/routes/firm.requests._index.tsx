@@ -31,7 +31,10 @@ export default function Requests() {
       </div>
       {total === 0 ? (
         <div className="empty" data-testid="requests-empty">
-          {t("products:requests.empty")}
+          <p>{t("products:requests.empty")}</p>
+          <Link to="/firm/requests/new" className="button button-primary" data-testid="empty-next">
+            {t("products:requests.new")}
+          </Link>
         </div>
       ) : (
         <>

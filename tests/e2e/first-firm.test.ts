@@ -1,16 +1,18 @@
 /**
- * A first-time firm on a phone (390×844), issue 10: it registers with a valid USCC, lists a patent,
- * gets a quick estimate, posts a financing request and reaches its match page, where every active
+ * A first-time firm on a phone (390×844), issue 10: it registers with a valid USCC, imports two
+ * patents and a trademark through the CSV template it downloads (the spreadsheet editing happens
+ * outside the browser; the download, the file choice and the clicks count), gets a quick estimate, posts a financing request and reaches its match page, where every active
  * product is in one of the four states and at least one is subject to appraisal — in at most 25
  * user actions (clicks, fields, choices), counted. Then the appraisal path through the existing
  * order flow (offline payment confirmed by the admin: the e2e server has no Stripe key), the valuer
  * signs, the product turns 可直接申请, the firm applies and submits, and the bank approves. No page
  * visited scrolls sideways at 390 px.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { expect, inject } from "vitest";
+import { makePatentNumber } from "../../app/domain/patent";
 import { buildUscc } from "../../app/domain/uscc";
 import { createDb } from "../../app/utils/db.server";
 import { ARTIFACTS_DIR } from "./support/server";
@@ -19,14 +21,56 @@ import { SCREENSHOT_DIR, test } from "./support/test";
 const DEMO_PASSWORD = "zhirong-demo-2025";
 const PHONE = { width: 390, height: 844 };
 
-/** A well-formed invention application number filed in 2021 (docs/domain.md#patent-numbers). */
-function patentNumber(): string {
-  const twelve = `20211${String(Date.now()).slice(-7)}`;
-  const sum = [...twelve].reduce(
-    (acc, d, i) => acc + Number(d) * [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5][i],
-    0,
-  );
-  return `${twelve}.${sum % 11 === 10 ? "X" : String(sum % 11)}`;
+/**
+ * The firm's rows for the import template (its Chinese headers, one line each): two granted
+ * patents filed in 2021 with well-formed numbers (docs/domain.md#patent-numbers) and a registered
+ * trademark, unique per run.
+ */
+function importRows(stamp: string, inventionTitle: string): string {
+  const serial = Number(stamp.slice(-7));
+  return [
+    [
+      "专利",
+      makePatentNumber(2021, 1, serial),
+      inventionTitle,
+      "授权",
+      "2021-03-15",
+      "2022-11-20",
+      "A23K 50/10",
+      "8",
+      "否",
+    ],
+    [
+      "专利",
+      makePatentNumber(2021, 2, serial),
+      `一种饲草打捆装置${stamp.slice(-4)}`,
+      "授权",
+      "2021-05-10",
+      "2021-12-01",
+      "A01F 15/00",
+      "5",
+      "否",
+    ],
+    [
+      "商标",
+      stamp,
+      `青草原${stamp.slice(-4)}`,
+      "注册",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "2018-06-14",
+      "31",
+      "普通商标",
+      "否",
+      "否",
+      "0",
+    ],
+  ]
+    .map((r) => [...r, ...Array<string>(15 - r.length).fill("")].join(",") + "\r\n")
+    .join("");
 }
 
 async function noSideScroll(page: Page, where: string) {
@@ -147,17 +191,37 @@ test(
       await act(page.getByTestId("loan-path-next").click());
       await page.waitForURL("**/firm/assets/new-patent");
       await noSideScroll(page, "/firm/assets/new-patent");
-      await act(page.fill("input[name=number]", patentNumber()));
-      await act(page.fill("input[name=title]", title));
-      await act(page.selectOption("select[name=status]", "granted"));
-      await act(page.fill("input[name=filingDate]", "2021-03-15"));
-      await act(page.fill("input[name=grantDate]", "2022-11-20"));
-      await act(page.locator("main button[type=submit]").click());
-      await page.waitForURL(/\/firm\/assets\/\d+(\?.*)?$/);
-      await noSideScroll(page, "asset detail");
+      // Two granted patents and a trademark: the CSV template, not three forms.
+      await act(page.getByTestId("import-instead").click());
+      await page.waitForURL("**/firm/assets/import");
+      await noSideScroll(page, "/firm/assets/import");
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        act(page.locator('a[href="/firm/assets/import-template.csv"]').click()),
+      ]);
+      const template = readFileSync((await download.path())!, "utf8");
+      // The owner fills the template in a spreadsheet (outside the browser), keeping its header.
+      const filled = path.join(ARTIFACTS_DIR, `first-firm-${stamp}.csv`);
+      writeFileSync(filled, template + importRows(stamp, title));
+      await act(page.setInputFiles("input[name=file]", filled));
+      await act(page.locator("main form button[type=submit]").click());
+      await page.waitForURL(/\/firm\/assets\/import\/\d+$/);
+      await noSideScroll(page, "import preview");
+      expect(await page.getByTestId("import-counts").textContent()).toContain("3");
+      expect(await page.getByTestId("import-errors").count()).toBe(0);
+      await act(page.getByTestId("confirm-import").click());
+      await page.waitForURL(/\/firm\/assets\?imported=3$/);
+      await noSideScroll(page, "portfolio after the import");
+      expect(await page.getByTestId("asset-row").count()).toBe(3);
+      await act(
+        page
+          .getByTestId("asset-row")
+          .filter({ hasText: title })
+          .locator('a[href$="/valuation"]')
+          .click(),
+      );
 
       // ---- Quick estimate, with the firm's own revenue to check it against ----
-      await act(page.getByTestId("value-asset").click());
       await page.waitForURL(/\/valuation(\?.*)?$/);
       await noSideScroll(page, "valuation form");
       await act(page.fill("input[name=revenue]", "5000万"));

@@ -237,6 +237,35 @@ describe(`/firm/assets over HTTP on ${testDbKind()}`, () => {
       expect(await count("ip_assets")).toBe(before);
     });
 
+    it("refuses an 11-digit number naming the expected form (12 digits + check digit), and saves nothing", async () => {
+      const before = await count("ip_assets");
+      const res = await requestAs(
+        app,
+        actors,
+        "firmB",
+        "/firm/assets/new-patent",
+        form({ ...good, number: number.slice(0, 11) }),
+      );
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toContain(
+        "专利申请号应为 12 位数字加 1 位校验位，如 201710601862.3（2003 年 10 月前的旧号为 8 位数字加校验位）；您输入了 11 位",
+      );
+      expect(await count("ip_assets")).toBe(before);
+      const en = await requestAs(app, actors, "firmB", "/firm/assets/new-patent", {
+        ...form({ ...good, number: `${number.slice(0, 11)}.${number.slice(-1)}` }),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "accept-language": "en",
+        },
+      });
+      expect(en.status).toBe(400);
+      expect(await en.text()).toContain(
+        "A patent application number is 12 digits plus a check digit, like 201710601862.3 (8 digits before October 2003); you entered 11 digits before the check digit",
+      );
+      expect(await count("ip_assets")).toBe(before);
+    });
+
     it("says the same in English for an English-speaking user", async () => {
       const res = await requestAs(app, actors, "firmB", "/firm/assets/new-patent", {
         ...form({ ...good, number: "201710601862.4", filingDate: "2017-07-21" }),

@@ -226,7 +226,7 @@ describe("parsePatentNumber", () => {
     const p = problemOf("20171060186.3");
     if (p?.kind !== "length") throw new Error("expected a length problem");
     expect(say(patentNumberProblemMessage(p))).toBe(
-      "校验位前应为 12 位数字（2003 年 10 月前为 8 位），您输入了 11 位",
+      "专利申请号应为 12 位数字加 1 位校验位，如 201710601862.3（2003 年 10 月前的旧号为 8 位）；校验位前您输入了 11 位",
     );
     expect(say(patentNumberProblemMessage(p), "en")).toContain("you entered 11");
   });
@@ -313,6 +313,30 @@ describe("patentNumberProblemMessage", () => {
     expect(say(patentNumberProblemMessage(year))).toBe("申请年份 2002 不在 2003–今 之间");
     expect(say(patentNumberProblemMessage({ ...year, latest: 2025 }), "en")).toBe(
       "Filing year 2002 is outside 2003–2025",
+    );
+  });
+
+  it.each([
+    ["20171060186", 11],
+    ["2017106018", 10],
+    ["20171060186234", 14],
+    ["ZL 2017 1060 18", 10],
+  ])("names the expected form (12 digits + check digit) and counts %j as %i digits", (input, n) => {
+    const p = problemOf(input);
+    if (p?.kind !== "length") throw new Error("expected a length problem");
+    const zh = say(patentNumberProblemMessage(p));
+    expect(zh).toMatch(/^专利申请号应为 12 位数字加 1 位校验位，如 201710601862\.3/);
+    expect(zh).toMatch(new RegExp(`您输入了 ${n} 位$`));
+    const en = say(patentNumberProblemMessage(p), "en");
+    expect(en).toMatch(/^A patent application number is 12 digits plus a check digit/);
+    expect(en).toContain(`you entered ${n} digits`);
+  });
+
+  it("names the expected form when only the check digit is missing", () => {
+    const p = problemOf("201710601862");
+    if (p?.kind !== "length") throw new Error("expected a length problem");
+    expect(say(patentNumberProblemMessage(p))).toBe(
+      "专利申请号应为 12 位数字加 1 位校验位，如 201710601862.3；您输入的号码缺少小数点后的校验位",
     );
   });
 
