@@ -159,5 +159,5 @@ describe(`the demo's loan servicing history (${testDbKind()})`, () => {
       await count("mail_queue"),
       await count("notifications"),
     ]).toEqual(before);
-  }, 600_000);
+  }, 1_200_000);
 });
