@@ -25,39 +25,51 @@ export function invalidatePublicPages(): void {
  * for them, like the report's own cache (docs/decisions/012-production-mode.md).
  */
 export async function publicDataVersion(db: Db): Promise<string> {
-  const [rollups, servicing, defaults, overrides, products, settings] = await Promise.all([
-    db
-      .selectFrom("disbursement_rollups")
-      .select(["dimension", "amount_fen", "entry_count"])
-      .where("dimension", "in", ["total", "firms"])
-      .execute(),
-    db
-      .selectFrom("servicing_rollups")
-      .select(["outstanding_fen", "principal_repaid_fen", "interest_repaid_fen", "entry_count"])
-      .where("dimension", "=", "total")
-      .where("bucket", "=", "")
-      .executeTakeFirst(),
-    db
-      .selectFrom("loan_defaults")
-      .select(sql<number>`count(*)`.as("n"))
-      .executeTakeFirst(),
-    db
-      .selectFrom("loan_classification_overrides")
-      .select(sql<number>`count(*)`.as("n"))
-      .executeTakeFirst(),
-    db
-      .selectFrom("loan_products")
-      .select([
-        sql<number>`count(*)`.as("n"),
-        sql<number | null>`sum(version + active)`.as("v"),
-        sql<string | null>`max(updated_at)`.as("at"),
-      ])
-      .executeTakeFirst(),
-    db
-      .selectFrom("settings")
-      .select([sql<number>`count(*)`.as("n"), sql<string | null>`max(updated_at)`.as("at")])
-      .executeTakeFirst(),
-  ]);
+  const [rollups, servicing, defaults, overrides, products, settings, accounts] = await Promise.all(
+    [
+      db
+        .selectFrom("disbursement_rollups")
+        .select(["dimension", "amount_fen", "entry_count"])
+        .where("dimension", "in", ["total", "firms"])
+        .execute(),
+      db
+        .selectFrom("servicing_rollups")
+        .select(["outstanding_fen", "principal_repaid_fen", "interest_repaid_fen", "entry_count"])
+        .where("dimension", "=", "total")
+        .where("bucket", "=", "")
+        .executeTakeFirst(),
+      db
+        .selectFrom("loan_defaults")
+        .select(sql<number>`count(*)`.as("n"))
+        .executeTakeFirst(),
+      db
+        .selectFrom("loan_classification_overrides")
+        .select(sql<number>`count(*)`.as("n"))
+        .executeTakeFirst(),
+      db
+        .selectFrom("loan_products")
+        .select([
+          sql<number>`count(*)`.as("n"),
+          sql<number | null>`sum(version + active)`.as("v"),
+          sql<string | null>`max(updated_at)`.as("at"),
+        ])
+        .executeTakeFirst(),
+      db
+        .selectFrom("settings")
+        .select([sql<number>`count(*)`.as("n"), sql<string | null>`max(updated_at)`.as("at")])
+        .executeTakeFirst(),
+      // /report shows the balances: every repayment and the daily reclassification move them.
+      db
+        .selectFrom("loan_accounts")
+        .select([
+          sql<number | null>`sum(outstanding_principal_fen)`.as("o"),
+          sql<number | null>`sum(days_past_due)`.as("d"),
+          sql<number>`count(*)`.as("n"),
+        ])
+        .where("status", "=", "open")
+        .executeTakeFirst(),
+    ],
+  );
   const ledger = rollups
     .map((r) => `${r.dimension}:${Number(r.amount_fen)}:${Number(r.entry_count)}`)
     .sort()
@@ -77,5 +89,6 @@ export async function publicDataVersion(db: Db): Promise<string> {
     `l:${loans}:${Number(defaults?.n ?? 0)}:${Number(overrides?.n ?? 0)}`,
     `p:${Number(products?.n ?? 0)}:${Number(products?.v ?? 0)}:${String(products?.at ?? "")}`,
     `s:${Number(settings?.n ?? 0)}:${String(settings?.at ?? "")}`,
+    `a:${Number(accounts?.n ?? 0)}:${Number(accounts?.o ?? 0)}:${Number(accounts?.d ?? 0)}`,
   ].join("|");
 }
