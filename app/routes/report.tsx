@@ -101,55 +101,6 @@ export default function Report() {
             <p key={i}>{translateMessage(t, p, lang, "auto")}</p>
           ))}
         </div>
-        <h2 style={{ marginTop: "1.25rem" }}>{r("servicingTitle")}</h2>
-        <div className="grid grid-4 card" data-testid="report-servicing">
-          <div className="stat">
-            <div className="label">{r("outstanding")}</div>
-            <div
-              className="value"
-              data-testid="report-outstanding"
-              data-fen={report.servicing.outstandingFen}
-            >
-              {money(report.servicing.outstandingFen)}
-            </div>
-            <div className="sub">
-              {r("outstandingHint", {
-                count: report.servicing.openLoans,
-                repaid: money(report.servicing.principalRepaidFen),
-              })}
-            </div>
-          </div>
-          <div className="stat">
-            <div className="label">{r("overdueBalance")}</div>
-            <div
-              className="value"
-              data-testid="report-overdue"
-              data-fen={report.servicing.overdueOutstandingFen}
-              data-loans={report.servicing.overdueLoans}
-            >
-              {money(report.servicing.overdueOutstandingFen)}
-            </div>
-            <div className="sub">
-              {r("overdueHint", {
-                count: report.servicing.overdueLoans,
-                share: rate(report.servicing.overdueShareBp),
-              })}
-            </div>
-          </div>
-          <div className="stat">
-            <div className="label">{r("nplBalance")}</div>
-            <div
-              className="value"
-              data-testid="report-npl"
-              data-fen={report.servicing.nonPerformingOutstandingFen}
-            >
-              {money(report.servicing.nonPerformingOutstandingFen)}
-            </div>
-            <div className="sub">
-              {r("nplHint", { share: rate(report.servicing.nonPerformingShareBp) })}
-            </div>
-          </div>
-        </div>
         <h2 style={{ marginTop: "1.25rem" }}>{r("keyFigures")}</h2>
         <div className="grid grid-4 card" data-testid="key-figures">
           <div className="stat">
