@@ -112,7 +112,6 @@ async function loadWatches(
     scope.kind === "bank"
       ? q.where("loan_accounts.bank_org_id", "=", scope.bankOrgId)
       : q.where("loan_accounts.firm_org_id", "=", scope.firmOrgId);
-  if (applicationId !== undefined) q = q.where("loan_accounts.application_id", "=", applicationId);
   const loans = await q.orderBy("loan_accounts.application_id").execute();
   if (loans.length === 0) return [];
   const ids = loans.map((l) => l.application_id);
