@@ -43,6 +43,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/bank/pipeline", labelKey: "nav.pipeline" },
     { to: "/bank/applications", labelKey: "applications:nav.bankApplications" },
     { to: "/bank/loans", labelKey: "servicing:nav.bankLoans" },
+    { to: "/risk/claims", labelKey: "risk:nav.claims" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
     { to: "/team", labelKey: "team:nav" },
@@ -54,6 +55,8 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
   alliance: [
     { to: "/alliance", labelKey: "nav.dashboard" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
+    { to: "/risk/pools", labelKey: "risk:nav.pools" },
+    { to: "/risk/claims", labelKey: "risk:nav.claims" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
   ],
   admin: [
@@ -61,6 +64,8 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/ledger", labelKey: "applications:nav.adminLedger", group: "ops" },
     { to: "/admin/payments", labelKey: "nav.payments", group: "ops" },
     { to: "/alliance/review", labelKey: "alliance:nav.review", group: "ops" },
+    { to: "/risk/pools", labelKey: "risk:nav.pools", group: "ops" },
+    { to: "/risk/claims", labelKey: "risk:nav.claims", group: "ops" },
     { to: "/admin/invitations", labelKey: "nav.invitations", group: "accounts" },
     { to: "/admin/audit", labelKey: "nav.audit", group: "system" },
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings", group: "system" },
