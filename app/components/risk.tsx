@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import { formatBp, formatMoney } from "../domain/money";
+import { formatBp, formatMoney, formatMoneyExact } from "../domain/money";
 import { splitByShares, SHARE_PARTIES, type SplitFen } from "../domain/risk-sharing/shares";
 
 /** What a pool's figures need (app/models/risk-sharing/pools.server.ts PoolSummary). */
@@ -82,7 +82,7 @@ export function PayoutSplit({
                 {t(`risk:parties.${p}`)} ({formatBp(shares[p], 2, { trim: true })})
               </th>
               <td data-testid={testId ? `${testId}-${p}` : undefined}>
-                {formatMoney(split[p], i18n.language)}
+                {formatMoneyExact(split[p], i18n.language)}
               </td>
             </tr>
           ))}

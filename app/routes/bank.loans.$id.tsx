@@ -198,7 +198,7 @@ export default function BankLoan() {
               </Link>{" "}
               · {t(`risk:claims.state.${cover.claim.state}`)}
             </p>
-          ) : loan.defaultRecord ? (
+          ) : loan.defaultRecord || cover.defaulted ? (
             <p>
               <Link
                 to={`/bank/loans/${a.application_id}/claim`}

@@ -233,7 +233,7 @@ export async function getLoanCover(db: Executor, bankOrgId: number, applicationI
     .selectFrom("risk_reservations as r")
     .innerJoin("risk_pools as p", "p.id", "r.pool_id")
     .innerJoin("applications as a", "a.id", "r.application_id")
-    .select(["r.pool_id", "p.name as poolName", "r.reserved_fen", "r.state"])
+    .select(["r.pool_id", "p.name as poolName", "r.reserved_fen", "r.state", "a.state as appState"])
     .where("r.application_id", "=", applicationId)
     .where("a.bank_org_id", "=", bankOrgId)
     .executeTakeFirst();
@@ -249,6 +249,8 @@ export async function getLoanCover(db: Executor, bankOrgId: number, applicationI
     poolName: r.poolName,
     reservedFen: Number(r.reserved_fen),
     state: r.state,
+    /** Defaulted through the deal workflow (the loan page's own default record covers servicing). */
+    defaulted: r.appState === "defaulted",
     claim: claim ?? null,
   };
 }
