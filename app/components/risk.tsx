@@ -73,21 +73,19 @@ export function PayoutSplit({
   const { t, i18n } = useTranslation();
   const split = parts ?? splitByShares(amountFen, shares);
   return (
-    <div className="table-wrap">
-      <table data-testid={testId}>
-        <tbody>
-          {SHARE_PARTIES.filter((p) => shares[p] > 0).map((p) => (
-            <tr key={p}>
-              <th scope="row">
-                {t(`risk:parties.${p}`)} ({formatBp(shares[p], 2, { trim: true })})
-              </th>
-              <td data-testid={testId ? `${testId}-${p}` : undefined}>
-                {formatMoneyExact(split[p], i18n.language)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <table className="data" data-testid={testId}>
+      <tbody>
+        {SHARE_PARTIES.filter((p) => shares[p] > 0).map((p) => (
+          <tr key={p}>
+            <th scope="row">
+              {t(`risk:parties.${p}`)} ({formatBp(shares[p], 2, { trim: true })})
+            </th>
+            <td data-testid={testId ? `${testId}-${p}` : undefined}>
+              {formatMoneyExact(split[p], i18n.language)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -187,39 +187,37 @@ export default function PoolPage() {
       <section className="stack">
         <h2>{t("risk:pool.loans")}</h2>
         {d.loans.length === 0 ? <p className="empty">{t("risk:pool.noLoans")}</p> : null}
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>{t("risk:pool.loan")}</th>
-                <th>{t("risk:pool.bank")}</th>
-                <th>{t("risk:pool.region")}</th>
-                <th>{t("risk:pool.reserved")}</th>
-                <th>{t("risk:pool.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.loans.map((l) => {
-                const href = loanHref(l);
-                return (
-                  <tr key={l.application_id} data-testid={`covered-${l.application_id}`}>
-                    <td>
-                      {href ? <Link to={href}>#{l.application_id}</Link> : `#${l.application_id}`}{" "}
-                      {l.firmName}
-                    </td>
-                    <td>{l.bankName}</td>
-                    <td>{regionName(l.region_code, lang)}</td>
-                    <td>
-                      {formatMoneyExact(l.reserved_fen, lang)} /{" "}
-                      {formatMoneyExact(l.initial_fen, lang)}
-                    </td>
-                    <td>{t(`risk:reservation.${l.state}`)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <table className="data">
+          <thead>
+            <tr>
+              <th>{t("risk:pool.loan")}</th>
+              <th>{t("risk:pool.bank")}</th>
+              <th>{t("risk:pool.region")}</th>
+              <th>{t("risk:pool.reserved")}</th>
+              <th>{t("risk:pool.state")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.loans.map((l) => {
+              const href = loanHref(l);
+              return (
+                <tr key={l.application_id} data-testid={`covered-${l.application_id}`}>
+                  <td>
+                    {href ? <Link to={href}>#{l.application_id}</Link> : `#${l.application_id}`}{" "}
+                    {l.firmName}
+                  </td>
+                  <td>{l.bankName}</td>
+                  <td>{regionName(l.region_code, lang)}</td>
+                  <td>
+                    {formatMoneyExact(l.reserved_fen, lang)} /{" "}
+                    {formatMoneyExact(l.initial_fen, lang)}
+                  </td>
+                  <td>{t(`risk:reservation.${l.state}`)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </section>
 
       <section className="stack">

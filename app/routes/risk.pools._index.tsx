@@ -26,7 +26,7 @@ export default function RiskPools() {
     <div className="grid" style={{ gap: "1rem" }}>
       <h1>{t("risk:pools.title")}</h1>
       <p className="muted">{t("risk:pools.intro")}</p>
-      <p className="row">
+      <p style={{ display: "flex", flexWrap: "wrap", gap: "0.75rem", alignItems: "center" }}>
         <Link to="/risk/claims">{t("risk:claims.title")}</Link>
         {mayCreate ? (
           <Link to="/risk/pools/new" className="button button-primary" data-testid="new-pool">
