@@ -67,6 +67,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/risk/pools", labelKey: "risk:nav.pools", group: "ops" },
     { to: "/risk/claims", labelKey: "risk:nav.claims", group: "ops" },
     { to: "/admin/invitations", labelKey: "nav.invitations", group: "accounts" },
+    { to: "/admin/users", labelKey: "security:nav.users", group: "accounts" },
     { to: "/admin/audit", labelKey: "nav.audit", group: "system" },
     { to: "/admin/settings/appraisal-fee", labelKey: "nav.settings", group: "system" },
     { to: "/admin/settings/target", labelKey: "applications:nav.target", group: "system" },

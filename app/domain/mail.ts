@@ -7,12 +7,16 @@ export const MAIL_TEMPLATES = {
   verifyEmail: { essential: true },
   passwordReset: { essential: true },
   passwordChanged: { essential: true },
+  twoFactorReset: { essential: true },
   invitation: { essential: true },
   // Deal events (issue 11): notices, each with a one-click unsubscribe.
   applicationSubmitted: { essential: false },
   applicationApproved: { essential: false },
   applicationRejected: { essential: false },
   applicationDisbursed: { essential: false },
+  // Appraisal events: the firm's fee is confirmed paid; the valuer signed the report.
+  appraisalPaid: { essential: false },
+  appraisalSigned: { essential: false },
   instalmentDue: { essential: false },
   repaymentOverdue: { essential: false },
 } as const satisfies Record<string, { essential: boolean }>;

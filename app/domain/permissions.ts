@@ -183,6 +183,10 @@ export const PERMISSIONS = {
   "settings.edit": ADMIN,
   /** Which roles must use two-factor authentication (docs/decisions/014-two-factor.md). */
   "twoFactorPolicy.edit": ADMIN,
+  /** Every user's account and second-factor status (/admin/users). */
+  "user.list": ADMIN,
+  /** Resetting another user's lost second factor (docs/decisions/016-accounts.md). */
+  "twoFactor.resetForUser": ADMIN,
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -237,9 +241,13 @@ export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "application.disburse",
   "application.repay",
   "application.default",
+  "loan.postRepayment",
+  "loan.reverseRepayment",
+  "loan.default",
   "ledger.reverse",
   "payment.confirmOffline",
   "twoFactorPolicy.edit",
+  "twoFactor.resetForUser",
 ]);
 
 /** What the guards know of the actor's second factor (a `SessionUser` carries both). */

@@ -111,3 +111,26 @@ export function totpStep(nowMs: number): number {
 export function isFreshStep(lastAcceptedStep: number | null, step: number): boolean {
   return lastAcceptedStep === null || step > lastAcceptedStep;
 }
+
+/** At most this many users on the admin's account list (/admin/users); search to narrow it. */
+export const USER_LIST_LIMIT = 50;
+
+/** The reason an admin gives for resetting someone's second factor (kept in the audit row). */
+export const ADMIN_RESET_REASON_MIN = 10;
+export const ADMIN_RESET_REASON_MAX = 500;
+
+export type AdminResetRefusal = "self" | "notEnrolled" | null;
+
+/**
+ * May an admin reset this user's lost second factor? Not their own (they would use their own
+ * recovery codes, or another admin, so one stolen admin session cannot strip its own account's
+ * factor), and only when there is something to reset (an enrolment, confirmed or started).
+ */
+export function adminResetRefusal(
+  adminUserId: number,
+  target: { id: number; hasEnrolment: boolean },
+): AdminResetRefusal {
+  if (target.id === adminUserId) return "self";
+  if (!target.hasEnrolment) return "notEnrolled";
+  return null;
+}

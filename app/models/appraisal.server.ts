@@ -26,6 +26,7 @@ import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
 import { refreshRequestCollateralBounds } from "./request.server";
 import { estimateAssumptions } from "./valuation.server";
+import { mailAppraisalOrderEvent } from "./notice-mail.server";
 
 /**
  * Formal appraisals: the firm's order, the valuer's queue and signature, the report and its public
@@ -768,6 +769,7 @@ export async function signAppraisalOrder(
         })),
       },
     });
+    await mailAppraisalOrderEvent(trx, order, "appraisalSigned");
     return { appraisalIds };
   });
 }

@@ -1,3 +1,5 @@
+import type { AppraisalOrder } from "../../db/schema";
+import { orderNumber } from "../domain/appraisal";
 import { isEssentialMail, type MailTemplate } from "../domain/mail";
 import { formatMoneyExact } from "../domain/money";
 import { absoluteUrl, unsubscribeUrl } from "../utils/mail-links.server";
@@ -51,4 +53,21 @@ export async function mailOrganisation(
     });
   }
   return users.length;
+}
+
+/**
+ * Mails the firm that an appraisal order moved: its fee is confirmed paid (by Stripe or by the
+ * admin for a bank transfer), or the valuer signed the report. Inside the change's transaction.
+ */
+export async function mailAppraisalOrderEvent(
+  db: Executor,
+  order: Pick<AppraisalOrder, "id" | "firm_org_id" | "created_at" | "fee_fen">,
+  template: "appraisalPaid" | "appraisalSigned",
+): Promise<number> {
+  return mailOrganisation(db, order.firm_org_id, {
+    template,
+    params: { number: orderNumber(order.id, order.created_at) },
+    money: { fee: Number(order.fee_fen) },
+    link: `/firm/appraisals/${order.id}`,
+  });
 }

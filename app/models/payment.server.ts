@@ -16,6 +16,7 @@ import { nowInstant } from "../utils/time";
 import { lockOrderRow, PAGE_SIZE, type Actor } from "./appraisal.server";
 import { writeAudit } from "./audit.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
+import { mailAppraisalOrderEvent } from "./notice-mail.server";
 
 /**
  * Paying for a formal appraisal. Online: Stripe Checkout in CNY (card, Alipay, WeChat Pay); the
@@ -296,6 +297,7 @@ export async function applyStripeEvent(db: Db, event: Stripe.Event): Promise<Web
           },
         });
       }
+      if (effect === "pay") await mailAppraisalOrderEvent(trx, order, "appraisalPaid");
       return { outcome: "applied" as const, effect, orderId: order.id };
     });
   } catch (e) {
@@ -425,6 +427,7 @@ export async function markOfflinePaid(
       reason: input.reference,
       detail: { reference: input.reference, note: input.note ?? null, feeFen: order.fee_fen },
     });
+    await mailAppraisalOrderEvent(trx, order, "appraisalPaid");
   });
 }
 

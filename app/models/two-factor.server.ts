@@ -1,6 +1,9 @@
 import type { Transaction } from "kysely";
 import type { Database, Role } from "../../db/schema";
+import { sql } from "kysely";
 import {
+  adminResetRefusal,
+  USER_LIST_LIMIT,
   classifySecondFactor,
   isFreshStep,
   REMEMBER_DEVICE_MS,
@@ -11,7 +14,7 @@ import {
 import type { Db } from "../utils/db.server";
 import { isDeployment } from "../utils/env.server";
 import { verifyPassword } from "../utils/password.server";
-import { nowInstant, toDbInstant } from "../utils/time";
+import { fromDbInstant, nowInstant, toDbInstant } from "../utils/time";
 import {
   decryptTotpSecret,
   encryptTotpSecret,
@@ -23,6 +26,7 @@ import {
   newTotpSecret,
 } from "../utils/two-factor.server";
 import { writeAudit } from "./audit.server";
+import { enqueueMail } from "./mail.server";
 import { ConflictError, UserFacingError } from "./errors";
 
 /**
@@ -532,4 +536,144 @@ export async function countEnrolledByRole(db: Db): Promise<Partial<Record<Role, 
     .groupBy("users.role")
     .execute();
   return Object.fromEntries(rows.map((r) => [r.role, Number(r.n)]));
+}
+
+// ---- the admin's view and reset of users' second factors -----------------------------------------
+
+export interface UserSecondFactorRow {
+  id: number;
+  displayName: string;
+  email: string;
+  role: Role;
+  orgName: string;
+  disabled: boolean;
+  /** "on": confirmed; "pending": set-up started, no code yet; "off": nothing stored. */
+  twoFactor: "on" | "pending" | "off";
+  enabledAt: string | null;
+}
+
+/**
+ * Users for the admin's account list (/admin/users), found by a piece of their e-mail address or
+ * name (case-insensitive; `instr` exists on both databases and needs no LIKE escaping), at most
+ * USER_LIST_LIMIT of them, with their second-factor state.
+ */
+export async function listUsersForAdmin(db: Db, query: string): Promise<UserSecondFactorRow[]> {
+  const q = query.trim().toLowerCase();
+  let rows = db
+    .selectFrom("users")
+    .innerJoin("organisations", "organisations.id", "users.org_id")
+    .leftJoin("user_totp", "user_totp.user_id", "users.id")
+    .select([
+      "users.id",
+      "users.display_name",
+      "users.email",
+      "users.role",
+      "users.disabled",
+      "organisations.name as org_name",
+      "user_totp.user_id as totp_user",
+      "user_totp.enabled_at",
+    ])
+    .orderBy("users.email")
+    .limit(USER_LIST_LIMIT);
+  if (q) {
+    rows = rows.where((eb) =>
+      eb.or([
+        eb(sql`instr(lower(users.email), ${q})`, ">", 0),
+        eb(sql`instr(lower(users.display_name), ${q})`, ">", 0),
+      ]),
+    );
+  }
+  return (await rows.execute()).map((r) => ({
+    id: r.id,
+    displayName: r.display_name,
+    email: r.email,
+    role: r.role,
+    orgName: r.org_name,
+    disabled: Number(r.disabled) === 1,
+    twoFactor: r.enabled_at ? "on" : r.totp_user !== null ? "pending" : "off",
+    enabledAt: r.enabled_at ? fromDbInstant(r.enabled_at).toISOString() : null,
+  }));
+}
+
+/**
+ * An admin resets the second factor of a user who lost it (phone and recovery codes): the secret,
+ * the recovery codes and the remembered devices are deleted and every session of the user ends,
+ * in one transaction with the audit row (the admin's reason) and a mail to the user in their
+ * language. Their password still works; if their role must use two-factor authentication, the
+ * next log-in sends them to enrol again. Refused for the admin's own account and for a user with
+ * nothing to reset (docs/decisions/016-accounts.md).
+ */
+export async function resetTwoFactorByAdmin(
+  db: Db,
+  admin: TwoFactorUser,
+  input: { userId: number; reason: string },
+  now: Date = new Date(),
+): Promise<{ email: string; sessionsEnded: number }> {
+  return db.transaction().execute(async (trx) => {
+    const target = await trx
+      .selectFrom("users")
+      .leftJoin("user_totp", "user_totp.user_id", "users.id")
+      .select([
+        "users.id",
+        "users.org_id",
+        "users.email",
+        "users.locale",
+        "user_totp.user_id as totp_user",
+        "user_totp.enabled_at",
+      ])
+      .where("users.id", "=", input.userId)
+      .executeTakeFirst();
+    if (!target) throw new UserFacingError("security:adminReset.notFound", {}, undefined, 404);
+    const refusal = adminResetRefusal(admin.id, {
+      id: target.id,
+      hasEnrolment: target.totp_user !== null,
+    });
+    if (refusal)
+      throw new UserFacingError(`security:adminReset.refused.${refusal}`, {}, undefined, 409);
+    const gone = await trx
+      .deleteFrom("user_totp")
+      .where("user_id", "=", target.id)
+      .executeTakeFirst();
+    // Two admins resetting at once: the second finds nothing left to delete.
+    if (Number(gone.numDeletedRows) !== 1) throw new ConflictError();
+    const codes = await trx
+      .deleteFrom("recovery_codes")
+      .where("user_id", "=", target.id)
+      .executeTakeFirst();
+    const devices = await trx
+      .deleteFrom("trusted_devices")
+      .where("user_id", "=", target.id)
+      .executeTakeFirst();
+    const sessions = await trx
+      .deleteFrom("sessions")
+      .where("user_id", "=", target.id)
+      .executeTakeFirst();
+    await enqueueMail(trx, {
+      to: target.email,
+      template: "twoFactorReset",
+      params: {
+        email: target.email,
+        time: now.toISOString().slice(0, 16).replace("T", " ") + " UTC",
+      },
+      locale: target.locale,
+    });
+    const sessionsEnded = Number(sessions.numDeletedRows);
+    await writeAudit(trx, {
+      actorUserId: admin.id,
+      orgId: target.org_id,
+      action: "auth.two_factor_reset_by_admin",
+      entityType: "user",
+      entityId: target.id,
+      fromState: target.enabled_at ? "on" : "pending",
+      toState: "off",
+      reason: input.reason,
+      detail: {
+        adminOrgId: admin.org_id,
+        recoveryCodesDeleted: Number(codes.numDeletedRows),
+        devicesForgotten: Number(devices.numDeletedRows),
+        sessionsEnded,
+      },
+    });
+    return { email: target.email, sessionsEnded };
+  });
 }

@@ -12,6 +12,7 @@ import {
 import {
   auditCodeCheck,
   checkSecondFactor,
+  getTwoFactorPolicy,
   hasTwoFactor,
   isRememberedDevice,
   rememberDevice,
@@ -113,7 +114,9 @@ export async function pruneLoginAttempts(db: Db = getDb()): Promise<void> {
 /**
  * After a right password: a user with two-factor authentication gets a short signed pending
  * state and the code form (unless this device was remembered for them); everyone else a session.
- * Where to go afterwards is decided here, once, through safeRedirect.
+ * A user whose role must use it but who has none (never enrolled, or an admin reset it) starts at
+ * enrolment, and goes on to their destination afterwards. Where to go afterwards is decided here,
+ * once, through safeRedirect.
  */
 export async function passwordAccepted(
   request: Request,
@@ -123,16 +126,18 @@ export async function passwordAccepted(
   db: Db = getDb(),
 ): Promise<Response> {
   const to = safeRedirect(redirectTo, DASHBOARD_BY_ROLE[user.role]);
-  if (
-    (await hasTwoFactor(db, user.userId)) &&
-    !(await isRememberedDevice(db, user.userId, readDeviceToken(request)))
-  ) {
+  const enrolled = await hasTwoFactor(db, user.userId);
+  if (enrolled && !(await isRememberedDevice(db, user.userId, readDeviceToken(request)))) {
     return redirect("/login/two-factor", {
       headers: { "Set-Cookie": pendingLoginCookie(request, user.userId, to) },
     });
   }
   const cookie = await createUserSession(request, user.userId, ip, db);
-  return redirect(to, { headers: { "Set-Cookie": cookie } });
+  const mustEnrol = !enrolled && (await getTwoFactorPolicy(db)).roles.includes(user.role);
+  const next = mustEnrol
+    ? `/account/two-factor?required=1&redirectTo=${encodeURIComponent(to)}`
+    : to;
+  return redirect(next, { headers: { "Set-Cookie": cookie } });
 }
 
 export type SecondStepResult =

@@ -737,6 +737,10 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       },
     },
     "admin.outbox": { loader: { path: () => "/admin/outbox", expected: ADMIN } },
+    "admin.users": {
+      loader: { path: () => "/admin/users?q=actors", expected: ADMIN },
+      action: { path: () => "/admin/users", expected: only({ admin: 400 }), body: EMPTY },
+    },
     "admin.settings.two-factor": {
       loader: { path: () => "/admin/settings/two-factor", expected: ADMIN },
       action: {

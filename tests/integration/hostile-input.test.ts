@@ -258,6 +258,7 @@ describe(`hostile input into every form (${testDbKind()})`, () => {
       const QUERIES: [Actor, string][] = [
         ["admin", "/admin/audit"],
         ["admin", "/admin/outbox"],
+        ["admin", "/admin/users"],
         ["admin", "/admin/payments"],
         ["anonymous", "/products"],
         ["firmA", "/firm/assets"],

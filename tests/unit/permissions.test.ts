@@ -110,6 +110,8 @@ const SPEC: Record<Action, string> = {
   "outbox.view": "- - - - - A",
   "settings.edit": "- - - - - A",
   "twoFactorPolicy.edit": "- - - - - A",
+  "user.list": "- - - - - A",
+  "twoFactor.resetForUser": "- - - - - A",
 };
 
 const MINE = 100;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mustEnrolFirst, SECOND_FACTOR_ACTIONS } from "../../app/domain/permissions";
 import {
+  adminResetRefusal,
   classifySecondFactor,
   isFreshStep,
   RECOVERY_ALPHABET,
@@ -29,7 +30,15 @@ describe("which roles must use two-factor authentication", () => {
 describe("the permission guard", () => {
   const required = { twoFactorRequired: true, twoFactorEnabled: false };
   it("holds back money-moving actions until a required user enrols", () => {
-    for (const a of ["application.approve", "application.disburse", "application.repay"] as const) {
+    for (const a of [
+      "application.approve",
+      "application.disburse",
+      "application.repay",
+      "loan.postRepayment",
+      "loan.reverseRepayment",
+      "loan.default",
+      "twoFactor.resetForUser",
+    ] as const) {
       expect(SECOND_FACTOR_ACTIONS.has(a)).toBe(true);
       expect(mustEnrolFirst(required, a)).toBe(true);
       expect(mustEnrolFirst({ ...required, twoFactorEnabled: true }, a)).toBe(false);
@@ -72,5 +81,17 @@ describe("replay", () => {
     expect(isFreshStep(step, step)).toBe(false);
     expect(isFreshStep(step, step - 1)).toBe(false);
     expect(isFreshStep(step, step + 1)).toBe(true);
+  });
+});
+
+describe("an admin resetting someone's lost second factor", () => {
+  it("refuses an admin's own account", () => {
+    expect(adminResetRefusal(1, { id: 1, hasEnrolment: true })).toBe("self");
+  });
+  it("refuses a user with nothing to reset", () => {
+    expect(adminResetRefusal(1, { id: 2, hasEnrolment: false })).toBe("notEnrolled");
+  });
+  it("allows another user's enrolment", () => {
+    expect(adminResetRefusal(1, { id: 2, hasEnrolment: true })).toBeNull();
   });
 });
