@@ -245,6 +245,8 @@ export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "loan.reverseRepayment",
   "loan.default",
   "ledger.reverse",
+  "riskPool.contribute",
+  "riskClaim.decide",
   "payment.confirmOffline",
   "twoFactorPolicy.edit",
   "twoFactor.resetForUser",
