@@ -80,7 +80,7 @@ export async function watchList(
   /** Only this loan (its page's collateral section). */
   applicationId?: number,
 ): Promise<LoanWatch[]> {
-  return loadWatches(db, scope, today, null);
+  return loadWatches(db, scope, today, applicationId ?? null);
 }
 
 /** Open loans in scope, or the one loan `applicationId` in scope whatever its state. */
