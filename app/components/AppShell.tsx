@@ -45,6 +45,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/bank/applications", labelKey: "applications:nav.bankApplications" },
     { to: "/bank/loans", labelKey: "servicing:nav.bankLoans" },
     { to: "/bank/watch", labelKey: "collateral:nav.bankWatch" },
+    { to: "/risk/claims", labelKey: "risk:nav.claims" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
     { to: "/team", labelKey: "team:nav" },
@@ -56,6 +57,8 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
   alliance: [
     { to: "/alliance", labelKey: "nav.dashboard" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
+    { to: "/risk/pools", labelKey: "risk:nav.pools" },
+    { to: "/risk/claims", labelKey: "risk:nav.claims" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
   ],
   admin: [
@@ -64,6 +67,8 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/admin/payments", labelKey: "nav.payments", group: "ops" },
     { to: "/collateral/legal-events", labelKey: "collateral:nav.import", group: "ops" },
     { to: "/alliance/review", labelKey: "alliance:nav.review", group: "ops" },
+    { to: "/risk/pools", labelKey: "risk:nav.pools", group: "ops" },
+    { to: "/risk/claims", labelKey: "risk:nav.claims", group: "ops" },
     { to: "/admin/invitations", labelKey: "nav.invitations", group: "accounts" },
     { to: "/admin/users", labelKey: "security:nav.users", group: "accounts" },
     { to: "/admin/audit", labelKey: "nav.audit", group: "system" },

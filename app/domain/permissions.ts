@@ -164,6 +164,15 @@ export const PERMISSIONS = {
   // Risk sharing and subsidies (docs/domain.md#risk-pools): the pool page for the alliance and
   // the banks; disposals are public; a firm sees and claims only its own subsidies.
   "riskPool.view": { alliance: "any", admin: "any", bank_officer: "any" },
+  /** Setting up a pool: the model further requires a government member (政府部门) or the admin. */
+  "riskPool.create": { alliance: "any", admin: "any" },
+  /** A funder's contribution: the model further requires the pool's manager (or the admin). */
+  "riskPool.contribute": { alliance: "any", admin: "any" },
+  /** Claims: a bank its own; an alliance member its pools' (scoped by the model); the admin all. */
+  "riskClaim.view": { bank_officer: "bankOrgId", alliance: "any", admin: "any" },
+  "riskClaim.file": BANK_OWN,
+  /** Approving or rejecting: the model further requires the pool's manager (or the admin). */
+  "riskClaim.decide": { alliance: "any", admin: "any" },
   "disposal.view": EVERYONE,
   "disposal.registerInterest": EVERYONE,
   "subsidy.viewOwn": FIRM_OWN,
@@ -248,6 +257,8 @@ export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "loan.reverseRepayment",
   "loan.default",
   "ledger.reverse",
+  "riskPool.contribute",
+  "riskClaim.decide",
   "payment.confirmOffline",
   "twoFactorPolicy.edit",
   "twoFactor.resetForUser",

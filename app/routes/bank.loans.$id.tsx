@@ -13,7 +13,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ConfirmBox } from "../components/applications";
@@ -34,6 +34,7 @@ import {
   reverseRepayment,
   settleLoan,
 } from "../models/servicing/loan.server";
+import { getLoanCover } from "../models/risk-sharing/views.server";
 import { getLoanDetail } from "../models/servicing/read.server";
 import { withDb } from "../models/with-db.server";
 import { notFound, parseId, postedIntent, refusal } from "../utils/application-routes.server";
@@ -59,8 +60,9 @@ async function loanOr404(user: SessionUser, id: number) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await authorize(request, "loan.viewIncoming");
   const loan = await loanOr404(user, parseId(params.id));
+  const cover = await withDb(getLoanCover, user.org_id, loan.account.application_id);
   // One key per rendering: a double click or a retried post of this page records once.
-  return { loan, today: todayInChina(), key: crypto.randomUUID() };
+  return { loan, cover, today: todayInChina(), key: crypto.randomUUID() };
 }
 
 const PERMISSION: Record<LoanIntent, Parameters<typeof assertCan>[1]> = {
@@ -146,7 +148,7 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
 }
 
 export default function BankLoan() {
-  const { loan, today, key } = useLoaderData<typeof loader>();
+  const { loan, cover, today, key } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -183,6 +185,36 @@ export default function BankLoan() {
             principal: formatMoneyExact(loan.defaultRecord.principalLossFen, lang),
             interest: formatMoneyExact(loan.defaultRecord.interestLossFen, lang),
           })}
+        </div>
+      ) : null}
+      {cover ? (
+        <div className="card stack" data-testid="loan-cover">
+          <p>
+            {t("risk:cover.coveredBy")}{" "}
+            <Link to={`/risk/pools/${cover.poolId}`}>{cover.poolName}</Link> ·{" "}
+            {t(`risk:reservation.${cover.state}`)}
+            {cover.state === "active"
+              ? ` · ${t("risk:cover.reserved", { amount: formatMoneyExact(cover.reservedFen, lang) })}`
+              : ""}
+          </p>
+          {cover.claim && cover.claim.state !== "rejected" ? (
+            <p>
+              <Link to={`/risk/claims/${cover.claim.id}`}>
+                {t("risk:claims.number", { id: cover.claim.id })}
+              </Link>{" "}
+              · {t(`risk:claims.state.${cover.claim.state}`)}
+            </p>
+          ) : loan.defaultRecord || cover.defaulted ? (
+            <p>
+              <Link
+                to={`/bank/loans/${a.application_id}/claim`}
+                className="button button-primary"
+                data-testid="file-claim"
+              >
+                {t("risk:cover.fileClaim")}
+              </Link>
+            </p>
+          ) : null}
         </div>
       ) : null}
 

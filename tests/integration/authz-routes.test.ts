@@ -107,6 +107,8 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     unpaidOrder: 0,
     report: 0,
     disposal: 0,
+    pool: 0,
+    claim: 0,
     token: "",
   };
   let auditBefore = 0;
@@ -226,6 +228,60 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
           .executeTakeFirstOrThrow()
       ).insertId,
     );
+    // A pool the alliance member manages and a filed claim of bank X on it, inserted directly.
+    const at = "2026-01-01 00:00:00.000";
+    ids.pool = Number(
+      (
+        await t.db
+          .insertInto("risk_pools")
+          .values({
+            name: "矩阵资金池",
+            kind: "county",
+            manager_org_id: actors.alliance.orgId,
+            insurer_org_id: null,
+            guarantor_org_id: null,
+            share_pool_bp: 8000,
+            share_insurer_bp: 0,
+            share_guarantor_bp: 0,
+            share_bank_bp: 2000,
+            per_loan_cap_fen: 100_000_000,
+            leverage_multiple_bp: 100_000,
+            interest_days_allowed: 90,
+            required_documents: "loan_contract",
+            created_by: actors.alliance.userId,
+            created_at: at,
+            updated_at: at,
+          })
+          .executeTakeFirstOrThrow()
+      ).insertId,
+    );
+    ids.claim = Number(
+      (
+        await t.db
+          .insertInto("risk_claims")
+          .values({
+            pool_id: ids.pool,
+            application_id: ids.application,
+            live_key: null,
+            bank_org_id: actors.bankX.orgId,
+            state: "filed",
+            outstanding_principal_fen: 100,
+            unpaid_interest_fen: 0,
+            covered_principal_fen: 100,
+            allowed_interest_fen: 0,
+            loss_fen: 100,
+            claimed_fen: 100,
+            approved_fen: null,
+            reject_reason: null,
+            idempotency_key: "claim:matrix",
+            filed_by: actors.bankX.userId,
+            filed_at: at,
+            decided_by: null,
+            decided_at: null,
+          })
+          .executeTakeFirstOrThrow()
+      ).insertId,
+    );
     auditBefore = await countRows(t.db, "audit_log");
   });
 
@@ -251,7 +307,38 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       action: { path: () => `/disposals/${ids.disposal}`, expected: all(400), body: EMPTY },
     },
     // Banks see every pool (their loans' coverage), the alliance and the admin too.
-    "risk.pools": { loader: { path: () => "/risk/pools", expected: REVIEWERS } },
+    "risk.pools._index": { loader: { path: () => "/risk/pools", expected: REVIEWERS } },
+    // Setting up a pool: a government alliance member (the matrix's is one) or the admin.
+    "risk.pools.new": {
+      loader: { path: () => "/risk/pools/new", expected: only({ alliance: 200, admin: 200 }) },
+      action: {
+        path: () => "/risk/pools/new",
+        expected: only({ alliance: 400, admin: 400 }),
+        body: EMPTY,
+      },
+    },
+    // The pool's page for every reviewer; contributions only by its manager (and the admin).
+    "risk.pools.$id": {
+      loader: { path: () => `/risk/pools/${ids.pool}`, expected: REVIEWERS },
+      action: {
+        path: () => `/risk/pools/${ids.pool}`,
+        expected: only({ alliance: 400, admin: 400 }),
+        body: EMPTY,
+      },
+    },
+    // A bank sees only its claims; only the pool's manager (or the admin) decides.
+    "risk.claims._index": { loader: { path: () => "/risk/claims", expected: REVIEWERS } },
+    "risk.claims.$id": {
+      loader: {
+        path: () => `/risk/claims/${ids.claim}`,
+        expected: only({ bankX: 200, bankY: 404, alliance: 200, admin: 200 }),
+      },
+      action: {
+        path: () => `/risk/claims/${ids.claim}`,
+        expected: only({ alliance: 400, admin: 400 }),
+        body: BOGUS_INTENT,
+      },
+    },
     "firm.subsidies": {
       loader: { path: () => "/firm/subsidies", expected: FIRM },
       action: {
@@ -514,6 +601,19 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     // The loans themselves (who sees whose) are in loan-pages.test.ts; here the role gate, on an
     // application that has no loan account yet (404 past the gate).
     "bank.loans._index": { loader: { path: () => "/bank/loans", expected: BANK } },
+    // Filing a claim: bank X's application is not a defaulted loan (the page says so), bank Y's
+    // view of it is 404; the empty form is refused before the model.
+    "bank.loans.$id_.claim": {
+      loader: {
+        path: () => `/bank/loans/${ids.application}/claim`,
+        expected: only({ bankX: 200, bankY: 404 }),
+      },
+      action: {
+        path: () => `/bank/loans/${ids.application}/claim`,
+        expected: only({ bankX: 400, bankY: 400 }),
+        body: EMPTY,
+      },
+    },
     "bank.loans.$id": {
       loader: {
         path: () => `/bank/loans/${ids.application}`,

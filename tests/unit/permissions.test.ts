@@ -100,6 +100,11 @@ const SPEC: Record<Action, string> = {
   "review.view": "- - B - A A",
 
   "riskPool.view": "- - A - A A",
+  "riskPool.create": "- - - - A A",
+  "riskPool.contribute": "- - - - A A",
+  "riskClaim.view": "- - B - A A",
+  "riskClaim.file": "- - B - - -",
+  "riskClaim.decide": "- - - - A A",
   "disposal.view": "A A A A A A",
   "disposal.registerInterest": "A A A A A A",
   "subsidy.viewOwn": "- F - - - -",

@@ -37,6 +37,8 @@ describe("the permission guard", () => {
       "loan.postRepayment",
       "loan.reverseRepayment",
       "loan.default",
+      "riskPool.contribute",
+      "riskClaim.decide",
       "twoFactor.resetForUser",
     ] as const) {
       expect(SECOND_FACTOR_ACTIONS.has(a)).toBe(true);
