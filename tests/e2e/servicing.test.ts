@@ -183,6 +183,16 @@ test("a bank posts instalments, the loan goes overdue, the pledged patent lapses
   expect(await bankAsset.textContent()).toContain("已失效");
   expect(await bank.locator('[data-testid="coverage"]').getAttribute("data-bp")).toBe("0");
 
+  // The bank's watch list carries the loan in its lapsed and overdue groups, linked to the loan.
+  for (const group of ["lapsed", "overdue"]) {
+    await bank.goto(`/bank/watch?group=${group}`);
+    const row = bank.locator(
+      `[data-testid="watch-row"][data-group="${group}"]:has(a[href="/bank/loans/${s.loanId}"])`,
+    );
+    expect(await row.count(), group).toBe(1);
+  }
+  await bank.goto(`/bank/loans/${s.loanId}`);
+
   // Today's checks, as the scheduler runs them: the overdue and lapse reminders, in-app and by mail.
   await withDb(async (db) => {
     await runDailyJobs(db, today, { force: true });
