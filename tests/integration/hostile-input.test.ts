@@ -182,6 +182,8 @@ describe(`hostile input into every form (${testDbKind()})`, () => {
     ["firmA", () => "/account"],
     ["firmA", () => "/account/password"],
     ["firmA", () => "/account/sessions"],
+    ["firmA", () => "/account/two-factor"],
+    ["firmA", () => "/team"],
     ["bankX", () => "/bank/products/new"],
     ["bankX", () => `/bank/products/${ids.product}`],
     ["bankX", () => `/bank/products/${ids.product}/edit`],
@@ -192,6 +194,9 @@ describe(`hostile input into every form (${testDbKind()})`, () => {
     ["admin", () => "/admin/settings/target"],
     ["admin", () => "/admin/invitations"],
     ["admin", () => "/admin/ledger"],
+    ["admin", () => "/admin/settings/two-factor"],
+    ["admin", () => "/collateral/legal-events"],
+    ["admin", () => "/risk/pools/new"],
   ];
 
   const counts = async () => {
