@@ -34,6 +34,8 @@ export interface Owners {
   firmOrgId?: number | null;
   bankOrgId?: number | null;
   valuerOrgId?: number | null;
+  /** The alliance member that owns the thing (a government member's subsidy programme). */
+  allianceOrgId?: number | null;
   userId?: number | null;
 }
 
@@ -156,6 +158,14 @@ export const PERMISSIONS = {
   "disposal.registerInterest": EVERYONE,
   "subsidy.viewOwn": FIRM_OWN,
   "subsidy.claim": FIRM_OWN,
+  // Subsidy programmes (贴息): set up and decided by a government alliance member, each on its
+  // own programmes only, or the admin; the model also checks the member is a government one.
+  "subsidyProgramme.list": { alliance: "any", admin: "any" },
+  "subsidyProgramme.create": { alliance: "any", admin: "any" },
+  "subsidyProgramme.view": { alliance: "allianceOrgId", admin: "any" },
+  "subsidyClaim.decide": { alliance: "allianceOrgId", admin: "any" },
+  /** The dated 1-year LPR the subsidy basis is capped by (government members and the admin). */
+  "lpr.edit": { alliance: "any", admin: "any" },
 
   "invitation.create": ADMIN,
   /**
@@ -237,6 +247,7 @@ export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "loan.default",
   "ledger.reverse",
   "payment.confirmOffline",
+  "subsidyClaim.decide",
   "twoFactorPolicy.edit",
   "twoFactor.resetForUser",
 ]);

@@ -37,6 +37,7 @@ describe("the permission guard", () => {
       "loan.postRepayment",
       "loan.reverseRepayment",
       "loan.default",
+      "subsidyClaim.decide",
       "twoFactor.resetForUser",
     ] as const) {
       expect(SECOND_FACTOR_ACTIONS.has(a)).toBe(true);
