@@ -129,7 +129,8 @@ export default function Programme() {
           {figures.map(([k, fen]) => (
             <div key={k}>
               <dt className="muted">{t(`risk:programmes.${k}`)}</dt>
-              <dd data-testid={`programme-${k}`}>{money(fen)}</dd>
+              {/* Exact to the fen: a budget's remainder is a figure people reconcile. */}
+              <dd data-testid={`programme-${k}`}>{formatMoneyExact(fen, lang)}</dd>
             </div>
           ))}
         </dl>

@@ -10,21 +10,27 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { Field, FormErrors } from "../components/Field";
 import { formatBp } from "../domain/money";
+import { UserFacingError } from "../models/errors";
 import { listLpr, setLpr } from "../models/risk-sharing/subsidies.server";
 import { withDb } from "../models/with-db.server";
 import { refusal } from "../utils/application-routes.server";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
-import { authorize } from "../utils/permissions.server";
+import { authorize, forbidden } from "../utils/permissions.server";
 import { lprSchema } from "../utils/subsidy-schemas";
 
 /** The 1-year LPR by effective date: what caps a subsidy's rate basis on each payment date. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "lpr.edit");
-  // The model refuses an alliance member that is not a government one (403).
-  return {
-    settings: await withDb(listLpr, { userId: user.id, orgId: user.org_id, role: user.role }),
-  };
+  try {
+    return {
+      settings: await withDb(listLpr, { userId: user.id, orgId: user.org_id, role: user.role }),
+    };
+  } catch (e) {
+    // An alliance member that is not a government one (an insurer, a guarantor).
+    if (e instanceof UserFacingError && e.status === 403) forbidden();
+    throw e;
+  }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -111,7 +117,7 @@ export default function LprSettings() {
               <tr key={s.effectiveDate}>
                 <td>{s.effectiveDate}</td>
                 <td>
-                  {formatBp(s.rateBp)} <small className="muted">({s.rateBp} bp)</small>
+                  {formatBp(s.rateBp)} <small className="muted">{`(${s.rateBp} bp)`}</small>
                 </td>
               </tr>
             ))}
