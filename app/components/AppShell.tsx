@@ -57,6 +57,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/subsidies", labelKey: "risk:nav.programmes" },
+    { to: "/alliance/quotes", labelKey: "risk:nav.quotes" },
   ],
   admin: [
     { to: "/admin", labelKey: "nav.dashboard", group: "ops" },

@@ -164,6 +164,10 @@ export const PERMISSIONS = {
   "subsidyProgramme.create": { alliance: "any", admin: "any" },
   "subsidyProgramme.view": { alliance: "allianceOrgId", admin: "any" },
   "subsidyClaim.decide": { alliance: "allianceOrgId", admin: "any" },
+  /** An insurer or guarantor quotes its premium / fee rate for products (the model checks which). */
+  "riskQuote.set": { alliance: "any" },
+  /** The bank binds one quote of the product to a loan it approved, recording the premium. */
+  "riskPolicy.bind": BANK_OWN,
   /** The dated 1-year LPR the subsidy basis is capped by (government members and the admin). */
   "lpr.edit": { alliance: "any", admin: "any" },
 

@@ -158,3 +158,18 @@ export function decisionSchema(t: TFunction) {
     }),
   ]);
 }
+
+/** An insurer's or guarantor's quote for one product, the rate in % of the amount covered. */
+export function quoteSchema(t: TFunction) {
+  return z.object({
+    productId: z.coerce.number().int().positive(),
+    rate: percentBp(t, "risk:quotes.errors.rate"),
+  });
+}
+
+export function bindSchema(t: TFunction) {
+  return z.object({
+    quoteId: z.coerce.number().int().positive(),
+    confirm: confirmed(t),
+  });
+}

@@ -304,6 +304,20 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       },
     },
 
+    // Quotes: insurers and guarantors only (the alliance actor is a government member: 403).
+    "alliance.quotes": {
+      loader: { path: () => "/alliance/quotes", expected: only({}) },
+      action: { path: () => "/alliance/quotes", expected: only({}), body: EMPTY },
+    },
+    "bank.applications.$id_.cover": {
+      loader: { path: () => `/bank/applications/${ids.application}/cover`, expected: BANK_X },
+      action: {
+        path: () => `/bank/applications/${ids.application}/cover`,
+        expected: only({ bankX: 400, bankY: 404 }),
+        body: EMPTY,
+      },
+    },
+
     login: {
       loader: { path: () => "/login", expected: VISITORS },
       // The refused form is drawn with the page, whose loader sends a logged-in user home.

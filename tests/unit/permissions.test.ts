@@ -102,6 +102,8 @@ const SPEC: Record<Action, string> = {
   "subsidyProgramme.create": "- - - - A A",
   "subsidyProgramme.view": "- - - - L A",
   "subsidyClaim.decide": "- - - - L A",
+  "riskQuote.set": "- - - - A -",
+  "riskPolicy.bind": "- - B - - -",
   "lpr.edit": "- - - - A A",
   "invitation.create": "- - - - - A",
   "team.view": "- F B - - -",
