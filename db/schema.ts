@@ -87,6 +87,8 @@ export interface OrganisationsTable {
   contact_name: string | null;
   consent_show_name: Generated<number>;
   created_at: string;
+  /** A valuer firm's filing number (资产评估机构备案编号), printed on its reports (migration 012c). */
+  licence_number: string | null;
 }
 export type Organisation = Selectable<OrganisationsTable>;
 export type NewOrganisation = Insertable<OrganisationsTable>;
@@ -109,6 +111,8 @@ export interface UsersTable {
   mail_opt_out: Generated<number>;
   /** 1: a bank officer who may invite and remove the bank's officers (every firm user may). */
   team_admin: Generated<number>;
+  /** A valuer's registration number (资产评估师职业资格证书登记编号), offered at the next signing. */
+  licence_number: string | null;
 }
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
@@ -342,7 +346,12 @@ export interface AppraisalsTable {
   signed_by: number;
   signed_at: string;
   signed_date: string;
+  /** 评估基准日: the day the value is stated as of, on or before signed_date (migration 012c). */
+  basis_date: string;
+  /** basis_date + 12 months, inclusive (app/domain/valuation/formal.ts appraisalValidUntil). */
   valid_until: string;
+  /** The signing valuer's registration number as printed on the report, copied at signing. */
+  valuer_licence_number: string | null;
 }
 export type Appraisal = Selectable<AppraisalsTable>;
 

@@ -1,4 +1,5 @@
 import { addDays } from "../app/domain/ip";
+import { appraisalValidUntil } from "../app/domain/valuation";
 import {
   createAppraisalOrder,
   signAppraisalOrder,
@@ -73,9 +74,11 @@ export const seedAppraisals: ExtraSeeder = async (db, { rand, log }) => {
             ? 337 + Math.floor(rand() * 25)
             : 380 + Math.floor(rand() * 150);
       const signedDate = addDays(today, -ageDays);
-      await signedAppraisal(db, { firm, admin, valuer, asset, signedDate, rand });
+      // The value is stated as of a day up to a week before the report is signed (评估基准日).
+      const basisDate = addDays(signedDate, -Math.floor(rand() * 8));
+      await signedAppraisal(db, { firm, admin, valuer, asset, signedDate, basisDate, rand });
       signed += 1;
-      if (ageDays > 365) expired += 1;
+      if (appraisalValidUntil(basisDate) < today) expired += 1;
     }
     // Every fourth firm (not the first, the demo log-in) also has an order still in flight, in
     // turn awaiting a bank transfer, paid, and being appraised.
@@ -112,6 +115,15 @@ function bankReference(orderId: number): string {
   return `DEMO${String(orderId).padStart(8, "0")}`;
 }
 
+/**
+ * The demo valuer's numbers as printed on its reports: the firm's filing number with the
+ * Inner Mongolia finance department (资产评估机构备案; 15 is the region's code) and the signing
+ * valuer's registration number (资产评估师职业资格证书登记编号, 8 digits led by the region).
+ * Invented, like everything seeded.
+ */
+export const DEMO_VALUER_FILING_NUMBER = "内财资评备〔2021〕0017号";
+export const DEMO_VALUER_LICENCE = "15000312";
+
 const ASSUMPTIONS = [
   "收益期按剩余法定保护期与经济寿命孰短确定；许可费率参照同行业可比许可交易取 3%–5%；折现率 12%，含行业风险溢价；企业持续经营，相关产品市场需求稳定。",
   "以企业近三年经审计的相关产品收入为基础预测未来收入，年增长率 5%；分成率 25%；所得税率按高新技术企业 15% 计算；未考虑权属纠纷与质押限制的影响。",
@@ -126,6 +138,7 @@ async function signedAppraisal(
     valuer: Actor;
     asset: { id: number; asset_kind: string; title: string; indicative_value_fen: number | null };
     signedDate: string;
+    basisDate: string;
     rand: () => number;
   },
 ) {
@@ -167,11 +180,16 @@ async function signedAppraisal(
         method: trademark && a.rand() < 0.5 ? "market" : "income",
         assumptions: ASSUMPTIONS[trademark ? 2 : Math.floor(a.rand() * 2)],
         reportText:
-          `受委托方委托，本机构对“${a.asset.title}”于评估基准日 ${a.signedDate} 的市场价值进行了评估。` +
+          `受委托方委托，本机构对“${a.asset.title}”于评估基准日 ${a.basisDate} 的市场价值进行了评估。` +
           "评估人员核查了权属证明、法律状态与相关产品的经营数据，采用上述方法测算，结论如上。" +
           "本报告仅供委托方办理知识产权质押融资使用（演示数据）。",
       },
     ],
-    { signedDate: a.signedDate, now: `${a.signedDate} 08:00:00.000` },
+    {
+      signedDate: a.signedDate,
+      now: `${a.signedDate} 08:00:00.000`,
+      basisDate: a.basisDate,
+      valuerLicenceNumber: DEMO_VALUER_LICENCE,
+    },
   );
 }

@@ -7,8 +7,6 @@ import {
   approveApplication,
   createApplicationDraft,
   disburseApplication,
-  recordDefault,
-  recordRepayment,
   registerPledge,
   rejectApplication,
   startReview,
@@ -28,6 +26,9 @@ import { closeRequest, createRequest } from "../app/models/request.server";
 import type { Db } from "../app/utils/db.server";
 import { nowInstant, replayAt, todayInChina } from "../app/utils/time";
 import type { ExtraSeeder } from "./seed";
+import { DEMO_VALUER_LICENCE } from "./seed-appraisals";
+import { runDailyJobs } from "../app/models/servicing/jobs.server";
+import { replayServicing, seedRepaymentMethod, type ServicedLoan } from "./seed-servicing";
 
 /**
  * The deal history behind the running total: about 380 applications to the three demo banks from
@@ -277,7 +278,7 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
           reportText: `对“${v.title}”于 ${signedDate} 的市场价值进行评估，供办理知识产权质押融资使用（演示数据）。`,
         };
       }),
-      { signedDate, now: `${signedDate} 08:00:00.000` },
+      { signedDate, now: `${signedDate} 08:00:00.000`, valuerLicenceNumber: DEMO_VALUER_LICENCE },
     );
     return ids;
   }
@@ -318,8 +319,7 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
   plans.sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
 
   let disbursed = 0;
-  let repaid = 0;
-  let defaulted = 0;
+  const loans: ServicedLoan[] = [];
   let pipeline = 0;
   let closedEarly = 0;
   for (const [n, plan] of plans.entries()) {
@@ -432,7 +432,14 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
       pipeline++;
       continue; // under review
     }
-    const approval = { ...v(), amountFen: amount, rateBp, termMonths, day: approvalDay };
+    const approval = {
+      ...v(),
+      amountFen: amount,
+      rateBp,
+      termMonths,
+      day: approvalDay,
+      repaymentMethod: seedRepaymentMethod(id),
+    };
     await replayAt(at(approvalDay, 5), () => approveApplication(db, bankActor(bank), approval));
     if (inPipeline) {
       if (rand() < 0.5) {
@@ -459,23 +466,18 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
     await replayAt(at(valueDate, 7), () => disburseApplication(db, bankActor(bank), disbursement));
     disbursed++;
     const maturity = addMonthsClamped(valueDate, termMonths);
-    if (maturity <= today) {
-      if (rand() < 0.035) {
-        const closure = {
-          ...v(),
-          closedDate: addDays(maturity, 60) <= today ? addDays(maturity, 60) : today,
-          reason: "逾期后质押知识产权经司法拍卖处置完毕",
-        };
-        await replayAt(at(closure.closedDate, 7), () =>
-          recordDefault(db, bankActor(bank), closure),
-        );
-        defaulted++;
-      } else {
-        const repayment = { ...v(), closedDate: maturity };
-        await replayAt(at(maturity, 7), () => recordRepayment(db, bankActor(bank), repayment));
-        repaid++;
-      }
-    }
+    // Matured loans were repaid, or (rarely) written off; the servicing replay below posts the
+    // repayments and records the default (db/seed-servicing.ts). The draw stays here so the deal
+    // history's random sequence is what it always was.
+    const matured = maturity <= today;
+    loans.push({
+      applicationId: id,
+      bank: { id: bank.id, org_id: bank.org_id },
+      firm: { id: firm.id, org_id: firm.org_id },
+      defaults: matured && rand() < 0.035,
+    });
+    // The draw that timed the closing step when this loop closed matured loans itself.
+    if (matured) rand();
     if (n % 100 === 99) log(`  … ${n + 1} deals`);
   }
 
@@ -484,6 +486,16 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
   const demo = firms.find((f) => f.id === demoFirm?.id);
   if (demo)
     await appraisedAssets(demo, ["invention", "trademark"], 300_000_000, addDays(today, -20));
+
+  const servicingStarted = Date.now();
+  const servicing = await replayServicing(db, loans, today, admin);
+  log(
+    `servicing: ${servicing.entries} repayment entries (${servicing.prepaid} early repayments, ` +
+      `${servicing.settledEarly} settled early), ${servicing.feesPaid} annual fees paid; loans by class ` +
+      `${JSON.stringify(servicing.overdueByClass)} (${((Date.now() - servicingStarted) / 1000).toFixed(1)} s)`,
+  );
+  const repaid = servicing.repaid + servicing.settledEarly;
+  const defaulted = servicing.defaulted;
 
   // The replayed history notified everyone of everything: keep each user's latest three unread.
   const users = await db.selectFrom("notifications").select("user_id").distinct().execute();
@@ -508,6 +520,10 @@ export const seedDeals: ExtraSeeder = async (db, { rand, log }) => {
       );
     await q.execute();
   }
+
+  // Today's servicing checks, as the scheduler runs them each morning: the reminders of instalments
+  // due, overdue loans and pledged patents' fees arrive (in-app and by mail) unread.
+  await runDailyJobs(db, today);
 
   log(
     `seeded ${plans.length} applications over ${monthsInclusive(months[0], lastFullMonth)} months: ` +

@@ -7,7 +7,7 @@ import { hashPassword } from "../app/utils/password.server";
 import { nowInstant } from "../app/utils/time";
 import { TWO_FACTOR_POLICY_SETTING } from "../app/domain/two-factor";
 import type { Db } from "../app/utils/db.server";
-import { seedAppraisals } from "./seed-appraisals";
+import { DEMO_VALUER_FILING_NUMBER, DEMO_VALUER_LICENCE, seedAppraisals } from "./seed-appraisals";
 import { seedDeals } from "./seed-deals";
 import { seedAllianceConsent } from "./seed-alliance";
 import { seedAssets } from "./seed-assets";
@@ -230,10 +230,19 @@ export async function seedDemo(
 
   const valuer = await createOrganisation(
     db,
-    { kind: "valuer", name: "北疆资产评估有限公司（演示）" },
+    {
+      kind: "valuer",
+      name: "北疆资产评估有限公司（演示）",
+      licenceNumber: DEMO_VALUER_FILING_NUMBER,
+    },
     null,
   );
   await addUser(db, valuer, "valuer", "appraiser@valuer.demo", person(), hash);
+  await db
+    .updateTable("users")
+    .set({ licence_number: DEMO_VALUER_LICENCE })
+    .where("email", "=", "appraiser@valuer.demo")
+    .execute();
   logins.push({
     role: "valuer",
     email: "appraiser@valuer.demo",

@@ -3,12 +3,13 @@
 #   scripts/ensure-system-deps.sh            # everything
 #   scripts/ensure-system-deps.sh mariadb    # only the MariaDB server (integration tests on MySQL)
 #   scripts/ensure-system-deps.sh chromium   # only Chromium + CJK fonts (e2e tests)
+#   scripts/ensure-system-deps.sh redis      # only redis-server (multi-process tests, when no Redis runs)
 # As root it runs apt-get itself; otherwise it prints the exact command and exits 1.
 # It never downloads a browser build: Chromium comes from Debian's package.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -eq 0 ] && want=(mariadb chromium)
+[ ${#want[@]} -eq 0 ] && want=(mariadb chromium redis)
 
 packages=()
 for w in "${want[@]}"; do
@@ -18,6 +19,9 @@ for w in "${want[@]}"; do
         packages+=(mariadb-server)
       fi
       ;;
+    redis)
+      command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+      ;;
     chromium)
       [ -x /usr/bin/chromium ] || packages+=(chromium)
       # Without CJK fonts Chinese text renders as boxes in screenshots.
@@ -26,7 +30,7 @@ for w in "${want[@]}"; do
       fi
       ;;
     *)
-      echo "ensure-system-deps: unknown component '$w' (expected: mariadb, chromium)" >&2
+      echo "ensure-system-deps: unknown component '$w' (expected: mariadb, chromium, redis)" >&2
       exit 2
       ;;
   esac

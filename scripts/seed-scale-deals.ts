@@ -225,6 +225,7 @@ export async function seedScaleDeals(db: Db, o: DealOptions): Promise<DealInfo> 
         signed_by: 0,
         signed_at: instantOn(signed, 0),
         signed_date: signed,
+        basis_date: signed,
         valid_until: a.formal_valid_until,
       });
       appraisalId++;

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { getDbHandle } from "../app/utils/db.server";
 import { getEnv } from "../app/utils/env.server";
+import { setEventBus } from "../app/utils/event-bus.server";
 import { startServicingScheduler } from "../app/models/servicing/scheduler.server";
 import { createApp, loadBuild } from "./server";
 
@@ -20,9 +21,9 @@ export async function serve(port = getEnv().PORT, host = "0.0.0.0"): Promise<Ser
 function shutdownOnSignals(server: Server) {
   const stop = () => {
     server.close(() => {
-      void getDbHandle()
-        .db.destroy()
-        .finally(() => process.exit(0));
+      void Promise.allSettled([getDbHandle().db.destroy(), setEventBus(undefined)]).finally(() =>
+        process.exit(0),
+      );
     });
     setTimeout(() => process.exit(0), 3000).unref();
   };

@@ -6,6 +6,8 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { PUBLIC_CACHE_CHANNEL } from "../app/models/public-version.server";
+import { getEventBus } from "../app/utils/event-bus.server";
 import { createPublicCache, type PublicCache } from "./public-cache";
 
 export type LoadContext = {
@@ -104,6 +106,8 @@ export function createApp(
   app.disable("x-powered-by");
   app.set("trust proxy", opts.trustProxy ?? parseTrustProxy(process.env.TRUST_PROXY));
   const publicCache = createPublicCache(build, contentSecurityPolicy);
+  // Another process (or machine, with REDIS_URL) asks every cache to forget its pages.
+  getEventBus().subscribe(PUBLIC_CACHE_CHANNEL, () => publicCache.clear());
   app.use(securityHeaders);
   app.use((req, res, next) => {
     if (isCrossOriginWrite(req)) {

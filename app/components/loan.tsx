@@ -370,6 +370,10 @@ export function LoanHeading({
         <Link to={`/${side}/applications/${a.application_id}`}>
           {t("servicing:page.application")}
         </Link>
+        ·{" "}
+        <Link to={`/${side}/loans/${a.application_id}/collateral`} data-testid="collateral-link">
+          {t("collateral:page.link")}
+        </Link>
       </p>
       <h1>
         {t("servicing:titles.loan", { id: a.application_id })}{" "}
@@ -399,6 +403,92 @@ export function ScheduleSection({ position }: { position: LoanPosition }) {
         </button>
       </div>
       <ScheduleTable position={position} />
+    </section>
+  );
+}
+
+export interface CollateralView {
+  coverageBp: number | null;
+  minCoverageBp: number;
+  assets: {
+    assetId: number;
+    number: string;
+    title: string;
+    ipType: string;
+    valueFen: number;
+    counts: boolean;
+    fee:
+      | { state: "paid" | "due_soon"; deadline: string }
+      | { state: "grace"; deadline: string; graceEnd: string }
+      | { state: "lapsed"; deadline: string; lapsedFrom: string }
+      | { state: "expired"; expiry: string };
+  }[];
+}
+
+/**
+ * An open loan's pledged assets (docs/domain.md#collateral-monitoring): each one's fee or renewal
+ * state and whether it still counts, and the coverage they give the outstanding principal.
+ */
+export function CollateralSection({ collateral }: { collateral: CollateralView }) {
+  const { t } = useTranslation();
+  const short = collateral.coverageBp !== null && collateral.coverageBp < collateral.minCoverageBp;
+  return (
+    <section className="stack" data-testid="collateral">
+      <h2>{t("servicing:page.collateral")}</h2>
+      {collateral.coverageBp !== null ? (
+        <p
+          className={short ? "notice" : "muted"}
+          data-testid="coverage"
+          data-bp={collateral.coverageBp}
+        >
+          {t("servicing:page.coverageOf", {
+            coverage: formatBp(collateral.coverageBp, 0),
+            min: formatBp(collateral.minCoverageBp, 0),
+          })}
+        </p>
+      ) : null}
+      <table className="data">
+        <thead>
+          <tr>
+            <th>{t("servicing:page.asset")}</th>
+            <th className="num">{t("servicing:page.value")}</th>
+            <th>{t("servicing:page.fees")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {collateral.assets.map((a) => {
+            const f = a.fee;
+            const tone =
+              f.state === "paid" ? "badge-ok" : f.state === "due_soon" ? "badge-warn" : "badge-err";
+            const when =
+              "lapsedFrom" in f
+                ? t("servicing:page.lapsedFrom", { date: f.lapsedFrom })
+                : "graceEnd" in f
+                  ? t("servicing:page.graceUntil", { date: f.graceEnd })
+                  : "expiry" in f
+                    ? f.expiry
+                    : t("servicing:page.feeBy", { date: f.deadline });
+            return (
+              <tr key={a.assetId} data-testid="pledged-asset" data-fee-state={f.state}>
+                <td>
+                  {a.number}
+                  <div className="muted">{a.title}</div>
+                </td>
+                <td className="num">
+                  <Money fen={a.valueFen} />
+                </td>
+                <td>
+                  <span className={`badge ${tone}`}>{t(`servicing:feeStates.${f.state}`)}</span>{" "}
+                  {when}
+                  <div className="muted">
+                    {a.counts ? t("servicing:page.counted") : t("servicing:page.notCounted")}
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -25,6 +25,11 @@ import {
   type ProductFieldError,
 } from "../domain/product";
 import { REGIONS, regionName } from "../domain/regions";
+import {
+  isRepaymentMethod,
+  REPAYMENT_METHODS,
+  type RepaymentMethod,
+} from "../domain/servicing/schedule";
 import { translateMessage } from "../utils/messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { Field, FormErrors } from "./Field";
@@ -55,6 +60,7 @@ const FIELD_OF: Record<string, string> = {
   "riskShare.insurerBp": "riskInsurer",
   "riskShare.guarantorBp": "riskGuarantor",
   interestSubsidyBp: "subsidy",
+  repaymentMethods: "methods",
   ...Object.fromEntries(PLEDGE_IP_TYPES.map((x) => [`pledgeRateBp.${x}`, `rate_${x}`])),
   ...Object.fromEntries(PLEDGE_IP_TYPES.map((x) => [`minRemainingYears.${x}`, `years_${x}`])),
 };
@@ -102,6 +108,7 @@ export interface ProductFormValue {
   quotaTotalFen: number;
   riskShare: LoanProductTerms["riskShare"];
   interestSubsidyBp: number;
+  repaymentMethods: RepaymentMethod[];
 }
 
 /**
@@ -144,6 +151,7 @@ export function productFormSchema(t: TFunction, locale: string) {
       riskInsurer: optional,
       riskGuarantor: optional,
       subsidy: optional,
+      methods: z.array(z.string()).default([]),
     })
     .transform((v, ctx): ProductFormValue => {
       const raw = v as Record<string, unknown>;
@@ -197,6 +205,7 @@ export function productFormSchema(t: TFunction, locale: string) {
           guarantorBp: percent("riskGuarantor", true),
         },
         interestSubsidyBp: percent("subsidy", true),
+        repaymentMethods: v.methods.filter(isRepaymentMethod),
       };
       const errors = validateProductTerms({
         ...value,
@@ -245,6 +254,7 @@ export function productFormDefaults(terms: LoanProductTerms, description: string
     riskInsurer: bpToPercentInput(terms.riskShare.insurerBp),
     riskGuarantor: bpToPercentInput(terms.riskShare.guarantorBp),
     subsidy: bpToPercentInput(terms.interestSubsidyBp),
+    methods: [...(terms.repaymentMethods ?? REPAYMENT_METHODS)],
   };
   for (const x of PLEDGE_IP_TYPES) {
     d[`accept_${x}`] = terms.acceptedIpTypes.includes(x);
@@ -277,6 +287,7 @@ export const NEW_PRODUCT_DEFAULTS: Record<string, string | string[] | boolean> =
   riskInsurer: "0",
   riskGuarantor: "0",
   subsidy: "0",
+  methods: [...REPAYMENT_METHODS],
 };
 
 export function ProductForm({
@@ -499,6 +510,26 @@ export function ProductForm({
         </div>
       </fieldset>
       {text("subsidy", t("products:form.subsidy"), t("products:form.subsidyHint"))}
+      <fieldset data-testid="repayment-methods">
+        <legend>{t("products:form.repaymentMethods")}</legend>
+        <p className="muted">{t("products:form.repaymentMethodsHint")}</p>
+        <div className="checks">
+          {getCollectionProps(fields.methods, {
+            type: "checkbox",
+            options: [...REPAYMENT_METHODS],
+          }).map((p) => (
+            <label key={p.key}>
+              <input {...p} key={p.key} />
+              {t(`servicing:methods.${p.value}`)}
+            </label>
+          ))}
+        </div>
+        {fields.methods.errors?.length ? (
+          <div className="error" role="alert">
+            {fields.methods.errors[0]}
+          </div>
+        ) : null}
+      </fieldset>
       <button type="submit" className="button button-primary" data-testid="product-submit">
         {submitLabel}
       </button>

@@ -1,10 +1,10 @@
 import { addDays, parseIsoDate } from "./ip";
-import { appraisalFeeFen, appraisalValidUntil } from "./valuation";
+import { appraisalFeeFen, appraisalValidUntil, isWithinValidity } from "./valuation";
 
 /**
  * The formal appraisal (docs/domain.md#appraisal): a firm orders it, pays the fee, an accredited
- * valuer (资产评估机构) signs a low / central / high value per asset, valid 12 months from the
- * signing date. Pure rules only; the workflow's writes live in app/models/appraisal.server.ts.
+ * valuer (资产评估机构) signs a low / central / high value per asset as of a valuation basis date
+ * (评估基准日), valid 12 months from that date. Pure rules only; the workflow's writes live in app/models/appraisal.server.ts.
  */
 
 export const APPRAISAL_ORDER_STATUSES = [
@@ -145,9 +145,28 @@ export function checkFormalRange(
   return null;
 }
 
-/** The last day the signed value may be relied on (signing date + 12 months, inclusive). */
-export function formalValidUntil(signedDate: string): string {
-  return appraisalValidUntil(signedDate);
+/** The last day the signed value may be relied on (basis date + 12 months, inclusive). */
+export function formalValidUntil(basisDate: string): string {
+  return appraisalValidUntil(basisDate);
+}
+
+export type BasisDateProblem = "invalid" | "future" | "after_signing" | "expired_at_signing";
+
+/**
+ * The 评估基准日 a valuer enters when signing: a real date, not in the future, on or before the
+ * signing date (a value cannot be stated as of a day after the report that states it), and recent
+ * enough that the report is still valid on the day it is signed.
+ */
+export function checkBasisDate(
+  basisDate: string,
+  signedDate: string,
+  today: string,
+): BasisDateProblem | null {
+  if (!parseIsoDate(basisDate)) return "invalid";
+  if (basisDate > today) return "future";
+  if (basisDate > signedDate) return "after_signing";
+  if (!isWithinValidity(appraisalValidUntil(basisDate), signedDate)) return "expired_at_signing";
+  return null;
 }
 
 export type FormalValidity = "valid" | "expiring" | "expired";
@@ -159,7 +178,7 @@ export function formalValidity(validUntil: string, today: string): FormalValidit
   if (!parseIsoDate(validUntil) || !parseIsoDate(today)) {
     throw new RangeError(`bad date: ${validUntil} / ${today}`);
   }
-  if (today > validUntil) return "expired";
+  if (!isWithinValidity(validUntil, today)) return "expired";
   const warnFrom = addDays(validUntil, -EXPIRING_WITHIN_DAYS);
   return today >= warnFrom ? "expiring" : "valid";
 }

@@ -1,4 +1,5 @@
 import { addMonthsClamped, addYearsClamped, isIsoDate, type PatentKind } from "./ip";
+import { isWithinValidity } from "./valuation/formal";
 import {
   filingDateMatchesNumber,
   formatPatentDisplay,
@@ -473,15 +474,15 @@ export function isInForce(status: string, expiryDate: string, today: string): bo
 export type AppraisalValidity = "valid" | "expired" | "none";
 
 /**
- * The latest formal appraisal can be relied on through its valid-until day (inclusive, see
- * valuation.ts appraisalValidUntil).
+ * The latest formal appraisal can be relied on through its valid-until day (inclusive, counted
+ * from its 评估基准日: valuation/formal.ts appraisalValidUntil).
  */
 export function appraisalValidity(
   formalValidUntil: string | null | undefined,
   today: string,
 ): AppraisalValidity {
   if (!formalValidUntil) return "none";
-  return today <= formalValidUntil ? "valid" : "expired";
+  return isWithinValidity(formalValidUntil, today) ? "valid" : "expired";
 }
 
 /** As printed: ZL + number for a patent right (granted or later), the bare number otherwise. */

@@ -26,6 +26,7 @@ export const AUDIT_ENTITY_TYPES = [
   "invitation",
   "ip_asset",
   "ledger_entry",
+  "legal_event_import",
   "loan_product",
   "lpr",
   "organisation",

@@ -1,5 +1,6 @@
 import type { IpType } from "./ip";
 import { BP_PER_WHOLE } from "./product";
+import { isWithinValidity } from "./valuation/formal";
 
 /**
  * "Does this collateral support this amount on day D?" — one pure answer shared by the matching
@@ -132,7 +133,7 @@ export function collateralCoverage(
     }
     if (a.formalValueFen === null || a.formalValidUntil === null) {
       problems.push({ code: "asset_no_formal_value", ...ref });
-    } else if (a.formalValidUntil < day) {
+    } else if (!isWithinValidity(a.formalValidUntil, day)) {
       problems.push({ code: "asset_appraisal_expired", ...ref, validUntil: a.formalValidUntil });
     } else if (a.formalSignedDate && a.formalSignedDate > day) {
       problems.push({ code: "asset_appraisal_after_day", ...ref, signedDate: a.formalSignedDate });

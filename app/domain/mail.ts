@@ -19,6 +19,10 @@ export const MAIL_TEMPLATES = {
   appraisalSigned: { essential: false },
   instalmentDue: { essential: false },
   repaymentOverdue: { essential: false },
+  // Collateral reminders (issue 13): the pledged assets' fees, to the firm and the bank.
+  collateralFeeDue: { essential: false },
+  collateralFeeGrace: { essential: false },
+  collateralLapsed: { essential: false },
 } as const satisfies Record<string, { essential: boolean }>;
 
 export type MailTemplate = keyof typeof MAIL_TEMPLATES;
@@ -41,10 +45,18 @@ export function applicationEventMail(action: string): MailTemplate | null {
     : null;
 }
 
-/** Servicing reminders (app/models/servicing/jobs.server.ts) that are also mailed to the firm. */
+/**
+ * Servicing reminders (app/models/servicing/jobs.server.ts) by kind, and the mail that goes with
+ * each: every recipient of the in-app reminder (the firm's and the bank's users) also gets it by
+ * e-mail, in their own language, with their unsubscribe link.
+ */
 export const REMINDER_MAILS: Readonly<Record<string, MailTemplate>> = {
   instalmentDue: "instalmentDue",
   overdue: "repaymentOverdue",
+  feeDue30: "collateralFeeDue",
+  feeDue7: "collateralFeeDue",
+  feeGrace: "collateralFeeGrace",
+  feeLapsed: "collateralLapsed",
 };
 
 export function isEssentialMail(template: MailTemplate): boolean {

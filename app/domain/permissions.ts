@@ -75,6 +75,8 @@ export const PERMISSIONS = {
   "progress.view": EVERYONE,
   "catalogue.view": EVERYONE,
   "report.view": EVERYONE,
+  /** The loans behind the report's balances (firms named): the programme's overseers only. */
+  "report.loans": { alliance: "any", admin: "any" },
   "appraisal.verify": EVERYONE,
 
   "dashboard.firm": { firm: "any" },
@@ -134,6 +136,16 @@ export const PERMISSIONS = {
   "loan.reverseRepayment": BANK_OWN,
   "loan.classify": BANK_OWN,
   "loan.default": BANK_OWN,
+  // Collateral monitoring (docs/domain.md#collateral-monitoring): each side's watch list of its
+  // own loans' pledged assets; the firm records the fees it paid, the bank confirms them (or
+  // records them itself); legal-status events come from the firm, the bank or the admin, and
+  // in bulk by CSV from a bank (its loans' assets only) or the admin.
+  "collateral.watchOwn": FIRM_OWN,
+  "collateral.watchIncoming": BANK_OWN,
+  "collateral.recordFee": { firm: "firmOrgId", bank_officer: "bankOrgId" },
+  "collateral.confirmFee": BANK_OWN,
+  "collateral.recordLegalEvent": { firm: "firmOrgId", bank_officer: "bankOrgId", admin: "any" },
+  "collateral.importLegalEvents": { bank_officer: "bankOrgId", admin: "any" },
 
   "appraisalOrder.create": { firm: "any" },
   "appraisalOrder.viewOwn": FIRM_OWN,

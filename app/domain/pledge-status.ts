@@ -5,6 +5,8 @@
  * (app/domain/coverage.ts), the very function the approval check calls.
  */
 
+import { isWithinValidity } from "./valuation/formal";
+
 /** In the order an officer reads them: nothing yet → signed and valid today. */
 export const APPRAISAL_STATUSES = ["none", "expired", "ordered", "paid", "signed"] as const;
 export type AppraisalStatus = (typeof APPRAISAL_STATUSES)[number];
@@ -20,8 +22,8 @@ export function assetAppraisalStatus(
   openOrderStatus: string | null,
   day: string,
 ): AppraisalStatus {
-  if (asset.formalValueFen !== null && asset.formalValidUntil !== null) {
-    if (asset.formalValidUntil >= day) return "signed";
+  if (asset.formalValueFen !== null && isWithinValidity(asset.formalValidUntil, day)) {
+    return "signed";
   }
   if (openOrderStatus === "paid" || openOrderStatus === "in_progress") return "paid";
   if (openOrderStatus === "awaiting_payment" || openOrderStatus === "payment_failed") {

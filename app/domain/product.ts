@@ -1,6 +1,7 @@
 import { FIRM_FLAGS, isIndustrySection, type FirmFlag, type IndustrySection } from "./industry";
 import { message, type Message } from "./message";
 import { isRegionCode, type RegionCode } from "./regions";
+import { isRepaymentMethod, type RepaymentMethod } from "./servicing/schedule";
 
 /**
  * A bank's IP-pledge loan product (docs/domain.md#products) and the checks a
@@ -77,6 +78,11 @@ export interface LoanProductTerms {
   riskShare: RiskShare;
   /** 贴息: share of the interest the government refunds, in bp of 100%. */
   interestSubsidyBp: number;
+  /**
+   * The repayment methods the product offers (decision 010); the bank picks one of them at
+   * approval. Left out means all four (the column's default for products older than the choice).
+   */
+  repaymentMethods?: readonly RepaymentMethod[];
   active: boolean;
 }
 
@@ -114,6 +120,7 @@ export type ProductErrorCode =
   | "duplicate_value"
   | "regions_required"
   | "industries_required"
+  | "repayment_methods_required"
   | "quota_remaining_gt_total"
   | "risk_share_total_gt_100";
 
@@ -277,6 +284,16 @@ export function validateProductTerms(input: LoanProductTerms): ProductFieldError
   }
 
   intInRange("interestSubsidyBp", input.interestSubsidyBp, 0, BP_PER_WHOLE, "bp");
+
+  if (input.repaymentMethods !== undefined) {
+    if (input.repaymentMethods.length === 0) add("repaymentMethods", "repayment_methods_required");
+    const seenMethods = new Set<string>();
+    for (const m of input.repaymentMethods) {
+      if (!isRepaymentMethod(m)) add("repaymentMethods", "unknown_value", { value: String(m) });
+      else if (seenMethods.has(m)) add("repaymentMethods", "duplicate_value", { value: m });
+      seenMethods.add(m);
+    }
+  }
   return errors;
 }
 

@@ -35,6 +35,11 @@ export const DEFAULT_PHASES: readonly TargetPhase[] = [
   { name: "2025", targetFen: DEFAULT_TARGET_FEN, deadline: DEFAULT_TARGET_DEADLINE },
 ];
 export const PACE_MONTHS = 6;
+/**
+ * A pace that needs longer than this projects nothing (a few thousand yuan a month against 100亿
+ * would land past the year 9999, which has no ISO date and crashed the public pages).
+ */
+export const MAX_PROJECTION_MONTHS = 1_200;
 export const MAX_PHASES = 10;
 export const MAX_PHASE_NAME_LENGTH = 40;
 
@@ -215,7 +220,7 @@ export function computeProgress(input: ProgressInput): Progress {
   let projection: Projection;
   if (remainingFen === 0) {
     projection = { kind: "reached", month: monthReached(monthly, phase.targetFen) };
-  } else if (paceFen <= 0) {
+  } else if (paceFen <= 0 || ceilDiv(remainingFen, paceFen) > MAX_PROJECTION_MONTHS) {
     projection = { kind: "no_pace" };
   } else {
     const monthsNeeded = ceilDiv(remainingFen, paceFen);

@@ -1,5 +1,5 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from "kysely";
-import type { Database, IpType, Role } from "../../db/schema";
+import { sql } from "kysely";
+import type { IpType } from "../../db/schema";
 import {
   computeDurations,
   computeCohortFunnel,
@@ -30,10 +30,17 @@ import {
   type PledgedAssetRow,
   type RequestRow,
   type SupportFigures,
+  FUNNEL_STAGES,
+  addGroupSums,
+  cohortFromReach,
+  emptyGroupSums,
+  figuresFromSums,
+  ipTypeFiguresFromSums,
+  supportFromGroups,
+  type GroupSums,
+  type IpTypeDealSums,
 } from "../domain/analytics";
-import { scopeOf } from "../domain/permissions";
 import { chinaDateOf } from "../domain/dates";
-import type { FirmFlag } from "../domain/industry";
 import { REGIONS, type RegionCode } from "../domain/regions";
 import type { ApplicationState } from "../domain/application";
 import { OTHER_BANKS, type BankFilter, type ReviewFilters } from "../utils/alliance-filters";
@@ -42,6 +49,21 @@ import { translateMessage } from "../utils/messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { pseudonymCode, pseudonymSecret } from "../utils/pseudonym.server";
 import { UserFacingError } from "./errors";
+import {
+  anyStepInPeriod,
+  applyApplicationFilters,
+  durationStatsInSql,
+  flagColumn,
+  isOfficer,
+  sumDealGroups,
+  sumPledgedAssets,
+  sumRequestsByReach,
+  sumSupportGroups,
+  type AppEb,
+  type AppQuery,
+  type DealGroupSums,
+  type ReviewViewer,
+} from "./alliance-figures.server";
 import { IP_TYPE_BITS } from "../domain/matching/rows";
 
 /**
@@ -60,18 +82,15 @@ import { IP_TYPE_BITS } from "../domain/matching/rows";
  *    otherwise its stable pseudonym. Bank officers get the same rule on these pages, for one
  *    simple promise to firms: the alliance views never name a firm that did not agree.
  *
- * Reading: the applications with any step inside the period (and the dimension filters) are read
- * once, with the net of their ledger entries (the disbursement entry by its unique
- * disbursement_key, the reversal by its unique reverses_entry_id: both indexed), and classified in
- * memory by the pure functions. At this market's scale (the whole 100亿元 target is a few thousand
- * loans) one period is at most tens of thousands of rows; the drill-down uses the same rows, so its
- * exact total always equals the figure.
+ * Reading (issue 15): the review's figures are summed by the database (alliance-figures.server.ts:
+ * one grouped pass over the period's deals, durations ranked by window functions, support terms
+ * read once per product snapshot, requests counted by how far they got), with the same definitions
+ * as the pure functions; getReviewFromRows still reads every deal and classifies it in memory, and
+ * a test holds the two equal. The drill-down reads the rows behind one figure through the same
+ * predicate (applicationInStage), so its exact total always equals the figure.
  */
 
-export interface ReviewViewer {
-  role: Role;
-  orgId: number;
-}
+export type { ReviewViewer };
 
 export type { BankFilter, ReviewFilters };
 
@@ -82,11 +101,6 @@ export const EXPORT_MAX_ROWS = 100_000;
 
 export function reviewNotFound(): UserFacingError {
   return new UserFacingError("alliance:errors.notFound", {}, undefined, 404);
-}
-
-/** A bank officer: the permissions table limits them to their own bank's rows. */
-function isOfficer(v: ReviewViewer): boolean {
-  return scopeOf(v, "review.view") === "bankOrgId";
 }
 
 /** Refuses what a viewer may not ask for, before anything is read. */
@@ -110,86 +124,6 @@ async function checkFilters(db: Db, viewer: ReviewViewer, f: ReviewFilters): Pro
 // ---------------------------------------------------------------------------------------------
 // Reading the rows
 // ---------------------------------------------------------------------------------------------
-
-type AppQuery = SelectQueryBuilder<
-  Database & { a: Database["applications"]; f: Database["organisations"] },
-  "a" | "f",
-  object
->;
-
-type AppEb = ExpressionBuilder<
-  Database & { a: Database["applications"]; f: Database["organisations"] },
-  "a" | "f"
->;
-
-function flagColumn(flag: FirmFlag) {
-  return flag === "high_tech"
-    ? ("f.flag_high_tech" as const)
-    : flag === "specialised"
-      ? ("f.flag_specialised" as const)
-      : ("f.flag_tech_sme" as const);
-}
-
-/** Region, bank, IP type, industry and firm flags, plus the viewer's row scope. */
-function applyApplicationFilters<Q extends AppQuery>(
-  q: Q,
-  viewer: ReviewViewer,
-  f: ReviewFilters,
-  opts: { ownRowsOnly: boolean },
-): Q {
-  let out = q as AppQuery;
-  if (f.region) out = out.where("a.region_code", "=", f.region);
-  if (f.industry) out = out.where("a.industry_section", "=", f.industry);
-  for (const flag of f.flags) out = out.where(flagColumn(flag), "=", 1);
-  if (f.bank === OTHER_BANKS) out = out.where("a.bank_org_id", "!=", viewer.orgId);
-  else if (f.bank !== null) out = out.where("a.bank_org_id", "=", f.bank);
-  if (opts.ownRowsOnly && isOfficer(viewer)) out = out.where("a.bank_org_id", "=", viewer.orgId);
-  const ipType = f.ipType;
-  if (ipType) {
-    // The primary IP type is fixed at approval; before that, a deal counts under every type it
-    // pledges (so the approval rate of a type means something).
-    out = out.where((eb: AppEb) =>
-      eb.or([
-        eb("a.primary_ip_type", "=", ipType),
-        eb.and([
-          eb("a.primary_ip_type", "is", null),
-          eb.exists(
-            eb
-              .selectFrom("application_assets as aa")
-              .select("aa.asset_id")
-              .whereRef("aa.application_id", "=", "a.id")
-              .where("aa.ip_type", "=", ipType),
-          ),
-        ]),
-      ]),
-    );
-  }
-  return out as Q;
-}
-
-function anyStepInPeriod(eb: AppEb, b: PeriodBounds) {
-  const inst = (col: `a.${string}`) =>
-    eb.and([
-      eb(col as "a.submitted_at", ">=", b.fromInstant),
-      eb(col as "a.submitted_at", "<", b.toInstantExclusive),
-    ]);
-  const day = (col: `a.${string}`) =>
-    eb.and([
-      eb(col as "a.disbursed_date", ">=", b.from),
-      eb(col as "a.disbursed_date", "<=", b.to),
-    ]);
-  return eb.or([
-    inst("a.submitted_at"),
-    inst("a.review_started_at"),
-    inst("a.approved_at"),
-    inst("a.registered_at"),
-    inst("a.disbursed_at"),
-    inst("a.closed_at"),
-    day("a.pledge_reg_date"),
-    day("a.disbursed_date"),
-    day("a.closed_date"),
-  ]);
-}
 
 /** A deal with what the drill-down shows besides the figures. */
 export interface ApplicationRecord extends ApplicationRow {
@@ -459,7 +393,142 @@ async function bankNames(db: Db): Promise<Map<number, string>> {
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/**
+ * The review's figures, summed by the database (issue 15): one grouped pass over the period's
+ * deals (by bank, 盟市 and primary IP type) gives the totals, the funnel, every bank's and 盟市's
+ * figures and the per-type deal counts; the durations are ranked in SQL; the support terms are read
+ * once per product snapshot; the requests are counted by the furthest stage they reached.
+ * Equal, figure for figure, to getReviewFromRows.
+ */
 export async function getReview(
+  db: Db,
+  viewer: ReviewViewer,
+  filters: ReviewFilters,
+): Promise<Review> {
+  await checkFilters(db, viewer, filters);
+  const b = periodBounds(filters);
+  const groups = await sumDealGroups(db, viewer, filters, b);
+  const durations = await durationStatsInSql(db, viewer, filters, b);
+  const pledged = await sumPledgedAssets(db, viewer, filters, b);
+  const support = await sumSupportGroups(db, viewer, filters, b);
+  const reach = await sumRequestsByReach(db, viewer, filters, b);
+  const names = await bankNames(db);
+  groups.sort((x, y) => x.firstId - y.firstId);
+  const officer = isOfficer(viewer);
+  const ownBank = officer ? { id: viewer.orgId, name: names.get(viewer.orgId) ?? "" } : null;
+
+  const sumBy = <K>(keyOf: (g: DealGroupSums) => K) => {
+    const out = new Map<K, { first: number; sums: GroupSums }>();
+    for (const g of groups) {
+      const k = keyOf(g);
+      const acc = out.get(k);
+      if (acc) {
+        addGroupSums(acc.sums, g);
+        acc.first = Math.min(acc.first, g.firstId);
+      } else out.set(k, { first: g.firstId, sums: addGroupSums(emptyGroupSums(), g) });
+    }
+    // First-seen order by application id, as figuresBy over rows sorted by id.
+    return new Map(
+      [...out]
+        .sort((x, y) => x[1].first - y[1].first)
+        .map(([k, v]) => [k, figuresFromSums(v.sums)]),
+    );
+  };
+  const empty = figuresFromSums(emptyGroupSums());
+  let byBank: BankFigures[];
+  if (officer) {
+    const grouped = sumBy((g) => (g.bankOrgId === viewer.orgId ? "own" : "others"));
+    byBank = [
+      { key: viewer.orgId, name: ownBank!.name, ...(grouped.get("own") ?? empty) },
+      { key: OTHER_BANKS, name: "", ...(grouped.get("others") ?? empty) },
+    ];
+    if (filters.bank === OTHER_BANKS) byBank = byBank.slice(1);
+    else if (filters.bank !== null) byBank = byBank.slice(0, 1);
+  } else {
+    const grouped = sumBy((g) => g.bankOrgId);
+    const ids = filters.bank !== null ? [filters.bank as number] : [...names.keys()];
+    for (const id of grouped.keys()) if (!ids.includes(id)) ids.push(id);
+    byBank = ids.map((id) => ({
+      key: id,
+      name: names.get(id) ?? String(id),
+      ...(grouped.get(id) ?? empty),
+    }));
+  }
+  const byRegionMap = sumBy((g) => g.regionCode);
+  const totals = figuresFromSums(groups.reduce((acc, g) => addGroupSums(acc, g), emptyGroupSums()));
+
+  const requestsApplicable = filters.bank === null;
+  const reachSum = (min: number) => {
+    const c = { count: 0, amountFen: 0 };
+    for (const [far, v] of reach) {
+      if (far >= min) {
+        c.count += v.count;
+        c.amountFen += v.amountFen;
+      }
+    }
+    return c;
+  };
+  const funnel: FunnelStep[] = FUNNEL_STAGES.map((stage) => {
+    if (stage === "requests") {
+      return requestsApplicable
+        ? { stage, ...reachSum(0), applicable: true }
+        : { stage, count: 0, amountFen: 0, applicable: false };
+    }
+    if (stage === "matched") return { stage, ...reachSum(1), applicable: true };
+    return { stage, ...totals[stage], applicable: true };
+  });
+
+  const ipDeals = new Map<IpType, IpTypeDealSums>();
+  for (const g of groups) {
+    if (!g.primaryIpType) continue;
+    const acc = ipDeals.get(g.primaryIpType) ?? {
+      approved: { count: 0, amountFen: 0 },
+      disbursed: { count: 0, amountFen: 0 },
+      pledgedValueOfDealsFen: pledged.valueByPrimaryType.get(g.primaryIpType) ?? 0,
+    };
+    acc.approved.count += g.stages.approved.count;
+    acc.approved.amountFen += g.stages.approved.amountFen;
+    acc.disbursed.count += g.stages.disbursed.count;
+    acc.disbursed.amountFen += g.stages.disbursed.amountFen;
+    ipDeals.set(g.primaryIpType, acc);
+  }
+  for (const [t, v] of pledged.valueByPrimaryType) {
+    if (!ipDeals.has(t)) {
+      ipDeals.set(t, {
+        approved: { count: 0, amountFen: 0 },
+        disbursed: { count: 0, amountFen: 0 },
+        pledgedValueOfDealsFen: v,
+      });
+    }
+  }
+
+  return {
+    filters,
+    ownBank,
+    banks: officer ? [] : [...names].map(([id, name]) => ({ id, name })),
+    funnel,
+    cohort: cohortFromReach(reach),
+    totals,
+    durations: DURATION_KEYS.map((key) => ({
+      key,
+      ...(durations.get(key) ?? { count: 0, medianMs: null, p90Ms: null }),
+    })),
+    byBank,
+    byIpType: ipTypeFiguresFromSums(ipDeals, pledged.byAssetType),
+    byRegion: REGIONS.filter((r) => !filters.region || r.code === filters.region).map((r) => ({
+      code: r.code,
+      ...(byRegionMap.get(r.code) ?? empty),
+    })),
+    support: supportFromGroups(support),
+  };
+}
+
+/**
+ * The review computed row by row in memory from every deal of the period: the definition the SQL
+ * sums of getReview are tested against (tests/integration/alliance-aggregates.test.ts). Not used
+ * by any page: at seed:scale it reads ~100,000 rows per request.
+ */
+export async function getReviewFromRows(
   db: Db,
   viewer: ReviewViewer,
   filters: ReviewFilters,

@@ -3,6 +3,7 @@ import type { ExpressionBuilder, Transaction } from "kysely";
 import type { AppraisalOrder, Database, Role } from "../../db/schema";
 import {
   APPRAISAL_FEE_LIMITS,
+  checkBasisDate,
   checkFormalRange,
   DEFAULT_APPRAISAL_FEE,
   formalValidUntil,
@@ -473,6 +474,7 @@ async function orderItems(db: Executor, orderId: number, firmOrgId: number) {
       "appraisals.central_fen",
       "appraisals.high_fen",
       "appraisals.signed_date",
+      "appraisals.basis_date",
       "appraisals.valid_until",
     ])
     .where("appraisal_order_items.order_id", "=", orderId)
@@ -637,6 +639,16 @@ export async function startAppraisalWork(
   });
 }
 
+/** The registration number this valuer gave at their last signature, offered at the next. */
+export async function getValuerLicenceNumber(db: Db, userId: number): Promise<string | null> {
+  const r = await db
+    .selectFrom("users")
+    .select("licence_number")
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  return r?.licence_number ?? null;
+}
+
 export interface SignedValueInput {
   assetId: number;
   lowFen: number;
@@ -652,6 +664,11 @@ export interface SignedValueInput {
  * with its report number and a random verification token, and the asset's formal value, validity
  * and appraisal id, all in one transaction. The order row is updated first, so of two concurrent
  * signatures the second fails its version check before writing anything.
+ *
+ * One engagement has one 评估基准日 (basisDate; the signing date when none is given, the rule the
+ * rows signed before it existed were carried over by), and validity runs 12 months from it. The
+ * signing valuer's registration number is copied onto each report and kept on the user for the
+ * next signature.
  */
 export async function signAppraisalOrder(
   db: Db,
@@ -659,10 +676,28 @@ export async function signAppraisalOrder(
   orderId: number,
   expectedVersion: number,
   values: SignedValueInput[],
-  opts: { signedDate?: string; now?: string } = {},
+  opts: {
+    signedDate?: string;
+    now?: string;
+    basisDate?: string;
+    valuerLicenceNumber?: string | null;
+  } = {},
 ): Promise<{ appraisalIds: number[] }> {
-  const signedDate = opts.signedDate ?? todayInChina();
-  const validUntil = formalValidUntil(signedDate);
+  const today = todayInChina();
+  const signedDate = opts.signedDate ?? today;
+  const basisDate = opts.basisDate ?? signedDate;
+  // A signing date given by the caller (seeded history, tests) may lie ahead of the clock; a basis
+  // date up to it is then not "in the future".
+  const basisProblem = checkBasisDate(
+    basisDate,
+    signedDate,
+    signedDate > today ? signedDate : today,
+  );
+  if (basisProblem) {
+    throw new UserFacingError(`appraisal:errors.basisDate.${basisProblem}`, {}, "basisDate");
+  }
+  const validUntil = formalValidUntil(basisDate);
+  const licence = opts.valuerLicenceNumber?.trim() || null;
   for (const v of values) {
     const problem = checkFormalRange(v.lowFen, v.centralFen, v.highFen);
     if (problem) {
@@ -716,7 +751,9 @@ export async function signAppraisalOrder(
           signed_by: actor.id,
           signed_at: now,
           signed_date: signedDate,
+          basis_date: basisDate,
           valid_until: validUntil,
+          valuer_licence_number: licence,
         })
         .executeTakeFirstOrThrow();
       const id = Number(res.insertId);
@@ -747,6 +784,13 @@ export async function signAppraisalOrder(
       appraisalIds.push(id);
       reports.push(number);
     }
+    if (licence) {
+      await trx
+        .updateTable("users")
+        .set({ licence_number: licence })
+        .where("id", "=", actor.id)
+        .execute();
+    }
     await writeAudit(trx, {
       actorUserId: actor.id,
       orgId: actor.org_id,
@@ -757,7 +801,9 @@ export async function signAppraisalOrder(
       toState: "signed",
       detail: {
         signedDate,
+        basisDate,
         validUntil,
+        valuerLicenceNumber: licence,
         appraisals: values.map((v, i) => ({
           id: appraisalIds[i],
           reportNumber: reports[i],
@@ -803,7 +849,9 @@ export async function getAppraisalReport(db: Db, viewer: Actor, appraisalId: num
       "appraisals.report_text",
       "appraisals.signed_at",
       "appraisals.signed_date",
+      "appraisals.basis_date",
       "appraisals.valid_until",
+      "appraisals.valuer_licence_number as signerLicenceNumber",
       "appraisal_orders.created_at as orderCreatedAt",
       "appraisal_orders.firm_org_id",
       "appraisals.valuer_org_id",
@@ -820,6 +868,7 @@ export async function getAppraisalReport(db: Db, viewer: Actor, appraisalId: num
       "firm.name as firmName",
       "firm.uscc as firmUscc",
       "valuer.name as valuerName",
+      "valuer.licence_number as valuerLicenceNumber",
       "signer.display_name as signerName",
     ])
     .where("appraisals.id", "=", appraisalId);
@@ -854,11 +903,14 @@ export async function verifyAppraisalToken(db: Db, token: string) {
       "appraisals.central_fen",
       "appraisals.high_fen",
       "appraisals.signed_date",
+      "appraisals.basis_date",
       "appraisals.valid_until",
+      "appraisals.valuer_licence_number as signerLicenceNumber",
       "ip_assets.number",
       "ip_assets.title",
       "ip_assets.ip_type",
       "valuer.name as valuerName",
+      "valuer.licence_number as valuerLicenceNumber",
     ])
     .where("appraisals.verification_token", "=", token)
     .executeTakeFirst();

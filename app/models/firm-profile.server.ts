@@ -1,6 +1,7 @@
 import type { Db } from "../utils/db.server";
 import { writeAudit } from "./audit.server";
 import { ConflictError, UserFacingError } from "./errors";
+import { invalidatePublicPages } from "./public-version.server";
 
 /**
  * A firm's own registration data, and its consent to show its name to alliance members
@@ -90,4 +91,6 @@ export async function setFirmConsent(
       toState: to === 1 ? "shown" : "hidden",
     });
   });
+  // The public report names consenting firms; its pages carry no version for that.
+  invalidatePublicPages();
 }

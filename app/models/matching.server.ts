@@ -7,6 +7,7 @@ export {
   BANK_STATES,
   countRequestsForProduct,
   countRequestsForProducts,
+  countRequestStatesForProducts,
   findRequestStatesForProduct,
   findRequestsForProduct,
 } from "./matching/bank.server";

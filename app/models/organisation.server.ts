@@ -116,6 +116,8 @@ export async function createOrganisation(
     name: string;
     allianceKind?: AllianceKind | null;
     regionCode?: string | null;
+    /** A valuer firm's filing number, printed on its reports. */
+    licenceNumber?: string | null;
   },
   actorUserId: number | null,
 ): Promise<number> {
@@ -127,6 +129,7 @@ export async function createOrganisation(
         alliance_kind: o.allianceKind ?? null,
         name: o.name,
         region_code: o.regionCode ?? null,
+        licence_number: o.licenceNumber ?? null,
         created_at: nowInstant(),
       })
       .executeTakeFirstOrThrow();

@@ -1,32 +1,19 @@
-import { EventEmitter } from "node:events";
+import { getEventBus } from "../utils/event-bus.server";
 
 /**
  * "The running total changed": fired after a disbursement or a reversal COMMITS (never inside the
- * transaction, so a listener never sees a total that could still roll back). In-process only;
- * the SSE stream also polls, so commits made by other processes (a script, another server) show
- * up within the poll interval.
- *
- * Kept on globalThis so the server build and code loaded beside it (tests, scripts) share one
- * emitter, like the database handle.
+ * transaction, so a listener never sees a total that could still roll back). It goes through the
+ * event bus (app/utils/event-bus.server.ts): this process only, or with REDIS_URL every process
+ * and machine. The SSE stream also polls, so commits made where no bus reaches (a script without
+ * REDIS_URL) show up within the poll interval.
  */
-const holder = globalThis as typeof globalThis & { __zrProgressEvents?: EventEmitter };
-
-function emitter(): EventEmitter {
-  if (!holder.__zrProgressEvents) {
-    holder.__zrProgressEvents = new EventEmitter();
-    // One listener per open stream hub, not per client; still, never warn on many tabs.
-    holder.__zrProgressEvents.setMaxListeners(0);
-  }
-  return holder.__zrProgressEvents;
-}
+const CHANNEL = "progress";
 
 export function emitProgressChanged(): void {
-  emitter().emit("changed");
+  getEventBus().publish(CHANNEL);
 }
 
 /** Calls `listener` after each committed change; returns the unsubscribe function. */
 export function onProgressChanged(listener: () => void): () => void {
-  const e = emitter();
-  e.on("changed", listener);
-  return () => e.off("changed", listener);
+  return getEventBus().subscribe(CHANNEL, () => listener());
 }

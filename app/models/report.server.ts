@@ -1,3 +1,4 @@
+import { NON_PERFORMING } from "../domain/servicing/classification";
 import type { IpType } from "../../db/schema";
 import { rankRegions, ratioBp, reportCommentary } from "../domain/analytics";
 import { chinaDateOf } from "../domain/dates";
@@ -58,8 +59,77 @@ export interface ReportData {
   byIpType: Slice<IpType>[];
   byIndustry: Slice<string>[];
   byYear: Slice<string>[];
+  /**
+   * Balances of the loans still being repaid (docs/domain.md#servicing): the outstanding
+   * principal, the part of it on loans overdue today and on non-performing loans (次级/可疑/损失).
+   */
+  servicing: ServicingFigures;
   /** One message per paragraph, worded by the page and the exports in the reader's language. */
   commentary: Message[];
+}
+
+export interface ServicingFigures {
+  openLoans: number;
+  outstandingFen: number;
+  principalRepaidFen: number;
+  overdueLoans: number;
+  overdueOutstandingFen: number;
+  overdueShareBp: number | null;
+  nonPerformingOutstandingFen: number;
+  nonPerformingShareBp: number | null;
+}
+
+async function servicingFigures(db: Db): Promise<ServicingFigures> {
+  const rows = await db
+    .selectFrom("loan_accounts")
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as("n"),
+      eb.fn.sum<number | string | null>("outstanding_principal_fen").as("outstanding"),
+      eb.fn.sum<number | string | null>("principal_repaid_fen").as("repaid"),
+      eb.fn
+        .sum<number | string | null>(eb.case().when("days_past_due", ">", 0).then(1).else(0).end())
+        .as("overdue_n"),
+      eb.fn
+        .sum<number | string | null>(
+          eb
+            .case()
+            .when("days_past_due", ">", 0)
+            .then(eb.ref("outstanding_principal_fen"))
+            .else(0)
+            .end(),
+        )
+        .as("overdue"),
+      eb.fn
+        .sum<number | string | null>(
+          eb
+            .case()
+            .when("risk_class", "in", [...NON_PERFORMING])
+            .then(eb.ref("outstanding_principal_fen"))
+            .else(0)
+            .end(),
+        )
+        .as("npl"),
+    ])
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  const outstanding = Number(rows?.outstanding ?? 0);
+  const overdue = Number(rows?.overdue ?? 0);
+  const npl = Number(rows?.npl ?? 0);
+  const repaid = await db
+    .selectFrom("servicing_rollups")
+    .select("principal_repaid_fen")
+    .where("dimension", "=", "total")
+    .executeTakeFirst();
+  return {
+    openLoans: Number(rows?.n ?? 0),
+    outstandingFen: outstanding,
+    principalRepaidFen: Number(repaid?.principal_repaid_fen ?? 0),
+    overdueLoans: Number(rows?.overdue_n ?? 0),
+    overdueOutstandingFen: overdue,
+    overdueShareBp: ratioBp(overdue, outstanding),
+    nonPerformingOutstandingFen: npl,
+    nonPerformingShareBp: ratioBp(npl, outstanding),
+  };
 }
 
 function add<K>(map: Map<K, Slice<K>>, key: K, amountFen: number, count: number) {
@@ -215,6 +285,7 @@ async function computeReport(db: Db, today: string): Promise<ReportData> {
     byIpType: IP_TYPES.map((t) => ipType.get(t) ?? { key: t, amountFen: 0, count: 0 }),
     byIndustry,
     byYear: [...year.values()].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    servicing: await servicingFigures(db),
     commentary: [],
   };
   data.commentary = reportCommentary({
@@ -252,15 +323,33 @@ interface CacheEntry {
 const holder = globalThis as typeof globalThis & { __zrReportCache?: CacheEntry };
 
 async function ledgerVersion(db: Db): Promise<string> {
-  const rows = await db
-    .selectFrom("disbursement_rollups")
-    .select(["dimension", "amount_fen", "entry_count"])
-    .where("dimension", "in", ["total", "firms"])
-    .execute();
-  return rows
-    .map((r) => `${r.dimension}:${Number(r.amount_fen)}:${Number(r.entry_count)}`)
-    .sort()
-    .join("|");
+  const [rows, servicing, overdue] = await Promise.all([
+    db
+      .selectFrom("disbursement_rollups")
+      .select(["dimension", "amount_fen", "entry_count"])
+      .where("dimension", "in", ["total", "firms"])
+      .execute(),
+    // A repayment moves the servicing total; the daily reclassification moves the overdue loans.
+    db
+      .selectFrom("servicing_rollups")
+      .select(["outstanding_fen", "entry_count"])
+      .where("dimension", "=", "total")
+      .executeTakeFirst(),
+    db
+      .selectFrom("loan_accounts")
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as("n"),
+        eb.fn.sum<number | string | null>("days_past_due").as("dpd"),
+      ])
+      .where("status", "=", "open")
+      .where("days_past_due", ">", 0)
+      .executeTakeFirst(),
+  ]);
+  return [
+    ...rows.map((r) => `${r.dimension}:${Number(r.amount_fen)}:${Number(r.entry_count)}`).sort(),
+    `servicing:${Number(servicing?.outstanding_fen ?? 0)}:${Number(servicing?.entry_count ?? 0)}`,
+    `overdue:${Number(overdue?.n ?? 0)}:${Number(overdue?.dpd ?? 0)}`,
+  ].join("|");
 }
 
 /** The report's figures (cached until the ledger changes, at most a minute). */

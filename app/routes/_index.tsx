@@ -1,15 +1,21 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { PortfolioSummary } from "../components/portfolio";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { getProgressSummary } from "../models/progress.server";
+import { getPortfolio } from "../models/servicing/portfolio.server";
 import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
 import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorizeVisitor(request, "progress.view");
-  return { progress: await withDb(getProgressSummary) };
+  const [progress, portfolio] = await Promise.all([
+    withDb(getProgressSummary),
+    withDb(getPortfolio),
+  ]);
+  return { progress, portfolio: portfolio.total };
 }
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -18,7 +24,7 @@ export const meta: MetaFunction = ({ matches }) => [
 ];
 
 export default function Home() {
-  const { progress } = useLoaderData<typeof loader>();
+  const { progress, portfolio } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
     <div className="grid" style={{ gap: "1.5rem" }}>
@@ -35,6 +41,7 @@ export default function Home() {
         </div>
       </section>
       <ProgressPanel data={progress} />
+      <PortfolioSummary total={portfolio} />
       <section className="grid grid-3">
         <div className="card">
           <h3>{t("home.forFirms")}</h3>

@@ -89,6 +89,10 @@ export default function AppraisalReport() {
                 <td>{r.valuerName}</td>
               </tr>
               <tr>
+                <th>{t("appraisal:report.valuerLicence")}</th>
+                <td data-testid="valuer-licence">{r.valuerLicenceNumber ?? "—"}</td>
+              </tr>
+              <tr>
                 <th>{t("appraisal:report.order")}</th>
                 <td>{r.orderNumber}</td>
               </tr>
@@ -169,6 +173,10 @@ export default function AppraisalReport() {
                 <td>{t(`appraisal:method.${r.method}`)}</td>
               </tr>
               <tr>
+                <th>{t("appraisal:report.basisDate")}</th>
+                <td data-testid="basis-date">{r.basis_date}</td>
+              </tr>
+              <tr>
                 <th>{t("appraisal:report.signedDate")}</th>
                 <td data-testid="signed-date">{r.signed_date}</td>
               </tr>
@@ -196,6 +204,9 @@ export default function AppraisalReport() {
             <div className="sign-line">
               <div>
                 {t("appraisal:report.signedBy")}：{r.signerName}
+              </div>
+              <div data-testid="signer-licence">
+                {t("appraisal:report.signerLicence")}：{r.signerLicenceNumber ?? "—"}
               </div>
               <div className="sign-blank">{t("appraisal:report.signatureHere")}</div>
             </div>

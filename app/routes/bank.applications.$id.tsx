@@ -1,6 +1,7 @@
 import {
   getFormProps,
   getInputProps,
+  getSelectProps,
   getTextareaProps,
   useForm,
   type SubmissionResult,
@@ -26,12 +27,11 @@ import {
   approveApplication,
   disburseApplication,
   previewApproval,
-  recordDefault,
-  recordRepayment,
   registerPledge,
   rejectApplication,
   startReview,
 } from "../models/application.server";
+import { recordLoanDefault } from "../models/servicing/loan.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { ownerAssumptionsByAsset } from "../models/valuation.server";
@@ -129,6 +129,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           amountFen: v.amount,
           rateBp: v.rate,
           termMonths: v.termMonths,
+          repaymentMethod: v.repaymentMethod,
         });
         break;
       case "reject":
@@ -154,19 +155,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
           valueDate: v.valueDate,
         });
         break;
-      case "repay":
-        await withDb(recordRepayment, actor, {
-          applicationId,
-          version: v.version,
-          closedDate: v.closedDate,
-        });
-        break;
       case "default":
-        await withDb(recordDefault, actor, {
+        // One path for a default: the loan account's (the loss recorded, the loan closed).
+        await withDb(recordLoanDefault, {
           applicationId,
-          version: v.version,
-          closedDate: v.closedDate,
           reason: v.reason,
+          actorUserId: user.id,
+          actorOrgId: user.org_id,
+          bankOrgId: user.org_id,
         });
         break;
     }
@@ -185,6 +181,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         termMonths: "termMonths",
         assetIds: "",
         valueDate: "valueDate",
+        repaymentMethod: "repaymentMethod",
       },
     );
   }
@@ -231,6 +228,7 @@ export default function BankApplication() {
       amount: fenToAmountInput(app.amountFen),
       rate: bpToPercentInput(app.rateBp),
       termMonths: String(app.termMonths),
+      repaymentMethod: preview?.repaymentMethods[0] ?? "",
     }),
   );
   const [rejectForm, rejectFields] = useForm(form("reject"));
@@ -241,7 +239,7 @@ export default function BankApplication() {
       valueDate: today,
     }),
   );
-  const [defaultForm, defaultFields] = useForm(form("default", { closedDate: today }));
+  const [defaultForm, defaultFields] = useForm(form("default"));
   const version = <input type="hidden" name="version" value={app.version} />;
 
   return (
@@ -332,6 +330,23 @@ export default function BankApplication() {
                   <input {...getInputProps(approveFields.termMonths, { type: "number" })} />
                 </Field>
               </div>
+              <Field
+                id={approveFields.repaymentMethod.id}
+                label={t("servicing:page.method")}
+                errors={approveFields.repaymentMethod.errors}
+              >
+                <select
+                  {...getSelectProps(approveFields.repaymentMethod)}
+                  key={approveFields.repaymentMethod.key}
+                  data-testid="approve-method"
+                >
+                  {preview.repaymentMethods.map((m) => (
+                    <option key={m} value={m}>
+                      {t(`servicing:methods.${m}`)}
+                    </option>
+                  ))}
+                </select>
+              </Field>
               <ConfirmBox
                 id="approve-confirm"
                 label={t("applications:forms.approveConfirm")}
@@ -458,13 +473,6 @@ export default function BankApplication() {
               <FormErrors errors={defaultForm.errors} />
               <input type="hidden" name="intent" value="default" />
               {version}
-              <Field
-                id={defaultFields.closedDate.id}
-                label={t("applications:forms.closedDate")}
-                errors={defaultFields.closedDate.errors}
-              >
-                <input {...getInputProps(defaultFields.closedDate, { type: "date" })} max={today} />
-              </Field>
               <Field
                 id={defaultFields.reason.id}
                 label={t("applications:forms.defaultReason")}

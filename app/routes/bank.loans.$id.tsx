@@ -18,7 +18,13 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ConfirmBox } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
-import { EntriesTable, LoanHeading, LoanSummary, ScheduleSection } from "../components/loan";
+import {
+  CollateralSection,
+  EntriesTable,
+  LoanHeading,
+  LoanSummary,
+  ScheduleSection,
+} from "../components/loan";
 import { formatMoneyExact } from "../domain/money";
 import { RISK_CLASSES, severity } from "../domain/servicing/classification";
 import {
@@ -326,6 +332,7 @@ export default function BankLoan() {
         </section>
       ) : null}
 
+      {loan.collateral ? <CollateralSection collateral={loan.collateral} /> : null}
       <ScheduleSection position={loan.position} />
 
       <section className="stack">

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Pager, withParam } from "../components/Pager";
 import { ProductStateBadge } from "../components/products";
 import { BANK_STATES } from "../domain/matching";
-import { findRequestStatesForProduct } from "../models/matching.server";
+import { countRequestStatesForProducts } from "../models/matching.server";
 import { listBankProducts, parsePage } from "../models/product.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
@@ -19,22 +19,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const page = parsePage(new URL(request.url).searchParams.get("page"));
   const today = todayInChina();
   const list = await withDb(listBankProducts, user.org_id, page, PAGE_SIZE);
-  const rows = [];
-  for (const p of list.rows) {
-    // The engine's states, as on the product's own page (a paused product serves none).
-    const states =
-      p.active === 1
-        ? await withDb(findRequestStatesForProduct, p.id, { pageSize: 1 }, today)
-        : null;
-    const counts = states?.counts ?? { ready: 0, needs_appraisal: 0, near_miss: 0 };
-    rows.push({
+  // The engine's states, as on each product's own page, counted for the whole page in one pass
+  // (a paused product serves none).
+  const states = await withDb(
+    countRequestStatesForProducts,
+    list.rows.filter((p) => p.active === 1).map((p) => p.id),
+    today,
+  );
+  const rows = list.rows.map((p) => {
+    const counts = states.get(p.id) ?? { ready: 0, needs_appraisal: 0, near_miss: 0 };
+    return {
       id: p.id,
       name: p.name,
       active: p.active === 1,
       counts,
       matching: BANK_STATES.reduce((n, s) => n + counts[s], 0),
-    });
-  }
+    };
+  });
   return { ...list, rows };
 }
 

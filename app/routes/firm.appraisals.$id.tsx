@@ -275,6 +275,7 @@ export default function FirmAppraisalOrder() {
               <th>{t("appraisal:asset.type")}</th>
               <th className="num">{t("appraisal:asset.indicativeCentral")}</th>
               <th className="num">{t("appraisal:report.formalValue")}</th>
+              <th>{t("appraisal:report.basisDate")}</th>
               <th>{t("appraisal:report.validUntil")}</th>
               <th>{t("appraisal:report.title")}</th>
             </tr>
@@ -287,6 +288,7 @@ export default function FirmAppraisalOrder() {
                 <td>{ipTypeLabel(t, i.ip_type as IpType)}</td>
                 <td className="num">{money(i.indicativeCentralFen)}</td>
                 <td className="num">{i.central_fen === null ? "—" : money(i.central_fen)}</td>
+                <td data-testid="basis-date">{i.basis_date ?? "—"}</td>
                 <td>
                   {i.valid_until ?? "—"}{" "}
                   {i.validity ? <ValidityBadge validity={i.validity} /> : null}

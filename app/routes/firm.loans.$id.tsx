@@ -1,7 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { EntriesTable, LoanHeading, LoanSummary, ScheduleSection } from "../components/loan";
+import {
+  CollateralSection,
+  EntriesTable,
+  LoanHeading,
+  LoanSummary,
+  ScheduleSection,
+} from "../components/loan";
 import { UserFacingError } from "../models/errors";
 import { getLoanDetail } from "../models/servicing/read.server";
 import { withDb } from "../models/with-db.server";
@@ -36,6 +42,7 @@ export default function FirmLoan() {
     <div className="grid" style={{ gap: "1rem" }}>
       <LoanHeading side="firm" loan={loan} />
       <LoanSummary loan={loan} />
+      {loan.collateral ? <CollateralSection collateral={loan.collateral} /> : null}
       <ScheduleSection position={loan.position} />
       <section className="stack">
         <h2>{t("servicing:page.entries")}</h2>

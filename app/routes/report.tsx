@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { PortfolioSummary, PortfolioTable } from "../components/portfolio";
 import { ProgressPanel } from "../components/ProgressPanel";
 import { ColumnBars, HorizontalBars } from "../components/ReportCharts";
 import { formatInstant } from "../domain/dates";
@@ -9,6 +10,7 @@ import { ipTypeLabel } from "../domain/ip";
 import { chartMoneyUnit, formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
+import { getPortfolio } from "../models/servicing/portfolio.server";
 import allianceStyles from "../styles/alliance.css";
 import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
@@ -17,7 +19,8 @@ import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorizeVisitor(request, "report.view");
-  return { report: await withDb(getReport) };
+  const [report, portfolio] = await Promise.all([withDb(getReport), withDb(getPortfolio)]);
+  return { report, portfolio };
 }
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
@@ -28,7 +31,7 @@ export const meta: MetaFunction = ({ matches }) => [
 ];
 
 export default function Report() {
-  const { report } = useLoaderData<typeof loader>();
+  const { report, portfolio } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (fen: number) => formatMoney(fen, lang);
@@ -146,6 +149,14 @@ export default function Report() {
       <section className="report-section">
         <h2>{r("progressTitle")}</h2>
         <ProgressPanel data={report.progress} />
+      </section>
+
+      <section className="report-section card" data-testid="report-portfolio">
+        <PortfolioSummary total={portfolio.total} />
+        <h3 style={{ marginTop: "1.25rem" }}>{t("servicing:report.byRegion")}</h3>
+        <PortfolioTable rows={portfolio.byRegion} by="region" />
+        <h3 style={{ marginTop: "1.25rem" }}>{t("servicing:report.byBank")}</h3>
+        <PortfolioTable rows={portfolio.byBank} by="bank" />
       </section>
 
       <section className="report-section card">

@@ -19,19 +19,25 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "../components/Field";
 import { OrderStatusBadge } from "../components/appraisal";
-import { APPRAISAL_METHODS, checkFormalRange } from "../domain/appraisal";
+import { APPRAISAL_METHODS, checkBasisDate, checkFormalRange } from "../domain/appraisal";
 import { formatInstant } from "../domain/dates";
 import { industryName } from "../domain/industry";
 import { ipTypeLabel, type IpType } from "../domain/ip";
 import { formatMoney, parseYuanToFen } from "../domain/money";
 import { regionName } from "../domain/regions";
-import { getValuerOrder, signAppraisalOrder, startAppraisalWork } from "../models/appraisal.server";
+import {
+  getValuerLicenceNumber,
+  getValuerOrder,
+  signAppraisalOrder,
+  startAppraisalWork,
+} from "../models/appraisal.server";
 import { UserFacingError } from "../models/errors";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { HonestyPanel } from "../components/ValuationResult";
 import { getServerT } from "../utils/i18n.server";
 import { pageTitle } from "../utils/meta";
+import { todayInChina } from "../utils/time";
 
 const Params = z.object({ id: z.coerce.number().int().positive() });
 const StartSchema = z.object({
@@ -39,8 +45,11 @@ const StartSchema = z.object({
   version: z.coerce.number().int().positive(),
 });
 
-/** Formal value per asset, in 元 as a valuer types it ("120万", "1,200,000"). */
-function signSchema(t: TFunction) {
+/**
+ * Formal value per asset, in 元 as a valuer types it ("120万", "1,200,000"); one 评估基准日 and the
+ * signing valuer's registration number for the whole engagement. `today` is the signing date.
+ */
+function signSchema(t: TFunction, today: string) {
   const required = t("appraisal:errors.required");
   const yuan = z
     .string({ required_error: required })
@@ -91,6 +100,22 @@ function signSchema(t: TFunction) {
     intent: z.literal("sign"),
     version: z.coerce.number().int().positive(),
     items: z.array(item).min(1),
+    basisDate: z
+      .string({ required_error: t("appraisal:errors.basisDate.invalid") })
+      .trim()
+      .superRefine((d, ctx) => {
+        const problem = checkBasisDate(d, today, today);
+        if (problem) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: t(`appraisal:errors.basisDate.${problem}`),
+          });
+        }
+      }),
+    licenceNumber: z
+      .string({ required_error: t("appraisal:errors.licenceNumber") })
+      .trim()
+      .regex(/^[A-Za-z0-9-]{4,32}$/, t("appraisal:errors.licenceNumber")),
     confirm: z.literal("on", { errorMap: () => ({ message: t("appraisal:errors.confirmSign") }) }),
   });
 }
@@ -106,7 +131,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const order = await withDb(getValuerOrder, user.org_id, p.data.id);
   if (!order) notFound();
   assertCan(user, "appraisalOrder.viewAssigned", { valuerOrgId: order.valuer_org_id });
-  return { order: { ...order, stripe_session_id: null, stripe_payment_intent: null } };
+  return {
+    order: { ...order, stripe_session_id: null, stripe_payment_intent: null },
+    today: todayInChina(),
+    licenceNumber: await withDb(getValuerLicenceNumber, user.id),
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -121,7 +150,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const assigned = { valuerOrgId: order.valuer_org_id };
   assertCan(user, "appraisalOrder.viewAssigned", assigned);
   const submission = parseWithZod(formData, {
-    schema: z.discriminatedUnion("intent", [StartSchema, signSchema(t)]),
+    schema: z.discriminatedUnion("intent", [StartSchema, signSchema(t, todayInChina())]),
   });
   if (submission.status !== "success") return Response.json(submission.reply(), { status: 400 });
   assertCan(user, `appraisalOrder.${submission.value.intent}`, assigned);
@@ -145,14 +174,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
         assumptions: i.assumptions,
         reportText: i.reportText,
       })),
+      { basisDate: v.basisDate, valuerLicenceNumber: v.licenceNumber },
     );
     return redirect(`/valuer/orders/${p.data.id}?signed=1`);
   } catch (e) {
     if (e instanceof UserFacingError) {
       if (e.status === 404) notFound();
-      return Response.json(submission.reply({ formErrors: [t(e.key, e.params)] }), {
-        status: e.status,
-      });
+      const message = t(e.key, e.params);
+      return Response.json(
+        submission.reply(
+          e.field ? { fieldErrors: { [e.field]: [message] } } : { formErrors: [message] },
+        ),
+        { status: e.status },
+      );
     }
     throw e;
   }
@@ -213,7 +247,7 @@ function AssetFacts({ item }: { item: LoadedOrder["items"][number] }) {
 }
 
 export default function ValuerOrder() {
-  const { order } = useLoaderData<typeof loader>();
+  const { order, today, licenceNumber } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
   const navigation = useNavigation();
   const { t, i18n } = useTranslation();
@@ -230,8 +264,10 @@ export default function ValuerOrder() {
         assumptions: "",
         reportText: "",
       })),
+      basisDate: today,
+      licenceNumber: licenceNumber ?? "",
     },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema(t) }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: signSchema(t, today) }),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });
@@ -358,6 +394,26 @@ export default function ValuerOrder() {
             );
           })}
           <div className="card stack">
+            <Field
+              id={fields.basisDate.id}
+              label={t("appraisal:sign.basisDate")}
+              hint={t("appraisal:sign.basisDateHint")}
+              errors={fields.basisDate.errors}
+            >
+              <input {...getInputProps(fields.basisDate, { type: "date" })} max={today} />
+            </Field>
+            <Field
+              id={fields.licenceNumber.id}
+              label={t("appraisal:sign.licenceNumber")}
+              hint={t("appraisal:sign.licenceNumberHint")}
+              errors={fields.licenceNumber.errors}
+            >
+              <input
+                {...getInputProps(fields.licenceNumber, { type: "text" })}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            </Field>
             <Field
               id={fields.confirm.id}
               label={t("appraisal:sign.confirmLabel")}

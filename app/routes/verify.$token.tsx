@@ -90,6 +90,18 @@ export default function VerifyAppraisal() {
             <td>{r.valuerName}</td>
           </tr>
           <tr>
+            <th>{t("appraisal:report.valuerLicence")}</th>
+            <td>{r.valuerLicenceNumber ?? "—"}</td>
+          </tr>
+          <tr>
+            <th>{t("appraisal:report.signerLicence")}</th>
+            <td>{r.signerLicenceNumber ?? "—"}</td>
+          </tr>
+          <tr>
+            <th>{t("appraisal:report.basisDate")}</th>
+            <td data-testid="verify-basis-date">{r.basis_date}</td>
+          </tr>
+          <tr>
             <th>{t("appraisal:report.signedDate")}</th>
             <td>{r.signed_date}</td>
           </tr>

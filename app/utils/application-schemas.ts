@@ -3,6 +3,7 @@ import { z } from "zod";
 import { isIsoDate } from "../domain/ip";
 import { parseYuanToFen } from "../domain/money";
 import { parsePercentToBp } from "../domain/percent";
+import { REPAYMENT_METHODS } from "../domain/servicing/schedule";
 
 /**
  * The deal forms' schemas, built with t() so messages are in the reader's language, and shared by
@@ -115,6 +116,13 @@ export function bankSchemas(t: TFunction) {
       amount: yuan(t),
       rate: percent(t),
       termMonths: months(t),
+      // The form always sends one (a select of the product's methods); left out, the model takes
+      // the product's first offered method.
+      repaymentMethod: z
+        .enum(REPAYMENT_METHODS, {
+          errorMap: () => ({ message: t("servicing:refusals.methodNotOffered") }),
+        })
+        .optional(),
       confirm: confirmed(t),
     }),
     reject: z.object({
@@ -140,16 +148,11 @@ export function bankSchemas(t: TFunction) {
       valueDate: date(t),
       confirm: confirmed(t),
     }),
-    repay: z.object({
-      intent: z.literal("repay"),
-      version,
-      closedDate: date(t),
-      confirm: confirmed(t),
-    }),
+    // Repayments are posted on the loan page (/bank/loans/:id); the default is recorded on its day
+    // with the loss, through the same model as there (recordLoanDefault).
     default: z.object({
       intent: z.literal("default"),
       version,
-      closedDate: date(t),
       reason: reasonText(t),
       confirm: confirmed(t),
     }),
@@ -166,7 +169,6 @@ export function bankActionSchema(t: TFunction) {
     s.reject,
     s.register_pledge,
     s.disburse,
-    s.repay,
     s.default,
   ]);
 }
@@ -200,7 +202,6 @@ export const BANK_INTENTS = [
   "reject",
   "register_pledge",
   "disburse",
-  "repay",
   "default",
 ] as const;
 export type BankIntent = (typeof BANK_INTENTS)[number];

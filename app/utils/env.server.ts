@@ -39,6 +39,19 @@ const EnvSchema = z.object({
     .optional()
     .refine((v) => !v || /^smtps?:\/\//.test(v), "SMTP_URL must start with smtp:// or smtps://"),
   MAIL_FROM: z.string().default("知融 Zhirong <no-reply@zhirong.invalid>"),
+  /**
+   * Redis for events every process must hear (the live total, public-page invalidation), e.g.
+   * redis://127.0.0.1:6379. Unset: one process's own events (docs/decisions/017-…).
+   */
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine(
+      (v) => !v || /^rediss?:\/\//.test(v),
+      "REDIS_URL must start with redis:// or rediss://",
+    ),
+  /** Worker processes `npm start` runs (node:cluster), sharing the port; default 1. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Which proxies may set X-Forwarded-For (read by scripts/server.ts): unset trusts none. */
   TRUST_PROXY: z.string().optional(),
 });

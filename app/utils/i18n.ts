@@ -1,95 +1,54 @@
-import i18next, { type i18n, type Resource, type TFunction } from "i18next";
+import i18next, { type i18n, type ResourceKey, type TFunction } from "i18next";
+// Empty in the browser build (a .server module): there the namespaces load on demand.
+import { NAMESPACES, resources } from "./i18n-resources.server";
+import { i18nBackend, loadedResources, onNamespaceLoaded } from "./i18n-loaders";
 
-// Each feature owns one namespace file per language; add new ones to both maps below.
-import zhCommon from "../locales/zh-CN/common.json";
-import enCommon from "../locales/en/common.json";
-import zhAuth from "../locales/zh-CN/auth.json";
-import enAuth from "../locales/en/auth.json";
-import zhAssets from "../locales/zh-CN/assets.json";
-import enAssets from "../locales/en/assets.json";
-import zhAppraisal from "../locales/zh-CN/appraisal.json";
-import enAppraisal from "../locales/en/appraisal.json";
-import zhProducts from "../locales/zh-CN/products.json";
-import enProducts from "../locales/en/products.json";
-import zhApplications from "../locales/zh-CN/applications.json";
-import enApplications from "../locales/en/applications.json";
-import zhAlliance from "../locales/zh-CN/alliance.json";
-import enAlliance from "../locales/en/alliance.json";
-import zhMatching from "../locales/zh-CN/matching.json";
-import enMatching from "../locales/en/matching.json";
-import zhMail from "../locales/zh-CN/mail.json";
-import enMail from "../locales/en/mail.json";
-import zhServicing from "../locales/zh-CN/servicing.json";
-import enServicing from "../locales/en/servicing.json";
-import zhRisk from "../locales/zh-CN/risk.json";
-import enRisk from "../locales/en/risk.json";
-import zhAccount from "../locales/zh-CN/account.json";
-import enAccount from "../locales/en/account.json";
-import zhSecurity from "../locales/zh-CN/security.json";
-import enSecurity from "../locales/en/security.json";
-import zhTeam from "../locales/zh-CN/team.json";
-import enTeam from "../locales/en/team.json";
+/** Every namespace of both languages: server side only (undefined in the browser). */
+export { NAMESPACES, resources };
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "zh-CN";
 
-export const resources = {
-  "zh-CN": {
-    common: zhCommon,
-    auth: zhAuth,
-    assets: zhAssets,
-    appraisal: zhAppraisal,
-    products: zhProducts,
-    applications: zhApplications,
-    alliance: zhAlliance,
-    matching: zhMatching,
-    mail: zhMail,
-    servicing: zhServicing,
-    risk: zhRisk,
-    account: zhAccount,
-    security: zhSecurity,
-    team: zhTeam,
-  },
-  en: {
-    common: enCommon,
-    auth: enAuth,
-    assets: enAssets,
-    appraisal: enAppraisal,
-    products: enProducts,
-    applications: enApplications,
-    alliance: enAlliance,
-    matching: enMatching,
-    mail: enMail,
-    servicing: enServicing,
-    risk: enRisk,
-    account: enAccount,
-    security: enSecurity,
-    team: enTeam,
-  },
-} satisfies Resource;
-
-export const NAMESPACES = Object.keys(resources["zh-CN"]);
-
 export function isLocale(v: unknown): v is Locale {
   return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
 }
 
-/** A synchronous i18next instance with every namespace bundled (they are small). */
+/**
+ * A synchronous i18next instance. On the server (and in scripts and tests) it holds every
+ * namespace; in the browser it starts with the namespaces loaded so far (app/utils/i18n-loaders.ts)
+ * and loads others on demand.
+ */
 export function createI18n(locale: Locale): i18n {
   const instance = i18next.createInstance();
-  void instance.init({
+  const common = {
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
-    resources,
-    ns: NAMESPACES,
     defaultNS: "common",
     initAsync: false,
     interpolation: { escapeValue: false },
     returnNull: false,
     // No vendor notice in server logs or the browser console.
     showSupportNotice: false,
-  });
+  } as const;
+  if (resources) {
+    void instance.init({ ...common, resources, ns: NAMESPACES });
+  } else {
+    const loaded: Record<string, Record<string, ResourceKey>> = {};
+    for (const [lng, byNs] of Object.entries(loadedResources)) loaded[lng] = { ...byNs };
+    void instance.use(i18nBackend).init({
+      ...common,
+      resources: loaded,
+      partialBundledLanguages: true,
+      ns: [],
+      // Components re-render when a namespace they asked for by key prefix arrives.
+      react: { bindI18nStore: "added" },
+    });
+    // Namespaces loaded later (the idle load of the whole language) reach this instance too.
+    onNamespaceLoaded((lng, ns, data) => {
+      if (!instance.hasResourceBundle(lng, ns)) instance.addResourceBundle(lng, ns, data);
+    });
+  }
   return instance;
 }
 
@@ -98,7 +57,7 @@ const shared = new Map<Locale, i18n>();
 /**
  * The i18next instance of one locale, built once per process (and once per browser tab) and shared
  * by every request in that locale: building one costs milliseconds (every namespace of two
- * languages), and nothing ever changes its language or resources after start-up.
+ * languages on the server), and nothing changes its language after start-up.
  */
 export function getI18n(locale: Locale): i18n {
   let instance = shared.get(locale);

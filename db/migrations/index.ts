@@ -11,6 +11,7 @@ import * as m013 from "./2026_12_05_013_loan_servicing";
 import * as m014 from "./2026_12_05_014_risk_sharing";
 import * as m011b from "./2026_12_06_011b_two_factor";
 import * as m011c from "./2026_12_06_011c_team_and_mail";
+import * as m012c from "./2026_12_06_012c_valuation_basis_date";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_05_014_risk_sharing": m014,
   "2026_12_06_011b_two_factor": m011b,
   "2026_12_06_011c_team_and_mail": m011c,
+  "2026_12_06_012c_valuation_basis_date": m012c,
 };

@@ -1,13 +1,39 @@
 /**
  * Print to PDF in Chromium: the public report and one signed appraisal report, read back with a
  * PDF text extractor (unpdf): page count, page numbers, the publisher block, the first page not
- * mostly empty, and the appraisal's verification QR code and stamp/signature area.
+ * mostly empty, and the appraisal's verification QR code (decoded with jsQR from a PNG screenshot
+ * of the printed layout, read by pngjs), its 评估基准日 and licence numbers, and the stamp and
+ * signature area.
  */
+import jsQR from "jsqr";
 import type { Page } from "playwright-core";
+import { PNG } from "pngjs";
 import { extractText, getDocumentProxy } from "unpdf";
 import { expect, inject } from "vitest";
 import { createDb } from "../../app/utils/db.server";
 import { test } from "./support/test";
+
+/** What a phone camera would read from the QR code as laid out for print. */
+async function decodeQr(page: Page, selector: string): Promise<string | null> {
+  const code = page.locator(selector);
+  // The clip is taken from the viewport, so bring the code (at the report's foot) into it.
+  await code.scrollIntoViewIfNeeded();
+  const box = await code.boundingBox();
+  if (!box) return null;
+  // A white border around the code stands in for the quiet zone a reader looks for.
+  const pad = 16;
+  const png = PNG.sync.read(
+    await page.screenshot({
+      clip: {
+        x: box.x - pad,
+        y: box.y - pad,
+        width: box.width + 2 * pad,
+        height: box.height + 2 * pad,
+      },
+    }),
+  );
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
+}
 
 async function pdfText(page: Page) {
   const bytes = await page.pdf({ format: "A4", printBackground: true });
@@ -68,11 +94,22 @@ test("a signed appraisal report prints with its QR code and a stamp and signatur
   expect(await page.getByTestId("signature-area").textContent()).toContain("评估机构盖章");
 
   await page.emulateMedia({ media: "print" });
+  // The code printed on the report decodes to the verification address shown beside it.
+  expect(await decodeQr(page, "[data-testid=verify-qr]")).toBe(verifyUrl);
+  expect(new URL(verifyUrl).pathname).toMatch(/^\/verify\/[A-Za-z0-9_-]{16,64}$/);
+  const basisDate = (await page.getByTestId("basis-date").textContent())!;
+  expect(basisDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   const { totalPages, pages } = await pdfText(page);
   expect(totalPages).toBeGreaterThanOrEqual(1);
   expect(totalPages).toBeLessThan(6);
   const all = pages.join("\n");
   expect(all).toContain("评估师签字");
+  expect(all).toContain("评估基准日");
+  expect(all).toContain(basisDate);
+  // The seeded valuer's registration number and the firm's filing number (db/seed-appraisals.ts).
+  expect(all).toContain("资产评估师登记编号");
+  expect(all).toContain("15000312");
+  expect(all).toContain("评估机构备案编号");
   expect(all).toContain(verifyUrl.slice(-16));
   expect(pages[0].replace(/\s+/g, " ")).toContain(`1 / ${totalPages}`);
 });

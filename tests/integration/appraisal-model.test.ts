@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMonthsClamped } from "../../app/domain/ip";
+import { addDays, addMonthsClamped } from "../../app/domain/ip";
 import {
   createAppraisalOrder,
   getAppraisalFeeSettings,
@@ -406,6 +406,84 @@ describe(`formal appraisals (${testDbKind()})`, () => {
       expect((await orderRow(t.db, orderId)).status).toBe("in_progress");
     });
 
+    it("refuses a 评估基准日 in the future, after signing or over a year old, and writes nothing", async () => {
+      const [x, y] = [await makeAsset(t.db, firmA), await makeAsset(t.db, firmA)];
+      const orderId = await inProgressOrder(firmA, [x, y]);
+      const today = todayInChina();
+      const before = await appraisalRowCounts(t.db);
+      const licenceBefore = await t.db
+        .selectFrom("users")
+        .select("licence_number")
+        .where("id", "=", valuer.id)
+        .executeTakeFirstOrThrow();
+      const cases: [Parameters<typeof signAppraisalOrder>[5], string][] = [
+        [{ basisDate: addDays(today, 1), valuerLicenceNumber: "15009999" }, "future"],
+        [{ signedDate: "2026-03-01", basisDate: "2026-03-02" }, "after_signing"],
+        [{ basisDate: addDays(addMonthsClamped(today, -12), -1) }, "expired_at_signing"],
+        [{ basisDate: "2026-02-30" }, "invalid"],
+      ];
+      for (const [opts, problem] of cases) {
+        const e = await refusal(signAppraisalOrder(t.db, valuer, orderId, 3, values([x, y]), opts));
+        expect(e.key).toBe(`appraisal:errors.basisDate.${problem}`);
+        expect(e.field).toBe("basisDate");
+      }
+      expect(await appraisalRowCounts(t.db)).toEqual(before);
+      expect(await orderRow(t.db, orderId)).toMatchObject({ status: "in_progress", version: 3 });
+      expect(
+        await t.db
+          .selectFrom("users")
+          .select("licence_number")
+          .where("id", "=", valuer.id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual(licenceBefore);
+      const assets = await t.db
+        .selectFrom("ip_assets")
+        .select(["formal_value_fen", "formal_valid_until"])
+        .where("id", "in", [x, y])
+        .execute();
+      for (const a of assets)
+        expect(a).toEqual({ formal_value_fen: null, formal_valid_until: null });
+    });
+
+    it("counts validity from the 评估基准日 and prints the valuer's registration number", async () => {
+      const x = await makeAsset(t.db, firmA);
+      const orderId = await inProgressOrder(firmA, [x]);
+      const today = todayInChina();
+      // The oldest basis date allowed: the report is valid through the day it is signed.
+      const basisDate = addMonthsClamped(today, -12);
+      const [id] = (
+        await signAppraisalOrder(t.db, valuer, orderId, 3, values([x]), {
+          basisDate,
+          valuerLicenceNumber: " 15000312 ",
+        })
+      ).appraisalIds;
+      const row = await t.db
+        .selectFrom("appraisals")
+        .select(["signed_date", "basis_date", "valid_until", "valuer_licence_number"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({
+        signed_date: today,
+        basis_date: basisDate,
+        valid_until: addMonthsClamped(basisDate, 12),
+        valuer_licence_number: "15000312",
+      });
+      const asset = await t.db
+        .selectFrom("ip_assets")
+        .select("formal_valid_until")
+        .where("id", "=", x)
+        .executeTakeFirstOrThrow();
+      expect(asset.formal_valid_until).toBe(row.valid_until);
+      const user = await t.db
+        .selectFrom("users")
+        .select("licence_number")
+        .where("id", "=", valuer.id)
+        .executeTakeFirstOrThrow();
+      expect(user.licence_number).toBe("15000312");
+      const report = await getAppraisalReport(t.db, valuer, id);
+      expect(report).toMatchObject({ basis_date: basisDate, signerLicenceNumber: "15000312" });
+    });
+
     it("signs: one report per asset, valid 12 months, the asset's formal value updated", async () => {
       const [x, y] = [await makeAsset(t.db, firmA), await makeAsset(t.db, firmA)];
       const orderId = await inProgressOrder(firmA, [x, y]);
@@ -530,8 +608,15 @@ describe(`formal appraisals (${testDbKind()})`, () => {
       const [id] = (
         await signAppraisalOrder(t.db, valuer, orderId, 3, values([x]), {
           signedDate: "2026-01-15",
+          basisDate: "2025-12-31",
+          valuerLicenceNumber: "15000312",
         })
       ).appraisalIds;
+      await t.db
+        .updateTable("organisations")
+        .set({ licence_number: "内财资评备〔2021〕0017号" })
+        .where("id", "=", valuer.org_id)
+        .execute();
       const { verification_token } = await t.db
         .selectFrom("appraisals")
         .select("verification_token")
@@ -544,7 +629,10 @@ describe(`formal appraisals (${testDbKind()})`, () => {
         central_fen: 90_000_000,
         high_fen: 100_000_000,
         signed_date: "2026-01-15",
-        valid_until: "2027-01-15",
+        basis_date: "2025-12-31",
+        valid_until: "2026-12-31",
+        signerLicenceNumber: "15000312",
+        valuerLicenceNumber: "内财资评备〔2021〕0017号",
         number: expect.any(String),
         title: "可验证的专利",
         ip_type: "invention",

@@ -4,11 +4,13 @@
  * verification; and the forms' refusals, which answer 400 with the reason and write nothing.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { addDays, addMonthsClamped } from "../../app/domain/ip";
 import type { Actor as ModelActor } from "../../app/models/appraisal.server";
 import { appraisalRowCounts, makeAsset, orderRow } from "../support/appraisal";
 import { useActors, type Actors } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
 import { useAppServer } from "../support/http";
+import { todayInChina } from "../../app/utils/time";
 
 describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
   const t = useTestDb();
@@ -166,7 +168,13 @@ describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
     expect(start.status).toBe(302);
     expect((await orderRow(t.db, orderId)).status).toBe("in_progress");
 
-    const sign = (low: string, confirm = true) =>
+    const today = todayInChina();
+    const sign = (
+      low: string,
+      confirm = true,
+      basisDate: string | null = addDays(today, -5),
+      licenceNumber: string | null = "15000312",
+    ) =>
       post("valuer", `/valuer/orders/${orderId}`, {
         intent: "sign",
         version: "3",
@@ -178,6 +186,8 @@ describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
         "items[0].assumptions": "许可费率 3%，折现率 12%，收益期 8 年",
         "items[0].reportText": "经评定估算，该专利权于评估基准日的市场价值为人民币玖拾伍万元整。",
         ...(confirm ? { confirm: "on" } : {}),
+        ...(basisDate === null ? {} : { basisDate }),
+        ...(licenceNumber === null ? {} : { licenceNumber }),
       });
     const before = await appraisalRowCounts(t.db);
     const inverted = await sign("96万");
@@ -188,7 +198,22 @@ describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
     expect(garbled.text).toContain("请输入以元为单位的金额");
     const unconfirmed = await sign("850000", false);
     expect(unconfirmed.status).toBe(400);
+    // The 评估基准日: not in the future, not so old the report would be expired when signed,
+    // present; and the valuer's registration number is required.
+    const future = await sign("850000", true, addDays(today, 1));
+    expect(future.status).toBe(400);
+    expect(future.text).toContain("评估基准日不能晚于今天");
+    const stale = await sign("850000", true, addDays(addMonthsClamped(today, -12), -1));
+    expect(stale.status).toBe(400);
+    expect(stale.text).toContain("报告签署时即已过有效期");
+    const missing = await sign("850000", true, null);
+    expect(missing.status).toBe(400);
+    expect(missing.text).toContain("请填写有效的评估基准日");
+    const noLicence = await sign("850000", true, undefined, "  ");
+    expect(noLicence.status).toBe(400);
+    expect(noLicence.text).toContain("请填写资产评估师登记编号");
     expect(await appraisalRowCounts(t.db)).toEqual(before);
+    expect((await orderRow(t.db, orderId)).status).toBe("in_progress");
 
     const ok = await sign("850,000.00");
     expect(ok.status).toBe(302);
@@ -200,6 +225,13 @@ describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
     expect([Number(row.low_fen), Number(row.central_fen), Number(row.high_fen)]).toEqual([
       85_000_000, 95_000_000, 105_000_000,
     ]);
+    // Valid 12 months from the 评估基准日, not from signing.
+    expect(row).toMatchObject({
+      signed_date: today,
+      basis_date: addDays(today, -5),
+      valid_until: addMonthsClamped(addDays(today, -5), 12),
+      valuer_licence_number: "15000312",
+    });
   });
 
   it("shows the firm its printable report and anyone the verification page", async () => {
@@ -216,11 +248,15 @@ describe(`appraisal forms over HTTP (${testDbKind()})`, () => {
     expect(report.text).toContain("950,000.00");
     expect(report.text).toContain(`/verify/${row.verification_token}`);
     expect(report.text).toMatch(/appraisal-report[^"]*\.css/);
+    expect(report.text).toContain("评估基准日");
+    expect(report.text).toContain(row.basis_date);
+    expect(report.text).toContain("15000312");
 
     const verify = await get(null, `/verify/${row.verification_token}`);
     expect(verify.status).toBe(200);
     expect(verify.text).toContain('data-result="valid"');
     expect(verify.text).toContain(row.report_number);
+    expect(verify.text).toContain(row.basis_date);
     // Public facts only: no firm name, no assumptions, no report text.
     expect(verify.text).not.toContain("测试企业1");
     expect(verify.text).not.toContain("许可费率 3%");

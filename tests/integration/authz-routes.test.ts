@@ -259,6 +259,12 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     report: { loader: { path: () => "/report", expected: PUBLIC } },
     "report[.csv]": { loader: { path: () => "/report.csv", expected: PUBLIC } },
     "report[.json]": { loader: { path: () => "/report.json", expected: PUBLIC } },
+    "report_.loans": {
+      loader: {
+        path: () => "/report/loans?measure=overdue",
+        expected: only({ alliance: 200, admin: 200 }),
+      },
+    },
     "verify.$token": { loader: { path: () => `/verify/${ids.token}`, expected: PUBLIC } },
     "disposals._index": { loader: { path: () => "/disposals", expected: PUBLIC } },
     "disposals.$id": {
@@ -589,6 +595,50 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         expected: only({ firmA: 404, firmB: 404 }),
       },
     },
+    // Collateral monitoring: the watch lists, each loan's collateral page (who sees whose is in
+    // collateral-pages.test.ts; here the role gate on an application without a loan account:
+    // 404 past the gate) and the legal-status import of the banks and the admin.
+    "bank.watch": { loader: { path: () => "/bank/watch", expected: BANK } },
+    "firm.watch": { loader: { path: () => "/firm/watch", expected: FIRM } },
+    "bank.loans.$id_.collateral": {
+      loader: {
+        path: () => `/bank/loans/${ids.application}/collateral`,
+        expected: only({ bankX: 404, bankY: 404 }),
+      },
+      action: {
+        path: () => `/bank/loans/${ids.application}/collateral`,
+        expected: only({ bankX: 404, bankY: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "firm.loans.$id_.collateral": {
+      loader: {
+        path: () => `/firm/loans/${ids.application}/collateral`,
+        expected: only({ firmA: 404, firmB: 404 }),
+      },
+      action: {
+        path: () => `/firm/loans/${ids.application}/collateral`,
+        expected: only({ firmA: 404, firmB: 404 }),
+        body: BOGUS_INTENT,
+      },
+    },
+    "collateral.legal-events": {
+      loader: {
+        path: () => "/collateral/legal-events",
+        expected: only({ bankX: 200, bankY: 200, admin: 200 }),
+      },
+      action: {
+        path: () => "/collateral/legal-events",
+        expected: only({ bankX: 400, bankY: 400, admin: 400 }),
+        body: () => new FormData(),
+      },
+    },
+    "collateral.legal-events-template[.csv]": {
+      loader: {
+        path: () => "/collateral/legal-events-template.csv",
+        expected: only({ bankX: 200, bankY: 200, admin: 200 }),
+      },
+    },
     "bank.applications.$id": {
       loader: { path: () => `/bank/applications/${ids.application}`, expected: BANK_X },
       action: {
@@ -827,6 +877,8 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       ["bankX", "/bank/products"],
       ["bankX", "/bank/pipeline"],
       ["bankX", "/bank/applications"],
+      ["bankX", "/bank/watch"],
+      ["firmA", "/firm/watch"],
       ["valuer", "/valuer/orders"],
       ["anonymous", "/products"],
       ["alliance", "/alliance/review/applications?stage=submitted"],

@@ -67,6 +67,7 @@ function productForm(over: Fields = {}): Fields {
     riskInsurer: "0",
     riskGuarantor: "0",
     subsidy: "0",
+    methods: "equal_instalment",
     ...over,
   };
 }

@@ -23,6 +23,7 @@ import { REGION_CODES } from "../../app/domain/regions";
 import {
   countRequestsForProduct,
   countRequestsForProducts,
+  countRequestStatesForProducts,
   findMatchesForRequest,
   findRequestStatesForProduct,
   findRequestsForProduct,
@@ -356,6 +357,12 @@ async function checkProductStates(t: TestDb, day = TODAY) {
   const products = await allProducts(t);
   const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), day);
   const seen = { ready: 0, needs_appraisal: 0, near_miss: 0 };
+  // The bank pipeline's one-pass count of a page of products (every product at once here).
+  const batched = await countRequestStatesForProducts(
+    t.db,
+    products.map((p) => p.id),
+    day,
+  );
   for (const row of products) {
     const terms = productTermsFromRow(row);
     const expected = terms.active
@@ -379,6 +386,9 @@ async function checkProductStates(t: TestDb, day = TODAY) {
       needs_appraisal: expected.filter((x) => x.state === "needs_appraisal").length,
       near_miss: expected.filter((x) => x.state === "near_miss").length,
     });
+    expect(batched.get(row.id), `batched state counts of product ${row.id} on ${day}`).toEqual(
+      got!.counts,
+    );
   }
   return seen;
 }

@@ -2,6 +2,7 @@ import { Migrator, NO_MIGRATIONS, sql, type Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../db/migrate";
 import { migrations } from "../../db/migrations/index";
+import { appraisalValidUntil } from "../../app/domain/valuation";
 import type { Db } from "../../app/utils/db.server";
 import { createTestDb, testDbKind, useTestDb } from "../support/db";
 
@@ -122,6 +123,65 @@ describe("rolling back", () => {
       expect(await userTables(fresh.db)).toEqual([]);
       const up = await migrateToLatest(fresh.db);
       expect(up.results?.map((r) => r.migrationName)).toEqual(names);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
+describe("012c: the 评估基准日", () => {
+  it("carries existing appraisals over with their signing date as basis date, validity unchanged", async () => {
+    const fresh = await createTestDb({ global: false });
+    try {
+      const m = migrator(fresh.db);
+      const back = await m.migrateTo("2026_12_06_011c_team_and_mail");
+      expect(back.error).toBeUndefined();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table as it was then
+      const before = fresh.db as unknown as Kysely<any>;
+      const signed = [
+        ["2025-03-15", "2026-03-15"],
+        ["2024-02-29", "2025-02-28"],
+      ];
+      for (const [i, [signedDate, validUntil]] of signed.entries()) {
+        await before
+          .insertInto("appraisals")
+          .values({
+            order_id: 900 + i,
+            asset_id: 900 + i,
+            valuer_org_id: 1,
+            report_number: `OLD-${i}`,
+            verification_token: `old-token-${i}-0123456789abcdef`,
+            low_fen: 1,
+            central_fen: 2,
+            high_fen: 3,
+            method: "income",
+            assumptions: "-",
+            report_text: "-",
+            signed_by: 1,
+            signed_at: `${signedDate} 08:00:00.000`,
+            signed_date: signedDate,
+            valid_until: validUntil,
+          })
+          .execute();
+      }
+      const up = await migrateToLatest(fresh.db);
+      expect(up.error).toBeUndefined();
+      const rows = await fresh.db
+        .selectFrom("appraisals")
+        .select(["signed_date", "basis_date", "valid_until", "valuer_licence_number"])
+        .orderBy("id")
+        .execute();
+      expect(rows.map((r) => ({ ...r, basis_date: String(r.basis_date).slice(0, 10) }))).toEqual(
+        signed.map(([signedDate, validUntil]) => ({
+          signed_date: signedDate,
+          basis_date: signedDate,
+          valid_until: validUntil,
+          valuer_licence_number: null,
+        })),
+      );
+      expect(rows.map((r) => appraisalValidUntil(r.basis_date))).toEqual(
+        rows.map((r) => r.valid_until),
+      );
     } finally {
       await fresh.cleanup();
     }

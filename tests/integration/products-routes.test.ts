@@ -42,6 +42,7 @@ function productForm(over: Record<string, string | string[]> = {}): URLSearchPar
     riskInsurer: "0",
     riskGuarantor: "0",
     subsidy: "30",
+    methods: ["equal_instalment", "equal_principal", "interest_only", "bullet"],
     ...over,
   };
   const body = new URLSearchParams();

@@ -6,7 +6,8 @@ import {
   watchList,
 } from "../../app/models/servicing/collateral.server";
 import { runDailyJobs, sendReminders } from "../../app/models/servicing/jobs.server";
-import { ensureLoanAccounts } from "../../app/models/servicing/loan.server";
+import { ensureLoanAccounts, refreshClassifications } from "../../app/models/servicing/loan.server";
+import { REMINDER_MAILS } from "../../app/domain/mail";
 import { todayInChina } from "../../app/utils/time";
 import { useTestDb as testDatabase } from "../support/db";
 import {
@@ -20,7 +21,7 @@ import {
 const t = testDatabase();
 const today = todayInChina();
 
-async function count(table: "reminders" | "notifications") {
+async function count(table: "reminders" | "notifications" | "mail_queue") {
   const r = await t.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
@@ -54,7 +55,39 @@ describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite
     expect(watch.coverageBp).toBeGreaterThanOrEqual(10_000);
   });
 
-  it("runs once per day and sends each reminder once", async () => {
+  async function emailOf(userId: number) {
+    const u = await t.db
+      .selectFrom("users")
+      .select("email")
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    return u.email;
+  }
+
+  /** The reminder mails (not the deal-event mails of the set-up) queued for a user. */
+  async function mailsTo(userId: number) {
+    return t.db
+      .selectFrom("mail_queue")
+      .selectAll()
+      .where("to_email", "=", await emailOf(userId))
+      .where("template", "in", [...new Set(Object.values(REMINDER_MAILS))])
+      .orderBy("id")
+      .execute();
+  }
+
+  it("runs once per day and sends each reminder once, in-app and by mail", async () => {
+    // The bank's second officer reads English; its first officer unsubscribed from notices.
+    await t.db
+      .updateTable("users")
+      .set({ locale: "en" })
+      .where("id", "=", w.bankX2.userId)
+      .execute();
+    await t.db
+      .updateTable("users")
+      .set({ mail_opt_out: 1 })
+      .where("id", "=", w.bankX.userId)
+      .execute();
+    const mailsBefore = await count("mail_queue");
     const first = await runDailyJobs(t.db, today);
     expect(first.ran).toBe(true);
     expect(first.reminders).toBeGreaterThan(0);
@@ -64,6 +97,52 @@ describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite
     expect(watch.riskClass).toBe("special_mention");
     const reminders = await count("reminders");
     const notifications = await count("notifications");
+    const mails = await count("mail_queue");
+
+    // Each reminder by mail to every recipient who did not unsubscribe, in their language, with
+    // their side's loan page and their unsubscribe link; in-app to all three.
+    const firmMails = await mailsTo(w.firmA.userId);
+    expect(firmMails.map((m) => m.template).sort()).toEqual([
+      "collateralFeeDue",
+      "repaymentOverdue",
+    ]);
+    for (const m of firmMails) {
+      expect(m.locale).toBe("zh-CN");
+      expect(m.body_text).toContain(`/firm/loans/${loan}`);
+      expect(m.body_text).toContain("/unsubscribe/");
+      expect(m.list_unsubscribe).toContain("/unsubscribe/");
+    }
+    expect(firmMails.find((m) => m.template === "collateralFeeDue")!.subject).toContain(
+      "年费缴纳提醒",
+    );
+    const bankMails = await mailsTo(w.bankX2.userId);
+    expect(bankMails.map((m) => m.template).sort()).toEqual([
+      "collateralFeeDue",
+      "repaymentOverdue",
+    ]);
+    for (const m of bankMails) {
+      expect(m.locale).toBe("en");
+      expect(m.body_text).toContain(`/bank/loans/${loan}`);
+    }
+    expect(bankMails.find((m) => m.template === "collateralFeeDue")!.subject).toMatch(
+      /^Annual fee due by \d{4}-\d{2}-\d{2}: pledged asset /,
+    );
+    expect(await mailsTo(w.bankX.userId)).toEqual([]);
+    expect(mails - mailsBefore).toBe(4);
+    const inApp = await t.db
+      .selectFrom("notifications")
+      .select(["user_id", "link"])
+      .where("kind", "like", "servicing:reminders.%")
+      .execute();
+    expect(new Set(inApp.map((n) => n.user_id))).toEqual(
+      new Set([w.firmA.userId, w.bankX.userId, w.bankX2.userId]),
+    );
+    for (const n of inApp) {
+      expect(n.link).toBe(
+        n.user_id === w.firmA.userId ? `/firm/loans/${loan}` : `/bank/loans/${loan}`,
+      );
+    }
+
     expect(await runDailyJobs(t.db, today)).toMatchObject({ ran: false });
     expect(await runDailyJobs(t.db, today, { force: true })).toMatchObject({
       ran: true,
@@ -72,6 +151,7 @@ describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite
     expect(await sendReminders(t.db, today)).toBe(0);
     expect(await count("reminders")).toBe(reminders);
     expect(await count("notifications")).toBe(notifications);
+    expect(await count("mail_queue")).toBe(mails);
     const kinds = await t.db.selectFrom("reminders").select("kind").distinct().execute();
     expect(kinds.map((k) => k.kind).sort()).toEqual(["feeDue7", "overdue"]);
   });
@@ -85,6 +165,31 @@ describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite
     expect(l.assets[0].fee.state).toBe("lapsed");
     expect(l.coverageBp).toBe(0);
     expect(l.flags).toContain("coverage");
+
+    // The daily runs of those days remind of the grace period, then of the lapse: once each,
+    // in-app and by mail, however often they run.
+    for (const day of [inGrace, inGrace, afterGrace, afterGrace]) {
+      await runDailyJobs(t.db, day, { force: true });
+    }
+    const firmMails = await mailsTo(w.firmA.userId);
+    expect(firmMails.filter((m) => m.template === "collateralFeeGrace")).toHaveLength(1);
+    expect(firmMails.filter((m) => m.template === "collateralLapsed")).toHaveLength(1);
+    const lapsedMail = (await mailsTo(w.bankX2.userId)).find(
+      (m) => m.template === "collateralLapsed",
+    )!;
+    expect(lapsedMail.subject).toContain(`no longer secures loan #${loan}`);
+    const kinds = await t.db
+      .selectFrom("reminders")
+      .select((eb) => ["kind", eb.fn.countAll<number | string>().as("n")])
+      .where("user_id", "=", w.firmA.userId)
+      .groupBy("kind")
+      .execute();
+    expect(Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)]))).toMatchObject({
+      feeGrace: 1,
+      feeLapsed: 1,
+    });
+    // Back to today for the tests below.
+    await refreshClassifications(t.db, today);
   });
 
   it("a fee payment keeps the patent alive; an invalidation takes it out at once", async () => {
@@ -120,7 +225,7 @@ describe(`daily servicing job and collateral on ${process.env.TEST_DB ?? "sqlite
         { userId: w.bankX.userId, orgId: w.bankX.orgId, role: "bank_officer" },
         { assetId: patent, feeYear, paidDate: today, amountFen: 120_000, receiptNumber: "R2" },
       ),
-    ).rejects.toMatchObject({ key: "servicing:refusals.duplicate" });
+    ).rejects.toMatchObject({ key: "collateral:refusals.feeDuplicate" });
     const [paid] = await watchList(
       t.db,
       { kind: "bank", bankOrgId: w.bankX.orgId },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkBasisDate,
   checkFormalRange,
   decidePaymentEffect,
   DEFAULT_APPRAISAL_FEE,
@@ -80,9 +81,32 @@ describe("the signed value", () => {
     expect(checkFormalRange(0, 0, 0)).toBe("zero_central");
   });
 
-  it("is valid 12 months from the signing date, inclusive, Feb 29 → Feb 28", () => {
+  it("is valid 12 months from the 评估基准日, inclusive, Feb 29 → Feb 28", () => {
     expect(formalValidUntil("2026-03-15")).toBe("2027-03-15");
     expect(formalValidUntil("2028-02-29")).toBe("2029-02-28");
+  });
+
+  describe("the 评估基准日 a valuer enters when signing", () => {
+    const signed = "2026-12-06";
+    it("may be the signing day itself or any day up to 12 months before it", () => {
+      expect(checkBasisDate("2026-12-06", signed, signed)).toBeNull();
+      expect(checkBasisDate("2026-11-30", signed, signed)).toBeNull();
+      // basis 2025-12-06 is valid through 2026-12-06: still valid on the signing day
+      expect(checkBasisDate("2025-12-06", signed, signed)).toBeNull();
+    });
+    it("is refused when the report would already have expired on signing", () => {
+      expect(checkBasisDate("2025-12-05", signed, signed)).toBe("expired_at_signing");
+    });
+    it("is refused in the future", () => {
+      expect(checkBasisDate("2026-12-07", signed, signed)).toBe("future");
+    });
+    it("is refused after the signing date even when that is past", () => {
+      expect(checkBasisDate("2026-12-02", "2026-12-01", signed)).toBe("after_signing");
+    });
+    it("is refused when it is no date", () => {
+      expect(checkBasisDate("2026-02-30", signed, signed)).toBe("invalid");
+      expect(checkBasisDate("", signed, signed)).toBe("invalid");
+    });
   });
 
   it("is 'expiring' in its last 30 days and 'expired' the day after valid_until", () => {

@@ -39,6 +39,7 @@ const terms: LoanProductTerms = {
   quotaRemainingFen: 4_000_000_000,
   riskShare: { governmentBp: 3000, insurerBp: 1000, guarantorBp: 0 },
   interestSubsidyBp: 3000,
+  repaymentMethods: ["equal_principal", "bullet"],
   active: true,
 };
 
@@ -51,7 +52,12 @@ describe("the row ↔ engine encoding", () => {
       description: "",
       ...productTermColumns(terms),
     } as unknown as LoanProduct;
-    expect(row).toMatchObject({ region_mask: 2 | 32, industry_mask: 4 | 256, ip_types_mask: 11 });
+    expect(row).toMatchObject({
+      region_mask: 2 | 32,
+      industry_mask: 4 | 256,
+      ip_types_mask: 11,
+      repayment_methods_mask: 2 | 8,
+    });
     expect(productTermsFromRow(row)).toEqual(terms);
   });
 

@@ -123,6 +123,7 @@ const productErrors: [ProductErrorCode, Record<string, string | number>][] = [
   ["industries_required", {}],
   ["quota_remaining_gt_total", { quotaRemainingFen: 101, quotaTotalFen: 100 }],
   ["risk_share_total_gt_100", { totalBp: 10_001 }],
+  ["repayment_methods_required", {}],
 ];
 
 const patentProblems: PatentNumberProblem[] = [

@@ -25,6 +25,7 @@ const SPEC: Record<Action, string> = {
   "progress.view": "A A A A A A",
   "catalogue.view": "A A A A A A",
   "report.view": "A A A A A A",
+  "report.loans": "- - - - A A",
   "appraisal.verify": "A A A A A A",
 
   "dashboard.firm": "- A - - - -",
@@ -78,6 +79,12 @@ const SPEC: Record<Action, string> = {
   "loan.reverseRepayment": "- - B - - -",
   "loan.classify": "- - B - - -",
   "loan.default": "- - B - - -",
+  "collateral.watchOwn": "- F - - - -",
+  "collateral.watchIncoming": "- - B - - -",
+  "collateral.recordFee": "- F B - - -",
+  "collateral.confirmFee": "- - B - - -",
+  "collateral.recordLegalEvent": "- F B - - A",
+  "collateral.importLegalEvents": "- - B - - A",
 
   "appraisalOrder.create": "- A - - - -",
   "appraisalOrder.viewOwn": "- F - - - -",

@@ -79,6 +79,18 @@ describe("the running total toward the target", () => {
     expect(p.projection).toEqual({ kind: "no_pace" });
   });
 
+  it("projects nothing when the pace would need more than a century", () => {
+    const p = computeProgress({
+      phases: DEFAULT_PHASES,
+      financedFen: 76_000_000,
+      firmsFinanced: 2,
+      monthly: [{ month: "2026-06", amountFen: 57_000_000 }],
+      today: "2026-12-06",
+    });
+    expect(p.paceFen).toBe(9_500_000);
+    expect(p.projection).toEqual({ kind: "no_pace" });
+  });
+
   it("reports the month the target was reached", () => {
     const p = computeProgress({
       phases: [{ name: "t", targetFen: 300, deadline: "2025-12-31" }],

@@ -137,17 +137,23 @@ describe("properties over 2,000 random loans", () => {
   });
 
   it("no part and no balance is ever negative, and balances chain", () => {
+    // One assertion per loan (not per row): ~90,000 rows of expect() calls took 18 s under load.
+    const broken: string[] = [];
     for (const c of cases) {
       let balance = c.principalFen;
       for (const r of buildSchedule(c)) {
-        expect(r.openingPrincipalFen).toBe(balance);
-        expect(r.principalFen).toBeGreaterThanOrEqual(0);
-        expect(r.interestFen).toBeGreaterThanOrEqual(0);
-        expect(r.closingPrincipalFen).toBeGreaterThanOrEqual(0);
+        if (
+          r.openingPrincipalFen !== balance ||
+          r.principalFen < 0 ||
+          r.interestFen < 0 ||
+          r.closingPrincipalFen < 0
+        )
+          broken.push(`${JSON.stringify(c)} row ${JSON.stringify(r)}`);
         balance = r.closingPrincipalFen;
       }
-      expect(balance).toBe(0);
+      if (balance !== 0) broken.push(`${JSON.stringify(c)} ends at ${balance}`);
     }
+    expect(broken.slice(0, 5)).toEqual([]);
   });
 
   it("the last instalment is within one fen of its formula (balance plus its month's interest)", () => {
@@ -167,7 +173,8 @@ describe("properties over 2,000 random loans", () => {
     )) {
       const a = annuityInstalmentFen(c.principalFen, c.annualRateBp, c.termMonths);
       const rows = buildSchedule(c);
-      for (const r of rows.slice(0, -1)) expect(r.totalFen).toBe(a);
+      const off = rows.slice(0, -1).filter((r) => r.totalFen !== a);
+      expect(off.length, JSON.stringify(c)).toBe(0);
     }
   });
 

@@ -6,6 +6,7 @@ import {
   defaultValuationInputs,
   indicativeValuation,
   isAppraisalValidOn,
+  isWithinValidity,
   patentValueDegree,
   pvdMultiplier,
   reliefFromRoyalty,
@@ -737,19 +738,47 @@ describe("formal appraisal fee", () => {
   });
 });
 
-describe("formal appraisal validity (12 months)", () => {
-  it("runs to the same day 12 months after signing", () => {
+describe("formal appraisal validity (12 months from the 评估基准日)", () => {
+  it("runs to the same day 12 months after the basis date", () => {
     expect(appraisalValidUntil("2025-03-15")).toBe("2026-03-15");
   });
 
-  it("ends on Feb 28 when signed on Feb 29", () => {
+  it("ends on Feb 28 when the basis date is Feb 29", () => {
     expect(appraisalValidUntil("2024-02-29")).toBe("2025-02-28");
   });
 
+  it("ends on Jan 31 of the next year when the basis date is Jan 31", () => {
+    expect(appraisalValidUntil("2025-01-31")).toBe("2026-01-31");
+  });
+
+  it("refuses a date that is not one", () => {
+    expect(() => appraisalValidUntil("2025-02-30")).toThrow(RangeError);
+  });
+
+  it("counts from the basis date, not from signing", () => {
+    const a = { basisDate: "2025-01-10", signedDate: "2025-03-15" };
+    expect(isAppraisalValidOn(a, "2026-01-10")).toBe(true);
+    expect(isAppraisalValidOn(a, "2026-01-11")).toBe(false);
+    // a day the signing-date rule would still have called valid
+    expect(isAppraisalValidOn(a, "2026-03-15")).toBe(false);
+  });
+
   it("is valid from the signing day through the last day, and not after", () => {
-    expect(isAppraisalValidOn("2025-03-15", "2025-03-14")).toBe(false);
-    expect(isAppraisalValidOn("2025-03-15", "2025-03-15")).toBe(true);
-    expect(isAppraisalValidOn("2025-03-15", "2026-03-15")).toBe(true);
-    expect(isAppraisalValidOn("2025-03-15", "2026-03-16")).toBe(false);
+    const a = { basisDate: "2025-03-15", signedDate: "2025-03-15" };
+    expect(isAppraisalValidOn(a, "2025-03-14")).toBe(false);
+    expect(isAppraisalValidOn(a, "2025-03-15")).toBe(true);
+    expect(isAppraisalValidOn(a, "2026-03-15")).toBe(true);
+    expect(isAppraisalValidOn(a, "2026-03-16")).toBe(false);
+  });
+
+  it("is not in force before it is signed, even after its basis date", () => {
+    const a = { basisDate: "2025-03-01", signedDate: "2025-03-15" };
+    expect(isAppraisalValidOn(a, "2025-03-14")).toBe(false);
+  });
+
+  it("reads a stored valid-until inclusively, and nothing stored as not valid", () => {
+    expect(isWithinValidity("2026-03-15", "2026-03-15")).toBe(true);
+    expect(isWithinValidity("2026-03-15", "2026-03-16")).toBe(false);
+    expect(isWithinValidity(null, "2026-03-01")).toBe(false);
   });
 });

@@ -57,3 +57,18 @@ export { rankRegions, reportCommentary } from "./commentary";
 export type { CommentaryInput, RegionAmount } from "./commentary";
 export { COHORT_STAGES, computeCohortFunnel } from "./cohort";
 export type { CohortApplication, CohortRequest, CohortStage, CohortStep } from "./cohort";
+export {
+  GROUP_SUM_STAGES,
+  addGroupSums,
+  averageFromSums,
+  cohortFromReach,
+  emptyGroupSums,
+  figuresFromSums,
+  ipTypeFiguresFromSums,
+  supportFromGroups,
+  type GroupSumStage,
+  type GroupSums,
+  type IpTypeAssetSums,
+  type IpTypeDealSums,
+  type SupportGroup,
+} from "./sums";

@@ -19,6 +19,7 @@ import type {
 import { scoreMatch, failureGap } from "./score";
 import { chooseLeastCollateral } from "./least-collateral";
 import { assetCapacityFen, collateralCoverage } from "../coverage";
+import { isWithinValidity } from "../valuation/formal";
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -52,11 +53,7 @@ function usableValue(
   product: LoanProductTerms,
   today: string,
 ): { valueFen: number; basis: "formal" | "indicative" } | null {
-  if (
-    asset.formalValueFen !== null &&
-    asset.formalValidUntil !== null &&
-    asset.formalValidUntil >= today
-  ) {
+  if (asset.formalValueFen !== null && isWithinValidity(asset.formalValidUntil, today)) {
     return { valueFen: asset.formalValueFen, basis: "formal" };
   }
   if (!product.requiresFormalAppraisal && asset.indicativeValueFen !== null) {

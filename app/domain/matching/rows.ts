@@ -1,5 +1,6 @@
 import type { FinancingRequestsTable, IpAsset, LoanProduct } from "../../../db/schema";
 import { addDays, daysBetween, DAYS_PER_YEAR } from "../ip";
+import { isWithinValidity } from "../valuation/formal";
 import {
   FIRM_FLAGS,
   INDUSTRY_CODES,
@@ -10,6 +11,7 @@ import {
 import type { AssetStatus, FinancingRequest, FirmProfile, OfferedAsset } from "./types";
 import { PLEDGE_IP_TYPES, type LoanProductTerms, type PledgeIpType } from "../product";
 import { isRegionCode, REGION_CODES, type RegionCode } from "../regions";
+import { methodsInMask, repaymentMethodsMask } from "../servicing/schedule";
 
 /**
  * Conversions between database rows and the matching engine's types, and the bit layout of the
@@ -111,6 +113,7 @@ export function productTermsFromRow(row: LoanProduct): LoanProductTerms {
       guarantorBp: row.risk_guarantor_bp,
     },
     interestSubsidyBp: row.interest_subsidy_bp,
+    repaymentMethods: methodsInMask(row.repayment_methods_mask),
     active: row.active === 1,
   };
 }
@@ -148,6 +151,9 @@ export function productTermColumns(terms: Omit<LoanProductTerms, "id" | "bankOrg
     risk_insurer_bp: terms.riskShare.insurerBp,
     risk_guarantor_bp: terms.riskShare.guarantorBp,
     interest_subsidy_bp: terms.interestSubsidyBp,
+    ...(terms.repaymentMethods
+      ? { repayment_methods_mask: repaymentMethodsMask(terms.repaymentMethods) }
+      : {}),
     active: terms.active ? 1 : 0,
   };
 }
@@ -364,7 +370,7 @@ export function collateralColumns(
     c.offered_types_mask |= IP_TYPE_BITS[t];
     c[`offered_${t}_fen`] += Math.max(formal ?? 0, indicative ?? 0);
     if (formal === null || !isPledgeableStatus(t, a.status)) continue;
-    if (a.formal_valid_until === null || a.formal_valid_until < today) continue;
+    if (!isWithinValidity(a.formal_valid_until, today)) continue;
     c[`formal_${t}_fen`] += formal;
     c[`formal_${t}_count`] += 1;
     c[`formal_${t}_expiry_min`] = min(c[`formal_${t}_expiry_min`], a.expiry_date);

@@ -36,6 +36,10 @@ export function methodsInMask(mask: number): RepaymentMethod[] {
   return REPAYMENT_METHODS.filter((m) => (mask & REPAYMENT_METHOD_BITS[m]) !== 0);
 }
 
+export function repaymentMethodsMask(methods: readonly RepaymentMethod[]): number {
+  return methods.reduce((mask, m) => mask | REPAYMENT_METHOD_BITS[m], 0);
+}
+
 export interface ScheduleInput {
   method: RepaymentMethod;
   principalFen: number;

@@ -31,15 +31,33 @@ export function appraisalFeeFen(
 export const APPRAISAL_VALIDITY_MONTHS = 12;
 
 /**
- * The last day a formal appraisal may be relied on: signed date + 12 months, same day of month
- * (Feb 29 → Feb 28), inclusive.
+ * The last day a formal appraisal may be relied on: its 评估基准日 (valuation basis date) + 12
+ * months, same day of month (Feb 29 → Feb 28), inclusive. Chinese practice counts the validity
+ * from the basis date, not from signing: 《资产评估执业准则——资产评估报告》 requires the report to
+ * state that it is usable within one year of the basis date (docs/domain.md#appraisal-validity).
+ * Computed here only; everything else reads the stored valid_until through isWithinValidity.
  */
-export function appraisalValidUntil(signedDate: string): string {
-  return addMonthsClamped(signedDate, APPRAISAL_VALIDITY_MONTHS);
+export function appraisalValidUntil(basisDate: string): string {
+  if (!parseIsoDate(basisDate)) throw new RangeError(`bad date: ${basisDate}`);
+  return addMonthsClamped(basisDate, APPRAISAL_VALIDITY_MONTHS);
 }
 
-/** A pledge needs a formal value still valid on the approval day. */
-export function isAppraisalValidOn(signedDate: string, day: string): boolean {
+/** A formal value whose validity ends on `validUntil` may be relied on through that day. */
+export function isWithinValidity(
+  validUntil: string | null | undefined,
+  day: string,
+): validUntil is string {
+  return !!validUntil && day <= validUntil;
+}
+
+/**
+ * A pledge needs a formal value that exists on the day (signed on or before it) and is still
+ * valid on it (counted from the basis date).
+ */
+export function isAppraisalValidOn(
+  a: { basisDate: string; signedDate: string },
+  day: string,
+): boolean {
   if (!parseIsoDate(day)) throw new RangeError(`bad date: ${day}`);
-  return signedDate <= day && day <= appraisalValidUntil(signedDate);
+  return a.signedDate <= day && isWithinValidity(appraisalValidUntil(a.basisDate), day);
 }

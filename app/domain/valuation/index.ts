@@ -54,6 +54,7 @@ export {
   appraisalFeeFen,
   appraisalValidUntil,
   isAppraisalValidOn,
+  isWithinValidity,
 } from "./formal";
 export {
   PATENT_ROYALTY_RANGE_BP,

@@ -10,6 +10,7 @@ import {
   type ApplicationActor,
 } from "../../domain/application";
 import { collateralCoverage } from "../../domain/coverage";
+import { ALL_REPAYMENT_METHODS_MASK, methodsInMask } from "../../domain/servicing/schedule";
 import { OPEN_ORDER_STATUSES } from "../../domain/appraisal";
 import {
   appraisalStatusCounts,
@@ -503,11 +504,13 @@ export async function previewApproval(
   });
   const product = await db
     .selectFrom("loan_products")
-    .select("quota_remaining_fen")
+    .select(["quota_remaining_fen", "repayment_methods_mask"])
     .where("id", "=", app.product_id)
     .executeTakeFirst();
   return {
     day,
+    /** The repayment methods the product offers; the approval picks one (decision 010). */
+    repaymentMethods: methodsInMask(product?.repayment_methods_mask ?? ALL_REPAYMENT_METHODS_MASK),
     capacityFen: result.capacity.capacityFen,
     problems: result.problems,
     quotaRemainingFen: Number(product?.quota_remaining_fen ?? 0),

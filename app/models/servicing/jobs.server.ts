@@ -16,8 +16,8 @@ import { ensureLoanAccounts, getLoanView, refreshClassifications } from "./loan.
  * the same day does nothing; and each reminder has a unique dedupe key, so even a forced re-run
  * sends nothing twice.
  *
- * The instalment-due and overdue reminders are also mailed to the firm's users (REMINDER_MAILS in
- * app/domain/mail.ts), in the transaction of the reminder row: same dedupe key, so never twice.
+ * Every reminder is also mailed (REMINDER_MAILS in app/domain/mail.ts) to each of its recipients in
+ * their language, in the transaction of the reminder row: same dedupe key, so never twice.
  */
 
 export const DAILY_JOB = "servicing-daily";
@@ -95,26 +95,40 @@ export async function runDailyJobs(
 interface Reminder {
   dedupe: string;
   kind: string;
-  orgIds: number[];
-  applicationId: number | null;
+  applicationId: number;
+  bankOrgId: number;
+  /** Null when only the bank is reminded (an asset of a firm no longer found). */
+  firmOrgId: number | null;
   assetId: number | null;
   params: Record<string, string | number>;
-  link: string;
-  /** The organisation whose users are also mailed (REMINDER_MAILS), with the link for them. */
-  mail?: { orgId: number; link: string };
 }
 
-/** One reminder to every active user of the organisations, once per dedupe key and user. */
+/** The loan page each side opens: the bank's and the firm's. */
+function loanLink(r: Reminder, orgId: number): string {
+  return orgId === r.bankOrgId
+    ? `/bank/loans/${r.applicationId}`
+    : `/firm/loans/${r.applicationId}`;
+}
+
+/**
+ * One reminder to every active user of the loan's bank and firm, once per dedupe key and user:
+ * the reminders row (unique key), the in-app notification and — for the kinds in REMINDER_MAILS —
+ * the e-mail in the user's language with their unsubscribe link (users who unsubscribed get only
+ * the in-app one), all in one transaction, so a re-run never sends any of them twice.
+ */
 async function remind(db: Db, r: Reminder, today: string): Promise<number> {
+  const orgIds = r.firmOrgId === null ? [r.bankOrgId] : [r.bankOrgId, r.firmOrgId];
   const users = await db
     .selectFrom("users")
     .select(["id", "org_id"])
-    .where("org_id", "in", r.orgIds)
+    .where("org_id", "in", orgIds)
     .where("disabled", "=", 0)
+    .orderBy("id")
     .execute();
   const template = REMINDER_MAILS[r.kind];
   let sent = 0;
   for (const u of users) {
+    const link = loanLink(r, u.org_id);
     try {
       await db.transaction().execute(async (trx) => {
         await trx
@@ -135,16 +149,16 @@ async function remind(db: Db, r: Reminder, today: string): Promise<number> {
             user_id: u.id,
             kind: `servicing:reminders.${r.kind}`,
             params_json: JSON.stringify(r.params),
-            link: r.link,
+            link,
             created_at: nowInstant(),
             read_at: null,
           })
           .execute();
-        if (template && r.mail && r.mail.orgId === u.org_id) {
+        if (template) {
           await mailOrganisation(trx, u.org_id, {
             template,
             params: r.params,
-            link: r.mail.link,
+            link,
             userIds: [u.id],
           });
         }
@@ -172,8 +186,11 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
   for (const l of loans) {
     const view = await getLoanView(db, l.application_id, today);
     if (!view) continue;
-    const orgIds = [l.bank_org_id, l.firm_org_id];
-    const link = `/applications/${l.application_id}`;
+    const loan = {
+      applicationId: l.application_id,
+      bankOrgId: l.bank_org_id,
+      firmOrgId: l.firm_org_id,
+    };
     const next = view.position.instalments.find(
       (p) => !p.paid && p.dueDate >= today && p.dueDate <= in7,
     );
@@ -181,14 +198,11 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
       sent += await remind(
         db,
         {
+          ...loan,
           dedupe: `instalment:${l.application_id}:${next.seq}`,
           kind: "instalmentDue",
-          orgIds,
-          applicationId: l.application_id,
           assetId: null,
           params: { applicationId: l.application_id, seq: next.seq, dueDate: next.dueDate },
-          link,
-          mail: { orgId: l.firm_org_id, link: `/firm/applications/${l.application_id}` },
         },
         today,
       );
@@ -197,14 +211,11 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
       sent += await remind(
         db,
         {
+          ...loan,
           dedupe: `overdue:${l.application_id}:${view.position.oldestOverdueDate}`,
           kind: "overdue",
-          orgIds,
-          applicationId: l.application_id,
           assetId: null,
           params: { applicationId: l.application_id, dueDate: view.position.oldestOverdueDate },
-          link,
-          mail: { orgId: l.firm_org_id, link: `/firm/applications/${l.application_id}` },
         },
         today,
       );
@@ -213,16 +224,16 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
   const banks = [...new Set(loans.map((l) => l.bank_org_id))];
   for (const bankOrgId of banks) {
     for (const w of await watchList(db, { kind: "bank", bankOrgId }, today)) {
-      const firm = loans.find((l) => l.application_id === w.applicationId)?.firm_org_id;
-      const orgIds = firm ? [bankOrgId, firm] : [bankOrgId];
+      const firmOrgId = loans.find((l) => l.application_id === w.applicationId)?.firm_org_id;
       for (const a of w.assets) {
         const f = a.fee;
         const base = {
-          orgIds,
           applicationId: w.applicationId,
+          bankOrgId,
+          firmOrgId: firmOrgId ?? null,
           assetId: a.assetId,
-          link: `/servicing/watch`,
         };
+        const params = { applicationId: w.applicationId, number: a.number };
         if (f.state === "due_soon") {
           const kind = f.daysUntil <= 7 ? "feeDue7" : "feeDue30";
           sent += await remind(
@@ -231,7 +242,7 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
               ...base,
               dedupe: `${kind}:${a.assetId}:${f.deadline}`,
               kind,
-              params: { number: a.number, deadline: f.deadline },
+              params: { ...params, deadline: f.deadline },
             },
             today,
           );
@@ -242,7 +253,7 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
               ...base,
               dedupe: `grace:${a.assetId}:${f.deadline}`,
               kind: "feeGrace",
-              params: { number: a.number, graceEnd: f.graceEnd },
+              params: { ...params, graceEnd: f.graceEnd },
             },
             today,
           );
@@ -253,7 +264,7 @@ export async function sendReminders(db: Db, today: string): Promise<number> {
               ...base,
               dedupe: `lapsed:${a.assetId}`,
               kind: "feeLapsed",
-              params: { number: a.number },
+              params,
             },
             today,
           );

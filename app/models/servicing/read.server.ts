@@ -7,6 +7,7 @@ import type { Db } from "../../utils/db.server";
 import { todayInChina } from "../../utils/time";
 import { UserFacingError } from "../errors";
 import { pageOf, type Page } from "../product.server";
+import { watchList, type LoanWatch } from "./collateral.server";
 import { getLoanView, type LoanView } from "./loan.server";
 
 /**
@@ -149,6 +150,8 @@ export interface LoanDetail extends LoanView {
   reversibleEntryId: number | null;
   defaultRecord: { defaultDate: string; principalLossFen: number; interestLossFen: number } | null;
   overrides: { riskClass: RiskClassCode; reason: string; createdAt: string }[];
+  /** An open loan's pledged assets, their fee states and the coverage they still give. */
+  collateral: LoanWatch | null;
 }
 
 /** One loan of the bank's or the firm's, as it stands on `asOf`; another's id is a 404. */
@@ -172,7 +175,7 @@ export async function getLoanDetail(
   const view = names ? await getLoanView(db, applicationId, asOf) : null;
   if (!names || !view) throw new UserFacingError("servicing:refusals.notFound", {}, undefined, 404);
   const userIds = [...new Set(view.entries.map((e) => e.created_by))];
-  const [users, defaults, overrides] = await Promise.all([
+  const [users, defaults, overrides, watch] = await Promise.all([
     userIds.length
       ? db.selectFrom("users").select(["id", "display_name"]).where("id", "in", userIds).execute()
       : Promise.resolve([]),
@@ -187,6 +190,7 @@ export async function getLoanDetail(
       .where("application_id", "=", applicationId)
       .orderBy("id", "desc")
       .execute(),
+    watchList(db, scope, asOf, applicationId),
   ]);
   const reversed = new Set(view.entries.map((e) => e.reverses_entry_id).filter((x) => x !== null));
   const latest = view.entries
@@ -206,6 +210,7 @@ export async function getLoanDetail(
           interestLossFen: Number(defaults.interest_loss_fen),
         }
       : null,
+    collateral: watch[0] ?? null,
     overrides: overrides.map((o) => ({
       riskClass: o.risk_class,
       reason: o.reason,

@@ -1,0 +1,440 @@
+import {
+  MysqlAdapter,
+  sql,
+  type ExpressionBuilder,
+  type RawBuilder,
+  type SelectQueryBuilder,
+} from "kysely";
+import type { Database, IpType } from "../../db/schema";
+import {
+  DURATION_SPANS,
+  GROUP_SUM_STAGES,
+  emptyGroupSums,
+  snapshotSupport,
+  type DurationKey,
+  type DurationStats,
+  type GroupSumStage,
+  type GroupSums,
+  type IpTypeAssetSums,
+  type PeriodBounds,
+  type SupportGroup,
+} from "../domain/analytics";
+import type { FirmFlag } from "../domain/industry";
+import { IP_TYPE_BITS } from "../domain/matching/rows";
+import { scopeOf } from "../domain/permissions";
+import type { CountAmount } from "../domain/analytics/figures";
+import type { Role } from "../../db/schema";
+import { OTHER_BANKS, type ReviewFilters } from "../utils/alliance-filters";
+import type { Db } from "../utils/db.server";
+
+/**
+ * The alliance review's reading: which applications and requests a viewer's filters select, and
+ * the review's figures summed by the database (issue 15). Every stage's predicate and amount below
+ * is the SQL form of applicationInStage / applicationStageAmountFen (app/domain/analytics/stages.ts);
+ * tests/integration/alliance-aggregates.test.ts checks the sums against the row-by-row functions
+ * over generated deal flow on SQLite and MySQL. Portable SQL only: CASE, GROUP BY, window
+ * functions (SQLite ≥ 3.25, MariaDB ≥ 10.2); the one dialect difference is the time between two
+ * instants.
+ */
+
+export interface ReviewViewer {
+  role: Role;
+  orgId: number;
+}
+
+/** A bank officer: the permissions table limits them to their own bank's rows. */
+export function isOfficer(v: ReviewViewer): boolean {
+  return scopeOf(v, "review.view") === "bankOrgId";
+}
+
+export type AppQuery = SelectQueryBuilder<
+  Database & { a: Database["applications"]; f: Database["organisations"] },
+  "a" | "f",
+  object
+>;
+
+export type AppEb = ExpressionBuilder<
+  Database & { a: Database["applications"]; f: Database["organisations"] },
+  "a" | "f"
+>;
+
+export function flagColumn(flag: FirmFlag) {
+  return flag === "high_tech"
+    ? ("f.flag_high_tech" as const)
+    : flag === "specialised"
+      ? ("f.flag_specialised" as const)
+      : ("f.flag_tech_sme" as const);
+}
+
+/** Region, bank, IP type, industry and firm flags, plus the viewer's row scope. */
+export function applyApplicationFilters<Q extends AppQuery>(
+  q: Q,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  opts: { ownRowsOnly: boolean },
+): Q {
+  let out = q as AppQuery;
+  if (f.region) out = out.where("a.region_code", "=", f.region);
+  if (f.industry) out = out.where("a.industry_section", "=", f.industry);
+  for (const flag of f.flags) out = out.where(flagColumn(flag), "=", 1);
+  if (f.bank === OTHER_BANKS) out = out.where("a.bank_org_id", "!=", viewer.orgId);
+  else if (f.bank !== null) out = out.where("a.bank_org_id", "=", f.bank);
+  if (opts.ownRowsOnly && isOfficer(viewer)) out = out.where("a.bank_org_id", "=", viewer.orgId);
+  const ipType = f.ipType;
+  if (ipType) {
+    // The primary IP type is fixed at approval; before that, a deal counts under every type it
+    // pledges (so the approval rate of a type means something).
+    out = out.where((eb: AppEb) =>
+      eb.or([
+        eb("a.primary_ip_type", "=", ipType),
+        eb.and([
+          eb("a.primary_ip_type", "is", null),
+          eb.exists(
+            eb
+              .selectFrom("application_assets as aa")
+              .select("aa.asset_id")
+              .whereRef("aa.application_id", "=", "a.id")
+              .where("aa.ip_type", "=", ipType),
+          ),
+        ]),
+      ]),
+    );
+  }
+  return out as Q;
+}
+
+export function anyStepInPeriod(eb: AppEb, b: PeriodBounds) {
+  const inst = (col: `a.${string}`) =>
+    eb.and([
+      eb(col as "a.submitted_at", ">=", b.fromInstant),
+      eb(col as "a.submitted_at", "<", b.toInstantExclusive),
+    ]);
+  const day = (col: `a.${string}`) =>
+    eb.and([
+      eb(col as "a.disbursed_date", ">=", b.from),
+      eb(col as "a.disbursed_date", "<=", b.to),
+    ]);
+  return eb.or([
+    inst("a.submitted_at"),
+    inst("a.review_started_at"),
+    inst("a.approved_at"),
+    inst("a.registered_at"),
+    inst("a.disbursed_at"),
+    inst("a.closed_at"),
+    day("a.pledge_reg_date"),
+    day("a.disbursed_date"),
+    day("a.closed_date"),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stages in SQL
+// ---------------------------------------------------------------------------------------------
+
+type Expr = RawBuilder<unknown>;
+
+function isMysql(db: Db): boolean {
+  return db.getExecutor().adapter instanceof MysqlAdapter;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const big = (v: unknown): bigint => (v === null || v === undefined ? 0n : BigInt(String(v)));
+
+/** An exact integer sum as text: amount × rate sums pass 2⁵³ (CHAR is TEXT affinity in SQLite). */
+const exactSum = (e: Expr) => sql`CAST(SUM(${e}) AS CHAR)`;
+const countIf = (p: Expr) => sql`SUM(CASE WHEN ${p} THEN 1 ELSE 0 END)`;
+const sumIf = (p: Expr, v: Expr) => sql`SUM(CASE WHEN ${p} THEN ${v} ELSE 0 END)`;
+
+/** The predicates of applicationInStage and the amounts of applicationStageAmountFen. */
+function stageSql(b: PeriodBounds) {
+  const inst = (col: string) =>
+    sql`(${sql.ref(col)} >= ${b.fromInstant} AND ${sql.ref(col)} < ${b.toInstantExclusive})`;
+  const day = (col: string) => sql`(${sql.ref(col)} >= ${b.from} AND ${sql.ref(col)} <= ${b.to})`;
+  const net = sql`(COALESCE(d.amount_fen, 0) + COALESCE(r.amount_fen, 0))`;
+  const approvedFen = sql`COALESCE(a.approved_amount_fen, 0)`;
+  const approved = inst("a.approved_at");
+  const disbursed = sql`(${day("a.disbursed_date")} AND ${net} > 0)`;
+  const rejected = sql`(a.state = 'rejected' AND a.approved_at IS NULL AND ${inst("a.closed_at")})`;
+  const stages: Record<GroupSumStage, { when: Expr; fen: Expr }> = {
+    submitted: { when: inst("a.submitted_at"), fen: sql`a.amount_fen` },
+    approved: { when: approved, fen: approvedFen },
+    registered: { when: day("a.pledge_reg_date"), fen: approvedFen },
+    disbursed: { when: disbursed, fen: net },
+    repaid: { when: sql`(a.state = 'repaid' AND ${day("a.closed_date")})`, fen: net },
+    defaulted: { when: sql`(a.state = 'defaulted' AND ${day("a.closed_date")})`, fen: net },
+    rejected: { when: rejected, fen: sql`a.amount_fen` },
+    decided: {
+      when: sql`(${approved} OR ${rejected})`,
+      fen: sql`(CASE WHEN a.approved_at IS NOT NULL THEN ${approvedFen} ELSE a.amount_fen END)`,
+    },
+  };
+  return { inst, day, net, approved, disbursed, stages };
+}
+
+/** The applications the review counts: the filters, not drafts, some step in the period. */
+function dealsIn(db: Db, viewer: ReviewViewer, f: ReviewFilters, b: PeriodBounds) {
+  // The firm is needed only for its flags: one lookup per deal saved otherwise.
+  const base = (f.flags.length > 0
+    ? db.selectFrom("applications as a").innerJoin("organisations as f", "f.id", "a.firm_org_id")
+    : db.selectFrom("applications as a")) as unknown as AppQuery;
+  return applyApplicationFilters(base, viewer, f, { ownRowsOnly: false })
+    .where("a.state", "!=", "draft")
+    .where((eb) => anyStepInPeriod(eb as unknown as AppEb, b));
+}
+
+/** One group of deals: a bank, a 盟市 and a primary IP type (null before approval). */
+export interface DealGroupSums extends GroupSums {
+  bankOrgId: number;
+  regionCode: string;
+  primaryIpType: IpType | null;
+  /** The smallest application id of the group (groups in first-seen order, as figuresBy). */
+  firstId: number;
+}
+
+export async function sumDealGroups(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<DealGroupSums[]> {
+  const s = stageSql(b);
+  const rated = sql`(${s.approved} AND a.approved_rate_bp IS NOT NULL AND ${sql`COALESCE(a.approved_amount_fen, 0)`} > 0)`;
+  const columns = GROUP_SUM_STAGES.flatMap((stage) => [
+    countIf(s.stages[stage].when).as(`${stage}_n`),
+    sumIf(s.stages[stage].when, s.stages[stage].fen).as(`${stage}_fen`),
+  ]);
+  const rows = (await dealsIn(db, viewer, f, b)
+    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
+    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select([
+      "a.bank_org_id",
+      "a.region_code",
+      "a.primary_ip_type",
+      sql<number>`MIN(a.id)`.as("first_id"),
+      exactSum(
+        sql`CASE WHEN ${rated} THEN a.approved_amount_fen * a.approved_rate_bp ELSE 0 END`,
+      ).as("rate_wv"),
+      exactSum(sql`CASE WHEN ${rated} THEN a.approved_amount_fen ELSE 0 END`).as("rate_w"),
+      ...columns,
+    ])
+    // Not led by bank_org_id: SQLite would then walk applications_bank_state for the order and
+    // look every row up at random; a straight scan of the table is several times cheaper.
+    .groupBy(["a.region_code", "a.primary_ip_type", "a.bank_org_id"])
+    .execute()) as unknown as Array<Record<string, unknown>>;
+  return rows.map((r) => {
+    const sums = emptyGroupSums();
+    for (const stage of GROUP_SUM_STAGES) {
+      sums.stages[stage] = { count: num(r[`${stage}_n`]), amountFen: num(r[`${stage}_fen`]) };
+    }
+    return {
+      ...sums,
+      rateWeightedSum: big(r.rate_wv),
+      rateWeight: big(r.rate_w),
+      bankOrgId: Number(r.bank_org_id),
+      regionCode: String(r.region_code),
+      primaryIpType: (r.primary_ip_type as IpType | null) ?? null,
+      firstId: Number(r.first_id),
+    };
+  });
+}
+
+const DURATION_COLUMNS = {
+  submittedAt: "a.submitted_at",
+  reviewStartedAt: "a.review_started_at",
+  approvedAt: "a.approved_at",
+  registeredAt: "a.registered_at",
+  disbursedAt: "a.disbursed_at",
+  closedAt: "a.closed_at",
+} as const;
+
+/**
+ * Count, median and p90 (nearest rank) of each duration, ranked by the database in one pass over
+ * the deals: a column per span, a row number per span among its measured deals, and only the rows
+ * at the two ranks come back.
+ */
+export async function durationStatsInSql(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<Map<DurationKey, DurationStats>> {
+  const mysql = isMysql(db);
+  const s = stageSql(b);
+  const spans = DURATION_SPANS.map((span, i) => {
+    const from = sql.ref(DURATION_COLUMNS[span.from]);
+    const to = sql.ref(DURATION_COLUMNS[span.to]);
+    const diff = mysql
+      ? sql`(TIMESTAMPDIFF(MICROSECOND, ${from}, ${to}) DIV 1000)`
+      : sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000.0) AS INTEGER)`;
+    const measured = sql`(${from} IS NOT NULL AND ${s.inst(DURATION_COLUMNS[span.to])})`;
+    return {
+      key: span.key,
+      col: `ms${i}`,
+      measured,
+      value: sql`(CASE WHEN ${measured} THEN (CASE WHEN ${diff} < 0 THEN 0 ELSE ${diff} END) END)`,
+    };
+  });
+  const perDeal = dealsIn(db, viewer, f, b)
+    .select(spans.map((x) => x.value.as(x.col)))
+    .where(
+      sql<boolean>`(${sql.join(
+        spans.map((x) => x.measured),
+        sql` OR `,
+      )})`,
+    );
+  const ranked = db.selectFrom(perDeal.as("u")).select(
+    spans.flatMap((x) => {
+      const col = sql.ref(`u.${x.col}`);
+      const part = sql`CASE WHEN ${col} IS NULL THEN 0 ELSE 1 END`;
+      return [
+        sql<number | null>`${col}`.as(x.col),
+        sql<number>`ROW_NUMBER() OVER (PARTITION BY ${part} ORDER BY ${col})`.as(`rn_${x.col}`),
+        sql<number>`COUNT(${col}) OVER ()`.as(`n_${x.col}`),
+      ];
+    }),
+  );
+  const div = (x: Expr) => (mysql ? sql`(${x}) DIV 100` : sql`(${x}) / 100`);
+  const rows = (await db
+    .selectFrom(ranked.as("t"))
+    .selectAll()
+    .where(
+      sql<boolean>`${sql.join(
+        spans.map((x) => {
+          const v = sql.ref(`t.${x.col}`);
+          const rn = sql.ref(`t.rn_${x.col}`);
+          const n = sql.ref(`t.n_${x.col}`);
+          return sql`(${v} IS NOT NULL AND (${rn} = ${div(sql`50 * ${n} + 99`)} OR ${rn} = ${div(sql`90 * ${n} + 99`)}))`;
+        }),
+        sql` OR `,
+      )}`,
+    )
+    .execute()) as Array<Record<string, unknown>>;
+  const out = new Map<DurationKey, DurationStats>();
+  for (const x of spans) {
+    const st: DurationStats = { count: 0, medianMs: null, p90Ms: null };
+    for (const r of rows) {
+      const n = Number(r[`n_${x.col}`]);
+      st.count = n;
+      if (r[x.col] === null || r[x.col] === undefined) continue;
+      const rn = Number(r[`rn_${x.col}`]);
+      // Nearest rank ⌈p × n ÷ 100⌉, as percentileNearestRank (≥ 1 for n ≥ 1).
+      if (rn === Math.floor((50 * n + 99) / 100)) st.medianMs = Number(r[x.col]);
+      if (rn === Math.floor((90 * n + 99) / 100)) st.p90Ms = Number(r[x.col]);
+    }
+    out.set(x.key, st);
+  }
+  return out;
+}
+
+/** The assets pledged in the deals approved in the period, by deal primary type and asset type. */
+export async function sumPledgedAssets(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<{ byAssetType: Map<IpType, IpTypeAssetSums>; valueByPrimaryType: Map<IpType, number> }> {
+  const s = stageSql(b);
+  const rows = await dealsIn(db, viewer, f, b)
+    .innerJoin("application_assets as aa", "aa.application_id", "a.id")
+    .select([
+      "a.primary_ip_type",
+      "aa.ip_type",
+      sql<number>`COUNT(*)`.as("n"),
+      sql<number>`SUM(aa.value_fen)`.as("value_fen"),
+      exactSum(sql`CASE WHEN aa.value_fen > 0 THEN aa.value_fen * aa.pledge_rate_bp ELSE 0 END`).as(
+        "cap_wv",
+      ),
+      exactSum(sql`CASE WHEN aa.value_fen > 0 THEN aa.value_fen ELSE 0 END`).as("cap_w"),
+    ])
+    .where(s.approved as RawBuilder<boolean>)
+    .groupBy(["a.primary_ip_type", "aa.ip_type"])
+    .execute();
+  const byAssetType = new Map<IpType, IpTypeAssetSums>();
+  const valueByPrimaryType = new Map<IpType, number>();
+  for (const r of rows) {
+    const t = r.ip_type as IpType;
+    const acc = byAssetType.get(t) ?? { count: 0, valueFen: 0, capWeightedSum: 0n, capWeight: 0n };
+    acc.count += num(r.n);
+    acc.valueFen += num(r.value_fen);
+    acc.capWeightedSum += big(r.cap_wv);
+    acc.capWeight += big(r.cap_w);
+    byAssetType.set(t, acc);
+    const p = r.primary_ip_type as IpType | null;
+    if (p) valueByPrimaryType.set(p, (valueByPrimaryType.get(p) ?? 0) + num(r.value_fen));
+  }
+  return { byAssetType, valueByPrimaryType };
+}
+
+/** The deals disbursed in the period, grouped by the product snapshot they were applied under. */
+export async function sumSupportGroups(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<SupportGroup[]> {
+  const s = stageSql(b);
+  const rows = await dealsIn(db, viewer, f, b)
+    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
+    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select([
+      "a.product_snapshot_json",
+      sql<number>`COUNT(*)`.as("n"),
+      sql<number>`SUM(${s.net})`.as("fen"),
+    ])
+    .where(s.disbursed as RawBuilder<boolean>)
+    .groupBy("a.product_snapshot_json")
+    .execute();
+  return rows.map((r) => ({
+    support: snapshotSupport(r.product_snapshot_json),
+    count: num(r.n),
+    amountFen: num(r.fen),
+  }));
+}
+
+/**
+ * The period's requests (the request filters) by the furthest stage any of their applications (of
+ * the bank filtered on) reached: 0 none, 1 started, 2 submitted, 3 approved, 4 disbursed net of
+ * reversals. Gives the funnel's request stages and the cohort funnel.
+ */
+export async function sumRequestsByReach(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+  b: PeriodBounds,
+): Promise<Map<number, CountAmount>> {
+  let reach = db
+    .selectFrom("applications as a")
+    .innerJoin("financing_requests as q", "q.id", "a.request_id")
+    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
+    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select([
+      "a.request_id",
+      sql<number>`MAX(CASE
+        WHEN a.disbursed_date IS NOT NULL AND COALESCE(d.amount_fen, 0) + COALESCE(r.amount_fen, 0) > 0 THEN 4
+        WHEN a.approved_at IS NOT NULL THEN 3
+        WHEN a.submitted_at IS NOT NULL THEN 2
+        ELSE 1 END)`.as("far"),
+    ])
+    .where("q.created_at", ">=", b.fromInstant)
+    .where("q.created_at", "<", b.toInstantExclusive)
+    .groupBy("a.request_id");
+  if (f.bank === OTHER_BANKS) reach = reach.where("a.bank_org_id", "!=", viewer.orgId);
+  else if (f.bank !== null) reach = reach.where("a.bank_org_id", "=", f.bank);
+  let q = db
+    .selectFrom("financing_requests as q")
+    .innerJoin("organisations as f", "f.id", "q.firm_org_id")
+    .leftJoin(reach.as("c"), "c.request_id", "q.id")
+    .select([
+      sql<number>`COALESCE(c.far, 0)`.as("far"),
+      sql<number>`COUNT(*)`.as("n"),
+      sql<number>`SUM(q.amount_fen)`.as("fen"),
+    ])
+    .where("q.created_at", ">=", b.fromInstant)
+    .where("q.created_at", "<", b.toInstantExclusive);
+  if (f.region) q = q.where("q.region_code", "=", f.region);
+  if (f.industry) q = q.where("f.industry_section", "=", f.industry);
+  for (const flag of f.flags) q = q.where(flagColumn(flag), "=", 1);
+  if (f.ipType) q = q.where(sql<boolean>`(q.offered_types_mask & ${IP_TYPE_BITS[f.ipType]}) <> 0`);
+  const rows = await q.groupBy(sql`COALESCE(c.far, 0)`).execute();
+  return new Map(rows.map((r) => [Number(r.far), { count: num(r.n), amountFen: num(r.fen) }]));
+}
