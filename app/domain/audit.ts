@@ -33,6 +33,7 @@ export const AUDIT_ENTITY_TYPES = [
   "repayment_entry",
   "risk_claim",
   "risk_pool",
+  "risk_quote",
   "setting",
   "settings",
   "subsidy_claim",
@@ -70,6 +71,10 @@ export function auditEntityHref(row: AuditLinkInput): string | null {
     case "risk_pool":
     case "risk_claim":
       return "/risk/pools";
+    case "subsidy_programme":
+      return id ? `/subsidies/${id}` : null;
+    case "lpr":
+      return "/subsidies/lpr";
     case "invitation":
       return "/admin/invitations";
     case "setting":

@@ -34,6 +34,8 @@ export interface Owners {
   firmOrgId?: number | null;
   bankOrgId?: number | null;
   valuerOrgId?: number | null;
+  /** The alliance member that owns the thing (a government member's subsidy programme). */
+  allianceOrgId?: number | null;
   userId?: number | null;
 }
 
@@ -177,6 +179,18 @@ export const PERMISSIONS = {
   "disposal.registerInterest": EVERYONE,
   "subsidy.viewOwn": FIRM_OWN,
   "subsidy.claim": FIRM_OWN,
+  // Subsidy programmes (贴息): set up and decided by a government alliance member, each on its
+  // own programmes only, or the admin; the model also checks the member is a government one.
+  "subsidyProgramme.list": { alliance: "any", admin: "any" },
+  "subsidyProgramme.create": { alliance: "any", admin: "any" },
+  "subsidyProgramme.view": { alliance: "allianceOrgId", admin: "any" },
+  "subsidyClaim.decide": { alliance: "allianceOrgId", admin: "any" },
+  /** An insurer or guarantor quotes its premium / fee rate for products (the model checks which). */
+  "riskQuote.set": { alliance: "any" },
+  /** The bank binds one quote of the product to a loan it approved, recording the premium. */
+  "riskPolicy.bind": BANK_OWN,
+  /** The dated 1-year LPR the subsidy basis is capped by (government members and the admin). */
+  "lpr.edit": { alliance: "any", admin: "any" },
 
   "invitation.create": ADMIN,
   /**
@@ -260,6 +274,7 @@ export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "riskPool.contribute",
   "riskClaim.decide",
   "payment.confirmOffline",
+  "subsidyClaim.decide",
   "twoFactorPolicy.edit",
   "twoFactor.resetForUser",
 ]);

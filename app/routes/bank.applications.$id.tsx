@@ -441,6 +441,20 @@ export default function BankApplication() {
           </ActionCard>
         ) : null}
 
+        {app.state === "approved" ? (
+          // Guarantee insurance or a guarantee is bound at approval, before disbursement.
+          <ActionCard title={t("risk:cover.link")}>
+            <p className="muted">{t("risk:cover.intro")}</p>
+            <Link
+              className="button"
+              to={`/bank/applications/${app.id}/cover`}
+              data-testid="cover-link"
+            >
+              {t("risk:cover.link")}
+            </Link>
+          </ActionCard>
+        ) : null}
+
         {actions.includes("repay") ? (
           // Repayments go through the loan account (schedule, split, balances), never a bare
           // state change: the loan page is where they are posted.

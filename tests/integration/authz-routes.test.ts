@@ -23,6 +23,7 @@ import {
 import { cancelImport, stageImport } from "../../app/models/asset-import.server";
 import { markOfflinePaid } from "../../app/models/payment.server";
 import { createRequest } from "../../app/models/request.server";
+import { createProgramme } from "../../app/models/risk-sharing/subsidies.server";
 import { todayInChina } from "../../app/utils/time";
 import { unsubscribeToken } from "../../app/utils/mail-links.server";
 import { makeAsset } from "../support/appraisal";
@@ -61,6 +62,7 @@ const BANK = only({ bankX: 200, bankY: 200 });
 const BANK_X = only({ bankX: 200, bankY: 404 });
 const VALUER = only({ valuer: 200 });
 const ADMIN = only({ admin: 200 });
+const GOVERNMENT = only({ alliance: 200, admin: 200 });
 const REVIEWERS = only({ bankX: 200, bankY: 200, alliance: 200, admin: 200 });
 
 interface Case {
@@ -109,6 +111,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
     disposal: 0,
     pool: 0,
     claim: 0,
+    programme: 0,
     token: "",
   };
   let auditBefore = 0;
@@ -282,6 +285,25 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
           .executeTakeFirstOrThrow()
       ).insertId,
     );
+    // A subsidy programme of the alliance actor (a government member).
+    ids.programme = await createProgramme(
+      t.db,
+      { userId: actors.alliance.userId, orgId: actors.alliance.orgId, role: "alliance" },
+      {
+        name: "矩阵贴息",
+        shareBp: 5000,
+        lprMultipleCapBp: 15_000,
+        perFirmYearCapFen: 30_000_000,
+        budgetFen: 100_000_000,
+        windowStart: "2025-01-01",
+        windowEnd: "2027-12-31",
+        regionCodes: [],
+        productIds: [],
+        requiredFlags: [],
+        firstPledgeOnly: false,
+        autoApprove: false,
+      },
+    );
     auditBefore = await countRows(t.db, "audit_log");
   });
 
@@ -344,6 +366,47 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
       action: {
         path: () => "/firm/subsidies",
         expected: only({ firmA: 400, firmB: 400 }),
+        body: EMPTY,
+      },
+    },
+
+    // Subsidy programmes: government members (the alliance actor is one) and the admin.
+    "subsidies._index": { loader: { path: () => "/subsidies", expected: GOVERNMENT } },
+    "subsidies.new": {
+      loader: { path: () => "/subsidies/new", expected: GOVERNMENT },
+      action: {
+        path: () => "/subsidies/new",
+        expected: only({ alliance: 400, admin: 400 }),
+        body: EMPTY,
+      },
+    },
+    "subsidies.$id": {
+      loader: { path: () => `/subsidies/${ids.programme}`, expected: GOVERNMENT },
+      action: {
+        path: () => `/subsidies/${ids.programme}`,
+        expected: only({ alliance: 400, admin: 400 }),
+        body: EMPTY,
+      },
+    },
+    "subsidies.lpr": {
+      loader: { path: () => "/subsidies/lpr", expected: GOVERNMENT },
+      action: {
+        path: () => "/subsidies/lpr",
+        expected: only({ alliance: 400, admin: 400 }),
+        body: EMPTY,
+      },
+    },
+
+    // Quotes: insurers and guarantors only (the alliance actor is a government member: 403).
+    "alliance.quotes": {
+      loader: { path: () => "/alliance/quotes", expected: only({}) },
+      action: { path: () => "/alliance/quotes", expected: only({}), body: EMPTY },
+    },
+    "bank.applications.$id_.cover": {
+      loader: { path: () => `/bank/applications/${ids.application}/cover`, expected: BANK_X },
+      action: {
+        path: () => `/bank/applications/${ids.application}/cover`,
+        expected: only({ bankX: 400, bankY: 404 }),
         body: EMPTY,
       },
     },

@@ -6,6 +6,7 @@
  * Columns: anonymous, firm, bank_officer, valuer, alliance, admin. Cells:
  *   -  may not          A  any thing         U  the actor's own (e.g. their notifications)
  *   F  own firm's      B  own bank's        V  own valuer's (assigned orders)
+ *   L  own alliance member's (a government member's subsidy programme)
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -109,6 +110,13 @@ const SPEC: Record<Action, string> = {
   "disposal.registerInterest": "A A A A A A",
   "subsidy.viewOwn": "- F - - - -",
   "subsidy.claim": "- F - - - -",
+  "subsidyProgramme.list": "- - - - A A",
+  "subsidyProgramme.create": "- - - - A A",
+  "subsidyProgramme.view": "- - - - L A",
+  "subsidyClaim.decide": "- - - - L A",
+  "riskQuote.set": "- - - - A -",
+  "riskPolicy.bind": "- - B - - -",
+  "lpr.edit": "- - - - A A",
   "invitation.create": "- - - - - A",
   "team.view": "- F B - - -",
   "team.manage": "- F B - - -",
@@ -129,7 +137,13 @@ const SOMEONE_ELSE = 20;
 const actorFor = (audience: Audience): PermissionActor | null =>
   audience === "anonymous" ? null : { id: ME, org_id: MINE, role: audience };
 
-const FIELD = { F: "firmOrgId", B: "bankOrgId", V: "valuerOrgId", U: "userId" } as const;
+const FIELD = {
+  F: "firmOrgId",
+  B: "bankOrgId",
+  V: "valuerOrgId",
+  L: "allianceOrgId",
+  U: "userId",
+} as const;
 
 /** A thing the actor owns through `field` only; every other owner field is someone else's. */
 function ownedThrough(field: keyof Owners, own: boolean): Owners {
@@ -142,16 +156,29 @@ function ownedThrough(field: keyof Owners, own: boolean): Owners {
 
 /** A thing owned by the actor through every field except `field`. */
 function ownedExcept(field: keyof Owners): Owners {
-  const thing: Owners = { firmOrgId: MINE, bankOrgId: MINE, valuerOrgId: MINE, userId: ME };
+  const thing: Owners = {
+    firmOrgId: MINE,
+    bankOrgId: MINE,
+    valuerOrgId: MINE,
+    allianceOrgId: MINE,
+    userId: ME,
+  };
   thing[field] = field === "userId" ? SOMEONE_ELSE : THEIRS;
   return thing;
 }
 
-const ALL_MINE: Owners = { firmOrgId: MINE, bankOrgId: MINE, valuerOrgId: MINE, userId: ME };
+const ALL_MINE: Owners = {
+  firmOrgId: MINE,
+  bankOrgId: MINE,
+  valuerOrgId: MINE,
+  allianceOrgId: MINE,
+  userId: ME,
+};
 const ALL_THEIRS: Owners = {
   firmOrgId: THEIRS,
   bankOrgId: THEIRS,
   valuerOrgId: THEIRS,
+  allianceOrgId: THEIRS,
   userId: SOMEONE_ELSE,
 };
 
@@ -185,6 +212,7 @@ describe("the permissions table", () => {
       case "F":
       case "B":
       case "V":
+      case "L":
       case "U": {
         const field = FIELD[cell];
         expect(scopeOf(actor, action)).toBe(field);

@@ -39,6 +39,7 @@ describe("the permission guard", () => {
       "loan.default",
       "riskPool.contribute",
       "riskClaim.decide",
+      "subsidyClaim.decide",
       "twoFactor.resetForUser",
     ] as const) {
       expect(SECOND_FACTOR_ACTIONS.has(a)).toBe(true);

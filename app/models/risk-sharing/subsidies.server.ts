@@ -92,13 +92,16 @@ export async function createProgramme(
   });
 }
 
-/** A dated 1-year LPR setting (admin). Setting the same date again corrects it, audited. */
+/**
+ * A dated 1-year LPR setting (the admin or a government member). Setting the same date again
+ * corrects it, audited.
+ */
 export async function setLpr(
   db: Db,
   actor: RiskActor,
   input: { effectiveDate: string; rateBp: number },
 ): Promise<void> {
-  if (actor.role !== "admin") forbiddenRefusal();
+  if (!(await isGovernmentOrAdmin(db, actor))) forbiddenRefusal();
   if (!Number.isSafeInteger(input.rateBp) || input.rateBp <= 0 || input.rateBp > 3000) {
     throw new RiskRefusal([message("risk:errors.lprOutOfRange", { rateBp: input.rateBp })]);
   }
@@ -411,11 +414,17 @@ async function approveInTransaction(
       created_at: nowInstant(),
     })
     .execute();
-  await trx
+  // Committed at filing, so this holds unless the budget was tampered with; a payout never takes
+  // the paid total above the budget (the whole approval rolls back).
+  const paid = await trx
     .updateTable("subsidy_programmes")
     .set((eb) => ({ paid_fen: eb("paid_fen", "+", amount) }))
     .where("id", "=", claim.programme_id)
-    .execute();
+    .where((eb) => eb(eb("paid_fen", "+", amount), "<=", eb.ref("budget_fen")))
+    .executeTakeFirst();
+  if (paid.numUpdatedRows === 0n) {
+    throw new RiskRefusal([message("risk:validation.budgetExhausted")]);
+  }
   await writeAudit(trx, {
     actorUserId: actor.userId,
     orgId: actor.orgId,
@@ -557,4 +566,113 @@ export async function listFirmSubsidyOffers(
     for (const p of programmes) offers.push(await previewSubsidy(db, actor, p.id, l.id, today));
   }
   return offers;
+}
+
+/** The LPR settings by effective date, newest first (the admin or a government member). */
+export async function listLpr(db: Db, actor: RiskActor) {
+  if (!(await isGovernmentOrAdmin(db, actor))) forbiddenRefusal();
+  const rows = await db
+    .selectFrom("lpr_settings")
+    .select(["effective_date", "rate_bp", "created_at"])
+    .orderBy("effective_date", "desc")
+    .limit(200)
+    .execute();
+  return rows.map((r) => ({
+    effectiveDate: r.effective_date,
+    rateBp: r.rate_bp,
+    createdAt: r.created_at,
+  }));
+}
+
+/** May this actor set up programmes (a government member or the admin)? For the pages. */
+export async function maySetUpProgrammes(db: Db, actor: RiskActor): Promise<boolean> {
+  return isGovernmentOrAdmin(db, actor);
+}
+
+/** Products a programme may be limited to: every active product, with its bank. */
+export async function listProgrammeProductChoices(db: Db) {
+  return db
+    .selectFrom("loan_products as p")
+    .innerJoin("organisations as o", "o.id", "p.bank_org_id")
+    .select(["p.id", "p.name", "o.name as bankName"])
+    .where("p.active", "=", 1)
+    .orderBy("p.id")
+    .limit(500)
+    .execute();
+}
+
+/**
+ * One programme with its figures and its claims, for its government member (another member is
+ * told it does not exist) or the admin. Remaining = budget − committed (pending and paid claims).
+ */
+export async function getProgrammeView(db: Db, actor: RiskActor, programmeId: number) {
+  const p = await db
+    .selectFrom("subsidy_programmes")
+    .selectAll()
+    .where("id", "=", programmeId)
+    .executeTakeFirst();
+  if (!p) notFoundRefusal();
+  if (!(actor.role === "admin" || (actor.role === "alliance" && actor.orgId === p.owner_org_id))) {
+    notFoundRefusal();
+  }
+  const claims = await db
+    .selectFrom("subsidy_claims as c")
+    .innerJoin("organisations as f", "f.id", "c.firm_org_id")
+    .select([
+      "c.id",
+      "c.application_id",
+      "c.state",
+      "c.year",
+      "c.interest_fen",
+      "c.computed_fen",
+      "c.amount_fen",
+      "c.reject_reason",
+      "c.created_at",
+      "c.decided_at",
+      "f.name as firmName",
+      "f.region_code as firmRegion",
+    ])
+    .where("c.programme_id", "=", programmeId)
+    .orderBy("c.id", "desc")
+    .limit(500)
+    .execute();
+  const products = csv.numbers(p.product_ids);
+  const productNames =
+    products.length === 0
+      ? []
+      : await db
+          .selectFrom("loan_products")
+          .select(["id", "name"])
+          .where("id", "in", products)
+          .execute();
+  const budgetFen = Number(p.budget_fen);
+  const committedFen = Number(p.committed_fen);
+  const paidFen = Number(p.paid_fen);
+  return {
+    id: p.id,
+    name: p.name,
+    ownerOrgId: p.owner_org_id,
+    rules: programmeRules(p),
+    autoApprove: p.auto_approve === 1,
+    productNames: productNames.map((x) => x.name),
+    budgetFen,
+    committedFen,
+    paidFen,
+    pendingFen: committedFen - paidFen,
+    remainingFen: budgetFen - committedFen,
+    claims: claims.map((c) => ({
+      id: c.id,
+      applicationId: c.application_id,
+      state: c.state,
+      year: c.year,
+      interestFen: Number(c.interest_fen),
+      computedFen: Number(c.computed_fen),
+      amountFen: Number(c.amount_fen),
+      rejectReason: c.reject_reason,
+      createdAt: c.created_at,
+      decidedAt: c.decided_at,
+      firmName: c.firmName,
+      firmRegion: c.firmRegion,
+    })),
+  };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "../../../app/domain/message";
 import { claimProblems, decideApproval } from "../../../app/domain/risk-sharing/claims";
 import { decideCoverage, poolRulesProblems } from "../../../app/domain/risk-sharing/coverage";
+import { quoteProblems } from "../../../app/domain/risk-sharing/cover";
 import { sharesProblems } from "../../../app/domain/risk-sharing/shares";
 import {
   eligibilityProblems,
@@ -35,6 +36,7 @@ const programme = {
 
 /** Every sentence the risk-sharing domain can say, reached through its functions. */
 const samples: Message[] = [
+  ...quoteProblems(0),
   ...sharesProblems({ pool: -1, insurer: 0, guarantor: 0, bank: 0 }),
   ...sharesProblems({ pool: 1, insurer: 0, guarantor: 0, bank: 0 }),
   ...poolRulesProblems({
