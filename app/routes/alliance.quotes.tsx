@@ -24,7 +24,10 @@ import { pageTitle } from "../utils/meta";
 import { authorize, forbidden } from "../utils/permissions.server";
 import { quoteSchema } from "../utils/subsidy-schemas";
 
-/** An insurer or guarantor quotes its rate per product; other alliance members are refused. */
+/**
+ * An insurer or guarantor quotes its rate per product. Every alliance member has the page in its
+ * menu, so the others get an explanation rather than a 403; their posts are still refused.
+ */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "riskQuote.set");
   try {
@@ -34,7 +37,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
       role: user.role,
     });
   } catch (e) {
-    if (e instanceof UserFacingError && e.status === 403) forbidden();
+    if (e instanceof UserFacingError && e.status === 403) {
+      const none: Awaited<ReturnType<typeof listQuotableProducts>>["products"] = [];
+      return { kind: null, products: none };
+    }
     throw e;
   }
 }
@@ -70,15 +76,21 @@ export default function AllianceQuotes() {
   return (
     <div className="grid" style={{ gap: "1rem" }}>
       <h1>
-        {t("risk:quotes.title")} <small className="muted">{t(`risk:quotes.kind.${kind}`)}</small>
+        {t("risk:quotes.title")}{" "}
+        {kind ? <small className="muted">{t(`risk:quotes.kind.${kind}`)}</small> : null}
       </h1>
       <p className="muted">{t("risk:quotes.intro")}</p>
+      {kind ? null : (
+        <p className="empty" data-testid="quotes-not-party">
+          {t("risk:quotes.notCoverParty")}
+        </p>
+      )}
       {search.get("saved") ? (
         <p className="notice" role="status">
           {t("risk:quotes.saved")}
         </p>
       ) : null}
-      {products.length === 0 ? <p className="empty">{t("risk:quotes.empty")}</p> : null}
+      {kind && products.length === 0 ? <p className="empty">{t("risk:quotes.empty")}</p> : null}
       {products.map((p) => {
         const mine = actionData?.productId === p.id;
         return (

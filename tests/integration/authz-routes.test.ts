@@ -399,7 +399,7 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
 
     // Quotes: insurers and guarantors only (the alliance actor is a government member: 403).
     "alliance.quotes": {
-      loader: { path: () => "/alliance/quotes", expected: only({}) },
+      loader: { path: () => "/alliance/quotes", expected: only({ alliance: 200 }) },
       action: { path: () => "/alliance/quotes", expected: only({}), body: EMPTY },
     },
     "bank.applications.$id_.cover": {

@@ -102,6 +102,10 @@ describe(`insurance and guarantee quotes over HTTP (${testDbKind()})`, () => {
       body: new URLSearchParams({ productId: String(w.productX), rate: "1" }).toString(),
     });
     expect(gov.status).toBe(403);
+    // Its menu has the page: it explains instead of refusing.
+    const govPage = await requestAs(app, actors, "alliance", "/alliance/quotes");
+    expect(govPage.status).toBe(200);
+    expect(await govPage.text()).toContain('data-testid="quotes-not-party"');
     expect((await requestAs(app, actors, "bankX", "/alliance/quotes")).status).toBe(403);
 
     expect(
