@@ -126,8 +126,9 @@ test("the public report shows the home page's total, with charts, in Chinese and
   expect(report).toBe(home);
   expect(Number(report)).toBeGreaterThan(0);
   expect(await page.locator("h1").first().textContent()).toBe("内蒙古知识产权金融发展报告");
+  // The chart library loads after hydration; on a loaded machine that takes a while.
   await expect
-    .poll(() => page.locator("[data-testid=chart-regions] svg").count())
+    .poll(() => page.locator("[data-testid=chart-regions] svg").count(), { timeout: 20_000 })
     .toBeGreaterThan(0);
   expect(await page.locator("[data-testid=chart-years] svg").count()).toBeGreaterThan(0);
   expect(await page.getByTestId("report-as-of").textContent()).toMatch(

@@ -157,8 +157,9 @@ test("apply → approve → register → disburse moves the open home page live;
   const firm = await loginPage(browser, baseURL, "firm01@firms.demo");
   await firm.goto(`/firm/applications/new?productId=${productId}&amount=600000`);
   const picker = firm.locator('[data-testid="apply-form"]');
-  for (const box of await picker.locator('input[name="assetIds"]:checked').all()) {
-    await box.uncheck();
+  // Untick whatever the form pre-selected (a ":checked" list would shift under the loop).
+  for (const box of await picker.locator('input[name="assetIds"]').all()) {
+    if (await box.isChecked()) await box.uncheck();
   }
   await picker.locator(`input[name="assetIds"][value="${assetId}"]`).check();
   await picker.locator('input[name="amount"]').fill("60万");

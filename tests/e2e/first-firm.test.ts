@@ -211,6 +211,8 @@ test(
       expect(await page.getByTestId("import-errors").count()).toBe(0);
       await act(page.getByTestId("confirm-import").click());
       await page.waitForURL(/\/firm\/assets\?imported=3$/);
+      // The URL moves before React commits the new list on a client navigation.
+      await page.getByTestId("asset-row").nth(2).waitFor();
       await noSideScroll(page, "portfolio after the import");
       expect(await page.getByTestId("asset-row").count()).toBe(3);
       await act(
