@@ -95,7 +95,8 @@ test("the admin's user list finds an officer and fits a 390 px phone", async ({ 
   await page.locator("form[role=search] button[type=submit]").click();
   await page.waitForURL("**/admin/users?q=*");
   const rows = page.locator("tr[data-user]");
-  expect(await rows.count()).toBe(1);
+  // The URL moves before React commits the filtered list on a client navigation.
+  await expect.poll(() => rows.count()).toBe(1);
   expect(await rows.first().getAttribute("data-user")).toBe("officer1@baotoubank.demo");
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
