@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { formatBp, formatMoney } from "../domain/money";
-import { listProgrammes, maySetUpProgrammes } from "../models/risk-sharing/subsidies.server";
+import { isGovernmentOrAdmin } from "../models/risk-sharing/common.server";
+import { listProgrammes } from "../models/risk-sharing/subsidies.server";
 import { withDb } from "../models/with-db.server";
 import { pageTitle } from "../utils/meta";
 import { authorize } from "../utils/permissions.server";
@@ -13,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const actor = { userId: user.id, orgId: user.org_id, role: user.role };
   const [programmes, maySetUp] = await Promise.all([
     withDb(listProgrammes, actor),
-    withDb(maySetUpProgrammes, actor),
+    withDb(isGovernmentOrAdmin, actor),
   ]);
   return {
     maySetUp,

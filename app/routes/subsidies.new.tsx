@@ -21,7 +21,6 @@ import { subsidyRulesProblems } from "../domain/risk-sharing/subsidy";
 import {
   createProgramme,
   listProgrammeProductChoices,
-  maySetUpProgrammes,
 } from "../models/risk-sharing/subsidies.server";
 import { withDb } from "../models/with-db.server";
 import { refusal } from "../utils/application-routes.server";
@@ -30,13 +29,13 @@ import { translateMessage } from "../utils/messages";
 import { pageTitle } from "../utils/meta";
 import { authorize, forbidden } from "../utils/permissions.server";
 import { fieldErrorsOf, programmeRulesOf, programmeSchema } from "../utils/subsidy-schemas";
-import { RiskRefusal } from "../models/risk-sharing/common.server";
+import { isGovernmentOrAdmin, RiskRefusal } from "../models/risk-sharing/common.server";
 
 async function governmentOrAdmin(request: Request) {
   const user = await authorize(request, "subsidyProgramme.create");
   const actor = { userId: user.id, orgId: user.org_id, role: user.role };
   // An insurer or a guarantor is an alliance member too, but only government sets up subsidies.
-  if (!(await withDb(maySetUpProgrammes, actor))) forbidden();
+  if (!(await withDb(isGovernmentOrAdmin, actor))) forbidden();
   return actor;
 }
 

@@ -584,11 +584,6 @@ export async function listLpr(db: Db, actor: RiskActor) {
   }));
 }
 
-/** May this actor set up programmes (a government member or the admin)? For the pages. */
-export async function maySetUpProgrammes(db: Db, actor: RiskActor): Promise<boolean> {
-  return isGovernmentOrAdmin(db, actor);
-}
-
 /** Products a programme may be limited to: every active product, with its bank. */
 export async function listProgrammeProductChoices(db: Db) {
   return db
