@@ -63,11 +63,14 @@ export function PayoutSplit({
   amountFen,
   shares,
   parts,
+  payers,
   testId,
 }: {
   amountFen: number;
   shares: Readonly<Record<(typeof SHARE_PARTIES)[number], number>>;
   parts?: SplitFen | null;
+  /** Who paid each part (the bound insurer or guarantor), once paid. */
+  payers?: Partial<Record<(typeof SHARE_PARTIES)[number], string>> | null;
   testId?: string;
 }) {
   const { t, i18n } = useTranslation();
@@ -79,6 +82,12 @@ export function PayoutSplit({
           <tr key={p}>
             <th scope="row">
               {t(`risk:parties.${p}`)} ({formatBp(shares[p], 2, { trim: true })})
+              {payers?.[p] ? (
+                <small className="muted" data-testid={testId ? `${testId}-${p}-payer` : undefined}>
+                  {" "}
+                  · {payers[p]}
+                </small>
+              ) : null}
             </th>
             <td data-testid={testId ? `${testId}-${p}` : undefined}>
               {formatMoneyExact(split[p], i18n.language)}

@@ -30,6 +30,7 @@ import { UserFacingError } from "../models/errors";
 import { findRequestStatesForProduct, type RequestFilters } from "../models/matching.server";
 import { flagsOfMask, productTermsFromRow, firmProfileFromRequest } from "../domain/matching/rows";
 import { getBankProduct, parsePage, setProductActive } from "../models/product.server";
+import { listProductQuotes } from "../models/risk-sharing/quotes.server";
 import { assertCan, authorize } from "../utils/permissions.server";
 import { pseudonymCode } from "../utils/pseudonym.server";
 import { withDb } from "../models/with-db.server";
@@ -180,7 +181,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     rows.flatMap((r) => indicativeAssetIds(r.evaluation)),
   );
   const confirm = url.searchParams.get("confirm");
+  const quotes = await withDb(listProductQuotes, product.id);
   return {
+    quotes: quotes.map((q) => ({
+      id: q.id,
+      kind: q.kind,
+      rateBp: q.rateBp,
+      partyName: q.partyName,
+    })),
     product: {
       id: product.id,
       name: product.name,
@@ -331,6 +339,23 @@ export default function ProductDetail() {
         <h2>{t("products:bank.terms")}</h2>
         {product.description ? <p>{product.description}</p> : null}
         <ProductTermsList terms={product.terms} />
+      </section>
+      <section className="card" data-testid="product-quotes">
+        <h2>{t("risk:cover.quotes")}</h2>
+        {data.quotes.length === 0 ? (
+          <p className="empty">{t("risk:cover.noQuotes")}</p>
+        ) : (
+          <ul>
+            {data.quotes.map((q) => (
+              <li key={q.id}>
+                {q.partyName} · {t(`risk:quotes.kind.${q.kind}`)} · {formatBp(q.rateBp)}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="muted">
+          <small>{t("risk:cover.productHint")}</small>
+        </p>
       </section>
       <section className="grid" style={{ gap: "0.75rem" }}>
         <h2>{t("products:bank.pipelineTitle")}</h2>

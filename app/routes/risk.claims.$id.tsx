@@ -167,6 +167,7 @@ export default function ClaimPage() {
             amountFen={c.approvedFen ?? c.claimedFen}
             shares={d.shares}
             parts={d.paid ?? d.fullSplit}
+            payers={d.payers}
             testId="payout"
           />
         )}

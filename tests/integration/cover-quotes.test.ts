@@ -143,6 +143,14 @@ describe(`insurance and guarantee quotes over HTTP (${testDbKind()})`, () => {
       await requestAs(app, actors, "bankX", `/bank/applications/${id}/cover`)
     ).text();
     expect(early).toContain("测试财产保险");
+    // The product's own page lists the parties quoting on it, to its bank only.
+    const productPage = await (
+      await requestAs(app, actors, "bankX", `/bank/products/${w.productX}`)
+    ).text();
+    expect(productPage).toMatch(/data-testid="product-quotes"[\s\S]*测试财产保险/);
+    expect((await requestAs(app, actors, "bankY", `/bank/products/${w.productX}`)).status).toBe(
+      404,
+    );
     const [insurance] = await t.db
       .selectFrom("risk_product_quotes")
       .select("id")

@@ -24,6 +24,7 @@ import {
   listPoolSummaries,
   type PoolInput,
 } from "../../app/models/risk-sharing/pools.server";
+import { bindQuote, quoteProduct } from "../../app/models/risk-sharing/quotes.server";
 import { reconcileRiskSharing } from "../../app/models/risk-sharing/reconcile.server";
 import {
   createProgramme,
@@ -348,6 +349,53 @@ describe("risk sharing", () => {
     await expect(
       decideClaim(t.db, gov, claimId, { decision: "approve", approvedFen: 1 }),
     ).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("pays the insurer's share through the policy bound on the loan, the guarantor's through the pool's", async () => {
+    const product = await addProduct(t.db, w.bankX.orgId, w.bankX.userId);
+    const poolId = await createPool(t.db, gov, poolInput(product));
+    await addContribution(t.db, gov, {
+      poolId,
+      funderName: "财政",
+      amountFen: 100 * WAN,
+      valueDate: "2025-01-02",
+      idempotencyKey: `c-${poolId}`,
+    });
+    const boundInsurer = await allianceOrg("insurer", "绑定保险");
+    await quoteProduct(t.db, actor(boundInsurer, "alliance"), { productId: product, rateBp: 120 });
+    const quote = await t.db
+      .selectFrom("risk_product_quotes")
+      .select("id")
+      .where("product_id", "=", product)
+      .where("party_org_id", "=", boundInsurer.orgId)
+      .executeTakeFirstOrThrow();
+    const id = await newApplication(t.db, w, {
+      assetIds: [await addAsset(t.db, w.firmA.orgId, { valueFen: 100 * WAN })],
+      amountFen: 10 * WAN,
+      productId: product,
+    });
+    await driveTo(t.db, w, id, "approved");
+    const bank = actor(w.bankX, "bank_officer");
+    await bindQuote(t.db, bank, { applicationId: id, quoteId: quote.id });
+    await driveTo(t.db, w, id, "disbursed", { valueDate: "2025-06-30" });
+    await defaultLoan(id);
+    const { claimId } = await fileClaim(t.db, bank, {
+      applicationId: id,
+      claimedFen: 10 * WAN,
+      documents: docs,
+      idempotencyKey: `f-${id}`,
+    });
+    await decideClaim(t.db, gov, claimId, { decision: "approve", approvedFen: 10 * WAN });
+    const payers = await t.db
+      .selectFrom("risk_claim_payouts")
+      .select(["party", "payer_org_id", "amount_fen"])
+      .where("claim_id", "=", claimId)
+      .execute();
+    const by = Object.fromEntries(payers.map((p) => [p.party, p]));
+    expect(by.insurer).toMatchObject({ payer_org_id: boundInsurer.orgId });
+    expect(Number(by.insurer.amount_fen)).toBe(3 * WAN);
+    expect(by.guarantor).toMatchObject({ payer_org_id: guarantor });
+    expect(by.bank).toMatchObject({ payer_org_id: w.bankX.orgId });
   });
 
   it("of claims racing for the last of a pool, only those the balance can pay are approved", async () => {

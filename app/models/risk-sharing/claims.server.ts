@@ -304,10 +304,19 @@ export async function decideClaim(
         })
         .execute();
     }
+    // The insurer and guarantor who pay are those bound on this loan at approval (their policy or
+    // guarantee); a loan with none bound falls back to the pool's own insurer and guarantor.
+    const bound = await trx
+      .selectFrom("risk_policies")
+      .select(["kind", "party_org_id"])
+      .where("application_id", "=", claim.application_id)
+      .execute();
+    const boundParty = (kind: "insurance" | "guarantee") =>
+      bound.find((p) => p.kind === kind)?.party_org_id ?? null;
     const payer = {
       pool: null,
-      insurer: loaded.pool.insurer_org_id,
-      guarantor: loaded.pool.guarantor_org_id,
+      insurer: boundParty("insurance") ?? loaded.pool.insurer_org_id,
+      guarantor: boundParty("guarantee") ?? loaded.pool.guarantor_org_id,
       bank: claim.bank_org_id,
     };
     for (const party of SHARE_PARTIES) {

@@ -178,10 +178,18 @@ export async function getClaimDetail(db: Executor, actor: RiskActor, claimId: nu
     .orderBy("document")
     .execute();
   const payoutRows = await db
-    .selectFrom("risk_claim_payouts")
-    .select(["party", "amount_fen"])
-    .where("claim_id", "=", claimId)
+    .selectFrom("risk_claim_payouts as p")
+    .leftJoin("organisations as o", "o.id", "p.payer_org_id")
+    .select(["p.party", "p.amount_fen", "o.name as payerName"])
+    .where("p.claim_id", "=", claimId)
     .execute();
+  const payers = Object.fromEntries(
+    payoutRows.flatMap((r) =>
+      r.payerName && (r.party === "insurer" || r.party === "guarantor")
+        ? [[r.party, r.payerName]]
+        : [],
+    ),
+  ) as Partial<Record<"insurer" | "guarantor", string>>;
   const claimedFen = Number(claim.claimed_fen);
   const paid: SplitFen | null =
     payoutRows.length === 0
@@ -194,6 +202,7 @@ export async function getClaimDetail(db: Executor, actor: RiskActor, claimId: nu
           ...Object.fromEntries(payoutRows.map((r) => [r.party, Number(r.amount_fen)])),
         };
   return {
+    payers,
     claim: {
       id: claim.id,
       poolId: claim.pool_id,
