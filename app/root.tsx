@@ -1,3 +1,4 @@
+import { useEffect } from "react";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import {
   isRouteErrorResponse,
@@ -15,7 +16,14 @@ import stylesHref from "./styles/app.css";
 import { countUnread } from "./models/notification.server";
 import { getOptionalUser } from "./utils/auth.server";
 import { getDb } from "./utils/db.server";
-import { detectLocale, getI18n, LOCALE_COOKIE, type Locale } from "./utils/i18n";
+import {
+  detectLocale,
+  getI18n,
+  hasResources,
+  LOCALE_COOKIE,
+  resourceVersion,
+  type Locale,
+} from "./utils/i18n";
 import { useFallbackLocale } from "./utils/locale-context";
 import { useNonce } from "./utils/nonce";
 import { readCookie } from "./utils/session.server";
@@ -33,6 +41,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request);
   return {
     locale,
+    // The immutable URL of this language's translations, preloaded so entry.client's fetch of
+    // them runs beside the scripts' download.
+    translationsHref: `/i18n/${locale}?v=${resourceVersion(locale)}`,
     user: user && {
       id: user.id,
       role: user.role,
@@ -54,7 +65,13 @@ export function useRootData(): RootData | undefined {
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRootData();
   const fallbackLocale = useFallbackLocale();
-  const locale: Locale = data?.locale ?? fallbackLocale;
+  const wanted: Locale = data?.locale ?? fallbackLocale;
+  // A tab holds only the language it was loaded in. Should the root's locale change under it
+  // (the cookie set in another tab), keep speaking the loaded one and reload the document.
+  const locale: Locale = hasResources(wanted) ? wanted : fallbackLocale;
+  useEffect(() => {
+    if (!hasResources(wanted)) window.location.reload();
+  }, [wanted]);
   const i18n = getI18n(locale);
   const nonce = useNonce();
   return (
@@ -64,6 +81,15 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        {data?.translationsHref ? (
+          <link
+            rel="preload"
+            as="fetch"
+            crossOrigin="anonymous"
+            href={data.translationsHref}
+            data-translations=""
+          />
+        ) : null}
       </head>
       <body>
         <I18nextProvider i18n={i18n}>

@@ -179,7 +179,8 @@ export function AppShell({
           </nav>
         </details>
         <div className="topbar-right">
-          <Form method="post" action="/set-language" className="lang-switch">
+          {/* A whole-document load: a tab holds the translations of one language only. */}
+          <Form method="post" action="/set-language" className="lang-switch" reloadDocument>
             <input type="hidden" name="redirectTo" value={here} />
             <button
               type="submit"

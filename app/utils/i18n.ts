@@ -1,79 +1,57 @@
 import i18next, { type i18n, type Resource, type TFunction } from "i18next";
+import { resourceVersions, serverResources } from "./i18n-resources.server";
 
-// Each feature owns one namespace file per language; add new ones to both maps below.
-import zhCommon from "../locales/zh-CN/common.json";
-import enCommon from "../locales/en/common.json";
-import zhAuth from "../locales/zh-CN/auth.json";
-import enAuth from "../locales/en/auth.json";
-import zhAssets from "../locales/zh-CN/assets.json";
-import enAssets from "../locales/en/assets.json";
-import zhAppraisal from "../locales/zh-CN/appraisal.json";
-import enAppraisal from "../locales/en/appraisal.json";
-import zhProducts from "../locales/zh-CN/products.json";
-import enProducts from "../locales/en/products.json";
-import zhApplications from "../locales/zh-CN/applications.json";
-import enApplications from "../locales/en/applications.json";
-import zhAlliance from "../locales/zh-CN/alliance.json";
-import enAlliance from "../locales/en/alliance.json";
-import zhMatching from "../locales/zh-CN/matching.json";
-import enMatching from "../locales/en/matching.json";
-import zhMail from "../locales/zh-CN/mail.json";
-import enMail from "../locales/en/mail.json";
-import zhServicing from "../locales/zh-CN/servicing.json";
-import enServicing from "../locales/en/servicing.json";
-import zhRisk from "../locales/zh-CN/risk.json";
-import enRisk from "../locales/en/risk.json";
-import zhAccount from "../locales/zh-CN/account.json";
-import enAccount from "../locales/en/account.json";
-import zhSecurity from "../locales/zh-CN/security.json";
-import enSecurity from "../locales/en/security.json";
-import zhTeam from "../locales/zh-CN/team.json";
-import enTeam from "../locales/en/team.json";
-import zhCollateral from "../locales/zh-CN/collateral.json";
-import enCollateral from "../locales/en/collateral.json";
+// Each feature owns one namespace file per language: add a new one to both maps in
+// i18n-resources.server.ts and to NAMESPACES below.
 
 export const LOCALES = ["zh-CN", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "zh-CN";
 
-export const resources = {
-  "zh-CN": {
-    common: zhCommon,
-    auth: zhAuth,
-    assets: zhAssets,
-    appraisal: zhAppraisal,
-    products: zhProducts,
-    applications: zhApplications,
-    alliance: zhAlliance,
-    matching: zhMatching,
-    mail: zhMail,
-    servicing: zhServicing,
-    risk: zhRisk,
-    account: zhAccount,
-    security: zhSecurity,
-    team: zhTeam,
-    collateral: zhCollateral,
-  },
-  en: {
-    common: enCommon,
-    auth: enAuth,
-    assets: enAssets,
-    appraisal: enAppraisal,
-    products: enProducts,
-    applications: enApplications,
-    alliance: enAlliance,
-    matching: enMatching,
-    mail: enMail,
-    servicing: enServicing,
-    risk: enRisk,
-    account: enAccount,
-    security: enSecurity,
-    team: enTeam,
-    collateral: enCollateral,
-  },
-} satisfies Resource;
+/**
+ * The translations this process has: on the server every language (from the `.server` module,
+ * which the browser build replaces with an empty one); in a tab only its own language, registered
+ * by entry.client before hydration.
+ */
+export const resources = serverResources;
 
-export const NAMESPACES = Object.keys(resources["zh-CN"]);
+type Namespaces = Resource[string];
+const registered = new Map<Locale, Namespaces>();
+if (serverResources) {
+  for (const locale of LOCALES) registered.set(locale, serverResources[locale]);
+}
+
+/** Makes one language's translations available (the browser, after fetching /i18n/:locale). */
+export function registerResources(locale: Locale, namespaces: Namespaces): void {
+  registered.set(locale, namespaces);
+}
+
+export function hasResources(locale: Locale): boolean {
+  return registered.has(locale);
+}
+
+/** The version in the immutable URL of one language's translations (server only). */
+export function resourceVersion(locale: Locale): string | null {
+  return resourceVersions?.[locale] ?? null;
+}
+
+export const NAMESPACES = [
+  "common",
+  "auth",
+  "assets",
+  "appraisal",
+  "products",
+  "applications",
+  "alliance",
+  "matching",
+  "mail",
+  "servicing",
+  "risk",
+  "account",
+  "security",
+  "team",
+  "collateral",
+] as const;
 
 export function isLocale(v: unknown): v is Locale {
   return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
@@ -85,7 +63,7 @@ export function createI18n(locale: Locale): i18n {
   void instance.init({
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
-    resources,
+    resources: Object.fromEntries(registered) as Resource,
     ns: NAMESPACES,
     defaultNS: "common",
     initAsync: false,

@@ -473,6 +473,9 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         body: EMPTY,
       },
     },
+    "i18n.$locale": {
+      loader: { path: () => "/i18n/en", expected: all(200) },
+    },
     "set-language": {
       loader: { path: () => "/set-language", expected: all(302) },
       action: { path: () => "/set-language", expected: all(302), body: form({ locale: "xx" }) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resources } from "../../app/utils/i18n";
+import { NAMESPACES, resources } from "../../app/utils/i18n";
 
 /** A key without its plural suffix: English has "_one"/"_other" where Chinese has one form. */
 const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, "");
@@ -12,6 +12,11 @@ function keys(obj: unknown, prefix = ""): string[] {
 }
 
 describe("locale files", () => {
+  it("lists every namespace of both languages in NAMESPACES (the browser loads by that list)", () => {
+    expect([...NAMESPACES].sort()).toEqual(Object.keys(resources["zh-CN"]).sort());
+    expect([...NAMESPACES].sort()).toEqual(Object.keys(resources.en).sort());
+  });
+
   for (const ns of Object.keys(resources["zh-CN"]) as (keyof (typeof resources)["zh-CN"])[]) {
     it(`namespace ${ns} has the same keys in zh-CN and en`, () => {
       const zh = [...new Set(keys(resources["zh-CN"][ns]).map(base))].sort();
