@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { initialJs } from "./bench/initial-js";
 import { createMysqlDatabase, dropMysqlDatabase } from "./bench/mysql-db";
 import { createDb } from "../app/utils/db.server";
 import { ensureDatabaseExists } from "../db/ensure-database";
@@ -126,9 +127,15 @@ for (const [route, x] of Object.entries(results)) {
       String(x.ratio ?? "").padStart(8),
   );
 }
+const homeJs = initialJs("routes/_index");
+console.log(
+  `\nhome page initial JS: ${homeJs.files} files, ${(homeJs.bytes / 1024).toFixed(1)} KB, ` +
+    `${(homeJs.gzip / 1024).toFixed(1)} KB gzipped (target ≤ 150 KB gzipped)`,
+);
 console.log(
   JSON.stringify({
     db: handle.kind,
+    home_js_gzip_kb: Math.round((homeJs.gzip / 1024) * 10) / 10,
     connections: CONNECTIONS,
     seconds: SECONDS,
     loadavg: loadavgBefore,
