@@ -137,6 +137,33 @@ interface JsonReport {
   testResults: JsonFile[];
 }
 
+/**
+ * After an e2e stage its database must still reconcile (deal ledger, loans, risk sharing): the
+ * e2e server's teardown writes what it found to `file` (tests/e2e/support/server.ts).
+ */
+function booksRow(title: string, file: string) {
+  const row: Row = { name: title, passed: 0, failed: 0, skipped: 0, seconds: 0 };
+  let found: { drifts: string[] } | undefined;
+  try {
+    found = JSON.parse(readFileSync(file, "utf8")) as { drifts: string[] };
+  } catch {
+    found = undefined;
+  }
+  if (!found) {
+    row.failed = 1;
+    row.note = "the e2e database was not reconciled (no report)";
+  } else if (found.drifts.length) {
+    row.failed = 1;
+    row.note = found.drifts.join("; ");
+  } else {
+    row.passed = 1;
+    row.note = "zero drift";
+  }
+  if (row.failed) failedTests.push(`[${title}] ${row.note}`);
+  console.log(`${title}: ${row.failed ? red(row.note ?? "") : green(row.note ?? "")}`);
+  rows.push(row);
+}
+
 async function vitestStage(
   title: string,
   project: string,
@@ -355,16 +382,28 @@ async function main() {
         header("e2e (Chromium)");
         notRunRow("e2e (Chromium)", `not run: ${chromium} is missing (see above)`, true);
       } else {
-        await vitestStage("e2e (Chromium, SQLite)", "e2e", baseEnv);
+        const sqliteBooks = path.join(reportDir, "books-sqlite.json");
+        await vitestStage("e2e (Chromium, SQLite)", "e2e", {
+          ...baseEnv,
+          E2E_BOOKS_FILE: sqliteBooks,
+        });
+        booksRow("reconcile after e2e (SQLite)", sqliteBooks);
         if (mysqlServer) {
           // The page crawl (every page × 2 viewports × 2 languages × axe) reads only, and what it
           // checks does not depend on the database: it runs once, in the SQLite stage.
+          const mysqlBooks = path.join(reportDir, "books-mysql.json");
           await vitestStage(
             `e2e (Chromium, ${mysqlServer.label})`,
             "e2e",
-            { ...baseEnv, E2E_DB: "mysql", MYSQL_TEST_URL: mysqlServer.url },
+            {
+              ...baseEnv,
+              E2E_DB: "mysql",
+              MYSQL_TEST_URL: mysqlServer.url,
+              E2E_BOOKS_FILE: mysqlBooks,
+            },
             ["--exclude", "tests/e2e/crawl.test.ts"],
           );
+          booksRow(`reconcile after e2e (${mysqlServer.label})`, mysqlBooks);
         } else if (wanted("mysql")) {
           notRunRow("e2e (Chromium, MySQL)", "no MySQL/MariaDB server (see above)", true);
         }

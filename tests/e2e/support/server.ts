@@ -5,12 +5,20 @@
  * Its output goes to tests/.artifacts/e2e-server.log; its stderr is echoed with a prefix.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 import { freePort } from "../../../scripts/mysql-test-server";
+import { booksDrift } from "./books";
 
 export interface E2EServer {
   baseURL: string;
@@ -120,8 +128,24 @@ async function startOnPort(port: number, env: Record<string, string>): Promise<E
         clearTimeout(timer);
       }
       log.end();
-      rmSync(dir, { recursive: true, force: true });
-      await mysqlDb?.drop();
+      // Whatever the browser did, the books still balance (reconcile: zero drift after the suite).
+      let drifts: string[] = [];
+      try {
+        drifts = await booksDrift(databaseUrl);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await mysqlDb?.drop();
+      }
+      // npm test reads this file and counts a drift as a failure (vitest only logs an error
+      // thrown while its global set-up is torn down).
+      if (process.env.E2E_BOOKS_FILE) {
+        writeFileSync(process.env.E2E_BOOKS_FILE, JSON.stringify({ databaseUrl, drifts }));
+      }
+      if (drifts.length)
+        throw new Error(`the e2e database does not reconcile: ${drifts.join("; ")}`);
+      console.log(
+        "[e2e] the database reconciles: no drift in the deal ledger, loans or risk sharing",
+      );
     },
   };
 }
