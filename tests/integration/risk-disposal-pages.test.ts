@@ -183,7 +183,7 @@ describe(`disposal pages (${testDbKind()})`, () => {
     const path = `/bank/loans/${loanId}/dispose`;
     const negative = await post("bankX", path, listing({ asking: "-5万" }));
     expect(negative.status).toBe(400);
-    expect(await negative.text()).toContain("挂牌价须大于零，现为 -50,000.00 元");
+    expect(await negative.text()).toContain("挂牌价须大于零，现为 -50,000 元");
     const zeroAppraisal = await post("bankX", path, listing({ appraisal: "0" }));
     expect(zeroAppraisal.status).toBe(400);
     expect(await zeroAppraisal.text()).toContain("评估价值须大于零");
