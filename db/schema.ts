@@ -1007,6 +1007,11 @@ export interface DisposalsTable {
   listed_by: number;
   listed_at: string;
   closed_at: string | null;
+  /** = application_id while listed or sold, NULL once withdrawn: one live disposal a loan (014e). */
+  live_key: number | null;
+  /** The buyer or licensee, and the day the contract was signed (recorded with the proceeds). */
+  buyer_name: string | null;
+  sold_date: string | null;
 }
 export type Disposal = Selectable<DisposalsTable>;
 

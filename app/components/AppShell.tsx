@@ -47,6 +47,7 @@ export const NAV_BY_ROLE: Record<Role, NavItem[]> = {
     { to: "/bank/loans", labelKey: "servicing:nav.bankLoans" },
     { to: "/bank/watch", labelKey: "collateral:nav.bankWatch" },
     { to: "/risk/claims", labelKey: "risk:nav.claims" },
+    { to: "/bank/disposals", labelKey: "risk:nav.bankDisposals" },
     { to: "/ledger", labelKey: "applications:nav.ledger" },
     { to: "/alliance/review", labelKey: "alliance:nav.review" },
     { to: "/team", labelKey: "team:nav" },

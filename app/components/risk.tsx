@@ -98,3 +98,44 @@ export function PayoutSplit({
     </table>
   );
 }
+
+/**
+ * Who gets what of a disposal's proceeds (docs/domain.md#disposal): each sharer its share, capped
+ * at what it paid and has not recovered, the bank the rest. Shows every party with a share or a
+ * part, so a bank that takes a capped sharer's remainder is listed even without a share.
+ */
+export function RecoverySplit({
+  parts,
+  shares,
+  unrecoveredFen,
+  testId,
+}: {
+  parts: SplitFen;
+  shares: Readonly<Record<(typeof SHARE_PARTIES)[number], number>> | null;
+  unrecoveredFen?: Readonly<Omit<SplitFen, "bank">> | null;
+  testId?: string;
+}) {
+  const { t, i18n } = useTranslation();
+  const money = (fen: number) => formatMoneyExact(fen, i18n.language);
+  const shown = SHARE_PARTIES.filter((p) => parts[p] > 0 || (shares?.[p] ?? 0) > 0);
+  return (
+    <table className="data" data-testid={testId}>
+      <tbody>
+        {shown.map((p) => (
+          <tr key={p}>
+            <th scope="row">
+              {t(`risk:parties.${p}`)}
+              {shares ? ` (${formatBp(shares[p], 2, { trim: true })})` : ""}
+              {unrecoveredFen && p !== "bank" ? (
+                <div className="muted">
+                  {t("risk:bankDisposals.unrecovered")} {money(unrecoveredFen[p])}
+                </div>
+              ) : null}
+            </th>
+            <td data-testid={testId ? `${testId}-${p}` : undefined}>{money(parts[p])}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -177,6 +177,10 @@ export const PERMISSIONS = {
   "riskClaim.decide": { alliance: "any", admin: "any" },
   "disposal.view": EVERYONE,
   "disposal.registerInterest": EVERYONE,
+  /** A bank lists its defaulted loans' pledged IP and sees its own disposals and their interest. */
+  "disposal.manage": BANK_OWN,
+  /** Recording the sale's proceeds, which refunds the pool and the other sharers (money moves). */
+  "disposal.recordProceeds": BANK_OWN,
   "subsidy.viewOwn": FIRM_OWN,
   "subsidy.claim": FIRM_OWN,
   // Subsidy programmes (贴息): set up and decided by a government alliance member, each on its
@@ -273,6 +277,7 @@ export const SECOND_FACTOR_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   "ledger.reverse",
   "riskPool.contribute",
   "riskClaim.decide",
+  "disposal.recordProceeds",
   "payment.confirmOffline",
   "subsidyClaim.decide",
   "twoFactorPolicy.edit",

@@ -34,6 +34,7 @@ import {
   reverseRepayment,
   settleLoan,
 } from "../models/servicing/loan.server";
+import { getLiveDisposal } from "../models/risk-sharing/disposals.server";
 import { getLoanCover } from "../models/risk-sharing/views.server";
 import { getLoanDetail } from "../models/servicing/read.server";
 import { withDb } from "../models/with-db.server";
@@ -61,8 +62,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await authorize(request, "loan.viewIncoming");
   const loan = await loanOr404(user, parseId(params.id));
   const cover = await withDb(getLoanCover, user.org_id, loan.account.application_id);
+  const disposal = await withDb(getLiveDisposal, user.org_id, loan.account.application_id);
   // One key per rendering: a double click or a retried post of this page records once.
-  return { loan, cover, today: todayInChina(), key: crypto.randomUUID() };
+  return { loan, cover, disposal, today: todayInChina(), key: crypto.randomUUID() };
 }
 
 const PERMISSION: Record<LoanIntent, Parameters<typeof assertCan>[1]> = {
@@ -148,7 +150,7 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
 }
 
 export default function BankLoan() {
-  const { loan, cover, today, key } = useLoaderData<typeof loader>();
+  const { loan, cover, disposal, today, key } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -215,6 +217,26 @@ export default function BankLoan() {
               </Link>
             </p>
           ) : null}
+        </div>
+      ) : null}
+      {loan.defaultRecord || cover?.defaulted ? (
+        <div className="card" data-testid="loan-disposal">
+          {disposal ? (
+            <Link to={`/bank/disposals/${disposal.id}`} data-testid="view-disposal">
+              {t("risk:dispose.view", {
+                id: disposal.id,
+                state: t(`risk:disposals.state.${disposal.state}`),
+              })}
+            </Link>
+          ) : (
+            <Link
+              to={`/bank/loans/${a.application_id}/dispose`}
+              className="button"
+              data-testid="dispose-ip"
+            >
+              {t("risk:dispose.link")}
+            </Link>
+          )}
         </div>
       ) : null}
 

@@ -4,6 +4,13 @@ import { parseYuanToFen } from "../domain/money";
 import { parsePercentToBp } from "../domain/percent";
 import { CLAIM_DOCUMENTS } from "../domain/risk-sharing/claims";
 import { poolRulesProblems } from "../domain/risk-sharing/coverage";
+import {
+  DISPOSAL_KINDS,
+  disposalFieldOf,
+  listingProblems,
+  saleProblems,
+} from "../domain/risk-sharing/disposal";
+import type { Message } from "../domain/message";
 import { confirmed, date } from "./application-schemas";
 import { translateMessage } from "./messages";
 
@@ -188,4 +195,73 @@ export type DecisionIntent = keyof ReturnType<typeof decisionSchemas>;
 export function decisionSchema(t: TFunction) {
   const s = decisionSchemas(t);
   return z.discriminatedUnion("intent", [s.approve_full, s.approve_partial, s.reject]);
+}
+
+function text(message: string, min: number, max: number) {
+  return z.string({ required_error: message }).trim().min(min, message).max(max, message);
+}
+
+/** Each refusal of the domain's disposal rules next to the field it is about. */
+function disposalIssues(
+  ctx: z.RefinementCtx,
+  problems: readonly Message[],
+  t: TFunction,
+  locale: string,
+) {
+  for (const m of problems) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [disposalFieldOf(m)],
+      message: translateMessage(t, m, locale),
+    });
+  }
+}
+
+/** Listing a defaulted loan's pledged IP (docs/domain.md#disposal). */
+export function listingSchema(t: TFunction, locale: string) {
+  return z
+    .object({
+      kind: z.enum(DISPOSAL_KINDS),
+      title: text(t("risk:dispose.errors.title"), 2, 300),
+      summary: text(t("risk:dispose.errors.summary"), 2, 5000),
+      appraisal: z.preprocess(
+        (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+        parsed(t, parseYuanToFen, "applications:errors.yuanInvalid").optional(),
+      ),
+      asking: parsed(t, parseYuanToFen, "applications:errors.yuanInvalid"),
+      terms: text(t("risk:dispose.errors.terms"), 2, 2000),
+      confirm: confirmed(t),
+    })
+    .superRefine((v, ctx) => {
+      disposalIssues(
+        ctx,
+        listingProblems({ askingFen: v.asking, appraisalFen: v.appraisal ?? null }),
+        t,
+        locale,
+      );
+    });
+}
+
+/** Recording the sale or licence: the dates the domain checks the sale date against. */
+export function proceedsSchema(
+  t: TFunction,
+  locale: string,
+  dates: { listedDate: string; today: string },
+) {
+  return z
+    .object({
+      key,
+      buyerName: text(t("risk:dispose.errors.buyer"), 2, 200),
+      soldDate: date(t),
+      proceeds: parsed(t, parseYuanToFen, "applications:errors.yuanInvalid"),
+      confirm: confirmed(t),
+    })
+    .superRefine((v, ctx) => {
+      disposalIssues(
+        ctx,
+        saleProblems({ proceedsFen: v.proceeds, soldDate: v.soldDate, ...dates }),
+        t,
+        locale,
+      );
+    });
 }

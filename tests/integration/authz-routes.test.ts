@@ -680,6 +680,29 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         body: EMPTY,
       },
     },
+    // Listing a loan's IP for disposal: the same gate as filing a claim (bank X's application is
+    // not a defaulted loan, so the page says so; bank Y is told it does not exist).
+    "bank.loans.$id_.dispose": {
+      loader: {
+        path: () => `/bank/loans/${ids.application}/dispose`,
+        expected: only({ bankX: 200, bankY: 404 }),
+      },
+      action: {
+        path: () => `/bank/loans/${ids.application}/dispose`,
+        expected: only({ bankX: 400, bankY: 400 }),
+        body: EMPTY,
+      },
+    },
+    // The bank's own disposals; the matrix's listed disposal is bank X's.
+    "bank.disposals._index": { loader: { path: () => "/bank/disposals", expected: BANK } },
+    "bank.disposals.$id": {
+      loader: { path: () => `/bank/disposals/${ids.disposal}`, expected: BANK_X },
+      action: {
+        path: () => `/bank/disposals/${ids.disposal}`,
+        expected: only({ bankX: 400, bankY: 404 }),
+        body: EMPTY,
+      },
+    },
     "bank.loans.$id": {
       loader: {
         path: () => `/bank/loans/${ids.application}`,

@@ -187,3 +187,60 @@ describe("012c: the 评估基准日", () => {
     }
   });
 });
+
+describe("014e: one live disposal a loan", () => {
+  it("keys the oldest live disposal of each loan, so the unique index builds over old rows", async () => {
+    const fresh = await createTestDb({ global: false });
+    try {
+      const m = migrator(fresh.db);
+      const back = await m.migrateTo("2026_12_06_012c_valuation_basis_date");
+      expect(back.error).toBeUndefined();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table as it was then
+      const before = fresh.db as unknown as Kysely<any>;
+      // Loan 7 listed twice (before the guard), loan 8 withdrawn then listed again, loan 9 withdrawn.
+      const rows: [number, string][] = [
+        [7, "listed"],
+        [7, "listed"],
+        [8, "withdrawn"],
+        [8, "sold"],
+        [9, "withdrawn"],
+      ];
+      for (const [applicationId, state] of rows) {
+        await before
+          .insertInto("disposals")
+          .values({
+            application_id: applicationId,
+            bank_org_id: 1,
+            kind: "transfer",
+            title: "旧处置",
+            asset_summary: "-",
+            asking_fen: 1,
+            terms: "-",
+            state,
+            listed_by: 1,
+            listed_at: "2026-01-01 00:00:00.000",
+          })
+          .execute();
+      }
+      const up = await migrateToLatest(fresh.db);
+      expect(up.error).toBeUndefined();
+      const after = await fresh.db
+        .selectFrom("disposals")
+        .select(["application_id", "state", "live_key", "buyer_name", "sold_date"])
+        .orderBy("id")
+        .execute();
+      expect(after.map((r) => r.live_key)).toEqual([7, null, null, 8, null]);
+      expect(after.every((r) => r.buyer_name === null && r.sold_date === null)).toBe(true);
+      // The index now refuses a second live disposal of loan 8.
+      await expect(
+        fresh.db
+          .updateTable("disposals")
+          .set({ live_key: 8 })
+          .where("application_id", "=", 9)
+          .execute(),
+      ).rejects.toThrow();
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});

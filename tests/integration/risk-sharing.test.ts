@@ -34,7 +34,7 @@ import {
   setLpr,
 } from "../../app/models/risk-sharing/subsidies.server";
 import { createDb, type DbHandle } from "../../app/utils/db.server";
-import { nowInstant } from "../../app/utils/time";
+import { nowInstant, todayInChina } from "../../app/utils/time";
 import { useTestDb } from "../support/db";
 import {
   addAsset,
@@ -678,14 +678,21 @@ describe("risk sharing", () => {
     });
     const before = (await listPoolSummaries(t.db, poolId))[0].balanceFen;
     // 5万 at 40/30/20/10: 2万 / 1.5万 / 1万 / 0.5万, all within what each paid.
+    const sale = { buyerName: "丙公司", soldDate: todayInChina() };
     const r = await recordProceeds(t.db, bank, {
       disposalId,
       proceedsFen: 5 * WAN,
+      ...sale,
       idempotencyKey: "p1",
     });
     expect(r.parts).toEqual({ pool: 2 * WAN, insurer: 1.5 * WAN, guarantor: WAN, bank: 0.5 * WAN });
     expect(
-      await recordProceeds(t.db, bank, { disposalId, proceedsFen: 5 * WAN, idempotencyKey: "p1" }),
+      await recordProceeds(t.db, bank, {
+        disposalId,
+        proceedsFen: 5 * WAN,
+        ...sale,
+        idempotencyKey: "p1",
+      }),
     ).toEqual({ parts: r.parts, replayed: true });
     expect((await listPoolSummaries(t.db, poolId))[0]).toMatchObject({
       balanceFen: before + 2 * WAN,

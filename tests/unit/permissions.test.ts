@@ -108,6 +108,8 @@ const SPEC: Record<Action, string> = {
   "riskClaim.decide": "- - - - A A",
   "disposal.view": "A A A A A A",
   "disposal.registerInterest": "A A A A A A",
+  "disposal.manage": "- - B - - -",
+  "disposal.recordProceeds": "- - B - - -",
   "subsidy.viewOwn": "- F - - - -",
   "subsidy.claim": "- F - - - -",
   "subsidyProgramme.list": "- - - - A A",

@@ -39,6 +39,7 @@ describe("the permission guard", () => {
       "loan.default",
       "riskPool.contribute",
       "riskClaim.decide",
+      "disposal.recordProceeds",
       "subsidyClaim.decide",
       "twoFactor.resetForUser",
     ] as const) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "../../../app/domain/message";
 import { claimProblems, decideApproval } from "../../../app/domain/risk-sharing/claims";
 import { decideCoverage, poolRulesProblems } from "../../../app/domain/risk-sharing/coverage";
+import { listingProblems, saleProblems } from "../../../app/domain/risk-sharing/disposal";
 import { quoteProblems } from "../../../app/domain/risk-sharing/cover";
 import { sharesProblems } from "../../../app/domain/risk-sharing/shares";
 import {
@@ -89,6 +90,19 @@ const samples: Message[] = [
     budgetRemainingFen: 5,
     claimDate: "2025-01-01",
     rules: programme,
+  }),
+  ...listingProblems({ askingFen: 0, appraisalFen: -1 }),
+  ...saleProblems({
+    proceedsFen: 0,
+    soldDate: "2027-01-01",
+    listedDate: "2026-01-01",
+    today: "2026-12-06",
+  }),
+  ...saleProblems({
+    proceedsFen: 1,
+    soldDate: "2025-01-01",
+    listedDate: "2026-01-01",
+    today: "2026-12-06",
   }),
   ...subsidyClaimProblems({
     amountFen: 9,
