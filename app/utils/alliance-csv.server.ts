@@ -1,3 +1,4 @@
+import type { RiskFigures } from "../models/risk-sharing/figures.server";
 import type { TFunction } from "i18next";
 import type { DurationFigure } from "../domain/analytics";
 import { attachmentHeader, csvDocument, type CsvValue } from "../domain/csv-export";
@@ -304,7 +305,7 @@ export function reportCsv(report: ReportData, t: TFunction, lang: string): strin
 }
 
 /** The report as JSON: money in fen, rates in bp, as stored; the same figures as the page. */
-export function reportJson(report: ReportData) {
+export function reportJson(report: ReportData, riskSharing: RiskFigures) {
   const p = report.progress;
   // A file for both audiences: its words in both languages.
   const zh = getFixedT("zh-CN");
@@ -356,6 +357,8 @@ export function reportJson(report: ReportData) {
       loans: x.count,
     })),
     byYear: report.byYear.map((x) => ({ year: x.key, amountFen: x.amountFen, loans: x.count })),
+    // docs/domain.md#risk-figures; each figure's rows are listed at /report/risk?measure=….
+    riskSharing,
     commentary: {
       zh: report.commentary.map((m) => translateMessage(zh, m, "zh-CN", "auto")),
       en: report.commentary.map((m) => translateMessage(en, m, "en", "auto")),
