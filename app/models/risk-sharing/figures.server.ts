@@ -46,8 +46,8 @@ const SHARED = sql`(EXISTS (SELECT 1 FROM risk_reservations rr WHERE rr.applicat
  */
 function rowsOf(db: Executor, measure: RiskMeasure, f: RiskDrillFilter): RawBuilder<unknown> {
   const conds: RawBuilder<unknown>[] = [sql`1 = 1`];
-  const loanJoins = (appCol: string) => sql`
-    LEFT JOIN applications a ON a.id = ${ref(appCol)}
+  const loanJoins = (appId: RawBuilder<unknown>) => sql`
+    LEFT JOIN applications a ON a.id = ${appId}
     LEFT JOIN organisations firm ON firm.id = a.firm_org_id
     LEFT JOIN organisations bank ON bank.id = a.bank_org_id`;
   switch (measure) {
@@ -59,7 +59,7 @@ function rowsOf(db: Executor, measure: RiskMeasure, f: RiskDrillFilter): RawBuil
           r.reserved_fen AS amount_fen, r.initial_fen AS x1_fen, r.pool_id AS x2
         FROM risk_reservations r
         INNER JOIN risk_pools p ON p.id = r.pool_id
-        ${loanJoins("r.application_id")}
+        ${loanJoins(ref("r.application_id"))}
         WHERE r.state = 'active' AND ${sql.join(conds, sql` AND `)}`;
     }
     case "pool_balance": {
@@ -72,7 +72,7 @@ function rowsOf(db: Executor, measure: RiskMeasure, f: RiskDrillFilter): RawBuil
         INNER JOIN risk_pools p ON p.id = e.pool_id
         LEFT JOIN risk_claims c ON c.id = e.claim_id
         LEFT JOIN disposals d ON d.id = e.disposal_id
-        ${loanJoins("COALESCE(c.application_id, d.application_id)")}
+        ${loanJoins(sql`COALESCE(c.application_id, d.application_id)`)}
         WHERE ${sql.join(conds, sql` AND `)}`;
     }
     case "claims_paid": {
@@ -85,7 +85,7 @@ function rowsOf(db: Executor, measure: RiskMeasure, f: RiskDrillFilter): RawBuil
         FROM risk_claim_payouts cp
         INNER JOIN risk_claims c ON c.id = cp.claim_id
         INNER JOIN risk_pools p ON p.id = c.pool_id
-        ${loanJoins("c.application_id")}
+        ${loanJoins(ref("c.application_id"))}
         WHERE cp.party <> 'bank' AND ${sql.join(conds, sql` AND `)}`;
     }
     case "recovered": {
@@ -99,7 +99,7 @@ function rowsOf(db: Executor, measure: RiskMeasure, f: RiskDrillFilter): RawBuil
         INNER JOIN disposals d ON d.id = dd.disposal_id
         INNER JOIN risk_claims c ON c.id = dd.claim_id
         INNER JOIN risk_pools p ON p.id = c.pool_id
-        ${loanJoins("d.application_id")}
+        ${loanJoins(ref("d.application_id"))}
         WHERE dd.party <> 'bank' AND ${sql.join(conds, sql` AND `)}`;
     }
     case "subsidies": {
@@ -113,7 +113,7 @@ function rowsOf(db: Executor, measure: RiskMeasure, f: RiskDrillFilter): RawBuil
         FROM subsidy_payouts sp
         INNER JOIN subsidy_claims sc ON sc.id = sp.claim_id
         INNER JOIN subsidy_programmes sg ON sg.id = sp.programme_id
-        ${loanJoins("sc.application_id")}
+        ${loanJoins(ref("sc.application_id"))}
         WHERE ${sql.join(conds, sql` AND `)}`;
     }
     case "effective_rate": {
