@@ -101,6 +101,8 @@ export default function RiskRows() {
     if (kind === null) return "";
     if (d.measure === "pool_balance") return t(`risk:entry.${kind}`);
     if (d.measure === "claims_paid" || d.measure === "recovered") return t(`risk:parties.${kind}`);
+    if (d.measure === "pool_exposure") return t(`risk:reservation.${kind}`);
+    if (d.measure === "effective_rate") return t(`servicing:status.${kind}`);
     return kind;
   };
   return (
