@@ -285,6 +285,11 @@ describe(`risk sharing and 贴息 in the report (${testDbKind()})`, () => {
       },
     ]);
     expect(r.subsidies.byRegion).toHaveLength(1);
+
+    // The CSV carries the same figures, in yuan: 4,800,001 fen paid by the pool and the insurer.
+    const csv = await (await requestAs(app, actors, "anonymous", "/report.csv")).text();
+    expect(r.claims.paidFen).toBe(4_800_001);
+    expect(csv).toContain(",claims_paid,48000.01,2,");
   });
 
   it("makes every figure the sum of its drill-down rows", async () => {
