@@ -259,10 +259,16 @@ export function RiskFigures({ data, drillable }: { data: Figures; drillable: boo
             </thead>
             <tbody>
               {data.npl.map((x) => (
-                <tr key={x.productId} data-product={x.productId}>
+                <tr key={x.others ? "others" : x.productId} data-product={x.productId}>
                   <td>
-                    {x.productName}
-                    <div className="muted">{x.bankName}</div>
+                    {x.others ? (
+                      t("alliance:review.otherBanks")
+                    ) : (
+                      <>
+                        {x.productName}
+                        <div className="muted">{x.bankName}</div>
+                      </>
+                    )}
                   </td>
                   {([true, false] as const).map((shared) => {
                     const cell = shared ? x.shared : x.unshared;
@@ -270,9 +276,11 @@ export function RiskFigures({ data, drillable }: { data: Figures; drillable: boo
                       <td className="num" key={String(shared)}>
                         {cell.loans === 0
                           ? r("none")
-                          : fig("npl", { product: x.productId, shared }, pct(cell.ratioBp), {
-                              bp: cell.ratioBp,
-                            })}
+                          : x.others
+                            ? pct(cell.ratioBp)
+                            : fig("npl", { product: x.productId, shared }, pct(cell.ratioBp), {
+                                bp: cell.ratioBp,
+                              })}
                         <div className="muted">{r("loansCount", { count: cell.loans })}</div>
                       </td>
                     );

@@ -8,7 +8,7 @@ import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReview } from "../models/alliance.server";
-import { getRiskFigures } from "../models/risk-sharing/figures.server";
+import { getRiskFigures, riskFiguresForBankOfficer } from "../models/risk-sharing/figures.server";
 import { RiskFigures } from "../components/risk-figures";
 import { can } from "../domain/permissions";
 import { UserFacingError } from "../models/errors";
@@ -36,7 +36,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
       withDb(getRiskFigures),
     ]);
     // The figures are the public report's; their loan-level rows only for who may see those.
-    return { review, errors: q.errors, risk, riskDrillable: can(user, "report.loans") };
+    return {
+      review,
+      errors: q.errors,
+      // A bank officer sees other banks' products only combined, like the review's other tables.
+      risk:
+        user.role === "bank_officer" && user.org_id !== null
+          ? riskFiguresForBankOfficer(risk, user.org_id)
+          : risk,
+      riskDrillable: can(user, "report.loans"),
+    };
   } catch (e) {
     if (e instanceof UserFacingError && e.status === 404) {
       throw new Response("Not Found", { status: 404 });

@@ -197,3 +197,36 @@ export function nplByProduct(
       unshared: ratio(r.unshared),
     }));
 }
+
+/**
+ * The NPL rows as a bank officer may see them on the alliance review (docs/domain.md#alliance-review):
+ * their own bank's products by name, every other bank's products only as one combined row
+ * (`others: true`), like the review's other tables.
+ */
+export function nplForBankOfficer<T extends NplRow & { bankOrgId: number }>(
+  rows: readonly T[],
+  ownBankOrgId: number,
+): (T | (NplRow & { others: true }))[] {
+  const own = rows.filter((r) => r.bankOrgId === ownBankOrgId);
+  const others = rows.filter((r) => r.bankOrgId !== ownBankOrgId);
+  if (others.length === 0) return own;
+  const sum = (pick: (r: NplRow) => NplCell): NplCell =>
+    others.reduce(
+      (a, r) => ({
+        loans: a.loans + pick(r).loans,
+        outstandingFen: a.outstandingFen + pick(r).outstandingFen,
+        nonPerformingFen: a.nonPerformingFen + pick(r).nonPerformingFen,
+      }),
+      { ...NO_NPL },
+    );
+  const ratio = (c: NplCell) => ({ ...c, ratioBp: ratioBp(c.nonPerformingFen, c.outstandingFen) });
+  return [
+    ...own,
+    {
+      productId: 0,
+      others: true,
+      shared: ratio(sum((r) => r.shared)),
+      unshared: ratio(sum((r) => r.unshared)),
+    },
+  ];
+}

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from "kysely";
 import {
   effectiveRate,
   nplByProduct,
+  nplForBankOfficer,
   poolUsage,
   type EffectiveRate,
   type NplRow,
@@ -235,7 +236,8 @@ export interface RiskFigures {
     subsidyFen: number;
     principalDays: number;
   };
-  npl: (NplRow & { productName: string; bankName: string })[];
+  /** `others`: on the review, a bank officer's one row for every other bank's products. */
+  npl: (NplRow & { productName: string; bankName: string; bankOrgId: number; others?: boolean })[];
 }
 
 type Party = "pool" | "insurer" | "guarantor";
@@ -331,7 +333,7 @@ export async function getRiskFigures(db: Executor): Promise<RiskFigures> {
       : await db
           .selectFrom("loan_products as p")
           .innerJoin("organisations as o", "o.id", "p.bank_org_id")
-          .select(["p.id", "p.name", "o.name as bankName"])
+          .select(["p.id", "p.name", "o.name as bankName", "p.bank_org_id"])
           .where(
             "p.id",
             "in",
@@ -381,6 +383,7 @@ export async function getRiskFigures(db: Executor): Promise<RiskFigures> {
       ...r,
       productName: product.get(r.productId)?.name ?? `#${r.productId}`,
       bankName: product.get(r.productId)?.bankName ?? "",
+      bankOrgId: product.get(r.productId)?.bank_org_id ?? 0,
     })),
   };
 }
@@ -506,4 +509,14 @@ export async function riskDataVersion(db: Executor): Promise<string> {
     `sp:${num(subsidies?.n)}:${num(subsidies?.s)}`,
     `dd:${num(disposals?.n)}:${num(disposals?.s)}`,
   ].join(",");
+}
+
+/** The figures as a bank officer sees them on the review: other banks' products combined. */
+export function riskFiguresForBankOfficer(figures: RiskFigures, ownBankOrgId: number): RiskFigures {
+  return {
+    ...figures,
+    npl: nplForBankOfficer(figures.npl, ownBankOrgId).map((r) =>
+      "others" in r ? { ...r, productName: "", bankName: "", bankOrgId: 0 } : r,
+    ),
+  };
 }

@@ -3,6 +3,7 @@ import { daysBetween } from "../../../app/domain/ip";
 import {
   effectiveRate,
   nplByProduct,
+  nplForBankOfficer,
   poolUsage,
   principalDays,
   riskDrillHref,
@@ -132,6 +133,32 @@ describe("non-performing ratios by product, with and without risk sharing", () =
         unshared: { loans: 1, outstandingFen: 100 * WAN, nonPerformingFen: 0, ratioBp: 0 },
       },
     ]);
+  });
+});
+
+describe("the NPL rows a bank officer sees on the review", () => {
+  it("names the officer's own bank's products and combines every other bank's into one row", () => {
+    const cell = (loans: number, outstandingFen: number, nonPerformingFen: number) => ({
+      loans,
+      outstandingFen,
+      nonPerformingFen,
+      ratioBp: null,
+    });
+    const rows = [
+      { productId: 1, bankOrgId: 10, shared: cell(1, 100, 0), unshared: cell(0, 0, 0) },
+      { productId: 2, bankOrgId: 20, shared: cell(1, 100, 50), unshared: cell(2, 300, 0) },
+      { productId: 3, bankOrgId: 30, shared: cell(1, 100, 0), unshared: cell(1, 100, 100) },
+    ];
+    expect(nplForBankOfficer(rows, 10)).toEqual([
+      rows[0],
+      {
+        productId: 0,
+        others: true,
+        shared: { loans: 2, outstandingFen: 200, nonPerformingFen: 50, ratioBp: 2500 },
+        unshared: { loans: 3, outstandingFen: 400, nonPerformingFen: 100, ratioBp: 2500 },
+      },
+    ]);
+    expect(nplForBankOfficer([rows[0]], 10)).toEqual([rows[0]]);
   });
 });
 
