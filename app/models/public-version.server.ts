@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../utils/db.server";
 import { getEventBus } from "../utils/event-bus.server";
+import { riskDataVersion } from "./risk-sharing/figures.server";
 
 /** The event bus channel on which every process forgets its rendered public pages. */
 export const PUBLIC_CACHE_CHANNEL = "public-cache";
@@ -18,15 +19,16 @@ export function invalidatePublicPages(): void {
  * these changes: the ledger's rollups (every disbursement or reversal moves the total's entry
  * count), the servicing total (every repayment or reversal moves its entry count and balances), a
  * loan's default or stricter classification (their counts), a loan product (insert, edit or (de)activation moves the count or the sum of versions)
- * or a setting (the target phases). One small read per request instead of rendering the page.
+ * or a setting (the target phases), or the risk-sharing figures' rows (pool entries and
+ * reservations, claim decisions, recoveries, subsidy payouts: riskDataVersion). One small read per request instead of rendering the page.
  * The daily reclassification (days past due) moves no version either: like organisation names and
  * firm flags it shows once the cached page is a minute old. Organisation names and firm flags have
  * no version; the HTTP cache also expires every minute
  * for them, like the report's own cache (docs/decisions/012-production-mode.md).
  */
 export async function publicDataVersion(db: Db): Promise<string> {
-  const [rollups, servicing, defaults, overrides, products, settings, accounts] = await Promise.all(
-    [
+  const [rollups, servicing, defaults, overrides, products, settings, accounts, risk] =
+    await Promise.all([
       db
         .selectFrom("disbursement_rollups")
         .select(["dimension", "amount_fen", "entry_count"])
@@ -68,8 +70,8 @@ export async function publicDataVersion(db: Db): Promise<string> {
         ])
         .where("status", "=", "open")
         .executeTakeFirst(),
-    ],
-  );
+      riskDataVersion(db),
+    ]);
   const ledger = rollups
     .map((r) => `${r.dimension}:${Number(r.amount_fen)}:${Number(r.entry_count)}`)
     .sort()
@@ -90,5 +92,6 @@ export async function publicDataVersion(db: Db): Promise<string> {
     `p:${Number(products?.n ?? 0)}:${Number(products?.v ?? 0)}:${String(products?.at ?? "")}`,
     `s:${Number(settings?.n ?? 0)}:${String(settings?.at ?? "")}`,
     `a:${Number(accounts?.n ?? 0)}:${Number(accounts?.o ?? 0)}:${Number(accounts?.d ?? 0)}`,
+    `r:${risk}`,
   ].join("|");
 }

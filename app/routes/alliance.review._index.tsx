@@ -8,6 +8,9 @@ import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReview } from "../models/alliance.server";
+import { getRiskFigures, riskFiguresForBankOfficer } from "../models/risk-sharing/figures.server";
+import { RiskFigures } from "../components/risk-figures";
+import { can } from "../domain/permissions";
 import { UserFacingError } from "../models/errors";
 import allianceStyles from "../styles/alliance.css";
 import {
@@ -28,8 +31,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "review.view");
   const q = parseReviewQuery(new URL(request.url).searchParams, todayInChina());
   try {
-    const review = await withDb(getReview, { role: user.role, orgId: user.org_id }, q.filters);
-    return { review, errors: q.errors };
+    const [review, risk] = await Promise.all([
+      withDb(getReview, { role: user.role, orgId: user.org_id }, q.filters),
+      withDb(getRiskFigures),
+    ]);
+    // The figures are the public report's; their loan-level rows only for who may see those.
+    return {
+      review,
+      errors: q.errors,
+      // A bank officer sees other banks' products only combined, like the review's other tables.
+      risk:
+        user.role === "bank_officer" && user.org_id !== null
+          ? riskFiguresForBankOfficer(risk, user.org_id)
+          : risk,
+      riskDrillable: can(user, "report.loans"),
+    };
   } catch (e) {
     if (e instanceof UserFacingError && e.status === 404) {
       throw new Response("Not Found", { status: 404 });
@@ -51,7 +67,7 @@ const FLAG_LABEL: Record<(typeof FIRM_FLAGS)[number], string> = {
 type Extra = Parameters<typeof reviewSearch>[1];
 
 export default function AllianceReview() {
-  const { review, errors } = useLoaderData<typeof loader>();
+  const { review, errors, risk, riskDrillable } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const f = review.filters as ReviewFilters;
@@ -466,6 +482,8 @@ export default function AllianceReview() {
           {t("alliance:review.avgRiskShared")}: {rate(review.support.avgRiskSharedBp)}
         </p>
       </section>
+
+      <RiskFigures data={risk} drillable={riskDrillable} />
     </div>
   );
 }

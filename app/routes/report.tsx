@@ -11,6 +11,8 @@ import { chartMoneyUnit, formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import { getPortfolio } from "../models/servicing/portfolio.server";
+import { getRiskFigures } from "../models/risk-sharing/figures.server";
+import { RiskFigures } from "../components/risk-figures";
 import allianceStyles from "../styles/alliance.css";
 import { withDb } from "../models/with-db.server";
 import { authorizeVisitor } from "../utils/permissions.server";
@@ -19,8 +21,12 @@ import { pageDescription, pageTitle } from "../utils/meta";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorizeVisitor(request, "report.view");
-  const [report, portfolio] = await Promise.all([withDb(getReport), withDb(getPortfolio)]);
-  return { report, portfolio };
+  const [report, portfolio, risk] = await Promise.all([
+    withDb(getReport),
+    withDb(getPortfolio),
+    withDb(getRiskFigures),
+  ]);
+  return { report, portfolio, risk };
 }
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];
@@ -31,7 +37,7 @@ export const meta: MetaFunction = ({ matches }) => [
 ];
 
 export default function Report() {
-  const { report, portfolio } = useLoaderData<typeof loader>();
+  const { report, portfolio, risk } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (fen: number) => formatMoney(fen, lang);
@@ -158,6 +164,8 @@ export default function Report() {
         <h3 style={{ marginTop: "1.25rem" }}>{t("servicing:report.byBank")}</h3>
         <PortfolioTable rows={portfolio.byBank} by="bank" />
       </section>
+
+      <RiskFigures data={risk} drillable />
 
       <section className="report-section card">
         <h2>{r("regionsTitle")}</h2>

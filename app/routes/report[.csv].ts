@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getReport } from "../models/report.server";
+import { getRiskFigures } from "../models/risk-sharing/figures.server";
 import { csvResponse, reportCsv } from "../utils/alliance-csv.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
@@ -8,10 +9,10 @@ import { authorizeVisitor } from "../utils/permissions.server";
 /** /report.csv: the public report's figures (aggregates only), UTF-8 with BOM. */
 export async function loader({ request }: LoaderFunctionArgs) {
   await authorizeVisitor(request, "report.view");
-  const report = await withDb(getReport);
+  const [report, risk] = await Promise.all([withDb(getReport), withDb(getRiskFigures)]);
   const { t, locale } = getServerT(request);
   return csvResponse(
-    reportCsv(report, t, locale),
+    reportCsv(report, risk, t, locale),
     `ip-finance-report-${report.asOfDate}.csv`,
     `${t("alliance:report.title")}-${report.asOfDate}.csv`,
   );

@@ -1,3 +1,4 @@
+import type { RiskFigures } from "../models/risk-sharing/figures.server";
 import type { TFunction } from "i18next";
 import type { DurationFigure } from "../domain/analytics";
 import { attachmentHeader, csvDocument, type CsvValue } from "../domain/csv-export";
@@ -231,7 +232,76 @@ export function drillDownCsv(drill: DrillDown, t: TFunction, lang: string): stri
   );
 }
 
-export function reportCsv(report: ReportData, t: TFunction, lang: string): string {
+/** The report's risk-sharing figures (docs/domain.md#risk-figures), in the same six columns. */
+function riskCsvRows(risk: RiskFigures, t: TFunction, lang: string): CsvValue[][] {
+  const f = (k: string) => t(`risk:figures.${k}`);
+  const title = f("title");
+  const er = risk.effectiveRate;
+  return [
+    [title, f("claimsPaid"), "claims_paid", yuan(risk.claims.paidFen), risk.claims.payouts, ""],
+    [
+      title,
+      f("recovered"),
+      "recovered",
+      yuan(risk.recoveries.recoveredFen),
+      risk.recoveries.entries,
+      "",
+    ],
+    [
+      title,
+      f("subsidiesPaid"),
+      "subsidies",
+      yuan(risk.subsidies.paidFen),
+      risk.subsidies.payouts,
+      "",
+    ],
+    [title, f("effectiveRate"), "effective_rate", "", er.loans, pct(er.netBp)],
+    ...risk.pools.map((p) => [
+      f("poolsTitle"),
+      p.name,
+      p.id,
+      yuan(p.balanceFen),
+      p.coveredLoans,
+      pct(p.usageBp),
+    ]),
+    ...risk.subsidies.byProgramme.map((x) => [
+      f("byProgrammeTitle"),
+      x.name,
+      x.id,
+      yuan(x.paidFen),
+      x.payouts,
+      "",
+    ]),
+    ...risk.subsidies.byRegion.map((x) => [
+      f("byRegionTitle"),
+      x.code ? regionName(x.code, lang) : f("unknownRegion"),
+      x.code,
+      yuan(x.paidFen),
+      x.payouts,
+      "",
+    ]),
+    ...risk.npl.flatMap((x) =>
+      ([true, false] as const).map((shared) => {
+        const cell = shared ? x.shared : x.unshared;
+        return [
+          f("nplTitle"),
+          `${x.productName} · ${f(shared ? "withSharing" : "withoutSharing")}`,
+          x.productId,
+          yuan(cell.outstandingFen),
+          cell.loans,
+          pct(cell.ratioBp),
+        ];
+      }),
+    ),
+  ];
+}
+
+export function reportCsv(
+  report: ReportData,
+  risk: RiskFigures,
+  t: TFunction,
+  lang: string,
+): string {
   const c = (k: string) => t(`alliance:report.csv.${k}`);
   const r = (k: string) => t(`alliance:report.${k}`);
   const p = report.progress;
@@ -296,6 +366,7 @@ export function reportCsv(report: ReportData, t: TFunction, lang: string): strin
       "",
     ]),
     ...report.byYear.map((x) => [c("years"), x.key, x.key, yuan(x.amountFen), x.count, ""]),
+    ...riskCsvRows(risk, t, lang),
   ];
   return csvDocument(
     [c("section"), c("item"), c("code"), c("amountYuan"), c("count"), c("percent")],
@@ -304,7 +375,7 @@ export function reportCsv(report: ReportData, t: TFunction, lang: string): strin
 }
 
 /** The report as JSON: money in fen, rates in bp, as stored; the same figures as the page. */
-export function reportJson(report: ReportData) {
+export function reportJson(report: ReportData, riskSharing: RiskFigures) {
   const p = report.progress;
   // A file for both audiences: its words in both languages.
   const zh = getFixedT("zh-CN");
@@ -356,6 +427,8 @@ export function reportJson(report: ReportData) {
       loans: x.count,
     })),
     byYear: report.byYear.map((x) => ({ year: x.key, amountFen: x.amountFen, loans: x.count })),
+    // docs/domain.md#risk-figures; each figure's rows are listed at /report/risk?measure=….
+    riskSharing,
     commentary: {
       zh: report.commentary.map((m) => translateMessage(zh, m, "zh-CN", "auto")),
       en: report.commentary.map((m) => translateMessage(en, m, "en", "auto")),

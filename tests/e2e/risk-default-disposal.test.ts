@@ -138,7 +138,7 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
   await bank.waitForSelector('[data-testid="default-record"]');
   await bank.click('[data-testid="file-claim"]');
   await bank.waitForURL(`**/bank/loans/${s.loanId}/claim`);
-  expect(await bank.getByTestId("claimed").inputValue()).toBe("100000.00");
+  expect(await bank.getByTestId("claimed").inputValue()).toBe("100000");
   await bank.getByTestId("checklist").locator("input").first().check();
   await bank.check('[data-testid="claim-confirm"]');
   await bank.locator('form button[type="submit"]').last().click();

@@ -321,6 +321,14 @@ describe(`authorization matrix: every route (${testDbKind()})`, () => {
         expected: only({ alliance: 200, admin: 200 }),
       },
     },
+    // The loans and entries behind the report's risk-sharing figures: firms named, like
+    // /report/loans.
+    "report_.risk": {
+      loader: {
+        path: () => "/report/risk?measure=subsidies",
+        expected: only({ alliance: 200, admin: 200 }),
+      },
+    },
     "verify.$token": { loader: { path: () => `/verify/${ids.token}`, expected: PUBLIC } },
     "disposals._index": { loader: { path: () => "/disposals", expected: PUBLIC } },
     "disposals.$id": {
