@@ -654,7 +654,10 @@ export async function seedRiskSharing(db: Db, today: string): Promise<RiskSeedSu
             : `发明专利“${spec.title}”独占许可（五年）`,
         assetSummary: `发明专利 1 件，剩余保护期约 ${20 - (Number(listedDay.slice(0, 4)) - filingYear)} 年，质押登记已办理（演示数据）。`,
         appraisalFen: valueFen,
-        askingFen: Math.round((valueFen * (spec.disposal === "sold" ? 0.6 : 0.25)) / WAN) * WAN,
+        // A forced sale fetches a fraction of the pledge-time appraisal (the claim's loss is the
+        // reference the bank prices against).
+        askingFen:
+          Math.round((preview.lossFen * (spec.disposal === "sold" ? 0.6 : 0.3)) / WAN) * WAN,
         terms:
           spec.disposal === "sold"
             ? "一次性付款，买方承担变更登记费用；受让后原质押登记注销。"
@@ -681,7 +684,7 @@ export async function seedRiskSharing(db: Db, today: string): Promise<RiskSeedSu
       await replayAt(at(addDays(listedDay, 45), 7), () =>
         recordProceeds(db, bankRisk, {
           disposalId,
-          proceedsFen: Math.round((valueFen * 0.5) / WAN) * WAN,
+          proceedsFen: Math.round((preview.lossFen * 0.45) / WAN) * WAN,
           idempotencyKey: `seed-risk:disposal:${disposalId}`,
         }),
       );
@@ -770,29 +773,33 @@ async function seedSubsidies(
         .where("disbursed_date", "is not", null)
         .orderBy("id")
         .execute();
+      // The loan with the most to claim (the first such, by id).
+      let best: { id: number; amountFen: number } | null = null;
       for (const loan of loans) {
         const p = await previewSubsidy(db, actor, plan.programmeId, loan.id, today);
         if (p.eligibility.length > 0 || p.computation.amountFen <= 0) continue;
-        const { claimId, state } = await fileSubsidyClaim(db, actor, {
-          programmeId: plan.programmeId,
-          applicationId: loan.id,
-          idempotencyKey: `seed-risk:${plan.programmeId}:${loan.id}`,
-          today,
-        });
-        const outcome = plan.outcomes[next++];
-        if (outcome === "approve") {
-          await decideSubsidyClaim(db, gov, claimId, { decision: "approve" });
-        } else if (outcome === "reject") {
-          await decideSubsidyClaim(db, gov, claimId, {
-            decision: "reject",
-            reason: "该笔贷款同期已享受市级贴息，不得重复申请（演示数据）",
-          });
+        if (!best || p.computation.amountFen > best.amountFen) {
+          best = { id: loan.id, amountFen: p.computation.amountFen };
         }
-        const final =
-          outcome === "approve" ? "approved" : outcome === "reject" ? "rejected" : state;
-        states[final] = (states[final] ?? 0) + 1;
-        break;
       }
+      if (!best) continue;
+      const { claimId, state } = await fileSubsidyClaim(db, actor, {
+        programmeId: plan.programmeId,
+        applicationId: best.id,
+        idempotencyKey: `seed-risk:${plan.programmeId}:${best.id}`,
+        today,
+      });
+      const outcome = plan.outcomes[next++];
+      if (outcome === "approve") {
+        await decideSubsidyClaim(db, gov, claimId, { decision: "approve" });
+      } else if (outcome === "reject") {
+        await decideSubsidyClaim(db, gov, claimId, {
+          decision: "reject",
+          reason: "该笔贷款同期已享受市级贴息，不得重复申请（演示数据）",
+        });
+      }
+      const final = outcome === "approve" ? "approved" : outcome === "reject" ? "rejected" : state;
+      states[final] = (states[final] ?? 0) + 1;
     }
   }
   return states;
