@@ -13,6 +13,7 @@ import { seedAllianceConsent } from "./seed-alliance";
 import { seedAssets } from "./seed-assets";
 import { seedProducts } from "./seed-products";
 import { seedShowcaseRequests } from "./seed-showcase";
+import { RISK_PARTIES, seedRisk } from "./seed-risk";
 
 /** Every demo account shares this password (demo only; printed at start-up). */
 export const DEMO_PASSWORD = "zhirong-demo-2025";
@@ -21,6 +22,8 @@ export interface DemoLogin {
   role: Role;
   email: string;
   org: string;
+  /** An alliance member's kind (government, insurer, guarantor), printed beside the role. */
+  allianceKind?: AllianceKind;
 }
 
 /** Deterministic PRNG so every fresh demo database looks the same (mulberry32). */
@@ -260,6 +263,7 @@ export async function seedDemo(
     role: "alliance",
     email: "alliance@amr.demo",
     org: "自治区市场监督管理局知识产权处（演示）",
+    allianceKind,
   });
 
   for (let i = 0; i < FIRM_NAMES.length; i++) {
@@ -278,8 +282,20 @@ export async function seedDemo(
     });
     if (i === 0) logins.splice(1, 0, { role: "firm", email: "firm01@firms.demo", org: name });
   }
+  // The insurer and the guarantor who share the pools' losses (db/seed-risk.ts), after the firms
+  // and with fixed names (no random draw), so every id and draw before them stays what it was.
+  for (const p of RISK_PARTIES) {
+    const id = await createOrganisation(
+      db,
+      { kind: "alliance", name: p.org, allianceKind: p.kind },
+      null,
+    );
+    await addUser(db, id, "alliance", p.email, p.person, hash);
+    // Printed right after the government member (the last log-in so far).
+    logins.push({ role: "alliance", email: p.email, org: p.org, allianceKind: p.kind });
+  }
   log(
-    `seeded ${FIRM_NAMES.length} firms, ${banks.length} banks, 1 valuer, 1 alliance member, 1 admin`,
+    `seeded ${FIRM_NAMES.length} firms, ${banks.length} banks, 1 valuer, ${1 + RISK_PARTIES.length} alliance members, 1 admin`,
   );
 
   for (const extra of extraSeeders) await extra(db, { rand, log });
@@ -305,4 +321,8 @@ export const extraSeeders: ExtraSeeder[] = [
   // firm01–firm05 each get an open request with a ready and a subject-to-appraisal product,
   // judged after everything else (the deals add products and lock pledges): keep it last.
   seedShowcaseRequests,
+  // Risk pools, covered loans and their claims, a disposal, the LPR and subsidy programmes: uses
+  // the products, the firms' deal history and the alliance members; after the showcase, so the
+  // showcase requests are judged as before.
+  seedRisk,
 ];

@@ -8,9 +8,17 @@ const ROLE_ZH: Record<string, string> = {
   alliance: "联盟成员 alliance",
 };
 
+const ALLIANCE_KIND_ZH: Record<string, string> = {
+  government: "联盟成员·政府 government",
+  insurer: "联盟成员·保险 insurer",
+  guarantor: "联盟成员·担保 guarantor",
+};
+
 export function printLogins(logins: DemoLogin[], password: string) {
   console.log("\nDemo log-ins (password for all: " + password + ")");
   for (const l of logins)
-    console.log(`  ${ROLE_ZH[l.role].padEnd(28)} ${l.email.padEnd(26)} ${l.org}`);
+    console.log(
+      `  ${((l.allianceKind && ALLIANCE_KIND_ZH[l.allianceKind]) || ROLE_ZH[l.role]).padEnd(28)} ${l.email.padEnd(26)} ${l.org}`,
+    );
   console.log("");
 }

@@ -32,6 +32,8 @@ const ROLES = [
   { email: "officer1@nmgbank.demo", home: "/bank" },
   { email: "appraiser@valuer.demo", home: "/valuer" },
   { email: "alliance@amr.demo", home: "/alliance" },
+  { email: "insurer@pic.demo", home: "/alliance" },
+  { email: "guarantor@guarantee.demo", home: "/alliance" },
 ] as const;
 
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;

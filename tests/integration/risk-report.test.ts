@@ -216,6 +216,8 @@ describe(`risk sharing and 贴息 in the report (${testDbKind()})`, () => {
     await recordProceeds(t.db, bank, {
       disposalId,
       proceedsFen: 2 * WAN + 3,
+      buyerName: "包头某新材料研究院",
+      soldDate: todayInChina(),
       idempotencyKey: key(),
     });
 
