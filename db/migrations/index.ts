@@ -12,6 +12,7 @@ import * as m014 from "./2026_12_05_014_risk_sharing";
 import * as m011b from "./2026_12_06_011b_two_factor";
 import * as m011c from "./2026_12_06_011c_team_and_mail";
 import * as m012c from "./2026_12_06_012c_valuation_basis_date";
+import * as m015e from "./2026_12_06_015e_review_indexes";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_06_011b_two_factor": m011b,
   "2026_12_06_011c_team_and_mail": m011c,
   "2026_12_06_012c_valuation_basis_date": m012c,
+  "2026_12_06_015e_review_indexes": m015e,
 };
