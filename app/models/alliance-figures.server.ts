@@ -248,9 +248,11 @@ const DURATION_COLUMNS = {
 } as const;
 
 /**
- * Count, median and p90 (nearest rank) of each duration, ranked by the database in one pass over
- * the deals: a column per span, a row number per span among its measured deals, and only the rows
- * at the two ranks come back.
+ * Count, median and p90 (nearest rank) of each duration, from one pass over the deals: each deal
+ * is unfolded into one row per span it measures (a constant table of the span numbers, joined),
+ * and the database returns each span's distinct durations with how many deals took each; the ranks
+ * are then walked here. One grouping of narrow rows, where ranking by window functions sorted
+ * every deal once per span (issue 15: most of the review's time at seed:scale).
  */
 export async function durationStatsInSql(
   db: Db,
@@ -260,69 +262,52 @@ export async function durationStatsInSql(
 ): Promise<Map<DurationKey, DurationStats>> {
   const mysql = isMysql(db);
   const s = stageSql(b);
-  const spans = DURATION_SPANS.map((span, i) => {
+  const when = DURATION_SPANS.map((span, i) => {
     const from = sql.ref(DURATION_COLUMNS[span.from]);
     const to = sql.ref(DURATION_COLUMNS[span.to]);
-    const diff = mysql
-      ? sql`(TIMESTAMPDIFF(MICROSECOND, ${from}, ${to}) DIV 1000)`
-      : sql`CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000.0) AS INTEGER)`;
-    const measured = sql`(${from} IS NOT NULL AND ${s.inst(DURATION_COLUMNS[span.to])})`;
-    return {
-      key: span.key,
-      col: `ms${i}`,
-      measured,
-      value: sql`(CASE WHEN ${measured} THEN (CASE WHEN ${diff} < 0 THEN 0 ELSE ${diff} END) END)`,
-    };
+    // Never negative (a clock step backwards counts as no time).
+    const ms = mysql
+      ? sql`GREATEST(TIMESTAMPDIFF(MICROSECOND, ${from}, ${to}) DIV 1000, 0)`
+      : sql`MAX(CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000.0) AS INTEGER), 0)`;
+    return sql`WHEN s.k = ${sql.lit(i)} AND ${from} IS NOT NULL AND ${s.inst(DURATION_COLUMNS[span.to])} THEN ${ms}`;
   });
-  const perDeal = dealsIn(db, viewer, f, b)
-    .select(spans.map((x) => x.value.as(x.col)))
-    .where(
-      sql<boolean>`(${sql.join(
-        spans.map((x) => x.measured),
-        sql` OR `,
-      )})`,
-    );
-  const ranked = db.selectFrom(perDeal.as("u")).select(
-    spans.flatMap((x) => {
-      const col = sql.ref(`u.${x.col}`);
-      const part = sql`CASE WHEN ${col} IS NULL THEN 0 ELSE 1 END`;
-      return [
-        sql<number | null>`${col}`.as(x.col),
-        sql<number>`ROW_NUMBER() OVER (PARTITION BY ${part} ORDER BY ${col})`.as(`rn_${x.col}`),
-        sql<number>`COUNT(${col}) OVER ()`.as(`n_${x.col}`),
-      ];
-    }),
+  const spanNumbers = sql.join(
+    DURATION_SPANS.map((_, i) => sql`SELECT ${sql.lit(i)} AS k`),
+    sql` UNION ALL `,
   );
-  const div = (x: Expr) => (mysql ? sql`(${x}) DIV 100` : sql`(${x}) / 100`);
-  const rows = (await db
-    .selectFrom(ranked.as("t"))
-    .selectAll()
-    .where(
-      sql<boolean>`${sql.join(
-        spans.map((x) => {
-          const v = sql.ref(`t.${x.col}`);
-          const rn = sql.ref(`t.rn_${x.col}`);
-          const n = sql.ref(`t.n_${x.col}`);
-          return sql`(${v} IS NOT NULL AND (${rn} = ${div(sql`50 * ${n} + 99`)} OR ${rn} = ${div(sql`90 * ${n} + 99`)}))`;
-        }),
-        sql` OR `,
-      )}`,
-    )
-    .execute()) as Array<Record<string, unknown>>;
+  const perSpan = dealsIn(db, viewer, f, b)
+    // CROSS JOIN: SQLite keeps the deals outside (one pass), not the six span numbers.
+    .crossJoin(sql<{ k: number }>`(${spanNumbers})`.as("s"))
+    .select([
+      sql<number>`s.k`.as("k"),
+      sql<number | null>`CASE ${sql.join(when, sql` `)} END`.as("ms"),
+    ]);
+  const rows = await db
+    .selectFrom(perSpan.as("u"))
+    .select(["u.k", "u.ms", sql<number>`COUNT(*)`.as("n")])
+    .where("u.ms", "is not", null)
+    .groupBy(["u.k", "u.ms"])
+    .execute();
   const out = new Map<DurationKey, DurationStats>();
-  for (const x of spans) {
-    const st: DurationStats = { count: 0, medianMs: null, p90Ms: null };
-    for (const r of rows) {
-      const n = Number(r[`n_${x.col}`]);
-      st.count = n;
-      if (r[x.col] === null || r[x.col] === undefined) continue;
-      const rn = Number(r[`rn_${x.col}`]);
-      // Nearest rank ⌈p × n ÷ 100⌉, as percentileNearestRank (≥ 1 for n ≥ 1).
-      if (rn === Math.floor((50 * n + 99) / 100)) st.medianMs = Number(r[x.col]);
-      if (rn === Math.floor((90 * n + 99) / 100)) st.p90Ms = Number(r[x.col]);
-    }
-    out.set(x.key, st);
-  }
+  DURATION_SPANS.forEach((span, i) => {
+    const values = rows
+      .filter((r) => Number(r.k) === i)
+      .map((r) => ({ ms: Number(r.ms), n: Number(r.n) }))
+      .sort((x, y) => x.ms - y.ms);
+    const count = values.reduce((acc, v) => acc + v.n, 0);
+    // Nearest rank ⌈p × n ÷ 100⌉ (≥ 1), as percentileNearestRank over the sorted durations.
+    const at = (p: number): number | null => {
+      if (count === 0) return null;
+      const rank = Math.max(1, Math.floor((p * count + 99) / 100));
+      let seen = 0;
+      for (const v of values) {
+        seen += v.n;
+        if (seen >= rank) return v.ms;
+      }
+      return null;
+    };
+    out.set(span.key, { count, medianMs: at(50), p90Ms: at(90) });
+  });
   return out;
 }
 
@@ -365,7 +350,32 @@ export async function sumPledgedAssets(
   return { byAssetType, valueByPrimaryType };
 }
 
-/** The deals disbursed in the period, grouped by the product snapshot they were applied under. */
+/**
+ * Support terms by snapshot text. A product version's snapshot is the same text on every deal
+ * applied under it, so each text is parsed and validated once per process, not once per page view
+ * (thousands of distinct texts at seed:scale). Keyed by the text itself: never stale. Bounded: the
+ * oldest entries go first.
+ */
+const supportByText = new Map<string, ReturnType<typeof snapshotSupport>>();
+const SUPPORT_CACHE_MAX = 20_000;
+function cachedSnapshotSupport(json: string): ReturnType<typeof snapshotSupport> {
+  let v = supportByText.get(json);
+  if (!v) {
+    v = snapshotSupport(json);
+    if (supportByText.size >= SUPPORT_CACHE_MAX) {
+      supportByText.delete(supportByText.keys().next().value as string);
+    }
+    supportByText.set(json, v);
+  }
+  return { ...v };
+}
+
+/**
+ * The deals disbursed in the period, grouped by the product snapshot they were applied under. The
+ * deals are picked along the covering index (applications_review) and only theirs are read from
+ * the table for the snapshot, by primary key: a scan of the table would read every deal's
+ * snapshot (most of the table; more than MariaDB's default buffer pool at seed:scale).
+ */
 export async function sumSupportGroups(
   db: Db,
   viewer: ReviewViewer,
@@ -373,19 +383,23 @@ export async function sumSupportGroups(
   b: PeriodBounds,
 ): Promise<SupportGroup[]> {
   const s = stageSql(b);
-  const rows = await dealsIn(db, viewer, f, b)
+  const disbursed = dealsIn(db, viewer, f, b)
     .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
     .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .select(["a.id", sql<number>`${s.net}`.as("fen")])
+    .where(s.disbursed as RawBuilder<boolean>);
+  const rows = await db
+    .selectFrom(disbursed.as("x"))
+    .innerJoin("applications as p", "p.id", "x.id")
     .select([
-      "a.product_snapshot_json",
+      "p.product_snapshot_json",
       sql<number>`COUNT(*)`.as("n"),
-      sql<number>`SUM(${s.net})`.as("fen"),
+      sql<number>`SUM(x.fen)`.as("fen"),
     ])
-    .where(s.disbursed as RawBuilder<boolean>)
-    .groupBy("a.product_snapshot_json")
+    .groupBy("p.product_snapshot_json")
     .execute();
   return rows.map((r) => ({
-    support: snapshotSupport(r.product_snapshot_json),
+    support: cachedSnapshotSupport(r.product_snapshot_json),
     count: num(r.n),
     amountFen: num(r.fen),
   }));
@@ -402,9 +416,10 @@ export async function sumRequestsByReach(
   f: ReviewFilters,
   b: PeriodBounds,
 ): Promise<Map<number, CountAmount>> {
+  // Every request's furthest step, grouped in request order along applications_request; only the
+  // period's requests are joined to it below.
   let reach = db
     .selectFrom("applications as a")
-    .innerJoin("financing_requests as q", "q.id", "a.request_id")
     .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
     .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
     .select([
@@ -415,14 +430,21 @@ export async function sumRequestsByReach(
         WHEN a.submitted_at IS NOT NULL THEN 2
         ELSE 1 END)`.as("far"),
     ])
-    .where("q.created_at", ">=", b.fromInstant)
-    .where("q.created_at", "<", b.toInstantExclusive)
+    .where("a.request_id", "is not", null)
     .groupBy("a.request_id");
   if (f.bank === OTHER_BANKS) reach = reach.where("a.bank_org_id", "!=", viewer.orgId);
   else if (f.bank !== null) reach = reach.where("a.bank_org_id", "=", f.bank);
-  let q = db
-    .selectFrom("financing_requests as q")
-    .innerJoin("organisations as f", "f.id", "q.firm_org_id")
+  // The firm is needed only for the industry and flag filters.
+  const requests = (f.industry || f.flags.length > 0
+    ? db
+        .selectFrom("financing_requests as q")
+        .innerJoin("organisations as f", "f.id", "q.firm_org_id")
+    : db.selectFrom("financing_requests as q")) as unknown as SelectQueryBuilder<
+    Database & { q: Database["financing_requests"]; f: Database["organisations"] },
+    "q" | "f",
+    object
+  >;
+  let q = requests
     .leftJoin(reach.as("c"), "c.request_id", "q.id")
     .select([
       sql<number>`COALESCE(c.far, 0)`.as("far"),

@@ -880,7 +880,20 @@ export interface ServicingReconcile {
 /** Recomputes every loan's balances and the servicing rollups from the schedules and the ledger. */
 export async function reconcileServicing(db: Db): Promise<ServicingReconcile> {
   const [accounts, sums, rollups] = await Promise.all([
-    db.selectFrom("loan_accounts").selectAll().execute(),
+    db
+      .selectFrom("loan_accounts")
+      .select([
+        "application_id",
+        "principal_fen",
+        "outstanding_principal_fen",
+        "principal_repaid_fen",
+        "interest_repaid_fen",
+        "start_date",
+        "region_code",
+        "bank_org_id",
+        "ip_type",
+      ])
+      .execute(),
     db
       .selectFrom("repayment_entries")
       .select((eb) => [
