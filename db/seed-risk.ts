@@ -1,3 +1,4 @@
+import { runDailyJobs } from "../app/models/servicing/jobs.server";
 import type { AllianceKind } from "./schema";
 import { addDays, addMonthsClamped } from "../app/domain/ip";
 import { makePatentNumber, statutoryExpiry } from "../app/domain/patent";
@@ -259,8 +260,12 @@ export interface RiskSeedSummary {
 
 export const seedRisk: ExtraSeeder = async (db, { log }) => {
   const started = Date.now();
-  const summary = await seedRiskSharing(db, todayInChina());
+  const today = todayInChina();
+  const summary = await seedRiskSharing(db, today);
   if (!summary) return log("risk sharing: demo parties or products missing, skipped");
+  // The deal history ran today's servicing jobs before these loans existed: run them again so
+  // the covered loans' reminders are issued as of today too (a later run then finds nothing new).
+  await runDailyJobs(db, today, { force: true });
   log(
     `seeded ${summary.pools} risk pools, ${summary.loans} covered loans, claims ` +
       `${JSON.stringify(summary.claims)}, subsidy claims ${JSON.stringify(summary.subsidyClaims)} ` +

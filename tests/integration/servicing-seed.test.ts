@@ -104,7 +104,9 @@ describe(`the demo's loan servicing history (${testDbKind()})`, () => {
     ).flat();
     const feeStates = watched.flatMap((w) => w.assets.map((a) => a.fee.state));
     expect(feeStates.filter((s) => s === "due_soon").length).toBeGreaterThan(0);
-    expect(feeStates.filter((s) => s === "grace")).toHaveLength(1);
+    // One set in grace by the servicing history; the risk-sharing demo's covered loans pledge
+    // patents of their own, whose fee dates follow the calendar (a second may be in grace).
+    expect(feeStates.filter((s) => s === "grace").length).toBeGreaterThanOrEqual(1);
     expect(feeStates.filter((s) => s === "lapsed")).toHaveLength(1);
     const lapsedLoan = watched.find((w) => w.assets.some((a) => a.fee.state === "lapsed"))!;
     const lapsed = lapsedLoan.assets.find((a) => a.fee.state === "lapsed")!;
