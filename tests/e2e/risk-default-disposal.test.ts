@@ -158,7 +158,7 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
     formatMoney(7 * WAN),
   );
   expect(await manager.getByTestId("pool-entries").textContent()).toContain(
-    `代偿支付 · ${formatMoneyExact(7 * WAN)}`,
+    `代偿支付 · ${formatMoneyExact(-7 * WAN)}`,
   );
 
   // On a phone, the bank lists the pledged IP from the loan's page.
@@ -169,6 +169,7 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
   await fits(bank, "listing form");
   expect(await bank.getByTestId("pledged-assets").textContent()).toContain(s.assetTitle);
   await bank.getByTestId("title").fill(`${s.assetTitle} 发明专利转让`);
+  await bank.getByTestId("terms").fill("一次性付款，买方承担变更登记费用");
   await bank.getByTestId("asking").fill("-8万");
   await bank.check('[data-testid="dispose-confirm"]');
   await bank.locator('form button[type="submit"]').last().click();
