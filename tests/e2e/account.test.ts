@@ -1,15 +1,14 @@
 import { Secret, TOTP } from "otpauth";
 import { expect } from "vitest";
 import { test } from "./support/test";
+import { submitLogIn } from "./support/login";
 
 const DEMO_PASSWORD = "zhirong-demo-2025";
 
 test("the account pages fit a 390 px phone in both languages", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto("/login");
-  await page.fill("input[name=email]", "firm02@firms.demo");
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, "firm02@firms.demo");
   await page.waitForURL("**/firm");
   // On a phone the account link is in the menu.
   await page.getByTestId("nav-menu-toggle").click();
@@ -38,9 +37,7 @@ test("a bank officer turns on two-factor authentication and logs in with a code"
   const email = "officer1@nongshang.demo";
   const logIn = async () => {
     await page.goto("/login");
-    await page.fill("input[name=email]", email);
-    await page.fill("input[name=password]", DEMO_PASSWORD);
-    await page.locator("form.stack button[type=submit]").click();
+    await submitLogIn(page, email);
   };
   await logIn();
   await page.waitForURL("**/bank");
@@ -86,9 +83,7 @@ test("a bank officer turns on two-factor authentication and logs in with a code"
 test("the admin's user list finds an officer and fits a 390 px phone", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto("/login");
-  await page.fill("input[name=email]", "admin@zhirong.demo");
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, "admin@zhirong.demo");
   await page.waitForURL("**/admin");
   await page.goto("/admin/users");
   await page.fill("input[name=q]", "officer1@baotoubank");

@@ -10,15 +10,11 @@ import { expect, inject } from "vitest";
 import { parseCsv } from "../../app/domain/csv";
 import { createDb } from "../../app/utils/db.server";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 async function logIn(page: Page, email: string) {
   await page.goto("/login");
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  await submitLogIn(page, email);
 }
 
 /** Which demo firms agreed to show their name to the alliance, by name. */

@@ -8,8 +8,7 @@ import { expect, inject } from "vitest";
 import { createDb } from "../../app/utils/db.server";
 import { nowInstant } from "../../app/utils/time";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 /**
  * A valued patent of the demo firm made for this test, written straight into the e2e database so
@@ -81,9 +80,7 @@ async function valuedAssetOfFirm01(title: string): Promise<void> {
 
 async function logIn(page: Page, email: string, to: string) {
   await page.goto(`/login?redirectTo=${encodeURIComponent(to)}`);
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, email);
   await page.waitForURL((u) => u.pathname === to.split("?")[0]);
 }
 

@@ -7,8 +7,7 @@ import { expect, inject } from "vitest";
 import { makePatentNumber } from "../../app/domain/patent";
 import { createDb } from "../../app/utils/db.server";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 async function rowsWithNumber(number: string): Promise<number> {
   const handle = createDb(inject("e2eDatabaseUrl"));
@@ -32,9 +31,7 @@ test("a firm lists a patent, fixes a wrong check digit, and values it", async ({
   const title = `一种端到端测试用稀土抛光粉制备方法 ${serial}`;
 
   await page.goto("/login");
-  await page.fill("input[name=email]", "firm01@firms.demo");
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, "firm01@firms.demo");
   await page.waitForURL("**/firm");
 
   await page.getByRole("link", { name: "我的知识产权" }).click();

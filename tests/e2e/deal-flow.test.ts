@@ -10,8 +10,7 @@ import { addDays } from "../../app/domain/ip";
 import { createDb } from "../../app/utils/db.server";
 import { nowInstant, todayInChina } from "../../app/utils/time";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 /** A formally appraised invention patent of the demo firm, made for this test. */
 async function setUp(title: string): Promise<{ productId: number; assetId: number }> {
@@ -124,12 +123,7 @@ async function loginPage(browser: Browser, baseURL: string, email: string): Prom
     }
   });
   await page.goto("/login");
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', DEMO_PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith("/login")),
-    page.click('main button[type="submit"]'),
-  ]);
+  await submitLogIn(page, email);
   return page;
 }
 

@@ -17,8 +17,8 @@ import { buildUscc } from "../../app/domain/uscc";
 import { createDb } from "../../app/utils/db.server";
 import { ARTIFACTS_DIR } from "./support/server";
 import { SCREENSHOT_DIR, test } from "./support/test";
+import { submitLogIn } from "./support/login";
 
-const DEMO_PASSWORD = "zhirong-demo-2025";
 const PHONE = { width: 390, height: 844 };
 
 /**
@@ -119,9 +119,7 @@ async function asDemoUser(
   const { context, page, errors } = await phonePage(browser, baseURL);
   try {
     await page.goto(`/login?redirectTo=${encodeURIComponent(to)}`);
-    await page.fill("input[name=email]", email);
-    await page.fill("input[name=password]", DEMO_PASSWORD);
-    await page.locator("form.stack button[type=submit]").click();
+    await submitLogIn(page, email);
     await page.waitForURL((u) => u.pathname === to.split("?")[0]);
     await noSideScroll(page, `${email} ${to}`);
     await fn(page);

@@ -1,8 +1,7 @@
 import { expect } from "vitest";
 import { buildUscc } from "../../app/domain/uscc";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 test("a firm registers, logs out, logs in, sees its dashboard and switches to English", async ({
   page,
@@ -69,9 +68,7 @@ const ROLES: [string, string, string][] = [
 for (const [email, path, title] of ROLES) {
   test(`demo user ${email} lands on ${path}`, async ({ page }) => {
     await page.goto("/login");
-    await page.fill("input[name=email]", email);
-    await page.fill("input[name=password]", DEMO_PASSWORD);
-    await page.locator("form.stack button[type=submit]").click();
+    await submitLogIn(page, email);
     await page.waitForURL(`**${path}`);
     expect(await page.getByTestId("dashboard-title").textContent()).toBe(title);
   });

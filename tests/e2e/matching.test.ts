@@ -9,15 +9,11 @@ import type { Page } from "playwright-core";
 import { expect, inject } from "vitest";
 import { createDb } from "../../app/utils/db.server";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 async function logIn(page: Page, email: string) {
   await page.goto("/login");
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  await submitLogIn(page, email);
 }
 
 /** firm01's request ids, oldest first (the seeder makes two). */

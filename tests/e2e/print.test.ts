@@ -12,6 +12,7 @@ import { extractText, getDocumentProxy } from "unpdf";
 import { expect, inject } from "vitest";
 import { createDb } from "../../app/utils/db.server";
 import { test } from "./support/test";
+import { submitLogIn } from "./support/login";
 
 /** What a phone camera would read from the QR code as laid out for print. */
 async function decodeQr(page: Page, selector: string): Promise<string | null> {
@@ -81,9 +82,7 @@ test("a signed appraisal report prints with its QR code and a stamp and signatur
   }
   const to = `/appraisals/${id}/report`;
   await page.goto(`/login?redirectTo=${encodeURIComponent(to)}`);
-  await page.fill("input[name=email]", "admin@zhirong.demo");
-  await page.fill("input[name=password]", "zhirong-demo-2025");
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, "admin@zhirong.demo");
   await page.waitForURL((u) => u.pathname === to);
   const verifyUrl = (await page.getByTestId("verify-url").textContent())!;
   expect(verifyUrl).toMatch(/\/verify\/\S+$/);

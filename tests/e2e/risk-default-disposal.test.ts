@@ -19,8 +19,8 @@ import {
   type DealWorld,
 } from "../support/applications";
 import { test } from "./support/test";
+import { submitLogIn } from "./support/login";
 
-const DEMO_PASSWORD = "zhirong-demo-2025";
 const FIRM = "firm02@firms.demo";
 const OFFICER = "officer1@nmgbank.demo";
 const MANAGER = "alliance@amr.demo";
@@ -105,12 +105,7 @@ async function loginPage(browser: Browser, baseURL: string, email: string | null
   const page = await context.newPage();
   if (!email) return page;
   await page.goto("/login");
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', DEMO_PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith("/login")),
-    page.click('main button[type="submit"]'),
-  ]);
+  await submitLogIn(page, email);
   return page;
 }
 

@@ -1,7 +1,6 @@
 import { expect } from "vitest";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 test("a government member sets up a pool on a 390 px phone: bad shares refused, then a contribution", async ({
   page,
@@ -14,9 +13,7 @@ test("a government member sets up a pool on a 390 px phone: bad shares refused, 
     expect(overflow, what).toBeLessThanOrEqual(0);
   };
   await page.goto("/login");
-  await page.fill("input[name=email]", "alliance@amr.demo");
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, "alliance@amr.demo");
   await page.waitForURL("**/alliance");
 
   await page.goto("/risk/pools");

@@ -8,8 +8,7 @@ import { addContribution, createPool } from "../../app/models/risk-sharing/pools
 import { createDb } from "../../app/utils/db.server";
 import { todayInChina } from "../../app/utils/time";
 import { test } from "./support/test";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { submitLogIn } from "./support/login";
 
 test("the risk figures fit a 390 px phone and open the rows they were summed from", async ({
   page,
@@ -69,9 +68,7 @@ test("the risk figures fit a 390 px phone and open the rows they were summed fro
   }
 
   await page.goto("/login");
-  await page.fill("input[name=email]", "alliance@amr.demo");
-  await page.fill("input[name=password]", DEMO_PASSWORD);
-  await page.locator("form.stack button[type=submit]").click();
+  await submitLogIn(page, "alliance@amr.demo");
   await page.waitForURL("**/alliance");
 
   await page.goto("/report");

@@ -26,8 +26,8 @@ import {
   type DealWorld,
 } from "../support/applications";
 import { test } from "./support/test";
+import { submitLogIn } from "./support/login";
 
-const DEMO_PASSWORD = "zhirong-demo-2025";
 const FIRM = "firm01@firms.demo";
 const OFFICER = "officer1@nmgbank.demo";
 
@@ -123,12 +123,7 @@ async function loginPage(browser: Browser, baseURL: string, email: string): Prom
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   await page.goto("/login");
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', DEMO_PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith("/login")),
-    page.click('main button[type="submit"]'),
-  ]);
+  await submitLogIn(page, email);
   return page;
 }
 
