@@ -18,6 +18,7 @@ import { fakerZH_CN as faker } from "@faker-js/faker";
 import { MysqlAdapter, sql } from "kysely";
 import { pathToFileURL } from "node:url";
 import type { Database, IpType } from "../db/schema";
+import { ensureDatabaseExists } from "../db/ensure-database";
 import { migrateToLatest } from "../db/migrate";
 import { addDays, addMonthsClamped, addYearsClamped } from "../app/domain/ip";
 import { FIRM_FLAGS, INDUSTRY_CODES, type FirmFlag } from "../app/domain/industry";
@@ -588,6 +589,7 @@ function arg(name: string, fallback: number): number {
 }
 
 async function main() {
+  await ensureDatabaseExists(process.env.DATABASE_URL);
   const { db, target } = getDbHandle();
   try {
     await migrateToLatest(db);
