@@ -14,6 +14,7 @@ import * as m011c from "./2026_12_06_011c_team_and_mail";
 import * as m012c from "./2026_12_06_012c_valuation_basis_date";
 import * as m014e from "./2026_12_06_014e_disposal_sale";
 import * as m015e from "./2026_12_06_015e_review_indexes";
+import * as m016e from "./2026_12_06_016e_repayment_principal_days";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_06_012c_valuation_basis_date": m012c,
   "2026_12_06_014e_disposal_sale": m014e,
   "2026_12_06_015e_review_indexes": m015e,
+  "2026_12_06_016e_repayment_principal_days": m016e,
 };
