@@ -115,9 +115,12 @@ export function AppShell({
   const location = useLocation();
   const here = location.pathname + location.search;
   const menuRef = useRef<HTMLDetailsElement>(null);
-  // A link followed inside the phone menu closes it.
+  // A link followed inside the phone menu closes it. Then the page is marked with the address it
+  // shows: after a client-side navigation the address bar changes before this effect has run, and
+  // the e2e tests wait for the mark before they touch the menu.
   useEffect(() => {
     if (menuRef.current) menuRef.current.open = false;
+    document.documentElement.dataset.route = location.pathname + location.search;
   }, [location.pathname, location.search]);
   useFocusableScrollBoxes(here);
   const groups = [

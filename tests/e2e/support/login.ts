@@ -8,7 +8,7 @@ export const DEMO_PASSWORD = "zhirong-demo-2025";
  * through the same path (Remix's fetch, not a native post racing the scripts). Under a loaded
  * machine a log-in plus the landing page can take longer than a click's default, so the wait is
  * generous; and if the form answers with an error instead, the test fails with that message
- * rather than a bare timeout.
+ * rather than a bare timeout. It returns once the landing page has rendered.
  */
 export async function submitLogIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
@@ -25,4 +25,9 @@ export async function submitLogIn(page: Page, email: string, password = DEMO_PAS
     alert.waitFor({ state: "visible", timeout: 40_000 }).then(() => alert.innerText()),
   ]);
   if (refused !== null) throw new Error(`log-in as ${email} refused: ${refused}`);
+  // The landing page has rendered and its effects ran (AppShell marks <html data-route>): a click
+  // on the phone menu before then would be undone by the navigation closing it.
+  await page.waitForFunction(
+    () => document.documentElement.dataset.route === location.pathname + location.search,
+  );
 }
