@@ -120,8 +120,8 @@ export function AppShell({
   // the e2e tests wait for the mark before they touch the menu.
   useEffect(() => {
     if (menuRef.current) menuRef.current.open = false;
-    document.documentElement.dataset.route = location.pathname + location.search;
-  }, [location.pathname, location.search]);
+    document.documentElement.dataset.route = here;
+  }, [here]);
   useFocusableScrollBoxes(here);
   const groups = [
     { group: "public" as const, items: PUBLIC_NAV },

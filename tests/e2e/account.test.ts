@@ -1,9 +1,7 @@
 import { Secret, TOTP } from "otpauth";
 import { expect } from "vitest";
 import { test } from "./support/test";
-import { submitLogIn } from "./support/login";
-
-const DEMO_PASSWORD = "zhirong-demo-2025";
+import { DEMO_PASSWORD, submitLogIn } from "./support/login";
 
 test("the account pages fit a 390 px phone in both languages", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
