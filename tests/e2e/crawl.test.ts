@@ -203,21 +203,19 @@ async function crawl(
   storageState: StorageState | undefined,
 ): Promise<PageProblem[]> {
   // The audited runs first, one per worker, so the two finish together.
-  const runs = VIEWPORTS.flatMap((vp) => LOCALES.map((locale) => ({ vp, locale }))).sort(
-    (a, b) =>
-      Number(AUDITED.has(`${b.vp.name} ${b.locale}`)) -
-      Number(AUDITED.has(`${a.vp.name} ${a.locale}`)),
-  );
+  const runs = VIEWPORTS.flatMap((vp) =>
+    LOCALES.map((locale) => ({ vp, locale, audit: AUDITED.has(`${vp.name} ${locale}`) })),
+  ).sort((a, b) => Number(b.audit) - Number(a.audit));
   const found: PageProblem[][] = runs.map(() => []);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < runs.length; i = next++) {
-      const { vp, locale } = runs[i];
+      const { vp, locale, audit } = runs[i];
       const context = await newContext(browser, baseURL, { ...vp, locale, storageState });
       const page = await context.newPage();
       try {
         for (const url of pages) {
-          const problems = await check(page, url, vp.width, AUDITED.has(`${vp.name} ${locale}`));
+          const problems = await check(page, url, vp.width, audit);
           if (problems.length) found[i].push({ url: `${vp.name} ${locale} ${url}`, problems });
         }
       } finally {
