@@ -51,6 +51,9 @@ export default defineConfig({
           setupFiles: ["tests/support/setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // Polls wait on the browser (a reload, a lazily loaded chart, a server round trip); on
+          // a loaded 2-core CI machine vitest's 1 s default is too short for those.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
