@@ -1,7 +1,8 @@
 /**
  * The phone crawl (issue 12): every page each demo role can reach — the public pages, the role's
  * dashboard, every link of its navigation and the first detail page of each list — at 390×844 and
- * at 1366×900, in zh-CN and in English. Each page fails on
+ * at 1366×900, in zh-CN and in English (each page loaded once per language, at phone width, then
+ * widened). Each page fails on
  *   - page-level sideways scroll (document scrollWidth wider than the viewport),
  *   - any console error or uncaught exception (React hydration errors included),
  *   - any serious or critical axe-core violation (axe.min.js injected into the page), audited once
@@ -133,13 +134,20 @@ async function discover(context: BrowserContext, home: string): Promise<string[]
   }
 }
 
-async function check(
-  page: Page,
-  url: string,
-  viewportWidth: number,
-  audit: boolean,
-): Promise<string[]> {
-  const problems: string[] = [];
+/** A frame and a task: layout after a resize, hydration errors reported after the first commit. */
+async function nextFrame(page: Page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+}
+
+/**
+ * One page in one language: loaded once at phone width and checked, then widened to the desktop
+ * and checked again. The server renders the same HTML for either width (nothing reads the user
+ * agent or the viewport), so a second load would only repeat the first; the resize re-runs the
+ * CSS media queries and anything that listens to the width, as turning a tablet does.
+ */
+async function check(page: Page, url: string, locale: string): Promise<PageProblem[]> {
+  const found: PageProblem[] = [];
+  let problems: string[] = [];
   const onConsole = (msg: { type(): string; text(): string }) => {
     if (msg.type() === "error") problems.push(`console.error: ${msg.text().slice(0, 300)}`);
   };
@@ -147,83 +155,85 @@ async function check(
   page.on("console", onConsole);
   page.on("pageerror", onError);
   try {
-    const res = await page.goto(url);
-    if (!res || res.status() >= 400) problems.push(`HTTP ${res?.status() ?? "no response"}`);
-    await settle(page);
-    // Hydration errors are reported from a task after the first commit: let it run.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    if (width > viewportWidth) {
-      const culprits = await page.evaluate((vw) => {
-        const out: string[] = [];
-        for (const el of Array.from(document.querySelectorAll("body *"))) {
-          const r = el.getBoundingClientRect();
-          if (r.right > vw + 1 && r.width > 0) {
-            const id = `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""}`;
-            out.push(`${id} (right ${Math.round(r.right)})`);
-            if (out.length >= 3) break;
-          }
-        }
-        return out;
-      }, viewportWidth);
-      problems.push(`scrollWidth ${width} > ${viewportWidth}: ${culprits.join(", ")}`);
+    for (const [i, vp] of VIEWPORTS.entries()) {
+      await page.setViewportSize({ width: vp.width, height: vp.height });
+      if (i === 0) {
+        const res = await page.goto(url);
+        if (!res || res.status() >= 400) problems.push(`HTTP ${res?.status() ?? "no response"}`);
+        await settle(page);
+      }
+      await nextFrame(page);
+      await checkLayout(page, vp.width, AUDITED.has(`${vp.name} ${locale}`), problems);
+      if (problems.length) found.push({ url: `${vp.name} ${locale} ${url}`, problems });
+      problems = [];
     }
-    if (!audit) return problems;
-    await page.addScriptTag({ path: AXE_PATH });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
-      const result = await axe.run(document, { resultTypes: ["violations"] });
-      return result.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map(
-          (v) =>
-            `axe ${v.impact} ${v.id}: ${v.help} — ${v.nodes
-              .slice(0, 3)
-              .map((n) => n.target.join(" "))
-              .join(" | ")}`,
-        );
-    });
-    problems.push(...violations);
   } catch (e) {
     problems.push(`failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    found.push({ url: `${locale} ${url}`, problems });
   } finally {
     page.off("console", onConsole);
     page.off("pageerror", onError);
   }
-  return problems;
+  return found;
 }
 
-/** Two viewport × locale runs at a time: the machine has two cores, the server mostly waits. */
-const PARALLEL = 2;
+/** Sideways scroll at this width, and (when audited) axe's serious and critical violations. */
+async function checkLayout(page: Page, viewportWidth: number, audit: boolean, problems: string[]) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > viewportWidth) {
+    const culprits = await page.evaluate((vw) => {
+      const out: string[] = [];
+      for (const el of Array.from(document.querySelectorAll("body *"))) {
+        const r = el.getBoundingClientRect();
+        if (r.right > vw + 1 && r.width > 0) {
+          const id = `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""}`;
+          out.push(`${id} (right ${Math.round(r.right)})`);
+          if (out.length >= 3) break;
+        }
+      }
+      return out;
+    }, viewportWidth);
+    problems.push(`scrollWidth ${width} > ${viewportWidth}: ${culprits.join(", ")}`);
+  }
+  if (!audit) return;
+  // Injected once per page load; the desktop pass of the same load reuses it.
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map(
+        (v) =>
+          `axe ${v.impact} ${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(" "))
+            .join(" | ")}`,
+      );
+  });
+  problems.push(...violations);
+}
 
+/** The two languages side by side: the machine has two cores, the server mostly waits. */
 async function crawl(
   browser: Browser,
   baseURL: string,
   pages: string[],
   storageState: StorageState | undefined,
 ): Promise<PageProblem[]> {
-  // The audited runs first, one per worker, so the two finish together.
-  const runs = VIEWPORTS.flatMap((vp) =>
-    LOCALES.map((locale) => ({ vp, locale, audit: AUDITED.has(`${vp.name} ${locale}`) })),
-  ).sort((a, b) => Number(b.audit) - Number(a.audit));
-  const found: PageProblem[][] = runs.map(() => []);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < runs.length; i = next++) {
-      const { vp, locale, audit } = runs[i];
-      const context = await newContext(browser, baseURL, { ...vp, locale, storageState });
+  const found = await Promise.all(
+    LOCALES.map(async (locale) => {
+      const context = await newContext(browser, baseURL, { ...VIEWPORTS[0], locale, storageState });
       const page = await context.newPage();
+      const mine: PageProblem[] = [];
       try {
-        for (const url of pages) {
-          const problems = await check(page, url, vp.width, audit);
-          if (problems.length) found[i].push({ url: `${vp.name} ${locale} ${url}`, problems });
-        }
+        for (const url of pages) mine.push(...(await check(page, url, locale)));
       } finally {
         await context.close();
       }
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
+      return mine;
+    }),
+  );
   return found.flat();
 }
 
