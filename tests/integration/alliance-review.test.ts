@@ -1,6 +1,5 @@
 import { pseudonymCode, pseudonymSecret } from "../../app/utils/pseudonym.server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FUNNEL_STAGES, type DrillStage } from "../../app/domain/analytics";
 import {
   getDrillDown,
   getReview,
@@ -13,11 +12,13 @@ import { disburseApplication, getApplicationRow } from "../../app/models/applica
 import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
 import { getProgressSummary } from "../../app/models/progress.server";
 import { clearReportCache, getReport } from "../../app/models/report.server";
-import type { Db } from "../../app/utils/db.server";
-import { todayInChina } from "../../app/utils/time";
-import { seedDemo } from "../../db/seed";
-import { buildAllianceDataset, EXPECTED, type AllianceDataset } from "../support/alliance";
-import { createTestDb, useTestDb } from "../support/db";
+import {
+  buildAllianceDataset,
+  EXPECTED,
+  ledgerSums,
+  type AllianceDataset,
+} from "../support/alliance";
+import { useTestDb } from "../support/db";
 import {
   addAsset,
   createDealWorld,
@@ -34,22 +35,6 @@ const Y2025: ReviewFilters = {
   industry: null,
   flags: [],
 };
-
-/** Σ ledger_entries.amount_fen and Σ disbursement_totals.amount_fen, straight from the tables. */
-async function ledgerSums(db: Db, period?: { from: string; to: string }) {
-  let le = db.selectFrom("ledger_entries").select((eb) => eb.fn.sum<number>("amount_fen").as("s"));
-  let dt = db
-    .selectFrom("disbursement_totals")
-    .select((eb) => eb.fn.sum<number>("amount_fen").as("s"));
-  if (period) {
-    le = le.where("value_date", ">=", period.from).where("value_date", "<=", period.to);
-    dt = dt
-      .where("month", ">=", period.from.slice(0, 7))
-      .where("month", "<=", period.to.slice(0, 7));
-  }
-  const [a, b] = await Promise.all([le.executeTakeFirst(), dt.executeTakeFirst()]);
-  return { ledger: Number(a?.s ?? 0), totals: Number(b?.s ?? 0) };
-}
 
 describe("the alliance review on a hand-built history", () => {
   const t = useTestDb();
@@ -402,50 +387,4 @@ describe("after racing disbursements and a reversal", () => {
     expect(sums).toEqual({ ledger: expectedFen, totals: expectedFen });
     expect((await reconcileTotals(t.db)).driftFen).toBe(0);
   });
-});
-
-describe("the demo data", () => {
-  it("has a funnel whose disbursed amount is the ledger total and Σ running totals", async () => {
-    const demo = await createTestDb({ global: false });
-    try {
-      await seedDemo(demo.db);
-      const viewer = { role: "alliance" as const, orgId: 0 };
-      const all: ReviewFilters = { ...Y2025, from: "2000-01-01", to: todayInChina() };
-      const r = await getReview(demo.db, viewer, all);
-      const funnelFen = r.funnel.find((s) => s.stage === "disbursed")!.amountFen;
-      const sums = await ledgerSums(demo.db);
-      expect(sums.ledger).toBeGreaterThan(0); // the demo has a deal history
-      expect(funnelFen).toBe(sums.ledger);
-      expect(sums.totals).toBe(sums.ledger);
-      // Every year on its own, too.
-      for (const year of ["2022", "2023", "2024", "2025"]) {
-        const period = { from: `${year}-01-01`, to: `${year}-12-31` };
-        const y = await getReview(demo.db, viewer, { ...all, ...period });
-        const ys = await ledgerSums(demo.db, period);
-        expect(y.funnel.find((s) => s.stage === "disbursed")!.amountFen, year).toBe(ys.ledger);
-        expect(ys.totals, year).toBe(ys.ledger);
-      }
-      expect(FUNNEL_STAGES.length).toBe(r.funnel.length);
-      const stage: DrillStage = "disbursed";
-      const rows = await getDrillDown(demo.db, viewer, all, stage, null, "zh-CN");
-      expect(rows.totalAmountFen).toBe(sums.ledger);
-      // Some demo firms consent (every third), the others appear under their pseudonym.
-      const firms = await demo.db
-        .selectFrom("organisations")
-        .select(["id", "name", "consent_show_name"])
-        .where("kind", "=", "firm")
-        .execute();
-      const consenting = new Map(firms.map((f) => [f.id, f.consent_show_name === 1]));
-      expect([...consenting.values()].filter(Boolean).length).toBe(10);
-      const names = new Map(firms.map((f) => [f.name, f.id]));
-      const shown = rows.kind === "applications" ? rows.rows : [];
-      expect(shown.some((r) => r.named) && shown.some((r) => !r.named)).toBe(true);
-      for (const r of shown) {
-        if (r.named) expect(consenting.get(names.get(r.firm)!), r.firm).toBe(true);
-        else expect(r.firm).toMatch(/^企业#[0-9A-F]{4}$/);
-      }
-    } finally {
-      await demo.cleanup();
-    }
-  }, 300_000); // seeding the demo history replays ~380 deals through the models
 });

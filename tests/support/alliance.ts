@@ -234,3 +234,19 @@ export async function buildAllianceDataset(db: Db, w: AllianceWorld): Promise<Al
   }
   return { productX, productY, deals, requests: [r1, r2, r3] };
 }
+
+/** Σ ledger_entries.amount_fen and Σ disbursement_totals.amount_fen, straight from the tables. */
+export async function ledgerSums(db: Db, period?: { from: string; to: string }) {
+  let le = db.selectFrom("ledger_entries").select((eb) => eb.fn.sum<number>("amount_fen").as("s"));
+  let dt = db
+    .selectFrom("disbursement_totals")
+    .select((eb) => eb.fn.sum<number>("amount_fen").as("s"));
+  if (period) {
+    le = le.where("value_date", ">=", period.from).where("value_date", "<=", period.to);
+    dt = dt
+      .where("month", ">=", period.from.slice(0, 7))
+      .where("month", "<=", period.to.slice(0, 7));
+  }
+  const [a, b] = await Promise.all([le.executeTakeFirst(), dt.executeTakeFirst()]);
+  return { ledger: Number(a?.s ?? 0), totals: Number(b?.s ?? 0) };
+}
