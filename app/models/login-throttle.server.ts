@@ -1,16 +1,20 @@
 import type { Transaction } from "kysely";
 import type { Database } from "../../db/schema";
+import type { Redis } from "ioredis";
 import {
   ACCOUNT_ALERT_AT,
   accountKey,
   codePairKey,
   delayAfterFailures,
   FAILURE_WINDOW_MS,
+  FREE_FAILURES,
   ipKey,
+  MAX_DELAY_MS,
   pairKey,
   type ThrottleScope,
 } from "../domain/login-throttle";
 import type { Db } from "../utils/db.server";
+import { getRedis } from "../utils/redis.server";
 import { fromDbInstant, toDbInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
 import { isUniqueViolation } from "./errors";
@@ -97,8 +101,9 @@ export async function admitLoginAttempt(
   email: string,
   ip: string,
   now: Date,
+  redis: Redis | null = getRedis(),
 ): Promise<Admission> {
-  return admit(db, pairKey(email, ip), ipKey(ip), now);
+  return admit(db, pairKey(email, ip), ipKey(ip), now, redis);
 }
 
 /**
@@ -111,10 +116,33 @@ export async function admitCodeAttempt(
   ip: string,
   now: Date,
 ): Promise<Admission> {
-  return admit(db, codePairKey(email, ip), ipKey(ip), now);
+  return admit(db, codePairKey(email, ip), ipKey(ip), now, getRedis());
 }
 
-async function admit(db: Db, pair: string, addr: string, now: Date): Promise<Admission> {
+/**
+ * With REDIS_URL the pair and address counters live in Redis (issue 15, decision 017): every
+ * process and machine counts on the same keys, and a log-in costs no database write. If Redis
+ * fails the database counts instead, so an outage never admits unthrottled guesses; what Redis
+ * counted before it failed is not carried over (at most one window's worth of allowance).
+ */
+async function admit(
+  db: Db,
+  pair: string,
+  addr: string,
+  now: Date,
+  redis: Redis | null,
+): Promise<Admission> {
+  if (redis) {
+    try {
+      return await admitInRedis(redis, pair, addr, now);
+    } catch (e) {
+      warnFallback(e);
+    }
+  }
+  return admitInDb(db, pair, addr, now);
+}
+
+async function admitInDb(db: Db, pair: string, addr: string, now: Date): Promise<Admission> {
   await ensureRow(db, pair);
   await ensureRow(db, addr);
   try {
@@ -140,6 +168,15 @@ export async function recordCodeSuccess(db: Db, email: string, ip: string): Prom
 }
 
 async function forgive(db: Db, pair: string, addr: string): Promise<void> {
+  const redis = getRedis();
+  if (redis) {
+    try {
+      await redis.eval(FORGIVE_SCRIPT, 2, REDIS_PREFIX + pair, REDIS_PREFIX + addr);
+      return;
+    } catch (e) {
+      warnFallback(e);
+    }
+  }
   await db
     .updateTable("login_throttle")
     .set({ failures: 0, blocked_until: EPOCH })
@@ -151,6 +188,87 @@ async function forgive(db: Db, pair: string, addr: string): Promise<void> {
     .where("throttle_key", "=", addr)
     .where("failures", ">", 0)
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The counters in Redis
+// ---------------------------------------------------------------------------------------------
+
+const REDIS_PREFIX = "zr:throttle:";
+/** A key outlives its window and its longest delay; after that it would count from 1 anyway. */
+const REDIS_TTL_MS = FAILURE_WINDOW_MS + MAX_DELAY_MS;
+
+/**
+ * The delay after the n-th failure (index n − 1) up to where it stops growing, from the domain's
+ * own delayAfterFailures, so the script holds no copy of the rule.
+ */
+function delayTable(scope: ThrottleScope): string {
+  const n = FREE_FAILURES[scope] + 21;
+  return Array.from({ length: n }, (_, i) => delayAfterFailures(scope, i + 1)).join(",");
+}
+const DELAYS = { pair: delayTable("pair"), ip: delayTable("ip") };
+
+/**
+ * The same rule as countAgainst on both keys, in one atomic script (Redis runs a script alone, so
+ * concurrent attempts from any process are admitted exactly up to the limit): refused when either
+ * key is still blocked, with nothing counted; else each key counts one failure (from 1 again after
+ * a quiet window) and is blocked for the delay its count calls for. Times are the caller's `now`
+ * in ms, not Redis's clock, as in the database. Hash fields: f failures, last, until.
+ */
+const ADMIT_SCRIPT = `
+local now = tonumber(ARGV[1])
+local window_start = now - tonumber(ARGV[2])
+for i = 1, 2 do
+  local blocked_until = tonumber(redis.call('HGET', KEYS[i], 'until') or '0')
+  if blocked_until > now then return {0, blocked_until - now} end
+end
+for i = 1, 2 do
+  local last = tonumber(redis.call('HGET', KEYS[i], 'last') or '0')
+  local f = tonumber(redis.call('HGET', KEYS[i], 'f') or '0')
+  if last < window_start then f = 1 else f = f + 1 end
+  local delays = {}
+  for d in string.gmatch(ARGV[3 + i], '[^,]+') do delays[#delays + 1] = tonumber(d) end
+  local delay = delays[math.min(f, #delays)]
+  redis.call('HSET', KEYS[i], 'f', f, 'last', now, 'until', now + delay)
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[3]))
+end
+return {1, 0}
+`;
+
+/** The right password or code: the pair starts again, the address gets back the attempt it lent. */
+const FORGIVE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'f', 0, 'until', 0) end
+local f = tonumber(redis.call('HGET', KEYS[2], 'f') or '0')
+if f > 0 then redis.call('HSET', KEYS[2], 'f', f - 1) end
+return 1
+`;
+
+async function admitInRedis(
+  redis: Redis,
+  pair: string,
+  addr: string,
+  now: Date,
+): Promise<Admission> {
+  const [ok, waitMs] = (await redis.eval(
+    ADMIT_SCRIPT,
+    2,
+    REDIS_PREFIX + pair,
+    REDIS_PREFIX + addr,
+    now.getTime(),
+    FAILURE_WINDOW_MS,
+    REDIS_TTL_MS,
+    DELAYS.pair,
+    DELAYS.ip,
+  )) as [number, number];
+  return ok === 1 ? { ok: true } : { ok: false, retryAfterMs: Math.max(1000, Number(waitMs)) };
+}
+
+let fallbackWarned = 0;
+function warnFallback(e: unknown) {
+  // Once a minute at most: an outage would otherwise log every log-in.
+  if (Date.now() - fallbackWarned < 60_000) return;
+  fallbackWarned = Date.now();
+  console.error(`log-in throttle: Redis failed, counting in the database: ${String(e)}`);
 }
 
 /**

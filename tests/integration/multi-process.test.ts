@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgressSummary } from "../../app/domain/progress";
+import { FREE_FAILURES } from "../../app/domain/login-throttle";
+import { admitLoginAttempt } from "../../app/models/login-throttle.server";
 import { PUBLIC_CACHE_CHANNEL } from "../../app/models/public-version.server";
 import {
   createEventBus,
@@ -14,6 +16,7 @@ import { addAsset, createDealWorld, driveTo, newApplication } from "../support/a
 import { ACTOR_PASSWORD, useActors } from "../support/authz";
 import { useTestDb } from "../support/db";
 import { startAppServer, useAppServer, type AppServer } from "../support/http";
+import { createRedis, getRedis, setRedis } from "../../app/utils/redis.server";
 import { ensureRedisServer, type RedisTestServer } from "../support/redis";
 
 /**
@@ -158,5 +161,98 @@ describe("more than one process", () => {
     } finally {
       await second.close();
     }
+  });
+
+  describe("the log-in throttle with REDIS_URL", () => {
+    const ip = () => `10.78.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const post = (on: AppServer, email: string, password: string, from: string) =>
+      on.fetch("/login", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          origin: on.baseURL,
+          "x-forwarded-for": from,
+        },
+        body: new URLSearchParams({ email, password }).toString(),
+      });
+    const throttleRows = async (from: string) =>
+      (
+        await t.db
+          .selectFrom("login_throttle")
+          .select("throttle_key")
+          .where("throttle_key", "like", `%${from}`)
+          .execute()
+      ).map((r) => r.throttle_key);
+    afterAll(async () => {
+      await setRedis(undefined);
+    });
+
+    it("counts in Redis across two app instances, writing no throttle row", async () => {
+      await setRedis(createRedis(redis.url));
+      const second: AppServer = await startAppServer();
+      try {
+        const email = actors.firmB.email;
+        const from = ip();
+        for (let i = 0; i < FREE_FAILURES.pair; i++) {
+          const r = await post(i % 2 ? second : app, email, `wrong-${randomUUID()}`, from);
+          expect(r.status).toBe(400);
+        }
+        expect((await post(app, email, ACTOR_PASSWORD, from)).status).toBe(429);
+        const refused = await post(second, email, ACTOR_PASSWORD, from);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get("retry-after")).toMatch(/^(29|30)$/);
+        expect(await throttleRows(from)).toEqual([]);
+        const key = `zr:throttle:pair:${email}|${from}`;
+        expect(await getRedis()!.hget(key, "f")).toBe(String(FREE_FAILURES.pair));
+        // The owner at another address is not refused.
+        expect((await post(second, email, ACTOR_PASSWORD, ip())).status).toBe(302);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it(`admits exactly ${FREE_FAILURES.pair} of 30 concurrent guesses made through two connections`, async () => {
+      // Two connections play two processes; Redis runs each admission script alone.
+      const a = createRedis(redis.url);
+      const b = createRedis(redis.url);
+      try {
+        const email = `racer-${randomUUID()}@nowhere.test`;
+        const from = ip();
+        const now = new Date();
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            admitLoginAttempt(t.db, email, from, now, i % 2 ? a : b),
+          ),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(FREE_FAILURES.pair);
+        expect(await throttleRows(from)).toEqual([]);
+        // A window later the pair counts from one again.
+        const later = new Date(now.getTime() + 16 * 60_000);
+        expect(await admitLoginAttempt(t.db, email, from, later, b)).toEqual({ ok: true });
+        expect(await a.hget(`zr:throttle:pair:${email}|${from}`, "f")).toBe("1");
+      } finally {
+        a.disconnect();
+        b.disconnect();
+      }
+    });
+
+    it("counts in the database when Redis does not answer, so guesses stay throttled", async () => {
+      const errors = console.error;
+      console.error = () => {};
+      try {
+        // Nothing listens on port 1: every command fails and the throttle falls back.
+        await setRedis(createRedis("redis://127.0.0.1:1"));
+        const email = actors.firmA.email;
+        const from = ip();
+        for (let i = 0; i < FREE_FAILURES.pair; i++) {
+          expect((await post(app, email, `wrong-${randomUUID()}`, from)).status).toBe(400);
+        }
+        expect((await post(app, email, ACTOR_PASSWORD, from)).status).toBe(429);
+        expect(await throttleRows(from)).toEqual([`ip:${from}`, `pair:${email}|${from}`].sort());
+      } finally {
+        await setRedis(undefined);
+        console.error = errors;
+      }
+    });
   });
 });
