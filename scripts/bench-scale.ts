@@ -23,7 +23,7 @@ import { ensureDatabaseExists } from "../db/ensure-database";
 import { migrateToLatest } from "../db/migrate";
 import { createDb } from "../app/utils/db.server";
 import { nowInstant, todayInChina, toDbInstant } from "../app/utils/time";
-import { readScaleInfo, seedScale } from "./seed-scale";
+import { readScaleInfo, SCALE_DEFAULTS, seedScale } from "./seed-scale";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
@@ -47,11 +47,7 @@ let info = await readScaleInfo(db);
 if (!info) {
   console.log(`seeding scale data into ${url}…`);
   info = await seedScale(db, {
-    products: 10_000,
-    firms: 20_000,
-    requests: 100_000,
-    applications: 100_000,
-    seed: 42,
+    ...SCALE_DEFAULTS,
     today: todayInChina(),
     log: (s) => console.log(`  ${s}`),
   });
@@ -290,6 +286,7 @@ console.log(
     reconcile_drift_fen: recJson.drift_fen ?? null,
     ledger_entries: Number(counts.n),
     repayment_entries: Number(repayments.n),
+    entries_reconciled: Number(counts.n) + Number(repayments.n),
     errors: Object.values(results).reduce((s, r) => s + r.errors, 0),
     loadavg,
     pages: results,

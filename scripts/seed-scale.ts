@@ -3,8 +3,8 @@
  * loan products, generated with @faker-js/faker (zh_CN, fixed seed) so every run builds the same
  * marketplace, on the database DATABASE_URL points to (SQLite or MySQL/MariaDB).
  *
- *   npm run seed:scale -- --products 10000 --firms 20000 --requests 100000 \
- *     [--applications 100000] [--seed 42]
+ *   npm run seed:scale -- [--products 10000] [--firms 20000] [--requests 100000] \
+ *     [--applications 170000] [--seed 42]
  *
  * Besides the matching data it writes the deal flow (scripts/seed-scale-deals.ts): applications in
  * every state, the disbursement ledger, loan accounts with schedules and repayments, appraisals,
@@ -36,6 +36,20 @@ import {
 import { getDbHandle, type Db } from "../app/utils/db.server";
 import { seedScaleDeals, type DealInfo, type ScaleAsset } from "./seed-scale-deals";
 import { nowInstant, todayInChina } from "../app/utils/time";
+
+/**
+ * The scale `npm run seed:scale` and `npm run bench:scale` build by default (issue 15): 10⁵ open
+ * and closed requests, and enough deal flow — about 170,000 applications, 55% of them disbursed,
+ * each loan with its monthly repayments — that the money ledgers reconcile holds over 10⁶ entries
+ * (disbursements and reversals in ledger_entries, repayments in repayment_entries).
+ */
+export const SCALE_DEFAULTS = {
+  products: 10_000,
+  firms: 20_000,
+  requests: 100_000,
+  applications: 170_000,
+  seed: 42,
+} as const;
 
 export interface ScaleOptions {
   products: number;
@@ -599,11 +613,11 @@ async function main() {
       return;
     }
     const info = await seedScale(db, {
-      products: arg("products", 10_000),
-      firms: arg("firms", 20_000),
-      requests: arg("requests", 100_000),
-      applications: arg("applications", 100_000),
-      seed: arg("seed", 42),
+      products: arg("products", SCALE_DEFAULTS.products),
+      firms: arg("firms", SCALE_DEFAULTS.firms),
+      requests: arg("requests", SCALE_DEFAULTS.requests),
+      applications: arg("applications", SCALE_DEFAULTS.applications),
+      seed: arg("seed", SCALE_DEFAULTS.seed),
       today: todayInChina(),
       log: (s) => console.log(`  ${s}`),
     });

@@ -2,13 +2,14 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import {
+  NPL_SHOWN,
   riskDrillHref,
   type RiskDrillFilter,
   type RiskMeasure,
 } from "../domain/risk-sharing/figures";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
-import type { RiskFigures as Figures } from "../models/risk-sharing/figures.server";
+import type { RiskFiguresPage as Figures } from "../models/risk-sharing/figures.server";
 
 /**
  * Risk sharing and 贴息 in figures (docs/domain.md#risk-figures), on /report and
@@ -287,10 +288,22 @@ export function RiskFigures({ data, drillable }: { data: Figures; drillable: boo
                   })}
                 </tr>
               ))}
+              {data.nplRest ? (
+                <tr data-testid="risk-npl-rest">
+                  <td>{r("nplRest", { count: data.nplRest.products })}</td>
+                  {([data.nplRest.shared, data.nplRest.unshared] as const).map((cell, i) => (
+                    <td className="num" key={i}>
+                      {cell.loans === 0 ? r("none") : pct(cell.ratioBp)}
+                      <div className="muted">{r("loansCount", { count: cell.loans })}</div>
+                    </td>
+                  ))}
+                </tr>
+              ) : null}
             </tbody>
           </table>
         </div>
       )}
+      {data.nplRest ? <p className="muted">{r("nplRestHint", { shown: NPL_SHOWN })}</p> : null}
     </section>
   );
 }

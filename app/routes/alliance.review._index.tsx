@@ -8,7 +8,11 @@ import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReview } from "../models/alliance.server";
-import { getRiskFigures, riskFiguresForBankOfficer } from "../models/risk-sharing/figures.server";
+import {
+  riskFiguresForBankOfficer,
+  riskFiguresForPage,
+} from "../models/risk-sharing/figures.server";
+import { getCurrentRiskFigures } from "../models/risk-sharing/figures-cache.server";
 import { RiskFigures } from "../components/risk-figures";
 import { can } from "../domain/permissions";
 import { UserFacingError } from "../models/errors";
@@ -33,17 +37,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   try {
     const [review, risk] = await Promise.all([
       withDb(getReview, { role: user.role, orgId: user.org_id }, q.filters),
-      withDb(getRiskFigures),
+      withDb(getCurrentRiskFigures),
     ]);
     // The figures are the public report's; their loan-level rows only for who may see those.
     return {
       review,
       errors: q.errors,
       // A bank officer sees other banks' products only combined, like the review's other tables.
-      risk:
+      risk: riskFiguresForPage(
         user.role === "bank_officer" && user.org_id !== null
           ? riskFiguresForBankOfficer(risk, user.org_id)
           : risk,
+      ),
       riskDrillable: can(user, "report.loans"),
     };
   } catch (e) {

@@ -11,7 +11,8 @@ import { chartMoneyUnit, formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
 import { getReport } from "../models/report.server";
 import { getPortfolio } from "../models/servicing/portfolio.server";
-import { getRiskFigures } from "../models/risk-sharing/figures.server";
+import { riskFiguresForPage } from "../models/risk-sharing/figures.server";
+import { getCurrentRiskFigures } from "../models/risk-sharing/figures-cache.server";
 import { RiskFigures } from "../components/risk-figures";
 import allianceStyles from "../styles/alliance.css";
 import { withDb } from "../models/with-db.server";
@@ -24,9 +25,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [report, portfolio, risk] = await Promise.all([
     withDb(getReport),
     withDb(getPortfolio),
-    withDb(getRiskFigures),
+    withDb(getCurrentRiskFigures),
   ]);
-  return { report, portfolio, risk };
+  return { report, portfolio, risk: riskFiguresForPage(risk) };
 }
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: allianceStyles }];

@@ -210,23 +210,55 @@ export function nplForBankOfficer<T extends NplRow & { bankOrgId: number }>(
   const own = rows.filter((r) => r.bankOrgId === ownBankOrgId);
   const others = rows.filter((r) => r.bankOrgId !== ownBankOrgId);
   if (others.length === 0) return own;
-  const sum = (pick: (r: NplRow) => NplCell): NplCell =>
-    others.reduce(
-      (a, r) => ({
-        loans: a.loans + pick(r).loans,
-        outstandingFen: a.outstandingFen + pick(r).outstandingFen,
-        nonPerformingFen: a.nonPerformingFen + pick(r).nonPerformingFen,
-      }),
-      { ...NO_NPL },
-    );
+  return [...own, { productId: 0, others: true, ...combineNpl(others) }];
+}
+
+/** Several products' NPL cells summed, the ratios taken of the sums (not averaged). */
+export function combineNpl(rows: readonly NplRow[]): Pick<NplRow, "shared" | "unshared"> {
+  const sum = (pick: (r: NplRow) => NplCell): NplCell => {
+    const total = { ...NO_NPL };
+    for (const r of rows) {
+      const c = pick(r);
+      total.loans += c.loans;
+      total.outstandingFen += c.outstandingFen;
+      total.nonPerformingFen += c.nonPerformingFen;
+    }
+    return total;
+  };
   const ratio = (c: NplCell) => ({ ...c, ratioBp: ratioBp(c.nonPerformingFen, c.outstandingFen) });
-  return [
-    ...own,
-    {
-      productId: 0,
-      others: true,
-      shared: ratio(sum((r) => r.shared)),
-      unshared: ratio(sum((r) => r.unshared)),
-    },
-  ];
+  return { shared: ratio(sum((r) => r.shared)), unshared: ratio(sum((r) => r.unshared)) };
+}
+
+/** Products the NPL table of a page names; the CSV and JSON downloads carry every product. */
+export const NPL_SHOWN = 20;
+
+/**
+ * The NPL table as a page shows it: the `limit` products with the most non-performing principal
+ * (then the most outstanding, then product id), in that order, and every other product summed
+ * into one row, so the table still adds up to the whole book and a phone is not sent a row per
+ * product of the marketplace (thousands at scale). Rows marked `others` (a bank officer's other
+ * banks) are not products of the list: they stay, after it.
+ */
+export function nplShortList<T extends NplRow & { others?: boolean }>(
+  rows: readonly T[],
+  limit = NPL_SHOWN,
+): { rows: T[]; rest: (Pick<NplRow, "shared" | "unshared"> & { products: number }) | null } {
+  const fixed = rows.filter((r) => r.others);
+  // Keys computed once: thousands of rows at scale.
+  const ranked = rows
+    .filter((r) => !r.others)
+    .map((row) => ({
+      row,
+      npl: row.shared.nonPerformingFen + row.unshared.nonPerformingFen,
+      outstanding: row.shared.outstandingFen + row.unshared.outstandingFen,
+    }))
+    .sort(
+      (a, b) => b.npl - a.npl || b.outstanding - a.outstanding || a.row.productId - b.row.productId,
+    )
+    .map((k) => k.row);
+  const rest = ranked.slice(limit);
+  return {
+    rows: [...ranked.slice(0, limit), ...fixed],
+    rest: rest.length === 0 ? null : { products: rest.length, ...combineNpl(rest) },
+  };
 }

@@ -3,6 +3,7 @@ import {
   effectiveRate,
   nplByProduct,
   nplForBankOfficer,
+  nplShortList,
   poolUsage,
   type EffectiveRate,
   type NplRow,
@@ -519,4 +520,15 @@ export function riskFiguresForBankOfficer(figures: RiskFigures, ownBankOrgId: nu
       "others" in r ? { ...r, productName: "", bankName: "", bankOrgId: 0 } : r,
     ),
   };
+}
+
+/** The figures as a page shows them: the NPL table cut to its short list (nplShortList). */
+export type RiskFiguresPage = RiskFigures & {
+  /** The products not named in `npl`, summed; null when every product is named. */
+  nplRest: ReturnType<typeof nplShortList>["rest"];
+};
+
+export function riskFiguresForPage(figures: RiskFigures): RiskFiguresPage {
+  const { rows, rest } = nplShortList(figures.npl);
+  return { ...figures, npl: rows, nplRest: rest };
 }

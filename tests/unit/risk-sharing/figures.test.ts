@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { daysBetween } from "../../../app/domain/ip";
 import {
   effectiveRate,
+  combineNpl,
   nplByProduct,
+  nplShortList,
   nplForBankOfficer,
   poolUsage,
   principalDays,
@@ -170,5 +172,61 @@ describe("drill-down addresses", () => {
     expect(riskDrillHref("subsidies", { region: "150200" })).toBe(
       "/report/risk?measure=subsidies&region=150200",
     );
+  });
+});
+
+describe("the NPL table a page shows", () => {
+  const row = (
+    productId: number,
+    shared: [number, number, number],
+    unshared: [number, number, number],
+  ) => {
+    const cell = ([loans, outstandingFen, nonPerformingFen]: [number, number, number]) => ({
+      loans,
+      outstandingFen,
+      nonPerformingFen,
+      ratioBp:
+        outstandingFen === 0 ? null : Math.round((nonPerformingFen * 10_000) / outstandingFen),
+    });
+    return { productId, shared: cell(shared), unshared: cell(unshared) };
+  };
+  const book = [
+    row(1, [1, 100 * WAN, 0], [0, 0, 0]),
+    row(2, [0, 0, 0], [2, 200 * WAN, 50 * WAN]),
+    row(3, [1, 300 * WAN, 10 * WAN], [1, 100 * WAN, 10 * WAN]),
+    row(4, [0, 0, 0], [1, 400 * WAN, 0]),
+  ];
+
+  it("names the products with the most non-performing principal and sums the others", () => {
+    const { rows, rest } = nplShortList(book, 2);
+    // 50 万 non-performing, then 20 万; products 1 and 4 have none: summed.
+    expect(rows.map((r) => r.productId)).toEqual([2, 3]);
+    expect(rest).toEqual({
+      products: 2,
+      shared: { loans: 1, outstandingFen: 100 * WAN, nonPerformingFen: 0, ratioBp: 0 },
+      unshared: { loans: 1, outstandingFen: 400 * WAN, nonPerformingFen: 0, ratioBp: 0 },
+    });
+    // The named rows and the rest add up to the whole book.
+    const whole = combineNpl(book);
+    const parts = combineNpl([...rows, { productId: 0, ...rest! }]);
+    expect(parts).toEqual(whole);
+  });
+
+  it("breaks ties by outstanding principal, then product id, and names all when few", () => {
+    const { rows } = nplShortList(book, 3);
+    expect(rows.map((r) => r.productId)).toEqual([2, 3, 4]);
+    expect(nplShortList(book, 4).rest).toBeNull();
+    expect(nplShortList(book).rest).toBeNull();
+  });
+
+  it("keeps a bank officer's other-banks row after the list, never summed into the rest", () => {
+    const officer = nplForBankOfficer(
+      book.map((r) => ({ ...r, bankOrgId: r.productId <= 2 ? 10 : 20 })),
+      10,
+    );
+    const { rows, rest } = nplShortList(officer, 1);
+    expect(rows.map((r) => ("others" in r ? "others" : r.productId))).toEqual([2, "others"]);
+    expect(rest?.products).toBe(1);
+    expect(rest?.shared.outstandingFen).toBe(100 * WAN);
   });
 });
