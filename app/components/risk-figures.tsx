@@ -303,7 +303,11 @@ export function RiskFigures({ data, drillable }: { data: Figures; drillable: boo
           </table>
         </div>
       )}
-      {data.nplRest ? <p className="muted">{r("nplRestHint", { shown: NPL_SHOWN })}</p> : null}
+      {data.nplRest ? (
+        <p className="muted">
+          {r("nplRestHint", { shown: NPL_SHOWN })} <a href="/report.csv">{r("nplCsv")}</a>
+        </p>
+      ) : null}
     </section>
   );
 }
