@@ -486,6 +486,11 @@ export interface ApplicationsTable {
   term_months: number;
   rate_bp: number;
   product_snapshot_json: string;
+  /** The snapshot's support terms (migration 017e), set at creation like the snapshot itself. */
+  support_government_bp: Generated<number>;
+  support_insurer_bp: Generated<number>;
+  support_guarantor_bp: Generated<number>;
+  support_subsidy_bp: Generated<number>;
   approved_amount_fen: number | null;
   approved_rate_bp: number | null;
   approved_term_months: number | null;

@@ -16,6 +16,7 @@ import { DISBURSED_STATES, monthOf, type ApplicationState } from "../app/domain/
 import { addDays, addMonthsClamped } from "../app/domain/ip";
 import { buildSchedule, type RepaymentMethod } from "../app/domain/servicing/schedule";
 import { productSnapshot } from "../app/models/product.server";
+import { supportColumns } from "../app/domain/analytics/figures";
 import type { Db } from "../app/utils/db.server";
 
 type Row = Record<string, unknown>;
@@ -164,6 +165,12 @@ export async function seedScaleDeals(db: Db, o: DealOptions): Promise<DealInfo> 
       );
       snapshots.set(Number(p.id), s);
     }
+    return s;
+  };
+  const supports = new Map<number, ReturnType<typeof supportColumns>>();
+  const supportOf = (p: Row) => {
+    let s = supports.get(Number(p.id));
+    if (!s) supports.set(Number(p.id), (s = supportColumns(snapshotOf(p))));
     return s;
   };
 
@@ -345,6 +352,7 @@ export async function seedScaleDeals(db: Db, o: DealOptions): Promise<DealInfo> 
       term_months: term,
       rate_bp: rate,
       product_snapshot_json: snapshotOf(product),
+      ...supportOf(product),
       approved_amount_fen: approvedAmount,
       approved_rate_bp: approved ? rate : null,
       approved_term_months: approved ? term : null,

@@ -10,7 +10,6 @@ import {
   DURATION_SPANS,
   GROUP_SUM_STAGES,
   emptyGroupSums,
-  snapshotSupport,
   type DurationKey,
   type DurationStats,
   type GroupSumStage,
@@ -351,30 +350,10 @@ export async function sumPledgedAssets(
 }
 
 /**
- * Support terms by snapshot text. A product version's snapshot is the same text on every deal
- * applied under it, so each text is parsed and validated once per process, not once per page view
- * (thousands of distinct texts at seed:scale). Keyed by the text itself: never stale. Bounded: the
- * oldest entries go first.
- */
-const supportByText = new Map<string, ReturnType<typeof snapshotSupport>>();
-const SUPPORT_CACHE_MAX = 20_000;
-function cachedSnapshotSupport(json: string): ReturnType<typeof snapshotSupport> {
-  let v = supportByText.get(json);
-  if (!v) {
-    v = snapshotSupport(json);
-    if (supportByText.size >= SUPPORT_CACHE_MAX) {
-      supportByText.delete(supportByText.keys().next().value as string);
-    }
-    supportByText.set(json, v);
-  }
-  return { ...v };
-}
-
-/**
- * The deals disbursed in the period, grouped by the product snapshot they were applied under. The
- * deals are picked along the covering index (applications_review) and only theirs are read from
- * the table for the snapshot, by primary key: a scan of the table would read every deal's
- * snapshot (most of the table; more than MariaDB's default buffer pool at seed:scale).
+ * The deals disbursed in the period, grouped by the support terms of the product version they
+ * were applied under (applications.support_*, written with the snapshot, migration 017e). The
+ * deals are picked along the covering index (applications_review) and their terms read by id
+ * from the narrow applications_support index, never from the table's rows with their snapshots.
  */
 export async function sumSupportGroups(
   db: Db,
@@ -388,18 +367,25 @@ export async function sumSupportGroups(
     .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
     .select(["a.id", sql<number>`${s.net}`.as("fen")])
     .where(s.disbursed as RawBuilder<boolean>);
+  const terms = [
+    "p.support_government_bp",
+    "p.support_insurer_bp",
+    "p.support_guarantor_bp",
+    "p.support_subsidy_bp",
+  ] as const;
   const rows = await db
     .selectFrom(disbursed.as("x"))
     .innerJoin("applications as p", "p.id", "x.id")
-    .select([
-      "p.product_snapshot_json",
-      sql<number>`COUNT(*)`.as("n"),
-      sql<number>`SUM(x.fen)`.as("fen"),
-    ])
-    .groupBy("p.product_snapshot_json")
+    .select([...terms, sql<number>`COUNT(*)`.as("n"), sql<number>`SUM(x.fen)`.as("fen")])
+    .groupBy([...terms])
     .execute();
   return rows.map((r) => ({
-    support: cachedSnapshotSupport(r.product_snapshot_json),
+    support: {
+      riskGovernmentBp: num(r.support_government_bp),
+      riskInsurerBp: num(r.support_insurer_bp),
+      riskGuarantorBp: num(r.support_guarantor_bp),
+      interestSubsidyBp: num(r.support_subsidy_bp),
+    },
     count: num(r.n),
     amountFen: num(r.fen),
   }));

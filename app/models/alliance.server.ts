@@ -407,12 +407,15 @@ export async function getReview(
 ): Promise<Review> {
   await checkFilters(db, viewer, filters);
   const b = periodBounds(filters);
-  const groups = await sumDealGroups(db, viewer, filters, b);
-  const durations = await durationStatsInSql(db, viewer, filters, b);
-  const pledged = await sumPledgedAssets(db, viewer, filters, b);
-  const support = await sumSupportGroups(db, viewer, filters, b);
-  const reach = await sumRequestsByReach(db, viewer, filters, b);
-  const names = await bankNames(db);
+  // Independent reads: on MySQL/MariaDB they run side by side on the pool's connections.
+  const [groups, durations, pledged, support, reach, names] = await Promise.all([
+    sumDealGroups(db, viewer, filters, b),
+    durationStatsInSql(db, viewer, filters, b),
+    sumPledgedAssets(db, viewer, filters, b),
+    sumSupportGroups(db, viewer, filters, b),
+    sumRequestsByReach(db, viewer, filters, b),
+    bankNames(db),
+  ]);
   groups.sort((x, y) => x.firstId - y.firstId);
   const officer = isOfficer(viewer);
   const ownBank = officer ? { id: viewer.orgId, name: names.get(viewer.orgId) ?? "" } : null;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../db/migrate";
 import { migrations } from "../../db/migrations/index";
 import { appraisalValidUntil } from "../../app/domain/valuation";
+import { supportColumns } from "../../app/domain/analytics/figures";
 import type { Db } from "../../app/utils/db.server";
 import { createTestDb, testDbKind, useTestDb } from "../support/db";
 
@@ -239,6 +240,86 @@ describe("014e: one live disposal a loan", () => {
           .where("application_id", "=", 9)
           .execute(),
       ).rejects.toThrow();
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
+describe("017e: support terms as columns", () => {
+  it("fills every old application's columns from its snapshot, the same as snapshotSupport", async () => {
+    const fresh = await createTestDb({ global: false });
+    try {
+      const m = migrator(fresh.db);
+      const back = await m.migrateTo("2026_12_06_016e_repayment_principal_days");
+      expect(back.error).toBeUndefined();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table as it was then
+      const before = fresh.db as unknown as Kysely<any>;
+      const snapshots = [
+        // The products model's snapshot: terms under `terms`.
+        JSON.stringify({
+          productId: 1,
+          terms: {
+            riskShare: { governmentBp: 4000, insurerBp: 2000, guarantorBp: 1000 },
+            interestSubsidyBp: 5000,
+          },
+        }),
+        // Bare terms, subsidy only.
+        JSON.stringify({ interestSubsidyBp: 3000 }),
+        // No support, unreadable, and out-of-range numbers: zeros, never an error.
+        JSON.stringify({ productId: 2, terms: { minRateBp: 400 } }),
+        "{not json",
+        JSON.stringify({ terms: { riskShare: { governmentBp: 20_000 }, interestSubsidyBp: -1 } }),
+      ];
+      // More rows than one batch of the backfill, so the batches are walked.
+      const rows = Array.from({ length: 2003 }, (_, i) => snapshots[i % snapshots.length]);
+      for (let i = 0; i < rows.length; i += 200) {
+        await before
+          .insertInto("applications")
+          .values(
+            rows.slice(i, i + 200).map((json) => ({
+              product_id: 1,
+              firm_org_id: 1,
+              bank_org_id: 1,
+              region_code: "150100",
+              state: "draft",
+              amount_fen: 1,
+              term_months: 12,
+              rate_bp: 400,
+              product_snapshot_json: json,
+              created_at: "2026-01-01 00:00:00.000",
+              updated_at: "2026-01-01 00:00:00.000",
+            })),
+          )
+          .execute();
+      }
+      const up = await migrateToLatest(fresh.db);
+      expect(up.error).toBeUndefined();
+      const after = await fresh.db
+        .selectFrom("applications")
+        .select([
+          "product_snapshot_json",
+          "support_government_bp",
+          "support_insurer_bp",
+          "support_guarantor_bp",
+          "support_subsidy_bp",
+        ])
+        .orderBy("id")
+        .execute();
+      expect(after).toHaveLength(rows.length);
+      for (const [i, r] of after.entries()) {
+        expect(
+          {
+            support_government_bp: r.support_government_bp,
+            support_insurer_bp: r.support_insurer_bp,
+            support_guarantor_bp: r.support_guarantor_bp,
+            support_subsidy_bp: r.support_subsidy_bp,
+          },
+          `row ${i}`,
+        ).toEqual(supportColumns(r.product_snapshot_json));
+      }
+      expect(after[0]).toMatchObject({ support_government_bp: 4000, support_subsidy_bp: 5000 });
+      expect(after[2001]).toMatchObject({ support_government_bp: 0, support_subsidy_bp: 3000 });
     } finally {
       await fresh.cleanup();
     }

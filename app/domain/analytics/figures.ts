@@ -325,3 +325,19 @@ export function snapshotSupport(json: string | null): ProductSupport {
     interestSubsidyBp: parsed.data.interestSubsidyBp ?? 0,
   };
 }
+
+/** The snapshot's support terms as the applications table keeps them (migration 017e). */
+export function supportColumns(json: string): {
+  support_government_bp: number;
+  support_insurer_bp: number;
+  support_guarantor_bp: number;
+  support_subsidy_bp: number;
+} {
+  const s = snapshotSupport(json);
+  return {
+    support_government_bp: s.riskGovernmentBp,
+    support_insurer_bp: s.riskInsurerBp,
+    support_guarantor_bp: s.riskGuarantorBp,
+    support_subsidy_bp: s.interestSubsidyBp,
+  };
+}

@@ -1,4 +1,5 @@
 import type { LoanProduct } from "../../../db/schema";
+import { supportColumns } from "../../domain/analytics/figures";
 import { checkDraft, parseProductSnapshot } from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant } from "../../utils/time";
@@ -93,6 +94,7 @@ export async function createApplicationDraft(
         term_months: input.termMonths,
         rate_bp: input.rateBp,
         product_snapshot_json: snapshotJson,
+        ...supportColumns(snapshotJson),
         created_at: now,
         updated_at: now,
       })
