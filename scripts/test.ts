@@ -383,14 +383,19 @@ async function main() {
         notRunRow("e2e (Chromium)", `not run: ${chromium} is missing (see above)`, true);
       } else {
         const sqliteBooks = path.join(reportDir, "books-sqlite.json");
+        // The page crawl (every page × 2 widths × 2 languages, axe on two of them) reads only, and
+        // what it checks does not depend on the database: half of its roles crawl here, half on
+        // MariaDB, so each page is crawled once and the two stages take about as long. Without
+        // a MariaDB stage to take the other half, all of it runs here.
         await vitestStage("e2e (Chromium, SQLite)", "e2e", {
           ...baseEnv,
           E2E_BOOKS_FILE: sqliteBooks,
+          ...(mysqlServer ? { ZR_CRAWL_SHARE: "1" } : {}),
         });
         booksRow("reconcile after e2e (SQLite)", sqliteBooks);
         if (mysqlServer) {
-          // The page crawl (every page × 2 viewports × 2 languages × axe) reads only, and what it
-          // checks does not depend on the database: it runs once, in the SQLite stage.
+          // The crawl's other half. Printing to PDF checks the print layout, the same on either
+          // database: it runs in the SQLite stage only.
           const mysqlBooks = path.join(reportDir, "books-mysql.json");
           await vitestStage(
             `e2e (Chromium, ${mysqlServer.label})`,
@@ -400,8 +405,9 @@ async function main() {
               E2E_DB: "mysql",
               MYSQL_TEST_URL: mysqlServer.url,
               E2E_BOOKS_FILE: mysqlBooks,
+              ZR_CRAWL_SHARE: "2",
             },
-            ["--exclude", "tests/e2e/crawl.test.ts"],
+            ["--exclude", "tests/e2e/print.test.ts"],
           );
           booksRow(`reconcile after e2e (${mysqlServer.label})`, mysqlBooks);
         } else if (wanted("mysql")) {
