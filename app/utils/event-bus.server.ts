@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
+import { redactUrl } from "./redis.server";
 
 /**
  * Events that every server process must hear: "the running total changed" (the live progress
@@ -91,10 +92,6 @@ export function createEventBus(redisUrl?: string): EventBus {
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//***@");
 }
 
 /**

@@ -9,6 +9,11 @@ import { Redis } from "ioredis";
  */
 const holder = globalThis as typeof globalThis & { __zrRedis?: Redis | null };
 
+/** The URL for a log line: a password in it is replaced by ***. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}
+
 export function createRedis(url: string): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 0,
@@ -19,7 +24,7 @@ export function createRedis(url: string): Redis {
   redis.on("error", (e: unknown) => {
     if (warned) return;
     warned = true;
-    console.error(`redis: ${url.replace(/\/\/[^@/]*@/, "//***@")} unavailable: ${String(e)}`);
+    console.error(`redis: ${redactUrl(url)} unavailable: ${String(e)}`);
   });
   redis.on("ready", () => (warned = false));
   return redis;

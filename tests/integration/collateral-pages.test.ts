@@ -11,7 +11,7 @@ import { createApplicationDraft } from "../../app/models/application.server";
 import { todayInChina } from "../../app/utils/time";
 import { expectOutcome, matrix, requestAs, useActors, type Actor } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
-import { addAsset, addProduct, driveTo, type DealWorld } from "../support/applications";
+import { addAsset, addProduct, countRows, driveTo, type DealWorld } from "../support/applications";
 import { useAppServer } from "../support/http";
 
 const today = todayInChina();
@@ -43,15 +43,8 @@ describe(`collateral pages (${testDbKind()})`, () => {
   let feeAsset = 0;
   let otherAsset = 0;
   let feeYear = 0;
-  const countRows = async (table: "collateral_fee_payments" | "legal_status_events") =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number | string>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: "collateral_fee_payments" | "legal_status_events") =>
+    countRows(t.db, table);
   const page = (actor: Actor, path: string) =>
     requestAs(app, actors, actor, path).then((r) => r.text());
   const audits = (action: string) =>
@@ -203,7 +196,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
     expect(wrongAsset.status).toBe(404);
     const wrongFirm = await requestAs(app, actors, "firmB", path, form(good));
     expect(wrongFirm.status).toBe(404);
-    expect(await countRows("collateral_fee_payments")).toBe(0);
+    expect(await count("collateral_fee_payments")).toBe(0);
     expect(await audits("collateral.fee")).toHaveLength(0);
   });
 
@@ -262,7 +255,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
 
   it("records legal events from either side; an invalidation cuts the coverage at once", async () => {
     const bankPath = `/bank/loans/${loanId}/collateral`;
-    const before = await countRows("legal_status_events");
+    const before = await count("legal_status_events");
     const bad: [Record<string, string>, string][] = [
       [{ intent: "legal", assetId: String(otherAsset), eventDate: today }, "请选择事件类型"],
       [
@@ -284,7 +277,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await res.text()).toContain(text);
     }
-    expect(await countRows("legal_status_events")).toBe(before);
+    expect(await count("legal_status_events")).toBe(before);
     expect(await status(otherAsset)).toBe("granted");
 
     // The firm records a licence: no change to coverage.
@@ -333,7 +326,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
     expect(await page("firmA", "/firm/watch?group=lapsed")).toContain(`/firm/assets/${otherAsset}`);
 
     // An invalidation is final: restoration is refused and writes nothing.
-    const n = await countRows("legal_status_events");
+    const n = await count("legal_status_events");
     const restore = await requestAs(
       app,
       actors,
@@ -348,7 +341,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
     );
     expect(restore.status).toBe(400);
     expect(await restore.text()).toContain("不能恢复权利");
-    expect(await countRows("legal_status_events")).toBe(n);
+    expect(await count("legal_status_events")).toBe(n);
     const recorded = await t.db
       .selectFrom("legal_status_events")
       .select(["event_type", "source"])
@@ -363,7 +356,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
 
   it("imports legal events by CSV all or nothing, within the bank's own loans", async () => {
     const feeNumber = await numberOf(feeAsset);
-    const before = await countRows("legal_status_events");
+    const before = await count("legal_status_events");
     const good = [feeNumber, "转让", today, "", "股权重组"];
     // Another bank: the asset is not pledged to its loans, so the line is unknown.
     const foreign = await requestAs(
@@ -403,7 +396,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
     );
     expect(noColumns.status).toBe(400);
     expect(await noColumns.text()).toContain("缺少必填列");
-    expect(await countRows("legal_status_events")).toBe(before);
+    expect(await count("legal_status_events")).toBe(before);
     expect(await audits("collateral.legal_import")).toHaveLength(0);
 
     // A clean file: every line in one go; the same file again records nothing twice.
@@ -417,7 +410,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
     const okText = await ok.text();
     expect(ok.status).toBe(200);
     expect(okText).toContain("已导入 2 条事件");
-    expect(await countRows("legal_status_events")).toBe(before + 2);
+    expect(await count("legal_status_events")).toBe(before + 2);
     const again = await requestAs(
       app,
       actors,
@@ -426,7 +419,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
       upload([HEAD, good]),
     );
     expect(await again.text()).toContain("已导入 0 条事件，跳过 1 条");
-    expect(await countRows("legal_status_events")).toBe(before + 2);
+    expect(await count("legal_status_events")).toBe(before + 2);
 
     // The admin may import for any asset; a lapse takes it out of the coverage.
     const lapse = await requestAs(
@@ -452,7 +445,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
 
   it("records one event typed by number, as the admin's or the bank's own", async () => {
     const number = await numberOf(otherAsset);
-    const before = await countRows("legal_status_events");
+    const before = await count("legal_status_events");
     const post = (actor: Actor, body: Record<string, string>) =>
       requestAs(app, actors, actor, "/collateral/legal-events", form(body));
     const unknown = await post("bankY", {
@@ -471,7 +464,7 @@ describe(`collateral pages (${testDbKind()})`, () => {
     });
     expect(future.status).toBe(400);
     expect(await future.text()).toContain("不能晚于今天");
-    expect(await countRows("legal_status_events")).toBe(before);
+    expect(await count("legal_status_events")).toBe(before);
     const ok = await post("admin", {
       intent: "single",
       number,

@@ -25,6 +25,7 @@ import { DEMO_LPR, RISK_PARTIES } from "../../db/seed-risk";
 import { SHOWCASE_FIRMS } from "../../db/seed-showcase";
 import { printLogins } from "../../scripts/logins";
 import { ledgerSums } from "../support/alliance";
+import { countRows } from "../support/applications";
 import { testDbKind, useTestDb } from "../support/db";
 
 describe(`the demo data (${testDbKind()})`, () => {
@@ -412,15 +413,7 @@ describe(`the demo data (${testDbKind()})`, () => {
         "collateralLapsed",
       ]),
     );
-    const count = async (table: "reminders" | "mail_queue" | "notifications") =>
-      Number(
-        (
-          await t.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number | string>().as("n"))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = (table: "reminders" | "mail_queue" | "notifications") => countRows(t.db, table);
     const before = [
       await count("reminders"),
       await count("mail_queue"),

@@ -10,6 +10,7 @@ import { testDbKind, useTestDb } from "../support/db";
 import {
   addAsset,
   addProduct,
+  countRows,
   driveTo,
   newApplication,
   type DealWorld,
@@ -43,15 +44,8 @@ describe(`subsidy pages over HTTP (${testDbKind()})`, () => {
       ).toString(),
     });
   const getAs = (cookie: string, path: string) => app.fetch(path, { headers: { cookie } });
-  const count = async (table: "subsidy_programmes" | "subsidy_payouts" | "lpr_settings") =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<number | string>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: "subsidy_programmes" | "subsidy_payouts" | "lpr_settings") =>
+    countRows(t.db, table);
 
   async function member(kind: "government" | "insurer", name: string): Promise<string> {
     const o = await t.db

@@ -8,7 +8,7 @@
  *   const id = await newApplication(t.db, w, { assetIds: [asset] });
  *   await driveTo(t.db, w, id, "pledge_registered");
  */
-import type { ApplicationState, IpType } from "../../db/schema";
+import type { ApplicationState, Database, IpType } from "../../db/schema";
 import {
   approveApplication,
   createApplicationDraft,
@@ -281,10 +281,8 @@ export async function driveTo(
   }
 }
 
-export async function countRows(
-  db: Db,
-  table: "ledger_entries" | "pledge_locks" | "disbursement_totals" | "notifications" | "audit_log",
-): Promise<number> {
+/** The number of rows in a table. */
+export async function countRows(db: Db, table: keyof Database): Promise<number> {
   const r = await db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number | string>().as("n"))

@@ -34,8 +34,3 @@ export async function getCurrentRiskFigures(db: Db, now = Date.now()): Promise<R
   }
   return entry.figures;
 }
-
-/** Tests: forget the kept figures. */
-export function clearRiskFiguresCache(): void {
-  entry = null;
-}
