@@ -83,6 +83,10 @@ async function countAgainst(
     .where("throttle_key", "=", key)
     .executeTakeFirstOrThrow();
   const delay = delayAfterFailures(scope, Number(failures));
+  // A free failure blocks nothing. Writing blocked_until = now would refuse, for a moment, a
+  // concurrent attempt on the same key whose clock read a few ms earlier (two log-ins from one
+  // address at once), with a "try again in 1 s" no rule asked for.
+  if (delay === 0) return;
   await trx
     .updateTable("login_throttle")
     .set({ blocked_until: toDbInstant(new Date(now.getTime() + delay)) })
@@ -229,7 +233,9 @@ for i = 1, 2 do
   local delays = {}
   for d in string.gmatch(ARGV[3 + i], '[^,]+') do delays[#delays + 1] = tonumber(d) end
   local delay = delays[math.min(f, #delays)]
-  redis.call('HSET', KEYS[i], 'f', f, 'last', now, 'until', now + delay)
+  redis.call('HSET', KEYS[i], 'f', f, 'last', now)
+  -- A free failure blocks nothing (see countAgainst).
+  if delay > 0 then redis.call('HSET', KEYS[i], 'until', now + delay) end
   redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[3]))
 end
 return {1, 0}

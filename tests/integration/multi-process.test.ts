@@ -236,6 +236,38 @@ describe("more than one process", () => {
       }
     });
 
+    it("lets two attempts from one address through whatever order their clocks ran in", async () => {
+      // Two log-ins at once from one address: the one whose clock read later counts first. A free
+      // failure must not block the other for the few ms between the two readings.
+      const a = createRedis(redis.url);
+      try {
+        for (const store of [null, a]) {
+          const from = ip();
+          const t0 = Date.now();
+          const later = await admitLoginAttempt(
+            t.db,
+            `a-${randomUUID()}@nowhere.test`,
+            from,
+            new Date(t0 + 5),
+            store,
+          );
+          const earlier = await admitLoginAttempt(
+            t.db,
+            `b-${randomUUID()}@nowhere.test`,
+            from,
+            new Date(t0),
+            store,
+          );
+          expect([later, earlier], store ? "Redis" : "database").toEqual([
+            { ok: true },
+            { ok: true },
+          ]);
+        }
+      } finally {
+        a.disconnect();
+      }
+    });
+
     it("counts in the database when Redis does not answer, so guesses stay throttled", async () => {
       const errors = console.error;
       console.error = () => {};
