@@ -234,5 +234,27 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
     `追回 · ${formatMoneyExact(3.5 * WAN)}`,
   );
 
+  // The public report carries the pool's payout and recovery: a visitor reads the figures, the
+  // alliance member (who may see the rows) opens the payout's rows from its figure.
+  const reportFen = async (p: Page, measure: string) => {
+    await p.goto("/report");
+    const cell = p.locator(
+      `[data-testid=risk-pools] tr[data-pool="${s.poolId}"] [data-measure=${measure}]`,
+    );
+    return cell.getAttribute("data-fen");
+  };
+  expect(await reportFen(visitor, "pool_balance")).toBe(String(50 * WAN - 7 * WAN + 3.5 * WAN));
+  expect(await reportFen(visitor, "claims_paid")).toBe(String(7 * WAN));
+  expect(await reportFen(visitor, "recovered")).toBe(String(3.5 * WAN));
+  expect(await reportFen(manager, "claims_paid")).toBe(String(7 * WAN));
+  await manager
+    .locator(`[data-testid=risk-pools] tr[data-pool="${s.poolId}"] a[data-measure=claims_paid]`)
+    .click();
+  await manager.waitForURL(/\/report\/risk\?measure=claims_paid&pool=\d+/);
+  expect(await manager.getByTestId("risk-rows-figure").getAttribute("data-fen")).toBe(
+    String(7 * WAN),
+  );
+  expect(await manager.getByTestId("risk-rows-table").textContent()).toContain(`#${s.loanId}`);
+
   for (const p of [bank, manager, visitor]) await p.context().close();
 });
