@@ -20,27 +20,18 @@ import { Field, FormErrors } from "../components/Field";
 import { REGIONS, regionName } from "../domain/regions";
 import { CLAIM_DOCUMENTS } from "../domain/risk-sharing/claims";
 import { UserFacingError } from "../models/errors";
-import {
-  isGovernmentOrAdmin,
-  RiskRefusal,
-  type RiskActor,
-} from "../models/risk-sharing/common.server";
+import { RiskRefusal } from "../models/risk-sharing/common.server";
 import { createPool } from "../models/risk-sharing/pools.server";
 import { listPoolFormOptions } from "../models/risk-sharing/views.server";
 import { withDb } from "../models/with-db.server";
 import { getServerT } from "../utils/i18n.server";
 import { translateMessage } from "../utils/messages";
 import { pageTitle } from "../utils/meta";
-import { authorize, forbidden } from "../utils/permissions.server";
+import { forbidden, requireGovernmentActor } from "../utils/permissions.server";
 import { poolFieldOf, poolSchema } from "../utils/risk-schemas";
 
 /** A pool is set up by a government alliance member (政府部门) or the admin; it manages the pool. */
-async function requireGovernment(request: Request): Promise<RiskActor> {
-  const user = await authorize(request, "riskPool.create");
-  const actor = { userId: user.id, orgId: user.org_id, role: user.role };
-  if (!(await withDb(isGovernmentOrAdmin, actor))) forbidden();
-  return actor;
-}
+const requireGovernment = (request: Request) => requireGovernmentActor(request, "riskPool.create");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireGovernment(request);

@@ -27,17 +27,12 @@ import { refusal } from "../utils/application-routes.server";
 import { getServerT } from "../utils/i18n.server";
 import { translateMessage } from "../utils/messages";
 import { pageTitle } from "../utils/meta";
-import { authorize, forbidden } from "../utils/permissions.server";
+import { requireGovernmentActor } from "../utils/permissions.server";
 import { fieldErrorsOf, programmeRulesOf, programmeSchema } from "../utils/subsidy-schemas";
-import { isGovernmentOrAdmin, RiskRefusal } from "../models/risk-sharing/common.server";
+import { RiskRefusal } from "../models/risk-sharing/common.server";
 
-async function governmentOrAdmin(request: Request) {
-  const user = await authorize(request, "subsidyProgramme.create");
-  const actor = { userId: user.id, orgId: user.org_id, role: user.role };
-  // An insurer or a guarantor is an alliance member too, but only government sets up subsidies.
-  if (!(await withDb(isGovernmentOrAdmin, actor))) forbidden();
-  return actor;
-}
+const governmentOrAdmin = (request: Request) =>
+  requireGovernmentActor(request, "subsidyProgramme.create");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await governmentOrAdmin(request);

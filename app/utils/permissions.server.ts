@@ -9,6 +9,8 @@ import {
   type PublicAction,
   type SecondFactorState,
 } from "../domain/permissions";
+import { isGovernmentOrAdmin, type RiskActor } from "../models/risk-sharing/common.server";
+import { withDb } from "../models/with-db.server";
 import { getOptionalUser, requireUser } from "./auth.server";
 import type { SessionUser } from "./session.server";
 
@@ -42,6 +44,20 @@ export async function authorize(request: Request, action: MemberAction): Promise
     sendToEnrolment(request.method === "GET" ? url.pathname + url.search : null);
   }
   return user;
+}
+
+/**
+ * `authorize`, then only a government alliance member (政府部门) or the admin: an insurer or a
+ * guarantor is an alliance member too, but pools and 贴息 programmes are set up by government.
+ */
+export async function requireGovernmentActor(
+  request: Request,
+  action: MemberAction,
+): Promise<RiskActor> {
+  const user = await authorize(request, action);
+  const actor = { userId: user.id, orgId: user.org_id, role: user.role };
+  if (!(await withDb(isGovernmentOrAdmin, actor))) forbidden();
+  return actor;
 }
 
 /**
