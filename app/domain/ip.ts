@@ -106,6 +106,16 @@ export function addDays(date: string, days: number): string {
     .slice(0, 10);
 }
 
+/**
+ * Whether a right with this stored expiry date is in force on `day`. The stored expiry is the
+ * first day the right is no longer in force (the anniversary of filing or registration), so a
+ * right expiring on day D is not in force, and cannot be pledged, on D (docs/domain.md#pledgeable).
+ * Matching, approval, the asset pages and the watch lists all draw the line here.
+ */
+export function isInForceOn(expiryDate: string, day: string): boolean {
+  return day < expiryDate;
+}
+
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: string, to: string): number {
   const a = requireDate(from);

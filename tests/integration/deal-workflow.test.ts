@@ -395,6 +395,34 @@ describe("the deal workflow on the models", () => {
       });
     });
 
+    it("an asset whose expiry date is the approval day is refused: it is not in force that day", async () => {
+      // Matching calls it expired that day too (docs/domain.md#pledgeable).
+      const asset = await addAsset(t.db, w.firmA.orgId, { expiryDate: "2025-01-31" });
+      const id = await newApplication(t.db, w, { assetIds: [asset] });
+      await driveTo(t.db, w, id, "under_review");
+      const decision = {
+        applicationId: id,
+        version: 3,
+        amountFen: 10_000_000,
+        rateBp: 385,
+        termMonths: 12,
+      };
+      const e = await expectRefusal(
+        approveApplication(t.db, w.bankX, { ...decision, day: "2025-01-31" }),
+        "applications:problems.asset_expired",
+      );
+      expect((e as ApplicationProblemsError).problems[0]).toMatchObject({
+        code: "asset_expired",
+        assetId: asset,
+        expiryDate: "2025-01-31",
+      });
+      expect(await row(id)).toMatchObject({ state: "under_review", version: 3 });
+      expect(await locksOf(id)).toEqual([]);
+      // The day before is its last day in force.
+      await approveApplication(t.db, w.bankX, { ...decision, day: "2025-01-30" });
+      expect(await locksOf(id)).toEqual([asset]);
+    });
+
     it("an exhausted quota gives a clear message and rolls back", async () => {
       const productId = await addProduct(t.db, w.bankX.orgId, w.bankX.userId, {
         quotaFen: 5_000_000,
