@@ -40,6 +40,8 @@ import { nowInstant } from "../../app/utils/time";
 import { useTestDb, type TestDb } from "../support/db";
 
 const TODAY = "2026-11-27";
+/** A later check day on 29 February, where "+ N years" lands on 28 February of a common year. */
+const LEAP_DAY = "2028-02-29";
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -70,15 +72,20 @@ class Gen {
 
 const WAN = 1_000_000; // fen per 万元
 
-/** A date near one of the thresholds the products use, so boundaries are hit exactly. */
-function expiryNear(g: Gen): string {
+/**
+ * A date near one of the thresholds the products use, on TODAY or on LEAP_DAY, so boundaries are
+ * hit exactly (a five-year threshold across one 29 February is 1826 days, not 1827).
+ */
+function expiryNear(g: Gen, dayGen: Gen): string {
   const years = g.pick([0, 1, 3, 5, 8]);
-  const base = expiryThreshold(TODAY, years);
+  const base = expiryThreshold(dayGen.chance(0.7) ? TODAY : LEAP_DAY, years);
   return g.chance(0.5) ? addDays(base, g.pick([-1, 0, 1])) : addDays(TODAY, g.int(-200, 7000));
 }
 
 async function seedWorld(t: TestDb, seed: number) {
   const g = new Gen(prng(seed));
+  // A stream of its own, so the leap-day thresholds leave the rest of the world as it was.
+  const dayGen = new Gen(prng(seed + 1000));
   const db = t.db;
   const now = nowInstant();
   const bankIds: number[] = [];
@@ -136,7 +143,7 @@ async function seedWorld(t: TestDb, seed: number) {
               ? null
               : addDays(registrationThreshold(TODAY, regAgeYears), g.pick([-1, 0, 1, 400]))
             : null,
-          expiry_date: expiryNear(g),
+          expiry_date: expiryNear(g, dayGen),
           formal_value_fen: hasFormal ? g.int(20, 400) * 10 * WAN + g.int(0, 9999) : null,
           formal_valid_until: hasFormal
             ? g.chance(0.1)
@@ -460,7 +467,7 @@ describe("matching prefilter equals the pure engine", () => {
       await checkProducts(t);
       // Months later, without any refresh: appraisals and rights have expired meanwhile, and the
       // stored summaries must still never exclude a match.
-      for (const later of [addDays(TODAY, 200), addDays(TODAY, 800)]) {
+      for (const later of [addDays(TODAY, 200), LEAP_DAY, addDays(TODAY, 800)]) {
         await checkRequests(t, later);
         await checkProducts(t, later);
         await checkProductStates(t, later);
@@ -620,6 +627,133 @@ describe("matching prefilter on hand-built boundaries", () => {
       ]);
       const none = await findMatchesForRequest(t.db, uncovered, TODAY, { useCache });
       expect([none!.matchCount, none!.nearMissCount]).toEqual([0, 0]);
+    }
+  });
+});
+
+describe("matching prefilter on calendar years (docs/domain.md#years-left)", () => {
+  const t = useTestDb();
+
+  it("keeps a request with exactly five calendar years left across a 29 February, both ways", async () => {
+    const now = nowInstant();
+    const bank = await t.db
+      .insertInto("organisations")
+      .values({ kind: "bank", name: "历法银行", created_at: now })
+      .executeTakeFirstOrThrow();
+    const firm = await t.db
+      .insertInto("organisations")
+      .values({
+        kind: "firm",
+        name: "历法企业",
+        region_code: "150100",
+        industry_section: "C",
+        created_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    const firmId = Number(firm.insertId);
+    const terms: LoanProductTerms = {
+      id: 0,
+      bankOrgId: 0,
+      name: "五年期限产品",
+      minAmountFen: 1,
+      maxAmountFen: 1_000_000,
+      minTermMonths: 1,
+      maxTermMonths: 36,
+      minRateBp: 400,
+      maxRateBp: 500,
+      pledgeRateBp: { invention: 5000, utility_model: 0, design: 0, trademark: 0 },
+      acceptedIpTypes: ["invention"],
+      minRemainingYears: { invention: 5, utility_model: 0, design: 0, trademark: 0 },
+      trademarkMinAgeYears: 0,
+      regions: "all",
+      industries: "all",
+      requiredFlags: [],
+      requiresFormalAppraisal: true,
+      quotaTotalFen: 1_000_000,
+      quotaRemainingFen: 1_000_000,
+      riskShare: { governmentBp: 0, insurerBp: 0, guarantorBp: 0 },
+      interestSubsidyBp: 0,
+      active: true,
+    };
+    expect(validateProductTerms(terms)).toEqual([]);
+    const product = await t.db
+      .insertInto("loan_products")
+      .values({
+        bank_org_id: Number(bank.insertId),
+        name: terms.name,
+        description: "",
+        ...productTermColumns(terms),
+        created_by: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .executeTakeFirstOrThrow();
+    const productId = Number(product.insertId);
+    /** A request offering one granted invention that expires on `expiry`. */
+    const requestWith = async (expiry: string) => {
+      const asset = await t.db
+        .insertInto("ip_assets")
+        .values({
+          firm_org_id: firmId,
+          asset_kind: "patent",
+          ip_type: "invention",
+          number: `Y${expiry}`,
+          title: `止于${expiry}的专利`,
+          status: "granted",
+          expiry_date: expiry,
+          formal_value_fen: 1_000_000,
+          formal_valid_until: "2034-12-31",
+          created_at: now,
+          updated_at: now,
+        })
+        .executeTakeFirstOrThrow();
+      return createRequest(t.db, {
+        today: TODAY,
+        firmOrgId: firmId,
+        userId: 1,
+        input: {
+          amountFen: 100_000,
+          termMonths: 12,
+          maxRateBp: 450,
+          purpose: "历法",
+          assetIds: [Number(asset.insertId)],
+        },
+      });
+    };
+    // 2026-11-27 + 5 years = 2031-11-27 (1826 days); 2028-02-29 + 5 years = 2033-02-28.
+    const a = await requestWith("2031-11-27");
+    const b = await requestWith("2031-11-26");
+    const c = await requestWith("2033-02-28");
+    const d = await requestWith("2033-02-27");
+    const expected: Record<string, { match: number[]; near: number[] }> = {
+      [TODAY]: { match: [a, c, d], near: [b] },
+      [LEAP_DAY]: { match: [c], near: [a, b, d] },
+    };
+    for (const [day, want] of Object.entries(expected)) {
+      for (const id of [...want.match, ...want.near]) {
+        for (const useCache of [true, false]) {
+          const got = await findMatchesForRequest(t.db, id, day, { useCache });
+          const matched = want.match.includes(id);
+          expect(
+            got!.matches.map((e) => e.productId),
+            `request ${id} on ${day}`,
+          ).toEqual(matched ? [productId] : []);
+          expect(got!.nearMisses.map((e) => e.failures.map((f) => f.code))).toEqual(
+            matched ? [] : [["remaining_protection"]],
+          );
+        }
+      }
+      const bankSide = await findRequestsForProduct(t.db, productId, { pageSize: 100 }, day);
+      expect(
+        bankSide!.rows.map((r) => r.requestId).sort((x, y) => x - y),
+        day,
+      ).toEqual(want.match);
+      expect(await countRequestsForProduct(t.db, productId, day)).toBe(want.match.length);
+      const states = await findRequestStatesForProduct(t.db, productId, { pageSize: 100 }, day);
+      expect(
+        states!.rows.map((r) => [r.requestId, r.state]).sort((x, y) => Number(x[0]) - Number(y[0])),
+        `states on ${day}`,
+      ).toEqual([a, b, c, d].map((id) => [id, want.match.includes(id) ? "ready" : "near_miss"]));
     }
   });
 });

@@ -58,6 +58,7 @@ function asset(id: number, over: Partial<OfferedAsset> = {}): OfferedAsset {
     number: `20211034567${id}.X`,
     status: "granted",
     remainingYears: 12,
+    wholeYearsLeft: 12,
     ageYears: null,
     formalValueFen: null,
     formalValidUntil: null,

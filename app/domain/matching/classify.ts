@@ -219,8 +219,8 @@ export function classifyProducts(
       tm,
       statusOk,
       expired,
-      // remaining < Y ⟺ floor(remaining) < Y for whole years Y.
-      years: Math.floor(a.remainingYears),
+      // The engine compares the whole calendar years left with the product's whole-year minimum.
+      years: a.wholeYearsLeft,
       age: a.ageYears === null ? -1 : Math.floor(a.ageYears),
       formalUsable,
       hasIndicative: a.indicativeValueFen !== null,

@@ -73,7 +73,8 @@ function assetProblems(asset: OfferedAsset, product: LoanProductTerms, today: st
   if (asset.remainingYears <= 0) {
     // An expired right is never pledged, whatever the product asks (docs/domain.md#pledgeable).
     problems.push({ ...ref, code: "asset_expired" });
-  } else if (asset.remainingYears < requiredYears) {
+  } else if (asset.wholeYearsLeft < requiredYears) {
+    // Calendar years: 2025-03-01 → 2030-03-01 is five years, though 1826 days ÷ 365.25 < 5.
     problems.push({
       ...ref,
       code: "remaining_protection",

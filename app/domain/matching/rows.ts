@@ -1,5 +1,5 @@
 import type { FinancingRequestsTable, IpAsset, LoanProduct } from "../../../db/schema";
-import { addDays, daysBetween, DAYS_PER_YEAR } from "../ip";
+import { addDays, addYearsClamped, daysBetween, DAYS_PER_YEAR, wholeYearsBetween } from "../ip";
 import { isWithinValidity } from "../valuation/formal";
 import {
   FIRM_FLAGS,
@@ -256,8 +256,10 @@ export const ASSET_ENGINE_COLUMNS = [
 const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
 
 /**
- * An ip_assets row as seen on `today`: remaining protection = days to expiry ÷ 365.25 (never
- * negative; 0 on and after the expiry day), a trademark's age = days since registration ÷ 365.25.
+ * An ip_assets row as seen on `today`: remaining protection in whole calendar years (the largest
+ * N with today + N years ≤ expiry, what a product's minimum is compared with) and as days to
+ * expiry ÷ 365.25 for the sentences (never negative; 0 on and after the expiry day), a
+ * trademark's age = days since registration ÷ 365.25.
  */
 export function offeredAssetFromRow(row: AssetRowForEngine, today: string): OfferedAsset {
   const days = daysBetween(today, row.expiry_date);
@@ -270,6 +272,7 @@ export function offeredAssetFromRow(row: AssetRowForEngine, today: string): Offe
     // engine explains them by name.
     status: row.status as AssetStatus,
     remainingYears: Math.max(0, days / DAYS_PER_YEAR),
+    wholeYearsLeft: wholeYearsBetween(today, row.expiry_date),
     ageYears:
       row.ip_type === "trademark" && row.registration_date
         ? daysBetween(row.registration_date, today) / DAYS_PER_YEAR
@@ -294,11 +297,14 @@ export function minDaysForYears(years: number): number {
 }
 
 /**
- * The earliest expiry date an asset may have to pass "remaining protection ≥ years" on `today`
- * (and to be unexpired at all: at least one day left).
+ * The earliest expiry date an asset may have to pass "remaining protection ≥ years" on `today`:
+ * today + years calendar years, exactly where the engine's wholeYearsLeft ≥ years draws the line
+ * (a minimum is whole years; a fraction would be rounded up, as the engine's comparison of whole
+ * years does), and at least one day left, to be in force at all.
  */
 export function expiryThreshold(today: string, years: number): string {
-  return addDays(today, Math.max(1, minDaysForYears(years)));
+  const whole = Math.ceil(years);
+  return whole <= 0 ? addDays(today, 1) : addYearsClamped(today, whole);
 }
 
 /** The latest registration date a trademark may have to be at least `years` old on `today`. */

@@ -20,8 +20,14 @@ export interface OfferedAsset {
   /** 专利号 or 商标注册号, as stored. */
   number: string;
   status: AssetStatus;
-  /** Years of protection left on the evaluation day (decimal). */
+  /** Years of protection left on the evaluation day (days ÷ 365.25): for the sentences. */
   remainingYears: number;
+  /**
+   * Whole calendar years of protection left on the evaluation day: the largest N with day + N
+   * years ≤ expiry (wholeYearsBetween; 0 when less than a year is left). A product's minimum
+   * remaining protection is compared with this, never with the decimal (docs/domain.md#years-left).
+   */
+  wholeYearsLeft: number;
   /** Trademarks: years since registration. Null for patents or when unknown. */
   ageYears: number | null;
   formalValueFen: number | null;
