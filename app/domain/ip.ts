@@ -111,8 +111,9 @@ export function addDays(date: string, days: number): string {
  * `to` is earlier than a year after `from`. `from` + N years is addYearsClamped: 29 February + N
  * years is 28 February when that year has no 29th (民法典 第二百零二条: a period in years ends on
  * the month's last day when it has no corresponding day). This is how a rule counts "at least N
- * years": N years of protection left on day D ⟺ expiry ≥ D + N years (docs/domain.md#years-left),
- * where days ÷ 365.25 would read five calendar years holding one 29 February as 4.9993.
+ * years": N years of protection left on day D ⟺ expiry ≥ D + N years, a trademark registered at
+ * least N years on D ⟺ registration + N years ≤ D (docs/domain.md#years-left), where days ÷
+ * 365.25 would read five calendar years holding one 29 February as 4.9993.
  */
 export function wholeYearsBetween(from: string, to: string): number {
   const a = requireDate(from);

@@ -5,7 +5,8 @@
  * valid until today, amounts equal to the capacity, quotas one fen short…).
  */
 import { describe, expect, it } from "vitest";
-import type { IpType, LoanProduct } from "../../db/schema";
+import type { Insertable } from "kysely";
+import type { IpAssetsTable, IpType, LoanProduct } from "../../db/schema";
 import { addDays, addYearsClamped } from "../../app/domain/ip";
 import { FIRM_FLAGS, INDUSTRY_CODES } from "../../app/domain/industry";
 import {
@@ -141,7 +142,10 @@ async function seedWorld(t: TestDb, seed: number) {
           registration_date: tm
             ? g.chance(0.1)
               ? null
-              : addDays(registrationThreshold(TODAY, regAgeYears), g.pick([-1, 0, 1, 400]))
+              : addDays(
+                  registrationThreshold(dayGen.chance(0.7) ? TODAY : LEAP_DAY, regAgeYears),
+                  g.pick([-1, 0, 1, 400]),
+                )
             : null,
           expiry_date: expiryNear(g, dayGen),
           formal_value_fen: hasFormal ? g.int(20, 400) * 10 * WAN + g.int(0, 9999) : null,
@@ -631,129 +635,196 @@ describe("matching prefilter on hand-built boundaries", () => {
   });
 });
 
+/**
+ * One product and one firm whose requests each offer one asset dated `date` (an expiry or a
+ * registration date), checked on each day in both directions: the engine's verdict through the
+ * firm's SQL and in-memory classifications and through the bank's pipeline, count and states.
+ * Other products and requests in the database are left out of the comparison.
+ */
+async function calendarCase(
+  t: TestDb,
+  c: {
+    name: string;
+    terms: Partial<LoanProductTerms>;
+    asset: (
+      date: string,
+    ) => Omit<Insertable<IpAssetsTable>, "firm_org_id" | "created_at" | "updated_at">;
+    dates: string[];
+    /** Per day, the dates whose request matches; every other one misses by `failure` alone. */
+    matchOn: Record<string, string[]>;
+    failure: string;
+  },
+) {
+  const now = nowInstant();
+  const bank = await t.db
+    .insertInto("organisations")
+    .values({ kind: "bank", name: `${c.name}银行`, created_at: now })
+    .executeTakeFirstOrThrow();
+  const firm = await t.db
+    .insertInto("organisations")
+    .values({
+      kind: "firm",
+      name: `${c.name}企业`,
+      region_code: "150100",
+      industry_section: "C",
+      created_at: now,
+    })
+    .executeTakeFirstOrThrow();
+  const firmId = Number(firm.insertId);
+  const terms: LoanProductTerms = {
+    id: 0,
+    bankOrgId: 0,
+    name: c.name,
+    minAmountFen: 1,
+    maxAmountFen: 1_000_000,
+    minTermMonths: 1,
+    maxTermMonths: 36,
+    minRateBp: 400,
+    maxRateBp: 500,
+    pledgeRateBp: { invention: 0, utility_model: 0, design: 0, trademark: 0 },
+    acceptedIpTypes: [],
+    minRemainingYears: { invention: 0, utility_model: 0, design: 0, trademark: 0 },
+    trademarkMinAgeYears: 0,
+    regions: "all",
+    industries: "all",
+    requiredFlags: [],
+    requiresFormalAppraisal: true,
+    quotaTotalFen: 1_000_000,
+    quotaRemainingFen: 1_000_000,
+    riskShare: { governmentBp: 0, insurerBp: 0, guarantorBp: 0 },
+    interestSubsidyBp: 0,
+    active: true,
+    ...c.terms,
+  };
+  expect(validateProductTerms(terms)).toEqual([]);
+  const product = await t.db
+    .insertInto("loan_products")
+    .values({
+      bank_org_id: Number(bank.insertId),
+      name: terms.name,
+      description: "",
+      ...productTermColumns(terms),
+      created_by: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow();
+  const productId = Number(product.insertId);
+  const requestOf = new Map<string, number>();
+  for (const date of c.dates) {
+    const asset = await t.db
+      .insertInto("ip_assets")
+      .values({ ...c.asset(date), firm_org_id: firmId, created_at: now, updated_at: now })
+      .executeTakeFirstOrThrow();
+    const id = await createRequest(t.db, {
+      today: TODAY,
+      firmOrgId: firmId,
+      userId: 1,
+      input: {
+        amountFen: 100_000,
+        termMonths: 12,
+        maxRateBp: 450,
+        purpose: "历法",
+        assetIds: [Number(asset.insertId)],
+      },
+    });
+    requestOf.set(date, id);
+  }
+  const ours = new Set(requestOf.values());
+  for (const [day, matching] of Object.entries(c.matchOn)) {
+    for (const [date, id] of requestOf) {
+      const matched = matching.includes(date);
+      for (const useCache of [true, false]) {
+        const got = await findMatchesForRequest(t.db, id, day, { useCache });
+        const here = <T extends { productId: number }>(es: T[]) =>
+          es.filter((e) => e.productId === productId);
+        expect(here(got!.matches).length, `${date} on ${day}`).toBe(matched ? 1 : 0);
+        expect(
+          here(got!.nearMisses).map((e) => e.failures.map((f) => f.code)),
+          `${date} on ${day}`,
+        ).toEqual(matched ? [] : [[c.failure]]);
+      }
+    }
+    const want = matching.map((date) => requestOf.get(date)!).sort((x, y) => x - y);
+    const bankSide = await findRequestsForProduct(t.db, productId, { pageSize: 100 }, day);
+    expect(
+      bankSide!.rows
+        .map((r) => r.requestId)
+        .filter((id) => ours.has(id))
+        .sort((x, y) => x - y),
+      `matches on ${day}`,
+    ).toEqual(want);
+    const states = await findRequestStatesForProduct(t.db, productId, { pageSize: 100 }, day);
+    expect(
+      states!.rows
+        .filter((r) => ours.has(r.requestId))
+        .map((r) => [r.requestId, r.state])
+        .sort((x, y) => Number(x[0]) - Number(y[0])),
+      `states on ${day}`,
+    ).toEqual(
+      [...ours].sort((x, y) => x - y).map((id) => [id, want.includes(id) ? "ready" : "near_miss"]),
+    );
+  }
+}
+
 describe("matching prefilter on calendar years (docs/domain.md#years-left)", () => {
   const t = useTestDb();
 
   it("keeps a request with exactly five calendar years left across a 29 February, both ways", async () => {
-    const now = nowInstant();
-    const bank = await t.db
-      .insertInto("organisations")
-      .values({ kind: "bank", name: "历法银行", created_at: now })
-      .executeTakeFirstOrThrow();
-    const firm = await t.db
-      .insertInto("organisations")
-      .values({
-        kind: "firm",
-        name: "历法企业",
-        region_code: "150100",
-        industry_section: "C",
-        created_at: now,
-      })
-      .executeTakeFirstOrThrow();
-    const firmId = Number(firm.insertId);
-    const terms: LoanProductTerms = {
-      id: 0,
-      bankOrgId: 0,
-      name: "五年期限产品",
-      minAmountFen: 1,
-      maxAmountFen: 1_000_000,
-      minTermMonths: 1,
-      maxTermMonths: 36,
-      minRateBp: 400,
-      maxRateBp: 500,
-      pledgeRateBp: { invention: 5000, utility_model: 0, design: 0, trademark: 0 },
-      acceptedIpTypes: ["invention"],
-      minRemainingYears: { invention: 5, utility_model: 0, design: 0, trademark: 0 },
-      trademarkMinAgeYears: 0,
-      regions: "all",
-      industries: "all",
-      requiredFlags: [],
-      requiresFormalAppraisal: true,
-      quotaTotalFen: 1_000_000,
-      quotaRemainingFen: 1_000_000,
-      riskShare: { governmentBp: 0, insurerBp: 0, guarantorBp: 0 },
-      interestSubsidyBp: 0,
-      active: true,
-    };
-    expect(validateProductTerms(terms)).toEqual([]);
-    const product = await t.db
-      .insertInto("loan_products")
-      .values({
-        bank_org_id: Number(bank.insertId),
-        name: terms.name,
-        description: "",
-        ...productTermColumns(terms),
-        created_by: 1,
-        created_at: now,
-        updated_at: now,
-      })
-      .executeTakeFirstOrThrow();
-    const productId = Number(product.insertId);
-    /** A request offering one granted invention that expires on `expiry`. */
-    const requestWith = async (expiry: string) => {
-      const asset = await t.db
-        .insertInto("ip_assets")
-        .values({
-          firm_org_id: firmId,
-          asset_kind: "patent",
-          ip_type: "invention",
-          number: `Y${expiry}`,
-          title: `止于${expiry}的专利`,
-          status: "granted",
-          expiry_date: expiry,
-          formal_value_fen: 1_000_000,
-          formal_valid_until: "2034-12-31",
-          created_at: now,
-          updated_at: now,
-        })
-        .executeTakeFirstOrThrow();
-      return createRequest(t.db, {
-        today: TODAY,
-        firmOrgId: firmId,
-        userId: 1,
-        input: {
-          amountFen: 100_000,
-          termMonths: 12,
-          maxRateBp: 450,
-          purpose: "历法",
-          assetIds: [Number(asset.insertId)],
-        },
-      });
-    };
     // 2026-11-27 + 5 years = 2031-11-27 (1826 days); 2028-02-29 + 5 years = 2033-02-28.
-    const a = await requestWith("2031-11-27");
-    const b = await requestWith("2031-11-26");
-    const c = await requestWith("2033-02-28");
-    const d = await requestWith("2033-02-27");
-    const expected: Record<string, { match: number[]; near: number[] }> = {
-      [TODAY]: { match: [a, c, d], near: [b] },
-      [LEAP_DAY]: { match: [c], near: [a, b, d] },
-    };
-    for (const [day, want] of Object.entries(expected)) {
-      for (const id of [...want.match, ...want.near]) {
-        for (const useCache of [true, false]) {
-          const got = await findMatchesForRequest(t.db, id, day, { useCache });
-          const matched = want.match.includes(id);
-          expect(
-            got!.matches.map((e) => e.productId),
-            `request ${id} on ${day}`,
-          ).toEqual(matched ? [productId] : []);
-          expect(got!.nearMisses.map((e) => e.failures.map((f) => f.code))).toEqual(
-            matched ? [] : [["remaining_protection"]],
-          );
-        }
-      }
-      const bankSide = await findRequestsForProduct(t.db, productId, { pageSize: 100 }, day);
-      expect(
-        bankSide!.rows.map((r) => r.requestId).sort((x, y) => x - y),
-        day,
-      ).toEqual(want.match);
-      expect(await countRequestsForProduct(t.db, productId, day)).toBe(want.match.length);
-      const states = await findRequestStatesForProduct(t.db, productId, { pageSize: 100 }, day);
-      expect(
-        states!.rows.map((r) => [r.requestId, r.state]).sort((x, y) => Number(x[0]) - Number(y[0])),
-        `states on ${day}`,
-      ).toEqual([a, b, c, d].map((id) => [id, want.match.includes(id) ? "ready" : "near_miss"]));
-    }
+    await calendarCase(t, {
+      name: "五年期限产品",
+      terms: {
+        acceptedIpTypes: ["invention"],
+        pledgeRateBp: { invention: 5000, utility_model: 0, design: 0, trademark: 0 },
+        minRemainingYears: { invention: 5, utility_model: 0, design: 0, trademark: 0 },
+      },
+      asset: (expiry) => ({
+        asset_kind: "patent",
+        ip_type: "invention",
+        number: `Y${expiry}`,
+        title: `止于${expiry}的专利`,
+        status: "granted",
+        expiry_date: expiry,
+        formal_value_fen: 1_000_000,
+        formal_valid_until: "2034-12-31",
+      }),
+      dates: ["2031-11-27", "2031-11-26", "2033-02-28", "2033-02-27"],
+      matchOn: {
+        [TODAY]: ["2031-11-27", "2033-02-28", "2033-02-27"],
+        [LEAP_DAY]: ["2033-02-28"],
+      },
+      failure: "remaining_protection",
+    });
+  });
+
+  it("counts a trademark's age in calendar years, 29 February → 28 February", async () => {
+    // 2025-11-27 → 2026-11-27 is 365 days = 0.9993 average years, and so is 2028-02-29 →
+    // 2029-02-28 (29 February + 1 year = 28 February).
+    await calendarCase(t, {
+      name: "商标注册一年产品",
+      terms: {
+        acceptedIpTypes: ["trademark"],
+        pledgeRateBp: { invention: 0, utility_model: 0, design: 0, trademark: 5000 },
+        trademarkMinAgeYears: 1,
+      },
+      asset: (registered) => ({
+        asset_kind: "trademark",
+        ip_type: "trademark",
+        number: `R${registered.replaceAll("-", "")}`,
+        title: `注册于${registered}的商标`,
+        status: "registered",
+        registration_date: registered,
+        expiry_date: "2035-01-01",
+        formal_value_fen: 1_000_000,
+        formal_valid_until: "2034-12-31",
+      }),
+      dates: ["2025-11-27", "2025-11-28", "2028-02-29", "2028-03-01"],
+      matchOn: {
+        [TODAY]: ["2025-11-27"],
+        "2029-02-28": ["2025-11-27", "2025-11-28", "2028-02-29"],
+      },
+      failure: "trademark_age",
+    });
   });
 });

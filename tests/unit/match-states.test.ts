@@ -60,6 +60,7 @@ function asset(id: number, over: Partial<OfferedAsset> = {}): OfferedAsset {
     remainingYears: 12,
     wholeYearsLeft: 12,
     ageYears: null,
+    wholeYearsRegistered: null,
     formalValueFen: null,
     formalValidUntil: null,
     indicativeValueFen: 400 * WAN,

@@ -71,6 +71,11 @@ function left(years: number): Pick<OfferedAsset, "remainingYears" | "wholeYearsL
   return { remainingYears: years, wholeYearsLeft: Math.floor(years) };
 }
 
+/** A trademark's age as the engine receives it, the same way (floor, no 29 February at play). */
+function age(years: number | null): Pick<OfferedAsset, "ageYears" | "wholeYearsRegistered"> {
+  return { ageYears: years, wholeYearsRegistered: years === null ? null : Math.floor(years) };
+}
+
 /** A granted invention patent worth 400 万元 (formal, valid), lending 100 万元 at 25%. */
 function invention(over: Partial<OfferedAsset> = {}): OfferedAsset {
   return {
@@ -82,6 +87,7 @@ function invention(over: Partial<OfferedAsset> = {}): OfferedAsset {
     remainingYears: 12,
     wholeYearsLeft: 12,
     ageYears: null,
+    wholeYearsRegistered: null,
     formalValueFen: 400 * WAN,
     formalValidUntil: "2026-03-31",
     indicativeValueFen: 450 * WAN,
@@ -99,6 +105,7 @@ function trademark(over: Partial<OfferedAsset> = {}): OfferedAsset {
     remainingYears: 6,
     wholeYearsLeft: 6,
     ageYears: 4,
+    wholeYearsRegistered: 4,
     formalValueFen: 200 * WAN,
     formalValidUntil: "2026-03-31",
     indicativeValueFen: null,
@@ -381,25 +388,25 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
   });
 
   it("a trademark registered for less than the product's minimum age fails; the minimum passes", () => {
-    const e = evaluate({ assets: [trademark({ ageYears: 1.5 })] });
+    const e = evaluate({ assets: [trademark(age(1.5))] });
     expect(e.failures).toEqual([
       { code: "trademark_age", assetId: 21, assetTitle: "草原红", ageYears: 1.5, requiredYears: 3 },
     ]);
     expect(say(explainFailure(e.failures[0]))).toBe("「草原红」注册 1.5 年，要求 ≥ 3 年");
-    expect(evaluate({ assets: [trademark({ ageYears: 3 })] }).status).toBe("match");
+    expect(evaluate({ assets: [trademark(age(3))] }).status).toBe("match");
   });
 
   it("a trademark of unknown age fails a minimum age but passes a product without one", () => {
-    expect(failureCodes({ assets: [trademark({ ageYears: null })] })).toEqual(["trademark_age"]);
+    expect(failureCodes({ assets: [trademark(age(null))] })).toEqual(["trademark_age"]);
     const noMinimum = evaluate({
-      assets: [trademark({ ageYears: null })],
+      assets: [trademark(age(null))],
       product: { trademarkMinAgeYears: 0 },
     });
     expect(noMinimum.status).toBe("match");
   });
 
   it("the trademark age rule does not apply to patents", () => {
-    expect(evaluate({ assets: [invention({ ageYears: 0.5 })] }).status).toBe("match");
+    expect(evaluate({ assets: [invention(age(0.5))] }).status).toBe("match");
   });
 });
 
@@ -467,6 +474,43 @@ describe("evaluateProduct: remaining protection in calendar years (docs/domain.m
     expect([expired.remainingYears, expired.wholeYearsLeft]).toEqual([0, 0]);
     expect(onDay("2028-02-29", "2028-02-29").failures.map((f) => f.code)).toEqual([
       "asset_expired",
+    ]);
+  });
+});
+
+describe("evaluateProduct: trademark age in calendar years (docs/domain.md#years-left)", () => {
+  function storedMark(registered: string): AssetRowForEngine {
+    return {
+      id: 21,
+      ip_type: "trademark",
+      title: "草原红",
+      number: "12345678",
+      status: "registered",
+      expiry_date: "2040-01-01",
+      registration_date: registered,
+      formal_value_fen: 200 * WAN,
+      formal_valid_until: "2031-12-31",
+      indicative_value_fen: null,
+    };
+  }
+  const onDay = (registered: string, day: string) =>
+    evaluate({ assets: [offeredAssetFromRow(storedMark(registered), day)], today: day });
+
+  it("is three years old on the third anniversary, though 2020-03-01 → 2023-03-01 is 1095 days", () => {
+    // No 29 February in the span: 3 × 365 = 1095 days = 2.998 average years.
+    expect(onDay("2020-03-01", "2023-03-01").status).toBe("match");
+    const a = offeredAssetFromRow(storedMark("2020-03-01"), "2023-03-01");
+    expect(a.ageYears).toBeLessThan(3);
+    expect(a.wholeYearsRegistered).toBe(3);
+    expect(onDay("2020-03-01", "2023-02-28").failures.map((f) => f.code)).toEqual([
+      "trademark_age",
+    ]);
+  });
+
+  it("counts a mark registered on 29 February as three years old on 28 February", () => {
+    expect(onDay("2024-02-29", "2027-02-28").status).toBe("match");
+    expect(onDay("2024-02-29", "2027-02-27").failures.map((f) => f.code)).toEqual([
+      "trademark_age",
     ]);
   });
 });

@@ -221,7 +221,7 @@ export function classifyProducts(
       expired,
       // The engine compares the whole calendar years left with the product's whole-year minimum.
       years: a.wholeYearsLeft,
-      age: a.ageYears === null ? -1 : Math.floor(a.ageYears),
+      age: a.wholeYearsRegistered ?? -1,
       formalUsable,
       hasIndicative: a.indicativeValueFen !== null,
       value: formalUsable ? a.formalValueFen! : (a.indicativeValueFen ?? 0),

@@ -83,7 +83,10 @@ function assetProblems(asset: OfferedAsset, product: LoanProductTerms, today: st
     });
   }
   if (asset.ipType === "trademark" && product.trademarkMinAgeYears > 0) {
-    if (asset.ageYears === null || asset.ageYears < product.trademarkMinAgeYears) {
+    if (
+      asset.wholeYearsRegistered === null ||
+      asset.wholeYearsRegistered < product.trademarkMinAgeYears
+    ) {
       problems.push({
         ...ref,
         code: "trademark_age",

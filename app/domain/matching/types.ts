@@ -28,8 +28,15 @@ export interface OfferedAsset {
    * remaining protection is compared with this, never with the decimal (docs/domain.md#years-left).
    */
   wholeYearsLeft: number;
-  /** Trademarks: years since registration. Null for patents or when unknown. */
+  /** Trademarks: years since registration (days ÷ 365.25), for the sentences. Null for patents
+   * or when unknown. */
   ageYears: number | null;
+  /**
+   * Trademarks: whole calendar years since registration, the largest N with registration + N
+   * years ≤ the evaluation day; a product's minimum age is compared with this. Null for patents or
+   * when the registration date is unknown.
+   */
+  wholeYearsRegistered: number | null;
   formalValueFen: number | null;
   /** Last day (inclusive) the formal appraisal is valid: 12 months from signing ('YYYY-MM-DD'). */
   formalValidUntil: string | null;
