@@ -373,7 +373,8 @@ export interface ApprovalResult {
 
 /**
  * The approval checks: every pledged asset of an accepted type, granted (patents) or registered
- * (trademarks) and not expired on the approval day, with a formal appraisal valid on
+ * (trademarks) and in force on the approval day (an expiry date on the day itself is too late,
+ * as in matching), with a formal appraisal valid on
  * the approval day (signed on or before it, valid until on or after it — docs/domain.md#approval:
  * valid 12 months from signing); amount > 0, ≤ the amount applied for and ≤ the capacity of the
  * pledged set under the snapshot's pledge rates (only validly appraised assets lend); rate and

@@ -1,4 +1,4 @@
-import { addMonthsClamped, addYearsClamped, isIsoDate, type PatentKind } from "./ip";
+import { addMonthsClamped, addYearsClamped, isInForceOn, isIsoDate, type PatentKind } from "./ip";
 import { isWithinValidity } from "./valuation/formal";
 import {
   filingDateMatchesNumber,
@@ -468,7 +468,7 @@ export function remainingYears(expiryDate: string, today: string): number {
 
 /** The protection is over from the expiry day on, or early when the status says so. */
 export function isInForce(status: string, expiryDate: string, today: string): boolean {
-  return (status === "granted" || status === "registered") && today < expiryDate;
+  return (status === "granted" || status === "registered") && isInForceOn(expiryDate, today);
 }
 
 export type AppraisalValidity = "valid" | "expired" | "none";

@@ -1,4 +1,4 @@
-import type { IpType } from "./ip";
+import { isInForceOn, type IpType } from "./ip";
 import { BP_PER_WHOLE } from "./product";
 import { isWithinValidity } from "./valuation/formal";
 
@@ -33,7 +33,10 @@ export interface PledgedAsset {
   formalSignedDate?: string | null;
   /** ip_assets.status: a patent must be granted, a trademark registered. Unchecked when absent. */
   status?: string;
-  /** Last day of protection; an expired right cannot be pledged. Unchecked when absent. */
+  /**
+   * The stored expiry: the first day the right is no longer in force, so it cannot be pledged
+   * on or after it (isInForceOn). Unchecked when absent.
+   */
   expiryDate?: string;
 }
 
@@ -105,7 +108,8 @@ export interface CollateralCoverage {
 }
 
 /**
- * Every asset must be granted (patents) or registered (trademarks), not expired on `day`, and
+ * Every asset must be granted (patents) or registered (trademarks), in force on `day` (its expiry
+ * date later than `day`: the matching engine's rule, docs/domain.md#pledgeable), and
  * carry a formal appraisal signed on or before `day` and valid on it (validUntil inclusive);
  * capacity is Σ floor(formal value × the type's pledge rate) over those that qualify. Indicative
  * values never lend here.
@@ -127,7 +131,7 @@ export function collateralCoverage(
       problems.push({ code: "asset_not_pledgeable", ...ref, status: a.status });
       continue;
     }
-    if (a.expiryDate !== undefined && a.expiryDate < day) {
+    if (a.expiryDate !== undefined && !isInForceOn(a.expiryDate, day)) {
       problems.push({ code: "asset_expired", ...ref, expiryDate: a.expiryDate });
       continue;
     }

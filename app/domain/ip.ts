@@ -106,6 +106,34 @@ export function addDays(date: string, days: number): string {
     .slice(0, 10);
 }
 
+/**
+ * Whole calendar years from `from` to `to`: the largest N ≥ 0 with `from` + N years ≤ `to`, 0 when
+ * `to` is earlier than a year after `from`. `from` + N years is addYearsClamped: 29 February + N
+ * years is 28 February when that year has no 29th (民法典 第二百零二条: a period in years ends on
+ * the month's last day when it has no corresponding day). This is how a rule counts "at least N
+ * years": N years of protection left on day D ⟺ expiry ≥ D + N years, a trademark registered at
+ * least N years on D ⟺ registration + N years ≤ D (docs/domain.md#years-left), where days ÷
+ * 365.25 would read five calendar years holding one 29 February as 4.9993.
+ */
+export function wholeYearsBetween(from: string, to: string): number {
+  const a = requireDate(from);
+  const b = requireDate(to);
+  // from + (b.year − a.year + 1) years falls in the year after `to`, so N ≤ b.year − a.year.
+  let n = b.year - a.year;
+  while (n > 0 && addYearsClamped(from, n) > to) n--;
+  return Math.max(0, n);
+}
+
+/**
+ * Whether a right with this stored expiry date is in force on `day`. The stored expiry is the
+ * first day the right is no longer in force (the anniversary of filing or registration), so a
+ * right expiring on day D is not in force, and cannot be pledged, on D (docs/domain.md#pledgeable).
+ * Matching, approval, the asset pages and the watch lists all draw the line here.
+ */
+export function isInForceOn(expiryDate: string, day: string): boolean {
+  return day < expiryDate;
+}
+
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: string, to: string): number {
   const a = requireDate(from);

@@ -1,4 +1,11 @@
-import { addYearsClamped, daysBetween, DAYS_PER_YEAR, parseIsoDate, type PatentKind } from "./ip";
+import {
+  addYearsClamped,
+  daysBetween,
+  DAYS_PER_YEAR,
+  isInForceOn,
+  parseIsoDate,
+  type PatentKind,
+} from "./ip";
 import { message, type Message } from "./message";
 
 /**
@@ -305,7 +312,7 @@ export type PatentStatus = (typeof PATENT_STATUSES)[number];
  * 专利权质押登记办法), so an application, a lapsed, invalidated or expired patent cannot.
  */
 export function isPledgeable(status: PatentStatus, expiry: string, today: string): boolean {
-  return status === "granted" && today < expiry;
+  return status === "granted" && isInForceOn(expiry, today);
 }
 
 /** The message for a problem with a typed application number (assets:numberProblems.patent). */

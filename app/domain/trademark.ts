@@ -1,4 +1,4 @@
-import { addDays, addYearsClamped, daysBetween, DAYS_PER_YEAR } from "./ip";
+import { addDays, addYearsClamped, daysBetween, DAYS_PER_YEAR, isInForceOn } from "./ip";
 import { message, type Message } from "./message";
 
 /**
@@ -151,5 +151,5 @@ export function isTrademarkPledgeable(
   expiry: string,
   today: string,
 ): boolean {
-  return status === "registered" && today < expiry;
+  return status === "registered" && isInForceOn(expiry, today);
 }

@@ -159,15 +159,17 @@ export async function getAsset(
 
 /**
  * Application states in which an asset is no longer tied to the application: the bank said no,
- * the firm withdrew, or the loan was repaid and the pledge released (docs/domain.md#pledge-locks).
- * Every other state holds it — including draft, because a draft lists the asset by id
- * and changing the number under it would change what the firm is about to pledge (the firm can
- * delete or withdraw the draft first), and defaulted, because the pledge is being disposed of.
+ * the firm withdrew, the loan was repaid, or its default was recorded — exactly the states whose
+ * transition releases the pledge locks (docs/domain.md#pledge-locks, decision 020). Every other
+ * state holds it — including draft, because a draft lists the asset by id and changing the number
+ * under it would change what the firm is about to pledge (the firm can delete or withdraw the
+ * draft first).
  */
 export const RELEASED_APPLICATION_STATES: readonly ApplicationState[] = [
   "rejected",
   "withdrawn",
   "repaid",
+  "defaulted",
 ];
 
 export interface Encumbrance {

@@ -1,5 +1,6 @@
 import type { Transaction } from "kysely";
 import type { Database, FinancingRequest } from "../../db/schema";
+import { isInForceOn } from "../domain/ip";
 import { evaluateProduct } from "../domain/matching";
 import { MAX_ANNUAL_RATE_BP, MAX_TERM_MONTHS } from "../domain/product";
 import type { Db } from "../utils/db.server";
@@ -367,7 +368,7 @@ export async function listOfferableAssets(
   return rows
     .map((r) => ({
       ...r,
-      inForce: isPledgeableStatus(r.ip_type, r.status) && r.expiry_date > today,
+      inForce: isPledgeableStatus(r.ip_type, r.status) && isInForceOn(r.expiry_date, today),
       // Valid until is inclusive: expired from the day after (docs/domain.md#appraisal-validity).
       formalExpired: r.formal_valid_until !== null && r.formal_valid_until < today,
     }))

@@ -254,11 +254,11 @@ describe(`IP asset models on ${testDbKind()}`, () => {
       expect(row).toMatchObject({ number: rec.number, title: "仍可改名称", version: 2 });
     });
 
-    it("counts a draft as live and releases on rejected, withdrawn or repaid", async () => {
+    it("counts a draft as live and releases where the locks are released: rejected, withdrawn, repaid or defaulted", async () => {
       const id = await createAsset(t.db, a, patentRecord());
       const appId = await insertApplication(t.db, a.orgId, id, "draft");
       await rejectsWith(assertAssetUnencumbered(t.db, id), "assets:errors.in_application");
-      for (const released of ["rejected", "withdrawn", "repaid"] as const) {
+      for (const released of ["rejected", "withdrawn", "repaid", "defaulted"] as const) {
         await t.db
           .updateTable("applications")
           .set({ state: released })
@@ -266,12 +266,20 @@ describe(`IP asset models on ${testDbKind()}`, () => {
           .execute();
         await expect(assertAssetUnencumbered(t.db, id)).resolves.toBeUndefined();
       }
-      await t.db
-        .updateTable("applications")
-        .set({ state: "defaulted" })
-        .where("id", "=", appId)
-        .execute();
-      await rejectsWith(assertAssetUnencumbered(t.db, id), "assets:errors.in_application");
+      for (const held of [
+        "submitted",
+        "under_review",
+        "approved",
+        "pledge_registered",
+        "disbursed",
+      ] as const) {
+        await t.db
+          .updateTable("applications")
+          .set({ state: held })
+          .where("id", "=", appId)
+          .execute();
+        await rejectsWith(assertAssetUnencumbered(t.db, id), "assets:errors.in_application");
+      }
     });
 
     it("refuses while a pledge lock holds the asset", async () => {

@@ -19,6 +19,15 @@ import {
   withdrawApplication,
 } from "../../app/models/application.server";
 import { ConflictError, UserFacingError } from "../../app/models/errors";
+import {
+  assertAssetUnencumbered,
+  findEncumbrance,
+  getAsset,
+  updateAsset,
+} from "../../app/models/asset.server";
+import { recordLoanDefault } from "../../app/models/servicing/loan.server";
+import { checkPatent } from "../../app/domain/asset";
+import { makePatentNumber } from "../../app/domain/patent";
 import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
 import {
   countUnread,
@@ -395,6 +404,34 @@ describe("the deal workflow on the models", () => {
       });
     });
 
+    it("an asset whose expiry date is the approval day is refused: it is not in force that day", async () => {
+      // Matching calls it expired that day too (docs/domain.md#pledgeable).
+      const asset = await addAsset(t.db, w.firmA.orgId, { expiryDate: "2025-01-31" });
+      const id = await newApplication(t.db, w, { assetIds: [asset] });
+      await driveTo(t.db, w, id, "under_review");
+      const decision = {
+        applicationId: id,
+        version: 3,
+        amountFen: 10_000_000,
+        rateBp: 385,
+        termMonths: 12,
+      };
+      const e = await expectRefusal(
+        approveApplication(t.db, w.bankX, { ...decision, day: "2025-01-31" }),
+        "applications:problems.asset_expired",
+      );
+      expect((e as ApplicationProblemsError).problems[0]).toMatchObject({
+        code: "asset_expired",
+        assetId: asset,
+        expiryDate: "2025-01-31",
+      });
+      expect(await row(id)).toMatchObject({ state: "under_review", version: 3 });
+      expect(await locksOf(id)).toEqual([]);
+      // The day before is its last day in force.
+      await approveApplication(t.db, w.bankX, { ...decision, day: "2025-01-30" });
+      expect(await locksOf(id)).toEqual([asset]);
+    });
+
     it("an exhausted quota gives a clear message and rolls back", async () => {
       const productId = await addProduct(t.db, w.bankX.orgId, w.bankX.userId, {
         quotaFen: 5_000_000,
@@ -536,6 +573,42 @@ describe("the deal workflow on the models", () => {
       expect(await locksOf(id)).toEqual([]);
       expect((await getProgressSummary(t.db)).financedFen).toBe(financed);
       expect((await reconcileTotals(t.db)).drifts).toEqual([]);
+    });
+  });
+
+  describe("after a default the asset guard lets go with the locks", () => {
+    it("the firm may renumber an asset of a defaulted loan, as of a repaid one", async () => {
+      const asset = await addAsset(t.db, w.firmA.orgId);
+      const id = await newApplication(t.db, w, { assetIds: [asset] });
+      await driveTo(t.db, w, id, "disbursed");
+      await expectRefusal(assertAssetUnencumbered(t.db, asset), "assets:errors.pledged");
+      // The bank's default form (the loan page and the application page both call this).
+      await recordLoanDefault(t.db, {
+        applicationId: id,
+        reason: "逾期超过一年，质押专利已处置",
+        actorUserId: w.bankX.userId,
+        actorOrgId: w.bankX.orgId,
+        bankOrgId: w.bankX.orgId,
+      });
+      expect((await row(id)).state).toBe("defaulted");
+      expect(await locksOf(id)).toEqual([]);
+      // The guard agrees with the locks: nothing holds the asset any more.
+      expect(await findEncumbrance(t.db, asset)).toEqual({ pledgedBy: null, applications: [] });
+      await expect(assertAssetUnencumbered(t.db, asset)).resolves.toBeUndefined();
+      const before = (await getAsset(t.db, w.firmA.orgId, asset))!;
+      const record = checkPatent(
+        {
+          number: makePatentNumber(2020, 1, 9_000_000 + asset),
+          title: before.title,
+          status: "granted",
+          filingDate: "2020-01-01",
+          grantDate: "2021-01-01",
+        },
+        today,
+      );
+      if (!record.ok) throw new Error(JSON.stringify(record.problems));
+      await updateAsset(t.db, w.firmA, asset, before.version, record.value);
+      expect((await getAsset(t.db, w.firmA.orgId, asset))!.number).toBe(record.value.number);
     });
   });
 

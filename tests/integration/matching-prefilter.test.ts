@@ -5,7 +5,8 @@
  * valid until today, amounts equal to the capacity, quotas one fen short…).
  */
 import { describe, expect, it } from "vitest";
-import type { IpType, LoanProduct } from "../../db/schema";
+import type { Insertable } from "kysely";
+import type { IpAssetsTable, IpType, LoanProduct } from "../../db/schema";
 import { addDays, addYearsClamped } from "../../app/domain/ip";
 import { FIRM_FLAGS, INDUSTRY_CODES } from "../../app/domain/industry";
 import {
@@ -40,6 +41,8 @@ import { nowInstant } from "../../app/utils/time";
 import { useTestDb, type TestDb } from "../support/db";
 
 const TODAY = "2026-11-27";
+/** A later check day on 29 February, where "+ N years" lands on 28 February of a common year. */
+const LEAP_DAY = "2028-02-29";
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -70,15 +73,20 @@ class Gen {
 
 const WAN = 1_000_000; // fen per 万元
 
-/** A date near one of the thresholds the products use, so boundaries are hit exactly. */
-function expiryNear(g: Gen): string {
+/**
+ * A date near one of the thresholds the products use, on TODAY or on LEAP_DAY, so boundaries are
+ * hit exactly (a five-year threshold across one 29 February is 1826 days, not 1827).
+ */
+function expiryNear(g: Gen, dayGen: Gen): string {
   const years = g.pick([0, 1, 3, 5, 8]);
-  const base = expiryThreshold(TODAY, years);
+  const base = expiryThreshold(dayGen.chance(0.7) ? TODAY : LEAP_DAY, years);
   return g.chance(0.5) ? addDays(base, g.pick([-1, 0, 1])) : addDays(TODAY, g.int(-200, 7000));
 }
 
 async function seedWorld(t: TestDb, seed: number) {
   const g = new Gen(prng(seed));
+  // A stream of its own, so the leap-day thresholds leave the rest of the world as it was.
+  const dayGen = new Gen(prng(seed + 1000));
   const db = t.db;
   const now = nowInstant();
   const bankIds: number[] = [];
@@ -134,9 +142,12 @@ async function seedWorld(t: TestDb, seed: number) {
           registration_date: tm
             ? g.chance(0.1)
               ? null
-              : addDays(registrationThreshold(TODAY, regAgeYears), g.pick([-1, 0, 1, 400]))
+              : addDays(
+                  registrationThreshold(dayGen.chance(0.7) ? TODAY : LEAP_DAY, regAgeYears),
+                  g.pick([-1, 0, 1, 400]),
+                )
             : null,
-          expiry_date: expiryNear(g),
+          expiry_date: expiryNear(g, dayGen),
           formal_value_fen: hasFormal ? g.int(20, 400) * 10 * WAN + g.int(0, 9999) : null,
           formal_valid_until: hasFormal
             ? g.chance(0.1)
@@ -460,7 +471,7 @@ describe("matching prefilter equals the pure engine", () => {
       await checkProducts(t);
       // Months later, without any refresh: appraisals and rights have expired meanwhile, and the
       // stored summaries must still never exclude a match.
-      for (const later of [addDays(TODAY, 200), addDays(TODAY, 800)]) {
+      for (const later of [addDays(TODAY, 200), LEAP_DAY, addDays(TODAY, 800)]) {
         await checkRequests(t, later);
         await checkProducts(t, later);
         await checkProductStates(t, later);
@@ -621,5 +632,199 @@ describe("matching prefilter on hand-built boundaries", () => {
       const none = await findMatchesForRequest(t.db, uncovered, TODAY, { useCache });
       expect([none!.matchCount, none!.nearMissCount]).toEqual([0, 0]);
     }
+  });
+});
+
+/**
+ * One product and one firm whose requests each offer one asset dated `date` (an expiry or a
+ * registration date), checked on each day in both directions: the engine's verdict through the
+ * firm's SQL and in-memory classifications and through the bank's pipeline, count and states.
+ * Other products and requests in the database are left out of the comparison.
+ */
+async function calendarCase(
+  t: TestDb,
+  c: {
+    name: string;
+    terms: Partial<LoanProductTerms>;
+    asset: (
+      date: string,
+    ) => Omit<Insertable<IpAssetsTable>, "firm_org_id" | "created_at" | "updated_at">;
+    dates: string[];
+    /** Per day, the dates whose request matches; every other one misses by `failure` alone. */
+    matchOn: Record<string, string[]>;
+    failure: string;
+  },
+) {
+  const now = nowInstant();
+  const bank = await t.db
+    .insertInto("organisations")
+    .values({ kind: "bank", name: `${c.name}银行`, created_at: now })
+    .executeTakeFirstOrThrow();
+  const firm = await t.db
+    .insertInto("organisations")
+    .values({
+      kind: "firm",
+      name: `${c.name}企业`,
+      region_code: "150100",
+      industry_section: "C",
+      created_at: now,
+    })
+    .executeTakeFirstOrThrow();
+  const firmId = Number(firm.insertId);
+  const terms: LoanProductTerms = {
+    id: 0,
+    bankOrgId: 0,
+    name: c.name,
+    minAmountFen: 1,
+    maxAmountFen: 1_000_000,
+    minTermMonths: 1,
+    maxTermMonths: 36,
+    minRateBp: 400,
+    maxRateBp: 500,
+    pledgeRateBp: { invention: 0, utility_model: 0, design: 0, trademark: 0 },
+    acceptedIpTypes: [],
+    minRemainingYears: { invention: 0, utility_model: 0, design: 0, trademark: 0 },
+    trademarkMinAgeYears: 0,
+    regions: "all",
+    industries: "all",
+    requiredFlags: [],
+    requiresFormalAppraisal: true,
+    quotaTotalFen: 1_000_000,
+    quotaRemainingFen: 1_000_000,
+    riskShare: { governmentBp: 0, insurerBp: 0, guarantorBp: 0 },
+    interestSubsidyBp: 0,
+    active: true,
+    ...c.terms,
+  };
+  expect(validateProductTerms(terms)).toEqual([]);
+  const product = await t.db
+    .insertInto("loan_products")
+    .values({
+      bank_org_id: Number(bank.insertId),
+      name: terms.name,
+      description: "",
+      ...productTermColumns(terms),
+      created_by: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow();
+  const productId = Number(product.insertId);
+  const requestOf = new Map<string, number>();
+  for (const date of c.dates) {
+    const asset = await t.db
+      .insertInto("ip_assets")
+      .values({ ...c.asset(date), firm_org_id: firmId, created_at: now, updated_at: now })
+      .executeTakeFirstOrThrow();
+    const id = await createRequest(t.db, {
+      today: TODAY,
+      firmOrgId: firmId,
+      userId: 1,
+      input: {
+        amountFen: 100_000,
+        termMonths: 12,
+        maxRateBp: 450,
+        purpose: "历法",
+        assetIds: [Number(asset.insertId)],
+      },
+    });
+    requestOf.set(date, id);
+  }
+  const ours = new Set(requestOf.values());
+  for (const [day, matching] of Object.entries(c.matchOn)) {
+    for (const [date, id] of requestOf) {
+      const matched = matching.includes(date);
+      for (const useCache of [true, false]) {
+        const got = await findMatchesForRequest(t.db, id, day, { useCache });
+        const here = <T extends { productId: number }>(es: T[]) =>
+          es.filter((e) => e.productId === productId);
+        expect(here(got!.matches).length, `${date} on ${day}`).toBe(matched ? 1 : 0);
+        expect(
+          here(got!.nearMisses).map((e) => e.failures.map((f) => f.code)),
+          `${date} on ${day}`,
+        ).toEqual(matched ? [] : [[c.failure]]);
+      }
+    }
+    const want = matching.map((date) => requestOf.get(date)!).sort((x, y) => x - y);
+    const bankSide = await findRequestsForProduct(t.db, productId, { pageSize: 100 }, day);
+    expect(
+      bankSide!.rows
+        .map((r) => r.requestId)
+        .filter((id) => ours.has(id))
+        .sort((x, y) => x - y),
+      `matches on ${day}`,
+    ).toEqual(want);
+    const states = await findRequestStatesForProduct(t.db, productId, { pageSize: 100 }, day);
+    expect(
+      states!.rows
+        .filter((r) => ours.has(r.requestId))
+        .map((r) => [r.requestId, r.state])
+        .sort((x, y) => Number(x[0]) - Number(y[0])),
+      `states on ${day}`,
+    ).toEqual(
+      [...ours].sort((x, y) => x - y).map((id) => [id, want.includes(id) ? "ready" : "near_miss"]),
+    );
+  }
+}
+
+describe("matching prefilter on calendar years (docs/domain.md#years-left)", () => {
+  const t = useTestDb();
+
+  it("keeps a request with exactly five calendar years left across a 29 February, both ways", async () => {
+    // 2026-11-27 + 5 years = 2031-11-27 (1826 days); 2028-02-29 + 5 years = 2033-02-28.
+    await calendarCase(t, {
+      name: "五年期限产品",
+      terms: {
+        acceptedIpTypes: ["invention"],
+        pledgeRateBp: { invention: 5000, utility_model: 0, design: 0, trademark: 0 },
+        minRemainingYears: { invention: 5, utility_model: 0, design: 0, trademark: 0 },
+      },
+      asset: (expiry) => ({
+        asset_kind: "patent",
+        ip_type: "invention",
+        number: `Y${expiry}`,
+        title: `止于${expiry}的专利`,
+        status: "granted",
+        expiry_date: expiry,
+        formal_value_fen: 1_000_000,
+        formal_valid_until: "2034-12-31",
+      }),
+      dates: ["2031-11-27", "2031-11-26", "2033-02-28", "2033-02-27"],
+      matchOn: {
+        [TODAY]: ["2031-11-27", "2033-02-28", "2033-02-27"],
+        [LEAP_DAY]: ["2033-02-28"],
+      },
+      failure: "remaining_protection",
+    });
+  });
+
+  it("counts a trademark's age in calendar years, 29 February → 28 February", async () => {
+    // 2025-11-27 → 2026-11-27 is 365 days = 0.9993 average years, and so is 2028-02-29 →
+    // 2029-02-28 (29 February + 1 year = 28 February).
+    await calendarCase(t, {
+      name: "商标注册一年产品",
+      terms: {
+        acceptedIpTypes: ["trademark"],
+        pledgeRateBp: { invention: 0, utility_model: 0, design: 0, trademark: 5000 },
+        trademarkMinAgeYears: 1,
+      },
+      asset: (registered) => ({
+        asset_kind: "trademark",
+        ip_type: "trademark",
+        number: `R${registered.replaceAll("-", "")}`,
+        title: `注册于${registered}的商标`,
+        status: "registered",
+        registration_date: registered,
+        expiry_date: "2035-01-01",
+        formal_value_fen: 1_000_000,
+        formal_valid_until: "2034-12-31",
+      }),
+      dates: ["2025-11-27", "2025-11-28", "2028-02-29", "2028-03-01"],
+      matchOn: {
+        [TODAY]: ["2025-11-27"],
+        "2029-02-28": ["2025-11-27", "2025-11-28", "2028-02-29"],
+      },
+      failure: "trademark_age",
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAYS_PER_YEAR } from "../../app/domain/ip";
+import { addDays, addYearsClamped } from "../../app/domain/ip";
 import type { LoanProductTerms } from "../../app/domain/product";
 import type { LoanProduct } from "../../db/schema";
 import {
@@ -8,7 +8,7 @@ import {
   expiryThreshold,
   firmProfileFromRequest,
   flagsMask,
-  minDaysForYears,
+  offeredAssetFromRow,
   productTermColumns,
   productTermsFromRow,
   regionBit,
@@ -118,20 +118,91 @@ describe("the row ↔ engine encoding", () => {
   });
 });
 
-describe("date thresholds drawn where the engine's year arithmetic draws them", () => {
-  it("finds the fewest days that make N years under days ÷ 365.25", () => {
-    for (const years of [0, 1, 2, 3, 4, 5, 8, 10, 20]) {
-      const d = minDaysForYears(years);
-      expect(d / DAYS_PER_YEAR >= years).toBe(true);
-      if (d > 0) expect((d - 1) / DAYS_PER_YEAR < years).toBe(true);
-    }
-    expect([minDaysForYears(1), minDaysForYears(4), minDaysForYears(5)]).toEqual([366, 1461, 1827]);
-  });
-
+describe("date thresholds drawn where the engine's year rules draw them", () => {
   it("requires at least one day of protection left even when the product asks for none", () => {
     expect(expiryThreshold("2026-11-27", 0)).toBe("2026-11-28");
-    expect(expiryThreshold("2026-11-27", 5)).toBe("2031-11-28");
     expect(registrationThreshold("2026-11-27", 3)).toBe("2023-11-27");
+  });
+
+  it("draws the expiry threshold at today + N calendar years (29 February → 28 February)", () => {
+    // 2026-11-27 → 2031-11-27 is 1826 days (one 29 February): five calendar years.
+    expect(expiryThreshold("2026-11-27", 5)).toBe("2031-11-27");
+    expect(expiryThreshold("2028-02-29", 5)).toBe("2033-02-28");
+    expect(expiryThreshold("2028-02-29", 4)).toBe("2032-02-29");
+    expect(expiryThreshold("2028-02-28", 1)).toBe("2029-02-28");
+  });
+
+  it("draws the registration threshold at the latest day + N calendar years still reaches", () => {
+    // 2020-11-27 → 2023-11-27 is 1095 days (no 29 February): three calendar years all the same.
+    expect(registrationThreshold("2023-11-27", 3)).toBe("2020-11-27");
+    // A mark registered on 29 February is a year old on 28 February of the next year.
+    expect(registrationThreshold("2025-02-28", 1)).toBe("2024-02-29");
+    expect(registrationThreshold("2024-02-29", 1)).toBe("2023-02-28");
+    expect(registrationThreshold("2028-02-29", 4)).toBe("2024-02-29");
+  });
+
+  it("keeps exactly the registration dates the engine finds old enough", () => {
+    const disagreements: string[] = [];
+    for (let i = 0; i < 2 * 366; i += 3) {
+      const today = addDays("2027-12-01", i);
+      for (const years of [1, 3]) {
+        for (let offset = -3; offset <= 3; offset++) {
+          const registered = addDays(addYearsClamped(today, -years), offset);
+          const a = offeredAssetFromRow(
+            {
+              id: 1,
+              ip_type: "trademark",
+              title: "t",
+              number: "n",
+              status: "registered",
+              expiry_date: "2040-01-01",
+              registration_date: registered,
+              formal_value_fen: null,
+              formal_valid_until: null,
+              indicative_value_fen: null,
+            },
+            today,
+          );
+          const engine = (a.wholeYearsRegistered ?? -1) >= years;
+          if (registered <= registrationThreshold(today, years) !== engine) {
+            disagreements.push(`${today} ${years}y ${registered}`);
+          }
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it("keeps exactly the expiries the engine finds in force with the years required", () => {
+    const disagreements: string[] = [];
+    for (let i = 0; i < 2 * 366; i += 3) {
+      const today = addDays("2027-12-01", i);
+      for (const years of [0, 1, 3, 5, 8]) {
+        for (let offset = -3; offset <= 3; offset++) {
+          const expiry = addDays(addYearsClamped(today, years), offset);
+          const a = offeredAssetFromRow(
+            {
+              id: 1,
+              ip_type: "invention",
+              title: "t",
+              number: "n",
+              status: "granted",
+              expiry_date: expiry,
+              registration_date: null,
+              formal_value_fen: null,
+              formal_valid_until: null,
+              indicative_value_fen: null,
+            },
+            today,
+          );
+          const engine = a.remainingYears > 0 && a.wholeYearsLeft >= years;
+          if (expiry >= expiryThreshold(today, years) !== engine) {
+            disagreements.push(`${today} ${years}y ${expiry}`);
+          }
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type Reason,
 } from "../../app/domain/matching";
 import type { Message } from "../../app/domain/message";
+import { offeredAssetFromRow, type AssetRowForEngine } from "../../app/domain/matching/rows";
 import type { LoanProductTerms } from "../../app/domain/product";
 import { translateMessage } from "../../app/utils/messages";
 import { getFixedT, type Locale } from "../../app/utils/i18n";
@@ -61,6 +62,20 @@ const FIRM: FirmProfile = {
   flags: ["high_tech"],
 };
 
+/**
+ * Years of protection left, as the engine receives them: the decimal for the sentences and the
+ * whole calendar years the rules compare (equal to its floor unless a span's 29 February tips it,
+ * tested on real dates in "remaining protection in calendar years").
+ */
+function left(years: number): Pick<OfferedAsset, "remainingYears" | "wholeYearsLeft"> {
+  return { remainingYears: years, wholeYearsLeft: Math.floor(years) };
+}
+
+/** A trademark's age as the engine receives it, the same way (floor, no 29 February at play). */
+function age(years: number | null): Pick<OfferedAsset, "ageYears" | "wholeYearsRegistered"> {
+  return { ageYears: years, wholeYearsRegistered: years === null ? null : Math.floor(years) };
+}
+
 /** A granted invention patent worth 400 万元 (formal, valid), lending 100 万元 at 25%. */
 function invention(over: Partial<OfferedAsset> = {}): OfferedAsset {
   return {
@@ -70,7 +85,9 @@ function invention(over: Partial<OfferedAsset> = {}): OfferedAsset {
     number: "ZL201710601862.3",
     status: "granted",
     remainingYears: 12,
+    wholeYearsLeft: 12,
     ageYears: null,
+    wholeYearsRegistered: null,
     formalValueFen: 400 * WAN,
     formalValidUntil: "2026-03-31",
     indicativeValueFen: 450 * WAN,
@@ -86,7 +103,9 @@ function trademark(over: Partial<OfferedAsset> = {}): OfferedAsset {
     number: "12345678",
     status: "registered",
     remainingYears: 6,
+    wholeYearsLeft: 6,
     ageYears: 4,
+    wholeYearsRegistered: 4,
     formalValueFen: 200 * WAN,
     formalValidUntil: "2026-03-31",
     indicativeValueFen: null,
@@ -336,7 +355,7 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
   });
 
   it("remaining protection below the product's minimum for the type fails with both numbers", () => {
-    const e = evaluate({ assets: [invention({ remainingYears: 3.2 })] });
+    const e = evaluate({ assets: [invention(left(3.2))] });
     expect(e.status).toBe("near_miss");
     expect(e.failures).toEqual([
       {
@@ -353,41 +372,146 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
   });
 
   it("remaining protection equal to the minimum passes, and each type uses its own minimum", () => {
-    expect(evaluate({ assets: [invention({ remainingYears: 5 })] }).status).toBe("match");
+    expect(evaluate({ assets: [invention(left(5))] }).status).toBe("match");
     // A utility model with 4 years left passes its 3-year minimum (the invention minimum is 5).
     const utility = invention({
       ipType: "utility_model",
-      remainingYears: 4,
+      ...left(4),
       formalValueFen: 600 * WAN,
     });
     expect(evaluate({ assets: [utility] }).status).toBe("match");
   });
 
   it("an expired right cannot be pledged even where the product asks for no remaining years", () => {
-    const e = evaluate({ assets: [trademark({ remainingYears: 0 })] });
+    const e = evaluate({ assets: [trademark(left(0))] });
     expect(e.failures.map((f) => f.code)).toEqual(["asset_expired"]);
   });
 
   it("a trademark registered for less than the product's minimum age fails; the minimum passes", () => {
-    const e = evaluate({ assets: [trademark({ ageYears: 1.5 })] });
+    const e = evaluate({ assets: [trademark(age(1.5))] });
     expect(e.failures).toEqual([
       { code: "trademark_age", assetId: 21, assetTitle: "草原红", ageYears: 1.5, requiredYears: 3 },
     ]);
     expect(say(explainFailure(e.failures[0]))).toBe("「草原红」注册 1.5 年，要求 ≥ 3 年");
-    expect(evaluate({ assets: [trademark({ ageYears: 3 })] }).status).toBe("match");
+    expect(evaluate({ assets: [trademark(age(3))] }).status).toBe("match");
   });
 
   it("a trademark of unknown age fails a minimum age but passes a product without one", () => {
-    expect(failureCodes({ assets: [trademark({ ageYears: null })] })).toEqual(["trademark_age"]);
+    expect(failureCodes({ assets: [trademark(age(null))] })).toEqual(["trademark_age"]);
     const noMinimum = evaluate({
-      assets: [trademark({ ageYears: null })],
+      assets: [trademark(age(null))],
       product: { trademarkMinAgeYears: 0 },
     });
     expect(noMinimum.status).toBe("match");
   });
 
   it("the trademark age rule does not apply to patents", () => {
-    expect(evaluate({ assets: [invention({ ageYears: 0.5 })] }).status).toBe("match");
+    expect(evaluate({ assets: [invention(age(0.5))] }).status).toBe("match");
+  });
+});
+
+describe("evaluateProduct: remaining protection in calendar years (docs/domain.md#years-left)", () => {
+  /** The invention as stored, expiring on `expiry` (the first day it is no longer in force). */
+  function stored(expiry: string): AssetRowForEngine {
+    return {
+      id: 11,
+      ip_type: "invention",
+      title: "一种稀土永磁材料的制备方法",
+      number: "201710601862.3",
+      status: "granted",
+      expiry_date: expiry,
+      registration_date: null,
+      formal_value_fen: 400 * WAN,
+      formal_valid_until: "2031-12-31",
+      indicative_value_fen: null,
+    };
+  }
+  const onDay = (expiry: string, day: string) =>
+    evaluate({ assets: [offeredAssetFromRow(stored(expiry), day)], today: day });
+
+  it("has five years left from 2025-03-01 to an expiry of 2030-03-01, though 1826 days ÷ 365.25 < 5", () => {
+    // The five years hold one 29 February (2028): 5 × 365 + 1 = 1826 days = 4.9993 average years.
+    expect(onDay("2030-03-01", "2025-03-01").status).toBe("match");
+    const a = offeredAssetFromRow(stored("2030-03-01"), "2025-03-01");
+    expect(a.remainingYears).toBeCloseTo(1826 / 365.25, 12);
+    expect(a.remainingYears).toBeLessThan(5);
+    expect(a.wholeYearsLeft).toBe(5);
+  });
+
+  it("falls short of five years when the right ends one day before 2025-03-01 + 5 years", () => {
+    const e = onDay("2030-02-28", "2025-03-01");
+    expect(e.failures).toEqual([
+      {
+        code: "remaining_protection",
+        assetId: 11,
+        assetTitle: "一种稀土永磁材料的制备方法",
+        remainingYears: 1825 / 365.25,
+        requiredYears: 5,
+      },
+    ]);
+    // The sentence truncates, so it never shows a shortfall as "5.0".
+    expect(say(explainFailure(e.failures[0]))).toBe(
+      "「一种稀土永磁材料的制备方法」剩余保护期 4.9 年，要求 ≥ 5 年",
+    );
+  });
+
+  it("counts 29 February + 5 years as 28 February of the common year 2033", () => {
+    expect(onDay("2033-02-28", "2028-02-29").status).toBe("match");
+    expect(onDay("2033-02-27", "2028-02-29").failures.map((f) => f.code)).toEqual([
+      "remaining_protection",
+    ]);
+    // From 28 February the same five years end on the same day.
+    expect(onDay("2033-02-28", "2028-02-28").status).toBe("match");
+    expect(onDay("2033-02-28", "2028-03-01").failures.map((f) => f.code)).toEqual([
+      "remaining_protection",
+    ]);
+  });
+
+  it("counts 29 February + 4 years as 29 February, and treats the expiry day as expired", () => {
+    expect(offeredAssetFromRow(stored("2032-02-29"), "2028-02-29").wholeYearsLeft).toBe(4);
+    expect(offeredAssetFromRow(stored("2032-02-28"), "2028-02-29").wholeYearsLeft).toBe(3);
+    const expired = offeredAssetFromRow(stored("2028-02-29"), "2028-02-29");
+    expect([expired.remainingYears, expired.wholeYearsLeft]).toEqual([0, 0]);
+    expect(onDay("2028-02-29", "2028-02-29").failures.map((f) => f.code)).toEqual([
+      "asset_expired",
+    ]);
+  });
+});
+
+describe("evaluateProduct: trademark age in calendar years (docs/domain.md#years-left)", () => {
+  function storedMark(registered: string): AssetRowForEngine {
+    return {
+      id: 21,
+      ip_type: "trademark",
+      title: "草原红",
+      number: "12345678",
+      status: "registered",
+      expiry_date: "2040-01-01",
+      registration_date: registered,
+      formal_value_fen: 200 * WAN,
+      formal_valid_until: "2031-12-31",
+      indicative_value_fen: null,
+    };
+  }
+  const onDay = (registered: string, day: string) =>
+    evaluate({ assets: [offeredAssetFromRow(storedMark(registered), day)], today: day });
+
+  it("is three years old on the third anniversary, though 2020-03-01 → 2023-03-01 is 1095 days", () => {
+    // No 29 February in the span: 3 × 365 = 1095 days = 2.998 average years.
+    expect(onDay("2020-03-01", "2023-03-01").status).toBe("match");
+    const a = offeredAssetFromRow(storedMark("2020-03-01"), "2023-03-01");
+    expect(a.ageYears).toBeLessThan(3);
+    expect(a.wholeYearsRegistered).toBe(3);
+    expect(onDay("2020-03-01", "2023-02-28").failures.map((f) => f.code)).toEqual([
+      "trademark_age",
+    ]);
+  });
+
+  it("counts a mark registered on 29 February as three years old on 28 February", () => {
+    expect(onDay("2024-02-29", "2027-02-28").status).toBe("match");
+    expect(onDay("2024-02-29", "2027-02-27").failures.map((f) => f.code)).toEqual([
+      "trademark_age",
+    ]);
   });
 });
 
@@ -527,7 +651,7 @@ describe("evaluateProduct: collateral capacity", () => {
   });
 
   it("still matches when some assets are ineligible but the rest cover; the others become notes", () => {
-    const old = invention({ id: 12, title: "旧专利", remainingYears: 3.2 });
+    const old = invention({ id: 12, title: "旧专利", ...left(3.2) });
     const e = evaluate({ assets: [invention(), old] });
     expect(e.status).toBe("match");
     expect(e.failures).toEqual([]);
@@ -545,7 +669,7 @@ describe("evaluateProduct: collateral capacity", () => {
   });
 
   it("with some assets eligible, only the capacity can fail; ineligible assets stay notes", () => {
-    const old = invention({ id: 12, title: "旧专利", remainingYears: 3.2 });
+    const old = invention({ id: 12, title: "旧专利", ...left(3.2) });
     const e = evaluate({ assets: [invention(), old], request: { amountFen: 120 * WAN } });
     expect(e.status).toBe("near_miss");
     expect(e.failures.map((f) => f.code)).toEqual(["capacity_short"]);
@@ -553,8 +677,8 @@ describe("evaluateProduct: collateral capacity", () => {
   });
 
   it("when no asset is eligible for one reason, that reason is the one failing rule", () => {
-    const a = invention({ remainingYears: 3.2 });
-    const b = invention({ id: 12, remainingYears: 4.5 });
+    const a = invention(left(3.2));
+    const b = invention({ id: 12, ...left(4.5) });
     const e = evaluate({ assets: [a, b] });
     expect(e.status).toBe("near_miss");
     expect(e.failedRuleCount).toBe(1);
@@ -566,7 +690,7 @@ describe("evaluateProduct: collateral capacity", () => {
 
   it("when no asset is eligible for different reasons, it is no match", () => {
     const e = evaluate({
-      assets: [invention({ remainingYears: 3.2 }), invention({ id: 12, status: "pending" })],
+      assets: [invention(left(3.2)), invention({ id: 12, status: "pending" })],
     });
     expect(e.status).toBe("no_match");
     expect(e.failedRuleCount).toBe(2);
@@ -574,7 +698,7 @@ describe("evaluateProduct: collateral capacity", () => {
 
   it("when no asset is eligible and they would not cover the amount anyway, both gaps are reported", () => {
     const e = evaluate({
-      assets: [invention({ remainingYears: 3.2 })],
+      assets: [invention(left(3.2))],
       request: { amountFen: 150 * WAN },
     });
     expect(e.status).toBe("no_match");

@@ -11,6 +11,7 @@ import {
   isIpType,
   isPatentKind,
   parseIsoDate,
+  wholeYearsBetween,
 } from "../../app/domain/ip";
 import {
   filingDateMatchesNumber,
@@ -504,6 +505,51 @@ describe("hasProtectionForYears", () => {
 
   it("is false when the right ends a day before the required span", () => {
     expect(hasProtectionForYears("2030-02-28", "2025-03-01", 5)).toBe(false);
+  });
+});
+
+describe("wholeYearsBetween: the calendar years a minimum is compared with", () => {
+  it("reads 2025-03-01 → 2030-03-01 as five years, though it is 1826 days", () => {
+    expect(daysBetween("2025-03-01", "2030-03-01")).toBe(1826);
+    expect(wholeYearsBetween("2025-03-01", "2030-03-01")).toBe(5);
+    expect(wholeYearsBetween("2025-03-01", "2030-02-28")).toBe(4);
+    // Two 29 Februaries (2024, 2028) in the span: 1827 days, five years as well.
+    expect(wholeYearsBetween("2023-03-01", "2028-03-01")).toBe(5);
+  });
+
+  it("takes 29 February + N years as 28 February when the year has no 29th", () => {
+    expect(wholeYearsBetween("2028-02-29", "2033-02-28")).toBe(5);
+    expect(wholeYearsBetween("2028-02-29", "2033-02-27")).toBe(4);
+    expect(wholeYearsBetween("2028-02-29", "2032-02-29")).toBe(4);
+    expect(wholeYearsBetween("2028-02-29", "2032-02-28")).toBe(3);
+    expect(wholeYearsBetween("2028-02-28", "2033-02-28")).toBe(5);
+    expect(wholeYearsBetween("2027-02-28", "2028-02-28")).toBe(1);
+  });
+
+  it("is 0 for less than a year and for a day before the start", () => {
+    expect(wholeYearsBetween("2025-03-01", "2025-03-01")).toBe(0);
+    expect(wholeYearsBetween("2025-03-01", "2026-02-28")).toBe(0);
+    expect(wholeYearsBetween("2025-03-01", "2024-01-01")).toBe(0);
+  });
+
+  it("agrees with hasProtectionForYears on every day for years, around leap days", () => {
+    // N whole years left ⟺ the right reaches today + N years, for every N.
+    const disagreements: string[] = [];
+    for (let i = 0; i < 3 * 366; i += 1) {
+      const today = addDays("2027-01-01", i);
+      for (const offset of [-2, -1, 0, 1, 2]) {
+        for (const years of [1, 3, 4, 5, 8]) {
+          const expiry = addDays(addYearsClamped(today, years), offset);
+          const whole = wholeYearsBetween(today, expiry);
+          for (const n of [years - 1, years, years + 1]) {
+            if (whole >= n !== hasProtectionForYears(expiry, today, n)) {
+              disagreements.push(`${today} → ${expiry}, ${n} years`);
+            }
+          }
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 });
 

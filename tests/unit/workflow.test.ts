@@ -245,15 +245,37 @@ describe("the approval checks", () => {
       assets: [
         asset(1, { status: "lapsed", expiryDate: "2030-01-01" }),
         asset(2, { status: "granted", expiryDate: "2026-01-14" }),
-        asset(3, { ipType: "trademark", status: "registered", expiryDate: "2026-01-15" }),
+        asset(3, { ipType: "trademark", status: "registered", expiryDate: "2026-01-16" }),
       ],
     });
     expect(r.problems).toEqual([
       { code: "asset_not_pledgeable", assetId: 1, title: "资产1", status: "lapsed" },
       { code: "asset_expired", assetId: 2, title: "资产2", expiryDate: "2026-01-14" },
     ]);
-    // Only the trademark (valid on its last day) lends.
+    // Only the trademark lends: expiring 2026-01-16, its last day in force is the approval day.
     expect(r.capacity.capacityFen).toBe(50_000_000);
+  });
+
+  it("refuses a right whose expiry date is the approval day: it is no longer in force that day", () => {
+    // The stored expiry is the first day without protection (docs/domain.md#pledgeable), the
+    // day matching already calls the asset expired.
+    const r = checkApproval({
+      ...base,
+      assets: [asset(1), asset(2, { status: "granted", expiryDate: "2026-01-15" })],
+    });
+    expect(r.problems).toEqual([
+      { code: "asset_expired", assetId: 2, title: "资产2", expiryDate: "2026-01-15" },
+      { code: "amount_above_capacity", amountFen: 50_000_000, capacityFen: 25_000_000 },
+    ]);
+    // The day before, it is still in force and lends.
+    expect(checkApproval({ ...base, day: "2026-01-14" }).problems).toEqual([]);
+    expect(
+      checkApproval({
+        ...base,
+        day: "2026-01-14",
+        assets: [asset(1), asset(2, { status: "granted", expiryDate: "2026-01-15" })],
+      }).problems,
+    ).toEqual([]);
   });
 
   it("refuses a rate or a term outside the snapshot's ranges", () => {

@@ -219,9 +219,9 @@ export function classifyProducts(
       tm,
       statusOk,
       expired,
-      // remaining < Y ⟺ floor(remaining) < Y for whole years Y.
-      years: Math.floor(a.remainingYears),
-      age: a.ageYears === null ? -1 : Math.floor(a.ageYears),
+      // The engine compares the whole calendar years left with the product's whole-year minimum.
+      years: a.wholeYearsLeft,
+      age: a.wholeYearsRegistered ?? -1,
       formalUsable,
       hasIndicative: a.indicativeValueFen !== null,
       value: formalUsable ? a.formalValueFen! : (a.indicativeValueFen ?? 0),

@@ -73,7 +73,8 @@ function assetProblems(asset: OfferedAsset, product: LoanProductTerms, today: st
   if (asset.remainingYears <= 0) {
     // An expired right is never pledged, whatever the product asks (docs/domain.md#pledgeable).
     problems.push({ ...ref, code: "asset_expired" });
-  } else if (asset.remainingYears < requiredYears) {
+  } else if (asset.wholeYearsLeft < requiredYears) {
+    // Calendar years: 2025-03-01 → 2030-03-01 is five years, though 1826 days ÷ 365.25 < 5.
     problems.push({
       ...ref,
       code: "remaining_protection",
@@ -82,7 +83,10 @@ function assetProblems(asset: OfferedAsset, product: LoanProductTerms, today: st
     });
   }
   if (asset.ipType === "trademark" && product.trademarkMinAgeYears > 0) {
-    if (asset.ageYears === null || asset.ageYears < product.trademarkMinAgeYears) {
+    if (
+      asset.wholeYearsRegistered === null ||
+      asset.wholeYearsRegistered < product.trademarkMinAgeYears
+    ) {
       problems.push({
         ...ref,
         code: "trademark_age",

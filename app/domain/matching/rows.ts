@@ -1,5 +1,5 @@
 import type { FinancingRequestsTable, IpAsset, LoanProduct } from "../../../db/schema";
-import { addDays, daysBetween, DAYS_PER_YEAR } from "../ip";
+import { addDays, addYearsClamped, daysBetween, DAYS_PER_YEAR, wholeYearsBetween } from "../ip";
 import { isWithinValidity } from "../valuation/formal";
 import {
   FIRM_FLAGS,
@@ -256,8 +256,11 @@ export const ASSET_ENGINE_COLUMNS = [
 const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
 
 /**
- * An ip_assets row as seen on `today`: remaining protection = days to expiry ÷ 365.25 (never
- * negative; 0 on and after the expiry day), a trademark's age = days since registration ÷ 365.25.
+ * An ip_assets row as seen on `today`: remaining protection in whole calendar years (the largest
+ * N with today + N years ≤ expiry, what a product's minimum is compared with) and as days to
+ * expiry ÷ 365.25 for the sentences (never negative; 0 on and after the expiry day); a
+ * trademark's age likewise, in whole calendar years since registration for the rule and as days
+ * since registration ÷ 365.25 for the sentences.
  */
 export function offeredAssetFromRow(row: AssetRowForEngine, today: string): OfferedAsset {
   const days = daysBetween(today, row.expiry_date);
@@ -270,9 +273,14 @@ export function offeredAssetFromRow(row: AssetRowForEngine, today: string): Offe
     // engine explains them by name.
     status: row.status as AssetStatus,
     remainingYears: Math.max(0, days / DAYS_PER_YEAR),
+    wholeYearsLeft: wholeYearsBetween(today, row.expiry_date),
     ageYears:
       row.ip_type === "trademark" && row.registration_date
         ? daysBetween(row.registration_date, today) / DAYS_PER_YEAR
+        : null,
+    wholeYearsRegistered:
+      row.ip_type === "trademark" && row.registration_date
+        ? wholeYearsBetween(row.registration_date, today)
         : null,
     formalValueFen: nullableNumber(row.formal_value_fen),
     formalValidUntil: row.formal_valid_until,
@@ -281,29 +289,27 @@ export function offeredAssetFromRow(row: AssetRowForEngine, today: string): Offe
 }
 
 /**
- * The fewest whole days d with d ÷ 365.25 ≥ years, computed with the same floating-point division
- * as the engine (offeredAssetFromRow), so a date threshold in SQL draws the line exactly where the
- * engine's "remaining ≥ N years" does.
+ * The earliest expiry date an asset may have to pass "remaining protection ≥ years" on `today`:
+ * today + years calendar years, exactly where the engine's wholeYearsLeft ≥ years draws the line
+ * (a minimum is whole years; a fraction would be rounded up, as the engine's comparison of whole
+ * years does), and at least one day left, to be in force at all.
  */
-export function minDaysForYears(years: number): number {
-  if (years <= 0) return 0;
-  let d = Math.ceil(years * DAYS_PER_YEAR);
-  while (d > 0 && (d - 1) / DAYS_PER_YEAR >= years) d--;
-  while (d / DAYS_PER_YEAR < years) d++;
-  return d;
+export function expiryThreshold(today: string, years: number): string {
+  const whole = Math.ceil(years);
+  return whole <= 0 ? addDays(today, 1) : addYearsClamped(today, whole);
 }
 
 /**
- * The earliest expiry date an asset may have to pass "remaining protection ≥ years" on `today`
- * (and to be unexpired at all: at least one day left).
+ * The latest registration date a trademark may have to be at least `years` old on `today`: the
+ * latest R with R + years calendar years ≤ today, where the engine's wholeYearsRegistered ≥ years
+ * draws the line. today − years years, then a day later while that still qualifies: on 2025-02-28
+ * a mark registered on 2024-02-29 is one year old (2024-02-29 + 1 year = 2025-02-28).
  */
-export function expiryThreshold(today: string, years: number): string {
-  return addDays(today, Math.max(1, minDaysForYears(years)));
-}
-
-/** The latest registration date a trademark may have to be at least `years` old on `today`. */
 export function registrationThreshold(today: string, years: number): string {
-  return addDays(today, -minDaysForYears(years));
+  const whole = Math.max(0, Math.ceil(years));
+  let r = addYearsClamped(today, -whole);
+  while (addYearsClamped(addDays(r, 1), whole) <= today) r = addDays(r, 1);
+  return r;
 }
 
 export function isPledgeableStatus(ipType: PledgeIpType, status: string): boolean {

@@ -20,10 +20,23 @@ export interface OfferedAsset {
   /** 专利号 or 商标注册号, as stored. */
   number: string;
   status: AssetStatus;
-  /** Years of protection left on the evaluation day (decimal). */
+  /** Years of protection left on the evaluation day (days ÷ 365.25): for the sentences. */
   remainingYears: number;
-  /** Trademarks: years since registration. Null for patents or when unknown. */
+  /**
+   * Whole calendar years of protection left on the evaluation day: the largest N with day + N
+   * years ≤ expiry (wholeYearsBetween; 0 when less than a year is left). A product's minimum
+   * remaining protection is compared with this, never with the decimal (docs/domain.md#years-left).
+   */
+  wholeYearsLeft: number;
+  /** Trademarks: years since registration (days ÷ 365.25), for the sentences. Null for patents
+   * or when unknown. */
   ageYears: number | null;
+  /**
+   * Trademarks: whole calendar years since registration, the largest N with registration + N
+   * years ≤ the evaluation day; a product's minimum age is compared with this. Null for patents or
+   * when the registration date is unknown.
+   */
+  wholeYearsRegistered: number | null;
   formalValueFen: number | null;
   /** Last day (inclusive) the formal appraisal is valid: 12 months from signing ('YYYY-MM-DD'). */
   formalValidUntil: string | null;

@@ -137,10 +137,10 @@ export async function classifyProductsSql(
     if (!statusOk) statusMask |= bit;
     const expired = a.remainingYears <= 0;
     if (expired) expiredMask |= bit;
-    // remaining < Y ⟺ floor(remaining) < Y for whole years Y (the columns are integers).
-    const years = Math.floor(a.remainingYears);
+    // The engine compares the whole calendar years left with the product's minimum (integers).
+    const years = a.wholeYearsLeft;
     if (!expired) minYears[t] = Math.min(minYears[t] ?? Infinity, years);
-    const age = a.ageYears === null ? -1 : Math.floor(a.ageYears);
+    const age = a.wholeYearsRegistered ?? -1;
     if (t === "trademark") minAge = Math.min(minAge ?? Infinity, age);
     if (!formalUsable) {
       if (a.indicativeValueFen === null) noValueMask |= bit;
