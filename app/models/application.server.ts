@@ -16,9 +16,10 @@
  * so a product edit based on an older read is refused instead of overwriting the new remainder.
  *
  * Pledge locks: one pledge_locks row per asset (asset_id is the primary key) from approval until
- * release — on rejection, repayment, or default. Recording a default (recordLoanDefault) closes
- * the loan with its loss and releases the locks in the same transaction; the bank then claims on
- * the pool and lists the pledged IP for disposal (docs/domain.md#disposal).
+ * the pledge ends — on rejection, repayment, or after a default once the disposal's sale is
+ * recorded or the bank releases the pledge (app/models/pledge-locks.server.ts, decision 022).
+ * Recording a default (recordLoanDefault) closes the loan with its loss and keeps the locks: the
+ * bank then claims on the pool and lists the pledged IP for disposal (docs/domain.md#disposal).
  *
  * The code lives in app/models/application/: shared (actor, scoped reads), draft (the firm's side),
  * transitions, thread (comments) and read (lists and the detail page).

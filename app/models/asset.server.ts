@@ -158,12 +158,15 @@ export async function getAsset(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Application states in which an asset is no longer tied to the application: the bank said no,
- * the firm withdrew, the loan was repaid, or its default was recorded — exactly the states whose
- * transition releases the pledge locks (docs/domain.md#pledge-locks, decision 020). Every other
- * state holds it — including draft, because a draft lists the asset by id and changing the number
- * under it would change what the firm is about to pledge (the firm can delete or withdraw the
- * draft first).
+ * Application states that do not by themselves hold an asset: the bank said no, the firm
+ * withdrew, the loan was repaid, or its default was recorded. The guard holds an asset while a
+ * pledge lock row exists for it (from approval until the pledge ends: for a defaulted loan, until
+ * the disposal's sale is recorded or the bank releases the pledge — decision 022), and while an
+ * application in any other state lists it: draft, submitted and under review before approval
+ * (a draft lists the asset by id, and changing the number under it would change what the firm is
+ * about to pledge; the firm can delete or withdraw the draft first), and approved, pledge
+ * registered and disbursed, which hold their locks anyway. So the guard and the locks agree
+ * (docs/domain.md#pledge-locks).
  */
 export const RELEASED_APPLICATION_STATES: readonly ApplicationState[] = [
   "rejected",

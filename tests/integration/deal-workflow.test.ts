@@ -26,6 +26,7 @@ import {
   updateAsset,
 } from "../../app/models/asset.server";
 import { recordLoanDefault } from "../../app/models/servicing/loan.server";
+import { releaseDefaultedPledge } from "../../app/models/servicing/pledge.server";
 import { checkPatent } from "../../app/domain/asset";
 import { makePatentNumber } from "../../app/domain/patent";
 import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
@@ -559,7 +560,7 @@ describe("the deal workflow on the models", () => {
       expect((await row(id)).state).toBe("withdrawn");
     });
 
-    it("a default recorded after disposal releases the pledge but keeps the disbursement counted", async () => {
+    it("a default keeps the pledge and the disbursement counted", async () => {
       const asset = await addAsset(t.db, w.firmA.orgId);
       const id = await newApplication(t.db, w, { assetIds: [asset] });
       await driveTo(t.db, w, id, "disbursed");
@@ -568,16 +569,18 @@ describe("the deal workflow on the models", () => {
         applicationId: id,
         version: 6,
         closedDate: today,
-        reason: "质押专利已拍卖处置",
+        reason: "借款人逾期超过九十天",
       });
-      expect(await locksOf(id)).toEqual([]);
+      expect((await row(id)).state).toBe("defaulted");
+      // The pledge stands until the IP is disposed of or the bank releases it (decision 022).
+      expect(await locksOf(id)).toEqual([asset]);
       expect((await getProgressSummary(t.db)).financedFen).toBe(financed);
       expect((await reconcileTotals(t.db)).drifts).toEqual([]);
     });
   });
 
-  describe("after a default the asset guard lets go with the locks", () => {
-    it("the firm may renumber an asset of a defaulted loan, as of a repaid one", async () => {
+  describe("after a default the asset guard holds with the locks", () => {
+    it("the firm may renumber an asset of a defaulted loan only once the bank releases the pledge", async () => {
       const asset = await addAsset(t.db, w.firmA.orgId);
       const id = await newApplication(t.db, w, { assetIds: [asset] });
       await driveTo(t.db, w, id, "disbursed");
@@ -585,16 +588,16 @@ describe("the deal workflow on the models", () => {
       // The bank's default form (the loan page and the application page both call this).
       await recordLoanDefault(t.db, {
         applicationId: id,
-        reason: "逾期超过一年，质押专利已处置",
+        reason: "逾期超过一年，待处置质押专利",
         actorUserId: w.bankX.userId,
         actorOrgId: w.bankX.orgId,
         bankOrgId: w.bankX.orgId,
       });
       expect((await row(id)).state).toBe("defaulted");
-      expect(await locksOf(id)).toEqual([]);
-      // The guard agrees with the locks: nothing holds the asset any more.
-      expect(await findEncumbrance(t.db, asset)).toEqual({ pledgedBy: null, applications: [] });
-      await expect(assertAssetUnencumbered(t.db, asset)).resolves.toBeUndefined();
+      // The guard agrees with the locks: the pledge still holds the asset.
+      expect(await locksOf(id)).toEqual([asset]);
+      expect(await findEncumbrance(t.db, asset)).toEqual({ pledgedBy: id, applications: [] });
+      await expectRefusal(assertAssetUnencumbered(t.db, asset), "assets:errors.pledged");
       const before = (await getAsset(t.db, w.firmA.orgId, asset))!;
       const record = checkPatent(
         {
@@ -607,6 +610,20 @@ describe("the deal workflow on the models", () => {
         today,
       );
       if (!record.ok) throw new Error(JSON.stringify(record.problems));
+      await expectRefusal(
+        updateAsset(t.db, w.firmA, asset, before.version, record.value),
+        "assets:errors.pledged",
+      );
+      // The bank releases the pledge: locks and guard let go together.
+      await releaseDefaultedPledge(t.db, {
+        applicationId: id,
+        reason: "质押专利已经法院拍卖处置",
+        actorUserId: w.bankX.userId,
+        actorOrgId: w.bankX.orgId,
+        bankOrgId: w.bankX.orgId,
+      });
+      expect(await locksOf(id)).toEqual([]);
+      expect(await findEncumbrance(t.db, asset)).toEqual({ pledgedBy: null, applications: [] });
       await updateAsset(t.db, w.firmA, asset, before.version, record.value);
       expect((await getAsset(t.db, w.firmA.orgId, asset))!.number).toBe(record.value.number);
     });

@@ -19,6 +19,7 @@ import {
   type RepaymentMethod,
 } from "../../domain/servicing/schedule";
 import { writeAudit } from "../audit.server";
+import { lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
 import { reserveCoverage, syncReservation } from "../risk-sharing/pools.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "../errors";
 import {
@@ -369,11 +370,7 @@ export async function approveApplication(
 }
 
 async function releaseLocks(trx: Trx, applicationId: number): Promise<number> {
-  const res = await trx
-    .deleteFrom("pledge_locks")
-    .where("application_id", "=", applicationId)
-    .executeTakeFirst();
-  return Number(res.numDeletedRows);
+  return (await releasePledgeLocks(trx, applicationId)).length;
 }
 
 async function returnQuota(trx: Trx, productId: number, amountFen: number): Promise<void> {
@@ -561,7 +558,11 @@ export async function recordRepayment(
   );
 }
 
-/** Records a default once its disposal is complete, releasing the pledge (see the header). */
+/**
+ * Records a default on the application alone (loans disbursed before loan accounts existed; the
+ * bank's forms go through recordLoanDefault). The pledge stands: its locks end with the
+ * disposal's sale or the bank's explicit release (see the header, decision 022).
+ */
 export async function recordDefault(
   db: Db,
   actor: Actor,
@@ -588,7 +589,7 @@ export async function recordDefault(
       columns: () => ({ closed_date: v.closedDate, closed_at: nowInstant() }),
       effects: async (t, app) => ({
         closedDate: v.closedDate,
-        releasedLocks: await releaseLocks(t, app.id),
+        pledgedAssetIds: await lockedAssetIds(t, app.id),
       }),
     }),
   );

@@ -2,6 +2,7 @@ import type { DisposalKind, IpType } from "../../../db/schema";
 import { chinaDateOf } from "../../domain/dates";
 import { message } from "../../domain/message";
 import { listingProblems, saleProblems } from "../../domain/risk-sharing/disposal";
+import { disposalListingRefusal } from "../../domain/servicing/pledge";
 import { distributeRecovery } from "../../domain/risk-sharing/recovery";
 import {
   SHARE_PARTIES,
@@ -14,6 +15,7 @@ import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
 import { ConflictError, isUniqueViolation } from "../errors";
 import { runApplicationTransaction, type Executor } from "../ledger.server";
+import { holdApplicationRow, lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
 import { notFoundRefusal, once, refuseIf, RiskRefusal, type RiskActor } from "./common.server";
 import { getLoanFacts } from "./loan-facts.server";
 
@@ -30,8 +32,11 @@ export interface DisposalInput {
 }
 
 /**
- * Lists a defaulted loan's pledged IP. One live disposal a loan: a second listing is refused in
- * the transaction, and disposals.live_key's unique index refuses the one that loses a race.
+ * Lists a defaulted loan's pledged IP, while its pledge stands (the default keeps the locks; a
+ * released pledge is refused). One live disposal a loan: a second listing is refused in the
+ * transaction, and disposals.live_key's unique index refuses the one that loses a race.
+ * Withdrawing a listing (state `withdrawn`, live_key NULL) would leave the pledge as it is: the
+ * bank may list again or release it.
  */
 export async function listForDisposal(
   db: Db,
@@ -40,10 +45,17 @@ export async function listForDisposal(
 ): Promise<number> {
   try {
     return await runApplicationTransaction(db, async (trx) => {
+      // Serialised with the bank's release of the pledge (releaseDefaultedPledge).
+      await holdApplicationRow(trx, input.applicationId);
       const facts = await getLoanFacts(trx, input.applicationId);
       if (!facts || actor.role !== "bank_officer" || facts.bankOrgId !== actor.orgId)
         notFoundRefusal();
       if (!facts.defaulted) throw new RiskRefusal([message("risk:errors.notDisposable")]);
+      // A released pledge leaves the bank nothing to dispose of (decision 022).
+      const released = disposalListingRefusal(
+        (await lockedAssetIds(trx, input.applicationId)).length,
+      );
+      if (released) throw new RiskRefusal([released]);
       refuseIf(listingProblems(input));
       const live = await liveDisposalId(trx, input.applicationId);
       if (live !== null) throw alreadyListed(live);
@@ -287,7 +299,8 @@ export interface SaleInput {
 /**
  * The sale or licence is done: the proceeds are split by the claim's pool shares, each sharer
  * capped at what it paid and has not recovered, the rest to the bank; the pool's part is a
- * recovery entry that refunds the pool, in the same transaction. Without an approved claim the
+ * recovery entry that refunds the pool, and the loan's pledge locks are released (audited as
+ * `loan.pledge_release`), in the same transaction. Without an approved claim the
  * proceeds are all the bank's; while the loan's claim awaits the pool's decision they cannot be
  * recorded. Recorded once: a retry (or a second post) returns the split already written.
  */
@@ -391,6 +404,18 @@ export async function recordProceeds(
           }))
           .where("id", "=", basis.poolId)
           .execute();
+      }
+      // The IP is disposed of: the pledge has done its work and its locks end (decision 022).
+      const releasedAssetIds = await releasePledgeLocks(trx, d.application_id);
+      if (releasedAssetIds.length > 0) {
+        await writeAudit(trx, {
+          actorUserId: actor.userId,
+          orgId: actor.orgId,
+          action: "loan.pledge_release",
+          entityType: "application",
+          entityId: d.application_id,
+          detail: { via: "disposal", disposalId: d.id, releasedAssetIds },
+        });
       }
       await writeAudit(trx, {
         actorUserId: actor.userId,

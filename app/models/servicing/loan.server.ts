@@ -23,6 +23,7 @@ import { monthOf } from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
+import { lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
 import { syncReservation } from "../risk-sharing/pools.server";
 import { isUniqueViolation, UserFacingError } from "../errors";
 import { isMysql, runApplicationTransaction, type Executor, type Trx } from "../ledger.server";
@@ -412,8 +413,7 @@ async function syncApplicationState(
     .executeTakeFirst();
   if (res.numUpdatedRows === 0n) return;
   // The pledge is released when the loan is repaid (decision 005).
-  if (closed)
-    await trx.deleteFrom("pledge_locks").where("application_id", "=", applicationId).execute();
+  if (closed) await releasePledgeLocks(trx, applicationId);
   await writeAudit(trx, {
     actorUserId: actor.userId,
     orgId: actor.orgId,
@@ -754,6 +754,8 @@ export async function overrideClassification(
 /**
  * Records the bank's decision that the loan is in default, with the loss: the principal still
  * outstanding and the interest due unpaid on that day. Closes the loan account and the application.
+ * The pledge is not released: the bank disposes of the IP next (docs/domain.md#disposal), and the
+ * locks end with the sale or the bank's explicit release.
  */
 export async function recordLoanDefault(
   db: Db,
@@ -817,10 +819,9 @@ export async function recordLoanDefault(
       .where("state", "=", "disbursed")
       .executeTakeFirst();
     if (res.numUpdatedRows === 0n) throw new UserFacingError("servicing:refusals.closed");
-    await trx
-      .deleteFrom("pledge_locks")
-      .where("application_id", "=", input.applicationId)
-      .execute();
+    // The pledge stands: its locks stay until the disposal's sale is recorded or the bank
+    // releases the pledge (releaseDefaultedPledge; decision 022).
+    const pledgedAssetIds = await lockedAssetIds(trx, input.applicationId);
     await writeAudit(trx, {
       actorUserId: input.actorUserId,
       orgId: input.actorOrgId,
@@ -830,7 +831,12 @@ export async function recordLoanDefault(
       fromState: "disbursed",
       toState: "defaulted",
       reason,
-      detail: { principalLossFen, interestLossFen, daysPastDue: view.position.daysPastDue },
+      detail: {
+        principalLossFen,
+        interestLossFen,
+        daysPastDue: view.position.daysPastDue,
+        pledgedAssetIds,
+      },
     });
     return { principalLossFen, interestLossFen };
   });

@@ -1,0 +1,41 @@
+import type { Executor, Trx } from "./ledger.server";
+
+/**
+ * The pledge locks (docs/domain.md#pledge-locks): one pledge_locks row per asset (asset_id is the
+ * primary key) from approval until the pledge ends — rejection after approval, repayment, and
+ * after a default the disposal's sale (recordProceeds) or the bank's explicit release
+ * (releaseDefaultedPledge). Recording a default keeps them (decision 022).
+ */
+
+/** The assets an application's pledge still locks, ascending. */
+export async function lockedAssetIds(db: Executor, applicationId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("pledge_locks")
+    .select("asset_id")
+    .where("application_id", "=", applicationId)
+    .orderBy("asset_id")
+    .execute();
+  return rows.map((r) => r.asset_id);
+}
+
+/** Ends an application's pledge: deletes its lock rows and returns the assets it freed. */
+export async function releasePledgeLocks(trx: Trx, applicationId: number): Promise<number[]> {
+  const ids = await lockedAssetIds(trx, applicationId);
+  if (ids.length > 0) {
+    await trx.deleteFrom("pledge_locks").where("application_id", "=", applicationId).execute();
+  }
+  return ids;
+}
+
+/**
+ * Takes the application row's write lock without changing it (a no-op UPDATE; InnoDB locks the
+ * matched row, SQLite has one writer), so the bank's release of a defaulted pledge and a new
+ * disposal listing of the same loan run one after the other and each sees the other's result.
+ */
+export async function holdApplicationRow(trx: Trx, applicationId: number): Promise<void> {
+  await trx
+    .updateTable("applications")
+    .set((eb) => ({ version: eb.ref("version") }))
+    .where("id", "=", applicationId)
+    .execute();
+}

@@ -1,0 +1,226 @@
+/**
+ * The pledge outlives the default (docs/domain.md#pledge-locks, decision 022), on SQLite and
+ * MariaDB (TEST_DB): recording a default keeps the pledge locks, so another application of the
+ * same firm cannot pledge the asset and the firm cannot renumber it; recording the disposal's sale
+ * releases them; the bank may release them by hand (audited), but not while the IP is listed, not
+ * on a loan that is not defaulted, not twice — and a released pledge cannot be listed.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { getApplicationRow } from "../../app/models/application.server";
+import { assertAssetUnencumbered, findEncumbrance } from "../../app/models/asset.server";
+import { UserFacingError } from "../../app/models/errors";
+import type { RiskActor } from "../../app/models/risk-sharing/common.server";
+import { listForDisposal, recordProceeds } from "../../app/models/risk-sharing/disposals.server";
+import { recordLoanDefault } from "../../app/models/servicing/loan.server";
+import { getPledgeHold, releaseDefaultedPledge } from "../../app/models/servicing/pledge.server";
+import { todayInChina } from "../../app/utils/time";
+import { useTestDb } from "../support/db";
+import {
+  addAsset,
+  createDealWorld,
+  driveTo,
+  newApplication,
+  type DealWorld,
+} from "../support/applications";
+
+const WAN = 1_000_000;
+const keyOf = (e: unknown) => (e instanceof UserFacingError ? e.key : String(e));
+
+describe(`a defaulted loan's pledge on ${process.env.TEST_DB ?? "sqlite"}`, () => {
+  const t = useTestDb();
+  let w: DealWorld;
+  let bank: RiskActor;
+  const today = todayInChina();
+
+  beforeAll(async () => {
+    w = await createDealWorld(t.db);
+    bank = { userId: w.bankX.userId, orgId: w.bankX.orgId, role: "bank_officer" };
+  });
+
+  async function locksOf(applicationId: number) {
+    const rows = await t.db
+      .selectFrom("pledge_locks")
+      .select("asset_id")
+      .where("application_id", "=", applicationId)
+      .orderBy("asset_id")
+      .execute();
+    return rows.map((r) => r.asset_id);
+  }
+
+  async function auditOf(applicationId: number, action: string) {
+    return t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("entity_type", "=", "application")
+      .where("entity_id", "=", String(applicationId))
+      .where("action", "=", action)
+      .execute();
+  }
+
+  async function refusal(p: Promise<unknown>) {
+    const e = await p.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e, "expected a refusal").toBeInstanceOf(UserFacingError);
+    return e as UserFacingError;
+  }
+
+  /** A disbursed loan of firm A at bank X on two assets, then its default. */
+  async function defaultedLoan() {
+    const assets = [await addAsset(t.db, w.firmA.orgId), await addAsset(t.db, w.firmA.orgId)];
+    const id = await newApplication(t.db, w, { assetIds: assets });
+    await driveTo(t.db, w, id, "disbursed");
+    await recordLoanDefault(t.db, {
+      applicationId: id,
+      reason: "借款人逾期超过九十天，催收无果",
+      actorUserId: w.bankX.userId,
+      actorOrgId: w.bankX.orgId,
+      bankOrgId: w.bankX.orgId,
+    });
+    return { id, assets };
+  }
+
+  const release = (applicationId: number, reason = "质押专利已经法院拍卖处置，解除质押") =>
+    releaseDefaultedPledge(t.db, {
+      applicationId,
+      reason,
+      actorUserId: w.bankX.userId,
+      actorOrgId: w.bankX.orgId,
+      bankOrgId: w.bankX.orgId,
+    });
+
+  const listing = (applicationId: number) =>
+    listForDisposal(t.db, bank, {
+      applicationId,
+      kind: "transfer",
+      title: "一种节能装置 发明专利转让",
+      assetSummary: "发明专利 2 件",
+      appraisalFen: null,
+      askingFen: 50 * WAN,
+      terms: "一次性转让",
+    });
+
+  it("keeps the locks: the same firm's next application cannot pledge the asset, nor renumber it", async () => {
+    const { id, assets } = await defaultedLoan();
+    expect((await getApplicationRow(t.db, id))!.state).toBe("defaulted");
+    expect(await locksOf(id)).toEqual(assets);
+    expect(await getPledgeHold(t.db, w.bankX.orgId, id)).toEqual({ lockedAssetIds: assets });
+    const defaultAudit = await auditOf(id, "loan.default");
+    expect(JSON.parse(defaultAudit[0].detail_json!)).toMatchObject({ pledgedAssetIds: assets });
+
+    // The guard agrees with the locks.
+    expect(await findEncumbrance(t.db, assets[0])).toEqual({ pledgedBy: id, applications: [] });
+    expect(keyOf(await refusal(assertAssetUnencumbered(t.db, assets[0])))).toBe(
+      "assets:errors.pledged",
+    );
+
+    // Firm A applies again with one of the pledged assets: the approval is refused.
+    const next = await newApplication(t.db, w, { assetIds: [assets[1]] });
+    const e = await refusal(driveTo(t.db, w, next, "approved"));
+    expect(e.key).toBe("applications:errors.assetLocked");
+    expect(e.params).toMatchObject({ assetId: assets[1] });
+    expect((await getApplicationRow(t.db, next))!.state).toBe("under_review");
+    expect(await locksOf(next)).toEqual([]);
+  });
+
+  it("recording the disposal's sale releases the locks, audited; the asset can then be pledged again", async () => {
+    const { id, assets } = await defaultedLoan();
+    const disposalId = await listing(id);
+    expect(await locksOf(id)).toEqual(assets);
+    // Listed: the bank cannot release the pledge by hand.
+    const listed = await refusal(release(id));
+    expect(listed.key).toBe("servicing:refusals.releaseWhileListed");
+    expect(listed.params).toEqual({ id: disposalId });
+    expect(await locksOf(id)).toEqual(assets);
+
+    await recordProceeds(t.db, bank, {
+      disposalId,
+      proceedsFen: 30 * WAN,
+      buyerName: "丙科技有限公司",
+      soldDate: today,
+      idempotencyKey: `sale-${disposalId}`,
+    });
+    expect(await locksOf(id)).toEqual([]);
+    const audit = await auditOf(id, "loan.pledge_release");
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0].detail_json!)).toEqual({
+      via: "disposal",
+      disposalId,
+      releasedAssetIds: assets,
+    });
+    expect(await findEncumbrance(t.db, assets[0])).toEqual({ pledgedBy: null, applications: [] });
+    // Nothing left to release by hand.
+    expect(keyOf(await refusal(release(id)))).toBe("servicing:refusals.pledgeAlreadyReleased");
+
+    const next = await newApplication(t.db, w, { assetIds: [assets[0]] });
+    await driveTo(t.db, w, next, "approved");
+    expect(await locksOf(next)).toEqual([assets[0]]);
+  });
+
+  it("the bank releases the pledge by hand with a reason, audited, once; a released pledge is not listed", async () => {
+    const { id, assets } = await defaultedLoan();
+    // Another bank: the loan does not exist for it.
+    const other = await refusal(
+      releaseDefaultedPledge(t.db, {
+        applicationId: id,
+        reason: "不是本行贷款",
+        actorUserId: w.bankY.userId,
+        actorOrgId: w.bankY.orgId,
+        bankOrgId: w.bankY.orgId,
+      }),
+    );
+    expect(other.status).toBe(404);
+    expect(keyOf(await refusal(release(id, " 无 ")))).toBe("servicing:refusals.reasonRequired");
+    expect(await locksOf(id)).toEqual(assets);
+
+    expect(await release(id)).toEqual({ releasedAssetIds: assets });
+    expect(await locksOf(id)).toEqual([]);
+    const audit = await auditOf(id, "loan.pledge_release");
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      actor_user_id: w.bankX.userId,
+      org_id: w.bankX.orgId,
+      reason: "质押专利已经法院拍卖处置，解除质押",
+    });
+    expect(JSON.parse(audit[0].detail_json!)).toEqual({ via: "bank", releasedAssetIds: assets });
+    await expect(assertAssetUnencumbered(t.db, assets[0])).resolves.toBeUndefined();
+
+    expect(keyOf(await refusal(release(id)))).toBe("servicing:refusals.pledgeAlreadyReleased");
+    expect(keyOf(await refusal(listing(id)))).toBe("risk:errors.pledgeReleased");
+    expect(await auditOf(id, "loan.pledge_release")).toHaveLength(1);
+  });
+
+  it("refuses to release the pledge of a loan that is not defaulted", async () => {
+    const asset = await addAsset(t.db, w.firmA.orgId);
+    const id = await newApplication(t.db, w, { assetIds: [asset] });
+    await driveTo(t.db, w, id, "disbursed");
+    expect(keyOf(await refusal(release(id)))).toBe("servicing:refusals.releaseNotDefaulted");
+    expect(await locksOf(id)).toEqual([asset]);
+    expect(await auditOf(id, "loan.pledge_release")).toEqual([]);
+  });
+
+  it("a release and a listing racing on one loan: one wins, never a listing on a released pledge", async () => {
+    for (let round = 0; round < 5; round++) {
+      const { id } = await defaultedLoan();
+      const [released, listed] = await Promise.allSettled([release(id), listing(id)]);
+      const ok = [released, listed].filter((r) => r.status === "fulfilled");
+      expect(ok, `round ${round}`).toHaveLength(1);
+      const live = await t.db
+        .selectFrom("disposals")
+        .select("id")
+        .where("live_key", "=", id)
+        .execute();
+      const locks = await locksOf(id);
+      if (released.status === "fulfilled") {
+        expect(live).toEqual([]);
+        expect(locks).toEqual([]);
+        expect(keyOf((listed as PromiseRejectedResult).reason)).toBe("risk:errors.pledgeReleased");
+      } else {
+        expect(live).toHaveLength(1);
+        expect(locks).toHaveLength(2);
+        expect(keyOf(released.reason)).toBe("servicing:refusals.releaseWhileListed");
+      }
+    }
+  });
+});
