@@ -129,13 +129,15 @@ export const PERMISSIONS = {
   "application.default": BANK_OWN,
 
   // The loan after disbursement (docs/domain.md#servicing): the firm reads its own, the bank
-  // services its own (repayments, reversals, classification, default).
+  // services its own (repayments, reversals, classification, default, and the release of a
+  // defaulted loan's pledge, docs/domain.md#pledge-locks).
   "loan.viewOwn": FIRM_OWN,
   "loan.viewIncoming": BANK_OWN,
   "loan.postRepayment": BANK_OWN,
   "loan.reverseRepayment": BANK_OWN,
   "loan.classify": BANK_OWN,
   "loan.default": BANK_OWN,
+  "loan.releasePledge": BANK_OWN,
   // Collateral monitoring (docs/domain.md#collateral-monitoring): each side's watch list of its
   // own loans' pledged assets; the firm records the fees it paid, the bank confirms them (or
   // records them itself); legal-status events come from the firm, the bank or the admin, and

@@ -35,6 +35,7 @@ import {
   settleLoan,
 } from "../models/servicing/loan.server";
 import { getLiveDisposal } from "../models/risk-sharing/disposals.server";
+import { getPledgeHold, releaseDefaultedPledge } from "../models/servicing/pledge.server";
 import { getLoanCover } from "../models/risk-sharing/views.server";
 import { getLoanDetail } from "../models/servicing/read.server";
 import { withDb } from "../models/with-db.server";
@@ -63,8 +64,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const loan = await loanOr404(user, parseId(params.id));
   const cover = await withDb(getLoanCover, user.org_id, loan.account.application_id);
   const disposal = await withDb(getLiveDisposal, user.org_id, loan.account.application_id);
+  const pledge = await withDb(getPledgeHold, user.org_id, loan.account.application_id);
   // One key per rendering: a double click or a retried post of this page records once.
-  return { loan, cover, disposal, today: todayInChina(), key: crypto.randomUUID() };
+  return { loan, cover, disposal, pledge, today: todayInChina(), key: crypto.randomUUID() };
 }
 
 const PERMISSION: Record<LoanIntent, Parameters<typeof assertCan>[1]> = {
@@ -73,6 +75,7 @@ const PERMISSION: Record<LoanIntent, Parameters<typeof assertCan>[1]> = {
   reverse: "loan.reverseRepayment",
   classify: "loan.classify",
   default: "loan.default",
+  release: "loan.releasePledge",
 };
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -121,6 +124,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "default":
         await withDb(recordLoanDefault, { ...actor, applicationId: id, reason: v.reason });
         break;
+      case "release":
+        await withDb(releaseDefaultedPledge, { ...actor, applicationId: id, reason: v.reason });
+        break;
     }
     return redirect(`/bank/loans/${id}`);
   } catch (e) {
@@ -150,7 +156,7 @@ function Card({ title, children }: { title: string; children: ReactNode }) {
 }
 
 export default function BankLoan() {
-  const { loan, cover, disposal, today, key } = useLoaderData<typeof loader>();
+  const { loan, cover, disposal, pledge, today, key } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -172,6 +178,8 @@ export default function BankLoan() {
   const [reverseForm, reverseFields] = useForm(form("reverse"));
   const [classifyForm, classifyFields] = useForm(form("classify"));
   const [defaultForm, defaultFields] = useForm(form("default"));
+  const [releaseForm, releaseFields] = useForm(form("release"));
+  const held = pledge.lockedAssetIds.length;
   const stricter = RISK_CLASSES.filter(
     (c) => severity(c) > severity(loan.classification.floor) || c === loan.classification.riskClass,
   );
@@ -220,6 +228,47 @@ export default function BankLoan() {
         </div>
       ) : null}
       {loan.defaultRecord || cover?.defaulted ? (
+        <div className="card stack" data-testid="loan-pledge">
+          <h3>{t("servicing:form.releaseTitle")}</h3>
+          <p data-testid="pledge-status">
+            {held > 0
+              ? t("servicing:form.pledgeHeld", { count: held })
+              : t("servicing:form.pledgeReleased")}
+          </p>
+          {held > 0 && disposal?.state === "listed" ? (
+            <p className="muted">{t("servicing:form.releaseListed")}</p>
+          ) : held > 0 ? (
+            <>
+              <p className="muted">{t("servicing:form.releaseHint")}</p>
+              <Form method="post" className="stack" {...getFormProps(releaseForm)}>
+                <FormErrors errors={releaseForm.errors} />
+                <input type="hidden" name="intent" value="release" />
+                <Field
+                  id={releaseFields.reason.id}
+                  label={t("servicing:page.reason")}
+                  errors={releaseFields.reason.errors}
+                >
+                  <textarea {...getTextareaProps(releaseFields.reason)} rows={2} />
+                </Field>
+                <ConfirmBox
+                  id="release-confirm"
+                  label={t("servicing:form.releaseConfirm")}
+                  errors={releaseFields.confirm.errors}
+                />
+                <button
+                  type="submit"
+                  className="button button-danger"
+                  disabled={busy}
+                  data-testid="release-pledge"
+                >
+                  {t("servicing:form.releaseTitle")}
+                </button>
+              </Form>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      {(loan.defaultRecord || cover?.defaulted) && (disposal || held > 0) ? (
         <div className="card" data-testid="loan-disposal">
           {disposal ? (
             <Link to={`/bank/disposals/${disposal.id}`} data-testid="view-disposal">

@@ -43,6 +43,12 @@ export function loanSchemas(t: TFunction) {
       reason: reasonText(t),
       confirm: confirmed(t),
     }),
+    /** 解除质押: a defaulted loan's pledge, released by the bank (docs/domain.md#pledge-locks). */
+    release: z.object({
+      intent: z.literal("release"),
+      reason: reasonText(t),
+      confirm: confirmed(t),
+    }),
   } as const;
 }
 
@@ -50,5 +56,12 @@ export type LoanIntent = keyof ReturnType<typeof loanSchemas>;
 
 export function loanActionSchema(t: TFunction) {
   const s = loanSchemas(t);
-  return z.discriminatedUnion("intent", [s.repay, s.settle, s.reverse, s.classify, s.default]);
+  return z.discriminatedUnion("intent", [
+    s.repay,
+    s.settle,
+    s.reverse,
+    s.classify,
+    s.default,
+    s.release,
+  ]);
 }

@@ -199,4 +199,92 @@ describe("loan pages", () => {
     const closed = await (await requestAs(app, actors, "bankX", "/bank/loans?tab=closed")).text();
     expect(closed).toContain(`/bank/loans/${loanId}`);
   });
+
+  it("a default keeps the pledge; the bank releases it with a reason and a confirmation box", async () => {
+    const productX = await addProduct(t.db, actors.bankX.orgId, actors.bankX.userId);
+    const asset = await addAsset(t.db, actors.firmA.orgId, { valueFen: 200_000_000 });
+    const { applicationId: id } = await createApplicationDraft(t.db, {
+      firmOrgId: actors.firmA.orgId,
+      userId: actors.firmA.userId,
+      productId: productX,
+      requestId: null,
+      amountFen: PRINCIPAL,
+      termMonths: 12,
+      rateBp: 385,
+      assetIds: [asset],
+    });
+    const party = (a: "firmA" | "bankX") => ({ userId: actors[a].userId, orgId: actors[a].orgId });
+    const w = { firmA: party("firmA"), bankX: party("bankX") } as unknown as DealWorld;
+    await driveTo(t.db, w, id, "disbursed", { valueDate: today });
+    const path = `/bank/loans/${id}`;
+    const post = (actor: Actor, body: Record<string, string>) =>
+      requestAs(app, actors, actor, path, form(body));
+    const locks = async () =>
+      (
+        await t.db
+          .selectFrom("pledge_locks")
+          .select("asset_id")
+          .where("application_id", "=", id)
+          .execute()
+      ).map((l) => l.asset_id);
+
+    // Not defaulted yet: no release form, and a posted release is refused.
+    expect(await (await requestAs(app, actors, "bankX", path)).text()).not.toContain(
+      'data-testid="release-pledge"',
+    );
+    const early = await post("bankX", { intent: "release", reason: "提前解除", confirm: "on" });
+    expect(early.status).toBe(409);
+    expect(await early.text()).toContain("只有已认定违约的贷款可以在此解除质押");
+
+    const defaulted = await post("bankX", {
+      intent: "default",
+      reason: "逾期超过90天",
+      confirm: "on",
+    });
+    expect(defaulted.status).toBe(302);
+    expect(await locks()).toEqual([asset]);
+    const page = await (await requestAs(app, actors, "bankX", path)).text();
+    expect(page).toContain("质押有效：1 项资产锁定");
+    expect(page).toContain('data-testid="release-pledge"');
+
+    // Without the confirmation box, or from another bank or the firm: nothing is released.
+    expect((await post("bankX", { intent: "release", reason: "法院拍卖" })).status).toBe(400);
+    expect(
+      (await post("bankY", { intent: "release", reason: "法院拍卖处置", confirm: "on" })).status,
+    ).toBe(404);
+    expect(
+      (await post("firmA", { intent: "release", reason: "法院拍卖处置", confirm: "on" })).status,
+    ).toBe(403);
+    expect(await locks()).toEqual([asset]);
+
+    const released = await post("bankX", {
+      intent: "release",
+      reason: "质押专利已经法院拍卖处置",
+      confirm: "on",
+    });
+    expect(released.status).toBe(302);
+    expect(await locks()).toEqual([]);
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "reason", "actor_user_id"])
+      .where("entity_type", "=", "application")
+      .where("entity_id", "=", String(id))
+      .where("action", "=", "loan.pledge_release")
+      .execute();
+    expect(audit).toEqual([
+      {
+        action: "loan.pledge_release",
+        reason: "质押专利已经法院拍卖处置",
+        actor_user_id: actors.bankX.userId,
+      },
+    ]);
+    const after = await (await requestAs(app, actors, "bankX", path)).text();
+    expect(after).toContain("质押已解除");
+    expect(after).not.toContain('data-testid="release-pledge"');
+    // Nothing is left to list for disposal.
+    expect(after).not.toContain(`/bank/loans/${id}/dispose`);
+    const again = await post("bankX", { intent: "release", reason: "再次解除", confirm: "on" });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("该贷款的质押已解除");
+  });
 });

@@ -2,9 +2,9 @@
  * The bank's disposal pages over HTTP (docs/domain.md#disposal), on SQLite and MariaDB (TEST_DB):
  * a defaulted covered loan whose claim the pool paid in part; its pledged IP listed from the
  * loan's page — bad input refused next to its field writing nothing, a second listing refused,
- * another bank told it does not exist — interest registered on the public page, then the
- * proceeds recorded once, split exactly to the fen (each sharer capped at what it paid), and the
- * pool refunded.
+ * another bank told it does not exist, the pledge not released while listed — interest registered
+ * on the public page, then the proceeds recorded once, split exactly to the fen (each sharer
+ * capped at what it paid), the pool refunded and the pledge released.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApplicationDraft } from "../../app/models/application.server";
@@ -242,6 +242,17 @@ describe(`disposal pages (${testDbKind()})`, () => {
     const loanPage = await (await get("bankX", `/bank/loans/${loanId}`)).text();
     expect(loanPage).toContain(`/bank/disposals/${disposalId}`);
     expect(loanPage).not.toContain(`/bank/loans/${loanId}/dispose`);
+    // The pledge stands while the IP is listed: no release form, and a posted release is refused.
+    expect(loanPage).toContain("质押有效：1 项资产锁定");
+    expect(loanPage).not.toContain('data-testid="release-pledge"');
+    const release = await post("bankX", `/bank/loans/${loanId}`, {
+      intent: "release",
+      reason: "解除质押",
+      confirm: "on",
+    });
+    expect(release.status).toBe(409);
+    expect(await release.text()).toContain(`正在挂牌处置（处置 #${disposalId}）`);
+    expect(await countRows(t.db, "pledge_locks")).toBe(1);
   });
 
   it("lists the bank's own disposals with the interest registered; another bank sees none", async () => {
@@ -364,5 +375,8 @@ describe(`disposal pages (${testDbKind()})`, () => {
     expect(poolPage).toContain("追回");
     const publicPage = await (await get("anonymous", `/disposals/${disposalId}`)).text();
     expect(publicPage).toContain("已成交");
+    // The IP is disposed of: the sale released the pledge.
+    expect(await countRows(t.db, "pledge_locks")).toBe(0);
+    expect(await (await get("bankX", `/bank/loans/${loanId}`)).text()).toContain("质押已解除");
   });
 });

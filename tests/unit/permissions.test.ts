@@ -79,6 +79,7 @@ const SPEC: Record<Action, string> = {
   "loan.reverseRepayment": "- - B - - -",
   "loan.classify": "- - B - - -",
   "loan.default": "- - B - - -",
+  "loan.releasePledge": "- - B - - -",
   "collateral.watchOwn": "- F - - - -",
   "collateral.watchIncoming": "- - B - - -",
   "collateral.recordFee": "- F B - - -",
