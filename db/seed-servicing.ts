@@ -19,20 +19,22 @@ import {
   refreshClassifications,
   settleLoan,
 } from "../app/models/servicing/loan.server";
+import { releaseDefaultedPledge } from "../app/models/servicing/pledge.server";
 import type { Db } from "../app/utils/db.server";
 import { replayAt } from "../app/utils/time";
 
 /**
  * The servicing history of the demo loans (issue 13 item 7), replayed through the same model
- * functions the loan pages call — postRepayment, settleLoan, recordLoanDefault, recordFeePayment,
- * recordLegalEvent — each on its historical day, so the loan accounts, the servicing rollups and
- * the repayment ledger agree (`npm run reconcile` shows no drift) and every loan page has a real
- * history:
+ * functions the loan pages call — postRepayment, settleLoan, recordLoanDefault,
+ * releaseDefaultedPledge, recordFeePayment, recordLegalEvent — each on its historical day, so the
+ * loan accounts, the servicing rollups and the repayment ledger agree (`npm run reconcile` shows
+ * no drift) and every loan page has a real history:
  *
  * - every instalment due before today is paid on its due date (a few days late now and then);
  * - some loans repay part of the principal early (提前还款), some settle early (提前结清);
  * - loans the deal history marks as defaulted stop paying and are written off 60 days after
- *   maturity, with the loss;
+ *   maturity, with the loss; their IP went to a court auction, so the bank then releases the
+ *   pledge (the default alone keeps it, decision 022);
  * - a few loans stop paying so that today they are overdue in each class (关注, 次级, 可疑, 损失),
  *   and one is classified more severely than its floor by the bank, with a reason;
  * - the annual fees of patents pledged to open loans are paid before each deadline, except those
@@ -285,6 +287,17 @@ export async function replayServicing(
           actorOrgId: l.bank.org_id,
           bankOrgId: l.bank.org_id,
           today: closedDate,
+        }),
+      );
+      // The pledge outlives the default (decision 022): the IP was auctioned by a court off the
+      // platform, so the bank releases the pledge by hand, which frees the assets.
+      await replayAt(at(closedDate, 8), () =>
+        releaseDefaultedPledge(db, {
+          applicationId: l.applicationId,
+          reason: "质押知识产权已经法院司法拍卖处置完毕，银行解除质押（演示数据）",
+          actorUserId: l.bank.id,
+          actorOrgId: l.bank.org_id,
+          bankOrgId: l.bank.org_id,
         }),
       );
       summary.defaulted++;

@@ -264,8 +264,13 @@ export async function seedScaleDeals(db: Db, o: DealOptions): Promise<DealInfo> 
     const bankProducts = productsByBank.get(bankIds[n % bankIds.length])!;
     const product = bankProducts[faker.number.int({ min: 0, max: bankProducts.length - 1 })];
     let state = pickState();
+    // A defaulted loan's pledge stands until its IP is disposed of (decision 022); the scale
+    // seed lists no disposals, so its defaulted loans keep their locks.
     const wantsLock =
-      state === "approved" || state === "pledge_registered" || state === "disbursed";
+      state === "approved" ||
+      state === "pledge_registered" ||
+      state === "disbursed" ||
+      state === "defaulted";
     let pledged = faker.helpers.arrayElements(assets, { min: 1, max: Math.min(3, assets.length) });
     if (wantsLock) {
       pledged = pledged.filter((a) => !locked.has(a.id));
