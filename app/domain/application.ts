@@ -79,7 +79,10 @@ export const TRANSITIONS: Readonly<Record<ApplicationAction, TransitionRule>> = 
   default: { from: ["disbursed"], to: "defaulted", actor: "bank" },
 };
 
-/** States in which the pledged assets are locked (from approval until release). */
+/**
+ * States in which the pledged assets are always locked. A defaulted loan's locks stand too, until
+ * its disposal is sold or the bank releases the pledge (docs/domain.md#pledge-locks).
+ */
 export const LOCKED_STATES: readonly ApplicationState[] = [
   "approved",
   "pledge_registered",
