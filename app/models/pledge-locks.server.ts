@@ -5,6 +5,9 @@ import type { Executor, Trx } from "./ledger.server";
  * primary key) from approval until the pledge ends — rejection after approval, repayment, and
  * after a default the disposal's sale (recordProceeds) or the bank's explicit release
  * (releaseDefaultedPledge). Recording a default keeps them (decision 022).
+ *
+ * Matching reads the rows when it matches (app/models/matching/load.server.ts): no stored request
+ * summary depends on them, so taking or releasing a lock has no collateral summary to refresh.
  */
 
 /** The assets an application's pledge still locks, ascending. */

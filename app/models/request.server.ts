@@ -16,6 +16,7 @@ import {
   productTermsFromRow,
   requestFirmColumns,
   type AssetRowForEngine,
+  type AssetRowWithLock,
 } from "../domain/matching/rows";
 import { pageOf, type Page } from "./product.server";
 
@@ -347,12 +348,12 @@ export async function listFirmRequests(
   );
 }
 
-export type OfferableAsset = AssetRowForEngine & { inForce: boolean; formalExpired: boolean };
+export type OfferableAsset = AssetRowWithLock & { inForce: boolean; formalExpired: boolean };
 
 /**
  * The firm's assets for the offer checklist, in force first. "In force" (granted or registered,
  * before its expiry day) is what the form checks by default; the engine still judges each asset
- * against each product.
+ * against each product. `locked_by` is the application whose pledge holds the asset, if any.
  */
 export async function listOfferableAssets(
   db: Db,
@@ -360,10 +361,12 @@ export async function listOfferableAssets(
   today: string,
 ): Promise<OfferableAsset[]> {
   const rows = await db
-    .selectFrom("ip_assets")
-    .select(ASSET_ENGINE_COLUMNS)
-    .where("firm_org_id", "=", firmOrgId)
-    .orderBy("id")
+    .selectFrom("ip_assets as a")
+    .leftJoin("pledge_locks as pl", "pl.asset_id", "a.id")
+    .select(ASSET_ENGINE_COLUMNS.map((c) => `a.${c}` as const))
+    .select("pl.application_id as locked_by")
+    .where("a.firm_org_id", "=", firmOrgId)
+    .orderBy("a.id")
     .execute();
   return rows
     .map((r) => ({

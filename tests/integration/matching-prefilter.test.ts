@@ -2,7 +2,8 @@
  * Property test: the SQL paths of app/models/matching.server.ts return exactly what the pure
  * engine returns when it is given every product (firm direction) or every open request (bank
  * direction), on generated data full of boundary cases (expiry on the threshold day, appraisals
- * valid until today, amounts equal to the capacity, quotas one fen short…).
+ * valid until today, amounts equal to the capacity, quotas one fen short, assets held by pledge
+ * locks taken and released after the requests were written…).
  */
 import { describe, expect, it } from "vitest";
 import type { Insertable } from "kysely";
@@ -87,6 +88,8 @@ async function seedWorld(t: TestDb, seed: number) {
   const g = new Gen(prng(seed));
   // A stream of its own, so the leap-day thresholds leave the rest of the world as it was.
   const dayGen = new Gen(prng(seed + 1000));
+  // And one for the pledge locks, likewise.
+  const lockGen = new Gen(prng(seed + 2000));
   const db = t.db;
   const now = nowInstant();
   const bankIds: number[] = [];
@@ -197,6 +200,11 @@ async function seedWorld(t: TestDb, seed: number) {
       .execute();
   }
 
+  // Some assets are held by a pledge lock (another loan's, or the firm's own approved one), taken
+  // after the requests were written: the engine never counts them as collateral, and no stored
+  // summary knows about the locks.
+  await lockSome(t, lockGen, 0.2);
+
   const productIds: number[] = [];
   for (let p = 0; p < 45; p++) {
     let terms: LoanProductTerms;
@@ -260,7 +268,30 @@ async function seedWorld(t: TestDb, seed: number) {
       .executeTakeFirstOrThrow();
     productIds.push(Number(res.insertId));
   }
-  return { g, firmIds, requestIds, productIds, assetsByFirm };
+  return { g, lockGen, firmIds, requestIds, productIds, assetsByFirm };
+}
+
+/** An application id no real application has: the lock rows only need to exist. */
+let lockHolder = 900_000;
+
+/** Locks a share `p` of the free assets and releases a share `release` of the locked ones. */
+async function lockSome(t: TestDb, g: Gen, p: number, release = 0) {
+  const assets = await t.db
+    .selectFrom("ip_assets as a")
+    .leftJoin("pledge_locks as l", "l.asset_id", "a.id")
+    .select(["a.id", "l.asset_id as locked"])
+    .orderBy("a.id")
+    .execute();
+  for (const a of assets) {
+    if (a.locked === null && g.chance(p)) {
+      await t.db
+        .insertInto("pledge_locks")
+        .values({ asset_id: a.id, application_id: lockHolder++, locked_at: nowInstant() })
+        .execute();
+    } else if (a.locked !== null && g.chance(release)) {
+      await t.db.deleteFrom("pledge_locks").where("asset_id", "=", a.id).execute();
+    }
+  }
 }
 
 async function allProducts(t: TestDb): Promise<LoanProduct[]> {
@@ -283,8 +314,12 @@ async function checkRequests(t: TestDb, day = TODAY) {
   const loaded = await loadRequestsForEngine(t.db, await openRequestIds(t), day);
   let matches = 0;
   let nearMisses = 0;
+  let pledged = 0;
   for (const l of loaded) {
     const expected = matchRequest(l.request, l.firm, l.assets, products, day);
+    for (const e of [...expected.matches, ...expected.nearMisses]) {
+      if ([...e.failures, ...e.notes].some((f) => f.code === "asset_pledged")) pledged++;
+    }
     // Both classifications: the in-process product table and the SQL one.
     const viaSql = await findMatchesForRequest(t.db, l.request.id, day, { useCache: false });
     expect(viaSql!.matches, `SQL matches of request ${l.request.id}`).toEqual(expected.matches);
@@ -311,7 +346,7 @@ async function checkRequests(t: TestDb, day = TODAY) {
     matches += expected.matches.length;
     nearMisses += expected.nearMisses.length;
   }
-  return { requests: loaded.length, matches, nearMisses };
+  return { requests: loaded.length, matches, nearMisses, pledged };
 }
 
 /** Bank direction: paged SQL path vs the engine over every open request. */
@@ -420,6 +455,8 @@ describe("matching prefilter equals the pure engine", () => {
       expect(firm.matches).toBeGreaterThan(5);
       expect(firm.nearMisses).toBeGreaterThan(5);
       expect(bank.matches).toBeGreaterThan(5);
+      // Pledged assets count: as a near miss's failure, or a note beside other collateral.
+      expect(firm.pledged).toBeGreaterThan(5);
 
       // Appraisals signed, estimates changed, rights lapsed: refreshed as colleagues must.
       const { g } = world;
@@ -446,6 +483,11 @@ describe("matching prefilter equals the pure engine", () => {
           await refreshRequestCollateralBounds(trx, a.id, TODAY);
         });
       }
+      await checkRequests(t);
+      await checkProducts(t);
+      await checkProductStates(t);
+      // Pledges taken and released (approvals, repayments, sales, releases): nothing to refresh.
+      await lockSome(t, world.lockGen, 0.15, 0.4);
       await checkRequests(t);
       await checkProducts(t);
       await checkProductStates(t);
@@ -479,6 +521,7 @@ describe("matching prefilter equals the pure engine", () => {
 
       // The next seed starts from an empty marketplace.
       for (const table of [
+        "pledge_locks",
         "financing_request_assets",
         "financing_requests",
         "loan_products",

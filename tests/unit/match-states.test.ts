@@ -64,6 +64,7 @@ function asset(id: number, over: Partial<OfferedAsset> = {}): OfferedAsset {
     formalValueFen: null,
     formalValidUntil: null,
     indicativeValueFen: 400 * WAN,
+    pledged: false,
     ...over,
   };
 }

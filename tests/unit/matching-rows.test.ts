@@ -160,6 +160,7 @@ describe("date thresholds drawn where the engine's year rules draw them", () => 
               formal_value_fen: null,
               formal_valid_until: null,
               indicative_value_fen: null,
+              locked_by: null,
             },
             today,
           );
@@ -192,6 +193,7 @@ describe("date thresholds drawn where the engine's year rules draw them", () => 
               formal_value_fen: null,
               formal_valid_until: null,
               indicative_value_fen: null,
+              locked_by: null,
             },
             today,
           );

@@ -15,7 +15,18 @@ import {
   type Reason,
 } from "../../app/domain/matching";
 import type { Message } from "../../app/domain/message";
-import { offeredAssetFromRow, type AssetRowForEngine } from "../../app/domain/matching/rows";
+import {
+  classifyProducts,
+  toProductColumns,
+  type ProductColumnRow,
+} from "../../app/domain/matching/classify";
+import {
+  industryBit,
+  offeredAssetFromRow,
+  productTermColumns,
+  regionBit,
+  type AssetRowWithLock,
+} from "../../app/domain/matching/rows";
 import type { LoanProductTerms } from "../../app/domain/product";
 import { translateMessage } from "../../app/utils/messages";
 import { getFixedT, type Locale } from "../../app/utils/i18n";
@@ -91,6 +102,7 @@ function invention(over: Partial<OfferedAsset> = {}): OfferedAsset {
     formalValueFen: 400 * WAN,
     formalValidUntil: "2026-03-31",
     indicativeValueFen: 450 * WAN,
+    pledged: false,
     ...over,
   };
 }
@@ -109,6 +121,7 @@ function trademark(over: Partial<OfferedAsset> = {}): OfferedAsset {
     formalValueFen: 200 * WAN,
     formalValidUntil: "2026-03-31",
     indicativeValueFen: null,
+    pledged: false,
     ...over,
   };
 }
@@ -354,6 +367,102 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
     expect(evaluate({ assets: [trademark()] }).status).toBe("match");
   });
 
+  it("an asset a pledge lock holds is not collateral: asset_pledged, with a sentence", () => {
+    const e = evaluate({ assets: [invention({ pledged: true })] });
+    expect(e.status).toBe("near_miss");
+    expect(e.failures).toEqual([
+      { code: "asset_pledged", assetId: 11, assetTitle: "一种稀土永磁材料的制备方法" },
+    ]);
+    expect(e.eligibleAssetIds).toEqual([]);
+    expect(e.capacityFen).toBe(0);
+    expect(say(explainFailure(e.failures[0]))).toBe(
+      "「一种稀土永磁材料的制备方法」已质押给其他贷款，质押解除前不能再作质押物",
+    );
+    expect(say(explainFailure(e.failures[0]), "en")).toBe(
+      "“一种稀土永磁材料的制备方法” is already pledged to another loan and cannot be pledged again until that pledge is released",
+    );
+    // Whatever else is wrong with it, the lock is one more rule failed.
+    expect(failureCodes({ assets: [invention({ pledged: true, status: "lapsed" })] })).toEqual([
+      "asset_status",
+      "asset_pledged",
+    ]);
+    // Not even a product that would take it on an indicative value alone: still pledged.
+    const pre = evaluate({
+      assets: [invention({ pledged: true })],
+      product: { requiresFormalAppraisal: false },
+    });
+    expect(pre.failures.map((f) => f.code)).toEqual(["asset_pledged"]);
+    expect(pre.state).toBe("near_miss");
+  });
+
+  it("a pledged asset is a note when the free ones cover the amount, and lends nothing", () => {
+    const free = invention({ id: 12, title: "空闲专利" });
+    const e = evaluate({ assets: [invention({ pledged: true }), free] });
+    expect(e.status).toBe("match");
+    expect(e.eligibleAssetIds).toEqual([12]);
+    expect(e.capacityFen).toBe(100 * WAN);
+    expect(e.collateral?.assetIds).toEqual([12]);
+    expect(e.notes.map((n) => n.code)).toEqual(["asset_pledged"]);
+    // Without the pledged asset's capacity the free one falls short: only the capacity fails.
+    const short = evaluate({
+      assets: [invention({ pledged: true }), free],
+      request: { amountFen: 150 * WAN },
+    });
+    expect(short.failures.map((f) => f.code)).toEqual(["capacity_short"]);
+    expect(short.failures[0]).toMatchObject({ capacityFen: 100 * WAN });
+  });
+
+  it("reads the lock from the stored row: pledged while pledge_locks names an application", () => {
+    const row = {
+      id: 11,
+      ip_type: "invention" as const,
+      title: "t",
+      number: "n",
+      status: "granted",
+      expiry_date: "2040-01-01",
+      registration_date: null,
+      formal_value_fen: 400 * WAN,
+      formal_valid_until: "2031-12-31",
+      indicative_value_fen: null,
+    };
+    expect(offeredAssetFromRow({ ...row, locked_by: 42 }, TODAY).pledged).toBe(true);
+    expect(offeredAssetFromRow({ ...row, locked_by: null }, TODAY).pledged).toBe(false);
+  });
+
+  it("the in-memory classifier agrees: a pledged asset is never eligible collateral", () => {
+    const products = [
+      product({ id: 1 }),
+      product({ id: 2, requiresFormalAppraisal: false }),
+      product({ id: 3, minAmountFen: 200 * WAN }),
+      product({ id: 4, acceptedIpTypes: ["trademark"] }),
+    ];
+    const cols = toProductColumns(
+      products.map((p) => ({ id: p.id, ...productTermColumns(p) }) as ProductColumnRow),
+    );
+    const firm = {
+      regionBit: regionBit(FIRM.regionCode),
+      industryBit: industryBit("C"),
+      flagsMask: 1,
+    };
+    for (const assets of [
+      [invention({ pledged: true })],
+      [invention({ pledged: true }), invention({ id: 12 })],
+      [invention({ pledged: true }), trademark()],
+      [invention({ pledged: true, status: "lapsed" })],
+    ]) {
+      const req = request({ offeredAssetIds: assets.map((a) => a.id) });
+      const engine = products
+        .map((p) => evaluateProduct(req, FIRM, assets, p, TODAY))
+        .filter((e) => e.failedRuleCount <= 1)
+        .map((e) => ({ id: e.productId, near: e.failedRuleCount === 1 }));
+      const classified = classifyProducts(cols, req, firm, assets, TODAY).map((c) => ({
+        id: c.id,
+        near: c.near,
+      }));
+      expect(classified, JSON.stringify(assets.map((a) => a.id))).toEqual(engine);
+    }
+  });
+
   it("remaining protection below the product's minimum for the type fails with both numbers", () => {
     const e = evaluate({ assets: [invention(left(3.2))] });
     expect(e.status).toBe("near_miss");
@@ -412,7 +521,7 @@ describe("evaluateProduct: IP types and asset eligibility", () => {
 
 describe("evaluateProduct: remaining protection in calendar years (docs/domain.md#years-left)", () => {
   /** The invention as stored, expiring on `expiry` (the first day it is no longer in force). */
-  function stored(expiry: string): AssetRowForEngine {
+  function stored(expiry: string): AssetRowWithLock {
     return {
       id: 11,
       ip_type: "invention",
@@ -424,6 +533,7 @@ describe("evaluateProduct: remaining protection in calendar years (docs/domain.m
       formal_value_fen: 400 * WAN,
       formal_valid_until: "2031-12-31",
       indicative_value_fen: null,
+      locked_by: null,
     };
   }
   const onDay = (expiry: string, day: string) =>
@@ -479,7 +589,7 @@ describe("evaluateProduct: remaining protection in calendar years (docs/domain.m
 });
 
 describe("evaluateProduct: trademark age in calendar years (docs/domain.md#years-left)", () => {
-  function storedMark(registered: string): AssetRowForEngine {
+  function storedMark(registered: string): AssetRowWithLock {
     return {
       id: 21,
       ip_type: "trademark",
@@ -491,6 +601,7 @@ describe("evaluateProduct: trademark age in calendar years (docs/domain.md#years
       formal_value_fen: 200 * WAN,
       formal_valid_until: "2031-12-31",
       indicative_value_fen: null,
+      locked_by: null,
     };
   }
   const onDay = (registered: string, day: string) =>
@@ -963,6 +1074,7 @@ describe("explanations", () => {
     asset_type_not_accepted: { ...ref, code: "asset_type_not_accepted", ipType: "design" },
     asset_status: { ...ref, code: "asset_status", ipType: "trademark", status: "pending" },
     asset_expired: { ...ref, code: "asset_expired" },
+    asset_pledged: { ...ref, code: "asset_pledged" },
     remaining_protection: {
       ...ref,
       code: "remaining_protection",

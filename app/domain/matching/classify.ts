@@ -197,6 +197,7 @@ export function classifyProducts(
   const notFlags = 7 & ~firm.flagsMask;
   let offeredMask = 0;
   let statusMask = 0;
+  let pledgedMask = 0;
   let expiredMask = 0;
   let noValueMask = 0;
   let indicativeOnlyMask = 0;
@@ -235,6 +236,7 @@ export function classifyProducts(
     facts.push(fact);
     offeredMask |= bit;
     if (!statusOk) statusMask |= bit;
+    if (a.pledged) pledgedMask |= bit;
     if (expired) expiredMask |= bit;
     else minYears[type] = Math.min(minYears[type], fact.years);
     if (tm) {
@@ -245,7 +247,10 @@ export function classifyProducts(
       if (a.indicativeValueFen === null) noValueMask |= bit;
       else indicativeOnlyMask |= bit;
     }
-    if (statusOk && !expired && (formalUsable || fact.hasIndicative)) live.push(fact);
+    // A pledged asset is never eligible (the engine's asset_pledged).
+    if (statusOk && !a.pledged && !expired && (formalUsable || fact.hasIndicative)) {
+      live.push(fact);
+    }
   }
 
   const out: Classified[] = [];
@@ -302,6 +307,7 @@ export function classifyProducts(
         }
         collateral =
           +((mask & statusMask) !== 0) +
+          +((mask & pledgedMask) !== 0) +
           +((mask & expiredMask) !== 0) +
           +remainingProblem +
           +(hasTrademark && (mask & 8) !== 0 && tmAge > 0 && tmAge > minAge) +

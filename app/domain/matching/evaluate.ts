@@ -69,6 +69,9 @@ function assetProblems(asset: OfferedAsset, product: LoanProductTerms, today: st
   if (!isPledgeableStatus(asset)) {
     problems.push({ ...ref, code: "asset_status", ipType: asset.ipType, status: asset.status });
   }
+  // Locked by a pledge (another loan's, or this firm's own approved one): not collateral again
+  // until that pledge ends (docs/domain.md#pledge-locks).
+  if (asset.pledged) problems.push({ ...ref, code: "asset_pledged" });
   const requiredYears = product.minRemainingYears[asset.ipType];
   if (asset.remainingYears <= 0) {
     // An expired right is never pledged, whatever the product asks (docs/domain.md#pledgeable).

@@ -63,6 +63,7 @@ export function explainFailure(f: Failure): Message {
       return message(key(`asset_status.${variant}`), { ...asset(f), status: f.status });
     }
     case "asset_expired":
+    case "asset_pledged":
       return message(key(f.code), asset(f));
     case "remaining_protection":
       return message(key(f.code), {

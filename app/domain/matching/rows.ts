@@ -256,13 +256,19 @@ export const ASSET_ENGINE_COLUMNS = [
 const nullableNumber = (v: number | null) => (v === null ? null : Number(v));
 
 /**
+ * An asset row with the application whose pledge lock holds it (pledge_locks.application_id,
+ * NULL when free): what offeredAssetFromRow needs, so no caller can forget the lock.
+ */
+export type AssetRowWithLock = AssetRowForEngine & { locked_by: number | null };
+
+/**
  * An ip_assets row as seen on `today`: remaining protection in whole calendar years (the largest
  * N with today + N years ≤ expiry, what a product's minimum is compared with) and as days to
  * expiry ÷ 365.25 for the sentences (never negative; 0 on and after the expiry day); a
  * trademark's age likewise, in whole calendar years since registration for the rule and as days
- * since registration ÷ 365.25 for the sentences.
+ * since registration ÷ 365.25 for the sentences; pledged while a pledge lock holds it.
  */
-export function offeredAssetFromRow(row: AssetRowForEngine, today: string): OfferedAsset {
+export function offeredAssetFromRow(row: AssetRowWithLock, today: string): OfferedAsset {
   const days = daysBetween(today, row.expiry_date);
   return {
     id: row.id,
@@ -285,6 +291,7 @@ export function offeredAssetFromRow(row: AssetRowForEngine, today: string): Offe
     formalValueFen: nullableNumber(row.formal_value_fen),
     formalValidUntil: row.formal_valid_until,
     indicativeValueFen: nullableNumber(row.indicative_value_fen),
+    pledged: row.locked_by !== null,
   };
 }
 

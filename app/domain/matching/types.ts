@@ -42,6 +42,11 @@ export interface OfferedAsset {
   formalValidUntil: string | null;
   /** Central value of the instant indicative valuation. */
   indicativeValueFen: number | null;
+  /**
+   * A pledge lock holds the asset (pledge_locks: an approved application's pledge, or a defaulted
+   * loan's not yet released, docs/domain.md#pledge-locks): it cannot be pledged to another loan.
+   */
+  pledged: boolean;
 }
 
 export interface FirmProfile {
@@ -88,6 +93,7 @@ export type Failure =
   | (AssetRef & { code: "asset_type_not_accepted"; ipType: PledgeIpType })
   | (AssetRef & { code: "asset_status"; ipType: PledgeIpType; status: AssetStatus })
   | (AssetRef & { code: "asset_expired" })
+  | (AssetRef & { code: "asset_pledged" })
   | (AssetRef & { code: "remaining_protection"; remainingYears: number; requiredYears: number })
   | (AssetRef & { code: "trademark_age"; ageYears: number | null; requiredYears: number })
   | (AssetRef & { code: "formal_appraisal_needed"; formalExpiredOn: string | null })

@@ -102,6 +102,7 @@ export async function classifyProductsSql(
   // Each asset, reduced to what the product-dependent rules look at.
   let offeredMask = 0;
   let statusMask = 0; // types with an asset not granted (patents) / registered (trademarks)
+  let pledgedMask = 0; // types with an asset held by a pledge lock (pledge_locks)
   let expiredMask = 0; // types with an asset whose protection is over
   let noValueMask = 0; // types with an asset without any usable value
   let indicativeOnlyMask = 0; // types with an asset valued only by an indicative estimate
@@ -135,6 +136,7 @@ export async function classifyProductsSql(
     // The engine checks every rule of every asset, so each problem is recorded independently.
     const statusOk = t === "trademark" ? a.status === "registered" : a.status === "granted";
     if (!statusOk) statusMask |= bit;
+    if (a.pledged) pledgedMask |= bit;
     const expired = a.remainingYears <= 0;
     if (expired) expiredMask |= bit;
     // The engine compares the whole calendar years left with the product's minimum (integers).
@@ -147,7 +149,9 @@ export async function classifyProductsSql(
       else indicativeOnlyMask |= bit;
     }
     // Eligible under a product: only assets that some product could take.
-    if (!statusOk || expired || (!formalUsable && a.indicativeValueFen === null)) continue;
+    if (!statusOk || a.pledged || expired || (!formalUsable && a.indicativeValueFen === null)) {
+      continue;
+    }
     const conds: Expr[] = [
       accepted,
       sql`${sql.ref(`p.min_remaining_${t}_years`)} <= ${int(years)}`,
@@ -181,6 +185,7 @@ export async function classifyProductsSql(
   // short if even the assets' known values would not cover the amount.
   const assetCodes = sum([
     b(statusMask ? hasType(statusMask) : FALSE),
+    b(pledgedMask ? hasType(pledgedMask) : FALSE),
     b(expiredMask ? hasType(expiredMask) : FALSE),
     b(remainingProblem),
     b(ageProblem),

@@ -7,7 +7,7 @@ import {
   financingRequestFromRow,
   firmProfileFromRequest,
   offeredAssetFromRow,
-  type AssetRowForEngine,
+  type AssetRowWithLock,
 } from "../../domain/matching/rows";
 
 /**
@@ -28,6 +28,12 @@ import {
  * capacity from a per-asset query. Scores are the engine's (scoreMatch); a request's score is
  * known to lie between its scores at the two bounds, so only requests that could reach the page
  * need their exact capacity. The engine then evaluates the page's requests for the reasons shown.
+ *
+ * Pledge locks (docs/domain.md#pledge-locks) are read when matching, never stored in a summary:
+ * an asset a lock holds is not eligible (the engine's asset_pledged, from the `locked_by` the
+ * loaders join in), lends nothing in the exact per-asset capacity, and takes the lower bound away
+ * from every request offering it. The stored upper bounds count it, so they stay upper bounds, and
+ * taking or releasing a lock has nothing to refresh.
  */
 
 export type Executor = Db | Transaction<Database>;
@@ -107,10 +113,13 @@ export interface LoadedRequest {
   request: FinancingRequest;
   firm: FirmProfile;
   assets: OfferedAsset[];
-  assetRows: AssetRowForEngine[];
+  assetRows: AssetRowWithLock[];
 }
 
-/** Requests with their offered assets (only assets the firm still owns), in the given order. */
+/**
+ * Requests with their offered assets (only assets the firm still owns), in the given order, each
+ * asset with the pledge lock that holds it, if any (the engine's asset_pledged).
+ */
 export async function loadRequestsForEngine(
   db: Executor,
   requestIds: readonly number[],
@@ -118,7 +127,7 @@ export async function loadRequestsForEngine(
 ): Promise<LoadedRequest[]> {
   const ids = [...new Set(requestIds)];
   const rows: RequestRow[] = [];
-  const assetsByRequest = new Map<number, AssetRowForEngine[]>();
+  const assetsByRequest = new Map<number, AssetRowWithLock[]>();
   for (let i = 0; i < ids.length; i += IN_CHUNK) {
     const chunk = ids.slice(i, i + IN_CHUNK);
     const [reqs, assets] = await Promise.all([
@@ -129,8 +138,10 @@ export async function loadRequestsForEngine(
         .innerJoin("ip_assets as a", (j) =>
           j.onRef("a.id", "=", "fra.asset_id").onRef("a.firm_org_id", "=", "r.firm_org_id"),
         )
+        .leftJoin("pledge_locks as pl", "pl.asset_id", "a.id")
         .select("fra.request_id")
         .select(ASSET_ENGINE_COLUMNS.map((c) => `a.${c}` as const))
+        .select("pl.application_id as locked_by")
         .where("fra.request_id", "in", chunk)
         .orderBy("fra.request_id")
         .orderBy("a.id")
