@@ -58,6 +58,7 @@ const failures: Failure[] = [
   { ...ref, code: "asset_status", ipType: "trademark", status: "expired" },
   { ...ref, code: "asset_status", ipType: "invention", status: "registered" },
   { ...ref, code: "asset_expired" },
+  { ...ref, code: "asset_pledged" },
   { ...ref, code: "remaining_protection", remainingYears: 4.96, requiredYears: 5 },
   { ...ref, code: "trademark_age", ageYears: null, requiredYears: 3 },
   { ...ref, code: "trademark_age", ageYears: 1.5, requiredYears: 3 },
