@@ -250,6 +250,60 @@ describe(`the demo data (${testDbKind()})`, () => {
     const interests = await t.db.selectFrom("disposal_interests").select("disposal_id").execute();
     expect(new Set(interests.map((i) => i.disposal_id)).size).toBe(2);
 
+    // The pledge outlives the default (decision 022): a defaulted loan keeps its locks unless its
+    // disposal was sold or the bank released the pledge, each with its audit row.
+    const defaulted = await t.db
+      .selectFrom("applications")
+      .select("id")
+      .where("state", "=", "defaulted")
+      .execute();
+    const releases = await t.db
+      .selectFrom("audit_log")
+      .select(["entity_id", "detail_json"])
+      .where("action", "=", "loan.pledge_release")
+      .execute();
+    const releasedVia = new Map(
+      releases.map((r) => [Number(r.entity_id), JSON.parse(r.detail_json!).via as string]),
+    );
+    const soldLoans = new Set(
+      disposals.filter((d) => d.state === "sold").map((d) => d.application_id),
+    );
+    const listedLoans = disposals.filter((d) => d.state === "listed").map((d) => d.application_id);
+    let kept = 0;
+    for (const { id } of defaulted) {
+      const [locks, pledged] = await Promise.all([
+        t.db
+          .selectFrom("pledge_locks")
+          .select("asset_id")
+          .where("application_id", "=", id)
+          .execute(),
+        t.db
+          .selectFrom("application_assets")
+          .select("asset_id")
+          .where("application_id", "=", id)
+          .execute(),
+      ]);
+      if (soldLoans.has(id)) expect(releasedVia.get(id), `loan ${id}`).toBe("disposal");
+      if (releasedVia.has(id)) {
+        expect(locks, `loan ${id}`).toEqual([]);
+      } else {
+        expect(locks.length, `loan ${id}`).toBe(pledged.length);
+        kept++;
+      }
+    }
+    expect(soldLoans.size).toBe(1);
+    expect([...releasedVia.values()]).toContain("bank");
+    for (const id of listedLoans) expect(releasedVia.has(id)).toBe(false);
+    expect(kept).toBeGreaterThan(listedLoans.length);
+    // No closed application holds a lock.
+    const stray = await t.db
+      .selectFrom("pledge_locks as l")
+      .innerJoin("applications as a", "a.id", "l.application_id")
+      .select("a.id")
+      .where("a.state", "in", ["rejected", "withdrawn", "repaid", "draft", "submitted"])
+      .execute();
+    expect(stray).toEqual([]);
+
     // The LPR as dated settings, and two programmes with different rules.
     const lpr = await t.db
       .selectFrom("lpr_settings")
