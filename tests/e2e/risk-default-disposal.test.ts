@@ -159,6 +159,10 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
   // On a phone, the bank lists the pledged IP from the loan's page.
   await bank.setViewportSize({ width: 390, height: 800 });
   await bank.goto(`/bank/loans/${s.loanId}`);
+  // The default kept the pledge: the loan page says so and offers its release.
+  expect(await bank.getByTestId("pledge-status").textContent()).toContain("质押有效：1 项资产锁定");
+  expect(await bank.getByTestId("release-pledge").count()).toBe(1);
+  await fits(bank, "defaulted loan page");
   await bank.click('[data-testid="dispose-ip"]');
   await bank.waitForURL(`**/bank/loans/${s.loanId}/dispose`);
   await fits(bank, "listing form");
@@ -221,6 +225,10 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
   expect(await bank.getByTestId("disposal-state").textContent()).toBe("已成交");
   expect(await bank.getByTestId("sale-split-pool").textContent()).toBe(formatMoneyExact(3.5 * WAN));
   await fits(bank, "sold disposal");
+  // The sale ended the pledge.
+  await bank.goto(`/bank/loans/${s.loanId}`);
+  expect(await bank.getByTestId("pledge-status").textContent()).toContain("质押已解除");
+  expect(await bank.getByTestId("release-pledge").count()).toBe(0);
 
   // The pool has its part back.
   await manager.goto(`/risk/pools/${s.poolId}`);
