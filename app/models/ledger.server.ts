@@ -1,4 +1,4 @@
-import { MysqlAdapter, sql, type Transaction } from "kysely";
+import { MysqlAdapter, sql, type SqlBool, type Transaction } from "kysely";
 import type { Database, IpType, LedgerEntry, RollupDimension } from "../../db/schema";
 import { DISBURSED_STATES } from "../domain/application";
 import type { Db } from "../utils/db.server";
@@ -358,6 +358,17 @@ export async function reverseLedgerEntry(
   emitProgressChanged();
   return result;
 }
+
+/**
+ * The join condition that makes `d` the application's standing disbursement: a disbursement entry
+ * of the application that no reversal names. At most one per application (decision 020), so
+ * `LEFT JOIN ledger_entries d ON d.application_id = a.id AND <this>` keeps one row per
+ * application, and COALESCE(d.amount_fen, 0) is its net disbursed amount: every earlier
+ * disbursement was reversed and nets to zero with its reversal. Read from the indexes
+ * ledger_entries_application (018e) and reverses_entry_id, never from the ledger's rows.
+ */
+export const STANDING_DISBURSEMENT = sql<SqlBool>`(d.entry_type = 'disbursement' AND NOT EXISTS (
+  SELECT 1 FROM ledger_entries d_rev WHERE d_rev.reverses_entry_id = d.id))`;
 
 // ---------------------------------------------------------------------------------------------
 // Reading the ledger
