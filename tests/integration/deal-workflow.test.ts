@@ -13,13 +13,14 @@ import {
   recordRepayment,
   registerPledge,
   rejectApplication,
+  reverseLedgerEntry,
   startReview,
   submitApplication,
   updateDraft,
   withdrawApplication,
 } from "../../app/models/application.server";
 import { ConflictError, UserFacingError } from "../../app/models/errors";
-import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
+import { reconcileTotals } from "../../app/models/ledger.server";
 import {
   countUnread,
   listNotifications,
