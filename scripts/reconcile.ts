@@ -1,7 +1,7 @@
 /**
  * `npm run reconcile` — recomputes every running total from the ledger and, a second time, from
  * the disbursed applications (each counting its standing disbursement; each reversal in the
- * ledger two entries and no money, decision 020), compares both with the stored
+ * ledger two entries and no money, decision 021), compares both with the stored
  * totals (disbursement_totals, the dashboard rollups, financed_firms) and prints the drift per
  * bucket. Exits 1 on any drift. The last line is JSON:
  *   {"entries":…,"total_fen":…,"drift_fen":0,"drift_count":0,"buckets":…,

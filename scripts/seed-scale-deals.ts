@@ -417,7 +417,7 @@ export async function seedScaleDeals(db: Db, o: DealOptions): Promise<DealInfo> 
         created_by: 0,
       };
       // About one in 200 disbursements was first booked with a dropped zero, reversed by an
-      // administrator and entered again with the right amount (decision 020): the wrong entry,
+      // administrator and entered again with the right amount (decision 021): the wrong entry,
       // its reversal and the corrected disbursement, which names the reversal.
       let afterReversalId: number | null = null;
       if (chance(0.005)) {

@@ -2,7 +2,7 @@ import type { ApplicationState } from "./application";
 
 /**
  * A disbursement, its reversal and the corrected disbursement after it (docs/domain.md#disbursement,
- * decision 020). Pure rules over an application's ledger entries; the models read the rows and
+ * decision 021). Pure rules over an application's ledger entries; the models read the rows and
  * write what these functions decide.
  *
  * Every disbursement entry fills one slot of its application: the first slot

@@ -10,7 +10,7 @@ import { ConflictError, isUniqueViolation } from "./errors";
 /**
  * The append-only ledger (docs/domain.md#ledger) and the totals kept beside it.
  *
- * - At most one standing disbursement per application (decision 020): the first disbursement has
+ * - At most one standing disbursement per application (decision 021): the first disbursement has
  *   ledger_entries.disbursement_key = application_id, a corrected one after a reversal has
  *   after_reversal_id = that reversal; both keys are unique, so a retried or concurrent
  *   disbursement cannot add a second standing entry.
@@ -242,7 +242,7 @@ export interface LedgerHooks {
 }
 
 /**
- * Where the application's next disbursement goes (decision 020), from its ledger entries read in
+ * Where the application's next disbursement goes (decision 021), from its ledger entries read in
  * the caller's transaction.
  */
 export async function disbursementSlotOf(
@@ -377,7 +377,7 @@ export async function insertReversalEntry(
 
 /**
  * The join condition that makes `d` the application's standing disbursement: a disbursement entry
- * of the application that no reversal names. At most one per application (decision 020), so
+ * of the application that no reversal names. At most one per application (decision 021), so
  * `LEFT JOIN ledger_entries d ON d.application_id = a.id AND <this>` keeps one row per
  * application, and COALESCE(d.amount_fen, 0) is its net disbursed amount: every earlier
  * disbursement was reversed and nets to zero with its reversal. Read from the indexes
@@ -576,7 +576,7 @@ export interface ReconcileReport {
   /**
    * Disbursed applications without exactly one matching standing disbursement entry (same amount
    * and value date), standing entries without a disbursed application, and disbursements that
-   * fill no slot of their own application (decision 020).
+   * fill no slot of their own application (decision 021).
    */
   mismatchedApplications: number[];
   /**

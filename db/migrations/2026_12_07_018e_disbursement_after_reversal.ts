@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { dropIndex } from "./portable";
 
-// A corrected disbursement after a reversal (docs/domain.md#disbursement, decision 020).
+// A corrected disbursement after a reversal (docs/domain.md#disbursement, decision 021).
 //
 // 1. ledger_entries.after_reversal_id: a disbursement entered after its application's previous
 //    disbursement was reversed names that reversal. Unique, so each reversal lets in at most one

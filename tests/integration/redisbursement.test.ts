@@ -1,5 +1,5 @@
 /**
- * A disbursement entered wrongly, reversed, and entered again (decision 020), on SQLite and
+ * A disbursement entered wrongly, reversed, and entered again (decision 021), on SQLite and
  * MariaDB (TEST_DB): the application returns to pledge_registered, the corrected disbursement
  * goes through the same action, and the ledger, the rollups, the public total, the report, the
  * alliance review, the loan's schedule, the risk pool and `npm run reconcile` all follow the

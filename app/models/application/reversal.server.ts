@@ -13,7 +13,7 @@ import { linkFor } from "./shared.server";
 /**
  * Reverses a disbursement entry (admin only; the route checks the role) and returns its
  * application to pledge_registered, so the bank can enter the corrected disbursement with the
- * same action and checks as the first (docs/domain.md#disbursement, decision 020). One
+ * same action and checks as the first (docs/domain.md#disbursement, decision 021). One
  * transaction:
  *
  * 1. the loan account is locked (as every repayment posting does first) and the reversal checked:

@@ -466,7 +466,7 @@ export async function registerPledge(
 
 /**
  * 放款: moves the application to disbursed and, in the same transaction, writes its ledger entry
- * and the totals (app/models/ledger.server.ts). After a reversal (decision 020) the same action
+ * and the totals (app/models/ledger.server.ts). After a reversal (decision 021) the same action
  * enters the corrected disbursement: it fills the slot the reversal opened, and the quota the
  * application still holds (the reversed amount) is settled against the new amount. After the
  * commit the running total's listeners (the SSE stream) hear about it. `hooks` lets a test crash

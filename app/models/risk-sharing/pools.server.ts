@@ -385,7 +385,7 @@ export async function syncReservation(
 }
 
 /**
- * The reversal of a disbursement (decision 020) takes back its risk-pool coverage: an active
+ * The reversal of a disbursement (decision 021) takes back its risk-pool coverage: an active
  * reservation leaves the pool's exposure and is removed, so the corrected disbursement reserves
  * anew on its own amount (risk_reservations.application_id is unique). The reversal is refused
  * once the loan is repaid or defaulted, so a released or claimed reservation never gets here.

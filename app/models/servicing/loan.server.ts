@@ -193,7 +193,7 @@ export async function openLoanAccount(trx: Trx, applicationId: number): Promise<
 }
 
 /**
- * Removes the loan account and schedule of a disbursement being reversed (decision 020), inside
+ * Removes the loan account and schedule of a disbursement being reversed (decision 021), inside
  * the reversal's transaction, after the caller locked the account (lockLoan) and checked that no
  * repayment stands. The account's opening principal leaves the servicing rollups it was added to;
  * repayments posted and reversed stay in the repayment ledger (they net to zero there and in the
