@@ -552,8 +552,11 @@ export interface LedgerEntriesTable {
   id: Generated<number>;
   entry_type: "disbursement" | "reversal";
   application_id: number;
+  /** = application_id on the application's first disbursement; NULL otherwise (unique). */
   disbursement_key: number | null;
   reverses_entry_id: number | null;
+  /** On a disbursement after a reversal: that reversal (unique; migration 018e). */
+  after_reversal_id: number | null;
   amount_fen: number;
   value_date: string;
   month: string;

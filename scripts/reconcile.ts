@@ -1,6 +1,7 @@
 /**
  * `npm run reconcile` — recomputes every running total from the ledger and, a second time, from
- * the disbursed applications (minus the reversals in the ledger), compares both with the stored
+ * the disbursed applications (each counting its standing disbursement; each reversal in the
+ * ledger two entries and no money, decision 021), compares both with the stored
  * totals (disbursement_totals, the dashboard rollups, financed_firms) and prints the drift per
  * bucket. Exits 1 on any drift. The last line is JSON:
  *   {"entries":…,"total_fen":…,"drift_fen":0,"drift_count":0,"buckets":…,
@@ -64,7 +65,13 @@ try {
   }
   if (report.mismatchedApplications.length) {
     console.log(
-      `\napplications without exactly one matching disbursement entry: ${report.mismatchedApplications.join(", ")}`,
+      `\napplications without exactly one matching standing disbursement entry: ${report.mismatchedApplications.join(", ")}`,
+    );
+  }
+  if (report.reversedInPlace.length) {
+    // Reversed before migration 018e: the application was left disbursed. Exact, not drift.
+    console.log(
+      `\napplications reversed in place before 018e (still shown disbursed, net zero): ${report.reversedInPlace.join(", ")}`,
     );
   }
   if (servicing.drifts.length) {

@@ -421,34 +421,53 @@ export async function seedScaleDeals(db: Db, o: DealOptions): Promise<DealInfo> 
         month: monthOf(disbursedDate),
         created_by: 0,
       };
-      const disbursementId = entryId++;
+      // About one in 200 disbursements was first booked with a dropped zero, reversed by an
+      // administrator and entered again with the right amount (decision 021): the wrong entry,
+      // its reversal and the corrected disbursement, which names the reversal.
+      let afterReversalId: number | null = null;
+      if (chance(0.005)) {
+        const wrongId = entryId++;
+        const wrongFen = Math.max(1, Math.floor(approvedAmount / 10));
+        await sink.push("ledger_entries", {
+          id: wrongId,
+          entry_type: "disbursement",
+          application_id: id,
+          disbursement_key: id,
+          reverses_entry_id: null,
+          after_reversal_id: null,
+          amount_fen: wrongFen,
+          reason: null,
+          created_at: appRow.disbursed_at,
+          ...entry,
+        });
+        afterReversalId = entryId++;
+        await sink.push("ledger_entries", {
+          id: afterReversalId,
+          entry_type: "reversal",
+          application_id: id,
+          disbursement_key: null,
+          reverses_entry_id: wrongId,
+          after_reversal_id: null,
+          amount_fen: -wrongFen,
+          reason: "金额录入错误（规模测试）",
+          created_at: appRow.disbursed_at,
+          ...entry,
+        });
+        ledgerEntries += 2;
+      }
       await sink.push("ledger_entries", {
-        id: disbursementId,
+        id: entryId++,
         entry_type: "disbursement",
         application_id: id,
-        disbursement_key: id,
+        disbursement_key: afterReversalId === null ? id : null,
         reverses_entry_id: null,
+        after_reversal_id: afterReversalId,
         amount_fen: approvedAmount,
         reason: null,
         created_at: appRow.disbursed_at,
         ...entry,
       });
       ledgerEntries++;
-      // About one in 200 disbursements was booked wrongly and reversed by an administrator.
-      if (chance(0.005)) {
-        await sink.push("ledger_entries", {
-          id: entryId++,
-          entry_type: "reversal",
-          application_id: id,
-          disbursement_key: null,
-          reverses_entry_id: disbursementId,
-          amount_fen: -approvedAmount,
-          reason: "金额录入错误（规模测试）",
-          created_at: appRow.updated_at,
-          ...entry,
-        });
-        ledgerEntries++;
-      }
 
       // The loan account, its schedule and the repayments already due.
       const schedule = buildSchedule({

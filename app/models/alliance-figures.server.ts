@@ -25,6 +25,7 @@ import type { CountAmount } from "../domain/analytics/figures";
 import type { Role } from "../../db/schema";
 import { OTHER_BANKS, type ReviewFilters } from "../utils/alliance-filters";
 import type { Db } from "../utils/db.server";
+import { STANDING_DISBURSEMENT } from "./ledger.server";
 
 /**
  * The alliance review's reading: which applications and requests a viewer's filters select, and
@@ -149,7 +150,8 @@ function stageSql(b: PeriodBounds) {
   const inst = (col: string) =>
     sql`(${sql.ref(col)} >= ${b.fromInstant} AND ${sql.ref(col)} < ${b.toInstantExclusive})`;
   const day = (col: string) => sql`(${sql.ref(col)} >= ${b.from} AND ${sql.ref(col)} <= ${b.to})`;
-  const net = sql`(COALESCE(d.amount_fen, 0) + COALESCE(r.amount_fen, 0))`;
+  // The standing disbursement (ledger.server STANDING_DISBURSEMENT): the deal's net disbursed.
+  const net = sql`COALESCE(d.amount_fen, 0)`;
   const approvedFen = sql`COALESCE(a.approved_amount_fen, 0)`;
   const approved = inst("a.approved_at");
   const disbursed = sql`(${day("a.disbursed_date")} AND ${net} > 0)`;
@@ -203,8 +205,9 @@ export async function sumDealGroups(
     sumIf(s.stages[stage].when, s.stages[stage].fen).as(`${stage}_fen`),
   ]);
   const rows = (await dealsIn(db, viewer, f, b)
-    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .leftJoin("ledger_entries as d", (join) =>
+      join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+    )
     .select([
       "a.bank_org_id",
       "a.region_code",
@@ -363,8 +366,9 @@ export async function sumSupportGroups(
 ): Promise<SupportGroup[]> {
   const s = stageSql(b);
   const disbursed = dealsIn(db, viewer, f, b)
-    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .leftJoin("ledger_entries as d", (join) =>
+      join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+    )
     .select(["a.id", sql<number>`${s.net}`.as("fen")])
     .where(s.disbursed as RawBuilder<boolean>);
   const terms = [
@@ -406,12 +410,13 @@ export async function sumRequestsByReach(
   // period's requests are joined to it below.
   let reach = db
     .selectFrom("applications as a")
-    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .leftJoin("ledger_entries as d", (join) =>
+      join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+    )
     .select([
       "a.request_id",
       sql<number>`MAX(CASE
-        WHEN a.disbursed_date IS NOT NULL AND COALESCE(d.amount_fen, 0) + COALESCE(r.amount_fen, 0) > 0 THEN 4
+        WHEN a.disbursed_date IS NOT NULL AND COALESCE(d.amount_fen, 0) > 0 THEN 4
         WHEN a.approved_at IS NOT NULL THEN 3
         WHEN a.submitted_at IS NOT NULL THEN 2
         ELSE 1 END)`.as("far"),

@@ -49,6 +49,7 @@ import { translateMessage } from "../utils/messages";
 import { DEFAULT_LOCALE, getFixedT, isLocale } from "../utils/i18n";
 import { pseudonymCode, pseudonymSecret } from "../utils/pseudonym.server";
 import { UserFacingError } from "./errors";
+import { STANDING_DISBURSEMENT } from "./ledger.server";
 import {
   anyStepInPeriod,
   applyApplicationFilters,
@@ -156,8 +157,9 @@ async function loadApplications(
     .selectFrom("applications as a")
     .innerJoin("organisations as f", "f.id", "a.firm_org_id") as unknown as AppQuery;
   const rows = await applyApplicationFilters(base, viewer, f, opts)
-    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .leftJoin("ledger_entries as d", (join) =>
+      join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+    )
     .select([
       "a.id",
       "a.state",
@@ -182,7 +184,6 @@ async function loadApplications(
       "f.name as firm_name",
       "f.consent_show_name",
       "d.amount_fen as entry_fen",
-      "r.amount_fen as reversal_fen",
     ])
     .where("a.state", "!=", "draft")
     .where((eb) => anyStepInPeriod(eb as unknown as AppEb, b))
@@ -222,7 +223,8 @@ async function loadApplications(
     disbursedDate: r.disbursed_date,
     closedAt: r.closed_at,
     closedDate: r.closed_date,
-    ledgerNetFen: Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0),
+    // The standing disbursement's amount: every earlier one was reversed and nets to zero.
+    ledgerNetFen: Number(r.entry_fen ?? 0),
     // A copy per deal, as before: callers may treat each record's support as their own.
     support: { ...snapshotOf(r.product_snapshot_json).support },
     firmName: r.firm_name,
@@ -245,15 +247,15 @@ async function loadCohortApplications(
   let q = db
     .selectFrom("applications as a")
     .innerJoin("financing_requests as q", "q.id", "a.request_id")
-    .leftJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-    .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+    .leftJoin("ledger_entries as d", (join) =>
+      join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+    )
     .select([
       "a.request_id",
       "a.submitted_at",
       "a.approved_at",
       "a.disbursed_date",
       "d.amount_fen as entry_fen",
-      "r.amount_fen as reversal_fen",
     ])
     .where("q.created_at", ">=", b.fromInstant)
     .where("q.created_at", "<", b.toInstantExclusive);
@@ -264,8 +266,7 @@ async function loadCohortApplications(
     requestId: Number(r.request_id),
     submitted: r.submitted_at !== null,
     approved: r.approved_at !== null,
-    disbursed:
-      r.disbursed_date !== null && Number(r.entry_fen ?? 0) + Number(r.reversal_fen ?? 0) > 0,
+    disbursed: r.disbursed_date !== null && Number(r.entry_fen ?? 0) > 0,
   }));
 }
 

@@ -39,6 +39,7 @@ export {
   submitApplication,
   withdrawApplication,
 } from "./application/transitions.server";
+export { reverseLedgerEntry } from "./application/reversal.server";
 export type { ApprovalDecision } from "./application/transitions.server";
 export { MAX_COMMENT_LENGTH, addComment } from "./application/thread.server";
 export {

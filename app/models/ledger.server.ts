@@ -1,20 +1,23 @@
-import { MysqlAdapter, sql, type Transaction } from "kysely";
+import { MysqlAdapter, sql, type ExpressionBuilder, type SqlBool, type Transaction } from "kysely";
 import type { Database, IpType, LedgerEntry, RollupDimension } from "../../db/schema";
 import { DISBURSED_STATES } from "../domain/application";
+import { nextDisbursementSlot, type DisbursementSlot } from "../domain/disbursement";
 import type { Db } from "../utils/db.server";
 import { nowInstant } from "../utils/time";
 import { writeAudit } from "./audit.server";
-import { ConflictError, isUniqueViolation, UserFacingError } from "./errors";
-import { emitProgressChanged } from "./progress-events.server";
+import { ConflictError, isUniqueViolation } from "./errors";
 
 /**
  * The append-only ledger (docs/domain.md#ledger) and the totals kept beside it.
  *
- * - One disbursement entry per application: ledger_entries.disbursement_key = application_id is
- *   unique, so a retried or concurrent disbursement cannot add a second entry.
+ * - At most one standing disbursement per application (decision 021): the first disbursement has
+ *   ledger_entries.disbursement_key = application_id, a corrected one after a reversal has
+ *   after_reversal_id = that reversal; both keys are unique, so a retried or concurrent
+ *   disbursement cannot add a second standing entry.
  * - Corrections are reversal entries (admin only, with a reason): the negative amount in the same
  *   bucket and month as the entry reversed, reverses_entry_id unique. Nothing here ever UPDATEs or
- *   DELETEs a ledger row.
+ *   DELETEs a ledger row. The reversal of a disbursement also returns its application to
+ *   pledge_registered (app/models/application/reversal.server.ts).
  * - In the same transaction as every entry: disbursement_totals (盟市 × bank × primary IP type ×
  *   month of the value date) += amount and entry_count += 1; financed_firms.disbursement_count
  *   ± 1; and the rollups (migration 008) the dashboards read. entry_count counts ledger entries,
@@ -225,6 +228,8 @@ async function applyToTotals(trx: Trx, c: TotalsChange): Promise<void> {
 
 export interface DisbursementEntryInput extends Bucket {
   applicationId: number;
+  /** The reversal whose slot this disbursement fills; null for the application's first. */
+  afterReversalId: number | null;
   amountFen: number;
   valueDate: string;
   firmOrgId: number;
@@ -237,9 +242,32 @@ export interface LedgerHooks {
 }
 
 /**
+ * Where the application's next disbursement goes (decision 021), from its ledger entries read in
+ * the caller's transaction.
+ */
+export async function disbursementSlotOf(
+  trx: Executor,
+  applicationId: number,
+): Promise<DisbursementSlot> {
+  const rows = await trx
+    .selectFrom("ledger_entries")
+    .select(["id", "entry_type", "reverses_entry_id", "amount_fen"])
+    .where("application_id", "=", applicationId)
+    .execute();
+  return nextDisbursementSlot(
+    rows.map((r) => ({
+      id: r.id,
+      entryType: r.entry_type,
+      reversesEntryId: r.reverses_entry_id,
+      amountFen: Number(r.amount_fen),
+    })),
+  );
+}
+
+/**
  * The disbursement entry and its totals, inside the caller's transaction (the one that moves the
- * application to disbursed). A second entry for the same application is refused by the unique
- * disbursement_key and reported as a conflict.
+ * application to disbursed). A second entry for the same slot — the application's first, or the
+ * one a reversal opened — is refused by the unique key and reported as a conflict.
  */
 export async function insertDisbursementEntry(
   trx: Trx,
@@ -253,8 +281,9 @@ export async function insertDisbursementEntry(
       .values({
         entry_type: "disbursement",
         application_id: e.applicationId,
-        disbursement_key: e.applicationId,
+        disbursement_key: e.afterReversalId === null ? e.applicationId : null,
         reverses_entry_id: null,
+        after_reversal_id: e.afterReversalId,
         amount_fen: e.amountFen,
         value_date: e.valueDate,
         month: e.month,
@@ -281,83 +310,81 @@ export async function insertDisbursementEntry(
 }
 
 /**
- * Reverses a disbursement entry (admin only; the route checks the role): a new entry with the
- * negative amount in the same bucket and month, so the history nets out where the error was.
- * An entry is reversed at most once (reverses_entry_id unique); a reversal cannot be reversed.
+ * The reversal entry of a disbursement and its totals, inside the caller's transaction (the one
+ * that returns the application to pledge_registered, app/models/application/reversal.server.ts):
+ * a new entry with the negative amount in the same bucket and month, so the history nets out
+ * where the error was. An entry is reversed at most once (reverses_entry_id unique).
  */
-export async function reverseLedgerEntry(
-  db: Db,
-  input: { entryId: number; reason: string; actorUserId: number; actorOrgId: number },
-): Promise<{ reversalId: number }> {
-  const reason = input.reason.trim();
-  if (reason.length < 2)
-    throw new UserFacingError("applications:errors.reasonRequired", {}, "reason");
-  const result = await runApplicationTransaction(db, async (trx) => {
-    const entry = await trx
-      .selectFrom("ledger_entries")
-      .selectAll()
-      .where("id", "=", input.entryId)
-      .executeTakeFirst();
-    if (!entry) throw new UserFacingError("applications:errors.entryNotFound", {}, undefined, 404);
-    if (entry.entry_type !== "disbursement") {
-      throw new UserFacingError("applications:errors.cannotReverseReversal", {}, "entryId");
-    }
-    let reversalId: number;
-    try {
-      const res = await trx
-        .insertInto("ledger_entries")
-        .values({
-          entry_type: "reversal",
-          application_id: entry.application_id,
-          disbursement_key: null,
-          reverses_entry_id: entry.id,
-          amount_fen: -Number(entry.amount_fen),
-          value_date: entry.value_date,
-          month: entry.month,
-          region_code: entry.region_code,
-          bank_org_id: entry.bank_org_id,
-          firm_org_id: entry.firm_org_id,
-          ip_type: entry.ip_type,
-          reason,
-          created_by: input.actorUserId,
-          created_at: nowInstant(),
-        })
-        .executeTakeFirstOrThrow();
-      reversalId = Number(res.insertId);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError("applications:errors.alreadyReversed");
-      throw err;
-    }
-    await applyToTotals(trx, {
-      regionCode: entry.region_code,
-      bankOrgId: entry.bank_org_id,
-      ipType: entry.ip_type,
-      month: entry.month,
-      amountFen: -Number(entry.amount_fen),
-      firmOrgId: entry.firm_org_id,
-      firmDelta: -1,
-      valueDate: entry.value_date,
-    });
-    await writeAudit(trx, {
-      actorUserId: input.actorUserId,
-      orgId: input.actorOrgId,
-      action: "ledger.reverse",
-      entityType: "ledger_entry",
-      entityId: entry.id,
-      fromState: "posted",
-      toState: "reversed",
-      reason,
-      detail: {
-        reversalId,
-        amountFen: -Number(entry.amount_fen),
-        applicationId: entry.application_id,
-      },
-    });
-    return { reversalId };
+export async function insertReversalEntry(
+  trx: Trx,
+  entry: LedgerEntry,
+  input: { reason: string; actorUserId: number; actorOrgId: number },
+): Promise<number> {
+  let reversalId: number;
+  try {
+    const res = await trx
+      .insertInto("ledger_entries")
+      .values({
+        entry_type: "reversal",
+        application_id: entry.application_id,
+        disbursement_key: null,
+        reverses_entry_id: entry.id,
+        after_reversal_id: null,
+        amount_fen: -Number(entry.amount_fen),
+        value_date: entry.value_date,
+        month: entry.month,
+        region_code: entry.region_code,
+        bank_org_id: entry.bank_org_id,
+        firm_org_id: entry.firm_org_id,
+        ip_type: entry.ip_type,
+        reason: input.reason,
+        created_by: input.actorUserId,
+        created_at: nowInstant(),
+      })
+      .executeTakeFirstOrThrow();
+    reversalId = Number(res.insertId);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError("applications:errors.alreadyReversed");
+    throw err;
+  }
+  await applyToTotals(trx, {
+    regionCode: entry.region_code,
+    bankOrgId: entry.bank_org_id,
+    ipType: entry.ip_type,
+    month: entry.month,
+    amountFen: -Number(entry.amount_fen),
+    firmOrgId: entry.firm_org_id,
+    firmDelta: -1,
+    valueDate: entry.value_date,
   });
-  emitProgressChanged();
-  return result;
+  await writeAudit(trx, {
+    actorUserId: input.actorUserId,
+    orgId: input.actorOrgId,
+    action: "ledger.reverse",
+    entityType: "ledger_entry",
+    entityId: entry.id,
+    fromState: "posted",
+    toState: "reversed",
+    reason: input.reason,
+    detail: {
+      reversalId,
+      amountFen: -Number(entry.amount_fen),
+      applicationId: entry.application_id,
+    },
+  });
+  return reversalId;
 }
+
+/**
+ * The join condition that makes `d` the application's standing disbursement: a disbursement entry
+ * of the application that no reversal names. At most one per application (decision 021), so
+ * `LEFT JOIN ledger_entries d ON d.application_id = a.id AND <this>` keeps one row per
+ * application, and COALESCE(d.amount_fen, 0) is its net disbursed amount: every earlier
+ * disbursement was reversed and nets to zero with its reversal. Read from the indexes
+ * ledger_entries_application (018e) and reverses_entry_id, never from the ledger's rows.
+ */
+export const STANDING_DISBURSEMENT = sql<SqlBool>`(d.entry_type = 'disbursement' AND NOT EXISTS (
+  SELECT 1 FROM ledger_entries d_rev WHERE d_rev.reverses_entry_id = d.id))`;
 
 // ---------------------------------------------------------------------------------------------
 // Reading the ledger
@@ -546,8 +573,18 @@ export interface ReconcileReport {
   driftFen: number;
   /** Σ |difference| in counts (entries, firms). */
   driftCount: number;
-  /** Disbursed applications without exactly one matching disbursement entry, and vice versa. */
+  /**
+   * Disbursed applications without exactly one matching standing disbursement entry (same amount
+   * and value date), standing entries without a disbursed application, and disbursements that
+   * fill no slot of their own application (decision 021).
+   */
   mismatchedApplications: number[];
+  /**
+   * Applications still in a disbursed state whose every disbursement was reversed: reversals made
+   * before migration 018e left the application as it was. Their totals are exact (the ledger nets
+   * them to zero, and so does every reader); listed, not counted as drift.
+   */
+  reversedInPlace: number[];
 }
 
 function bucketKey(region: string, bank: number | string, ipType: string, month: string) {
@@ -568,10 +605,30 @@ function add(map: Map<string, Acc>, key: string, fen: number, count: number) {
 
 /**
  * Recomputes disbursement_totals, the rollups and financed_firms from the ledger, and the buckets
- * a second time from the applications (disbursed, repaid or defaulted, with their disbursed amount,
- * minus the reversals in the ledger), and compares all three with what is stored.
+ * a second time from the applications: each application in a disbursed state (disbursed, repaid or
+ * defaulted) counts its disbursed amount in the bucket of its disbursed date, and each reversal in
+ * the ledger counts two entries and no money in its bucket (the entry reversed and the reversal,
+ * same bucket and month, netting to zero). Compares all three with what is stored.
  */
 export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
+  const anyDisbursementOf = (
+    eb: ExpressionBuilder<Database & { a: Database["applications"] }, "a">,
+  ) =>
+    eb.exists(
+      eb
+        .selectFrom("ledger_entries as x")
+        .select("x.id")
+        .whereRef("x.application_id", "=", "a.id")
+        .where("x.entry_type", "=", "disbursement"),
+    );
+  const standingOf = (eb: ExpressionBuilder<Database & { a: Database["applications"] }, "a">) =>
+    eb.exists(
+      eb
+        .selectFrom("ledger_entries as d")
+        .select("d.id")
+        .whereRef("d.application_id", "=", "a.id")
+        .where(STANDING_DISBURSEMENT),
+    );
   const [
     ledger,
     reversals,
@@ -582,6 +639,9 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
     firmsLedger,
     appsWithoutEntry,
     entriesWithoutApp,
+    misplaced,
+    doubled,
+    reversedInPlace,
   ] = await Promise.all([
     db
       .selectFrom("ledger_entries")
@@ -602,24 +662,31 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
         "bank_org_id",
         "ip_type",
         "month",
-        eb.fn.sum<number | string>("amount_fen").as("fen"),
         eb.fn.countAll<number | string>().as("n"),
       ])
       .where("entry_type", "=", "reversal")
       .groupBy(["region_code", "bank_org_id", "ip_type", "month"])
       .execute(),
+    // Applications reversed in place (before 018e) show no disbursement any more: left out here,
+    // as their entries net to zero in the ledger.
     db
-      .selectFrom("applications")
+      .selectFrom("applications as a")
       .select((eb) => [
-        "region_code",
-        "bank_org_id",
-        "primary_ip_type",
-        sql<string>`substr(disbursed_date, 1, 7)`.as("month"),
-        eb.fn.sum<number | string>("disbursed_amount_fen").as("fen"),
+        "a.region_code",
+        "a.bank_org_id",
+        "a.primary_ip_type",
+        sql<string>`substr(a.disbursed_date, 1, 7)`.as("month"),
+        eb.fn.sum<number | string>("a.disbursed_amount_fen").as("fen"),
         eb.fn.countAll<number | string>().as("n"),
       ])
-      .where("state", "in", DISBURSED_STATES)
-      .groupBy(["region_code", "bank_org_id", "primary_ip_type", sql`substr(disbursed_date, 1, 7)`])
+      .where("a.state", "in", DISBURSED_STATES)
+      .where((eb) => eb.or([standingOf(eb), eb.not(anyDisbursementOf(eb))]))
+      .groupBy([
+        "a.region_code",
+        "a.bank_org_id",
+        "a.primary_ip_type",
+        sql`substr(a.disbursed_date, 1, 7)`,
+      ])
       .execute(),
     db.selectFrom("disbursement_totals").selectAll().execute(),
     db.selectFrom("disbursement_rollups").selectAll().execute(),
@@ -637,31 +704,70 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
       ])
       .groupBy("firm_org_id")
       .execute(),
-    // Each disbursed application against its disbursement entry: one each, same amount.
+    // Each disbursed application against its standing disbursement: one, same amount and day.
     db
-      .selectFrom("applications")
-      .leftJoin("ledger_entries", "ledger_entries.disbursement_key", "applications.id")
-      .select(["applications.id", "applications.disbursed_amount_fen", "ledger_entries.amount_fen"])
-      .where("applications.state", "in", DISBURSED_STATES)
+      .selectFrom("applications as a")
+      .leftJoin("ledger_entries as d", (join) =>
+        join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+      )
+      .select(["a.id"])
+      .where("a.state", "in", DISBURSED_STATES)
       .where((eb) =>
         eb.or([
-          eb("ledger_entries.id", "is", null),
-          eb("ledger_entries.amount_fen", "!=", eb.ref("applications.disbursed_amount_fen")),
+          eb.and([eb("d.id", "is", null), eb.not(anyDisbursementOf(eb))]),
+          eb("d.amount_fen", "!=", eb.ref("a.disbursed_amount_fen")),
+          eb("d.value_date", "!=", eb.ref("a.disbursed_date")),
         ]),
       )
       .execute(),
-    // …and each disbursement entry against a disbursed application.
+    // …and each standing disbursement against a disbursed application.
     db
-      .selectFrom("ledger_entries")
-      .leftJoin("applications", "applications.id", "ledger_entries.disbursement_key")
-      .select(["ledger_entries.application_id", "applications.state"])
-      .where("ledger_entries.entry_type", "=", "disbursement")
+      .selectFrom("ledger_entries as d")
+      .leftJoin("applications as a", "a.id", "d.application_id")
+      .select(["d.application_id"])
+      .where(STANDING_DISBURSEMENT)
+      .where((eb) => eb.or([eb("a.id", "is", null), eb("a.state", "not in", DISBURSED_STATES)]))
+      .execute(),
+    // Every disbursement fills a slot of its own application: the first (disbursement_key) or
+    // the one a reversal of its application's earlier disbursement opened (after_reversal_id).
+    db
+      .selectFrom("ledger_entries as d")
+      .leftJoin("ledger_entries as r", "r.id", "d.after_reversal_id")
+      .leftJoin("ledger_entries as rd", "rd.id", "r.reverses_entry_id")
+      .select(["d.application_id"])
+      .where("d.entry_type", "=", "disbursement")
       .where((eb) =>
-        eb.or([
-          eb("applications.id", "is", null),
-          eb("applications.state", "not in", DISBURSED_STATES),
-        ]),
+        eb.not(
+          eb.or([
+            eb.and([
+              eb("d.disbursement_key", "=", eb.ref("d.application_id")),
+              eb("d.after_reversal_id", "is", null),
+            ]),
+            eb.and([
+              eb("d.disbursement_key", "is", null),
+              eb("r.entry_type", "=", "reversal"),
+              eb("rd.entry_type", "=", "disbursement"),
+              eb("rd.application_id", "=", eb.ref("d.application_id")),
+              eb("rd.id", "<", eb.ref("d.id")),
+            ]),
+          ]),
+        ),
       )
+      .execute(),
+    // Two standing disbursements of one application: the slots above make it impossible.
+    db
+      .selectFrom("ledger_entries as d")
+      .select(["d.application_id"])
+      .where(STANDING_DISBURSEMENT)
+      .groupBy("d.application_id")
+      .having((eb) => eb.fn.countAll(), ">", 1)
+      .execute(),
+    db
+      .selectFrom("applications as a")
+      .select("a.id")
+      .where("a.state", "in", DISBURSED_STATES)
+      .where((eb) => eb.and([anyDisbursementOf(eb), eb.not(standingOf(eb))]))
+      .orderBy("a.id")
       .execute(),
   ]);
 
@@ -681,12 +787,8 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
     add(fromApps, key, Number(r.fen), Number(r.n));
   }
   for (const r of reversals) {
-    add(
-      fromApps,
-      bucketKey(r.region_code, r.bank_org_id, r.ip_type, r.month),
-      Number(r.fen),
-      Number(r.n),
-    );
+    // The entry reversed and its reversal: two entries, no money, in the reversal's bucket.
+    add(fromApps, bucketKey(r.region_code, r.bank_org_id, r.ip_type, r.month), 0, 2 * Number(r.n));
   }
   const fromStore = new Map<string, Acc>();
   for (const r of stored) {
@@ -787,6 +889,8 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
     ...new Set([
       ...appsWithoutEntry.map((r) => r.id),
       ...entriesWithoutApp.map((r) => r.application_id),
+      ...misplaced.map((r) => r.application_id),
+      ...doubled.map((r) => r.application_id),
     ]),
   ];
   driftCount += mismatchedApplications.length;
@@ -800,5 +904,6 @@ export async function reconcileTotals(db: Db): Promise<ReconcileReport> {
     driftFen,
     driftCount,
     mismatchedApplications: mismatchedApplications.sort((a, b) => a - b),
+    reversedInPlace: reversedInPlace.map((r) => r.id),
   };
 }

@@ -9,6 +9,7 @@ import { DISBURSED_STATES } from "../domain/application";
 import type { Db } from "../utils/db.server";
 import { nowInstant, todayInChina } from "../utils/time";
 import { getProgressSummary, type ProgressSummary } from "./progress.server";
+import { STANDING_DISBURSEMENT } from "./ledger.server";
 
 /**
  * The public report 内蒙古知识产权金融发展报告: aggregates only. Amounts come from the running
@@ -170,11 +171,13 @@ async function computeReport(db: Db, today: string): Promise<ReportData> {
       ])
       .groupBy("a.industry_section")
       .execute(),
-    // Loans not reversed: Σ amount × approved rate and Σ amount (weights of the average rate).
+    // Loans standing (not reversed): Σ amount × approved rate and Σ amount (weights of the
+    // average rate), each from the application's standing disbursement.
     db
       .selectFrom("applications as a")
-      .innerJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-      .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+      .innerJoin("ledger_entries as d", (join) =>
+        join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+      )
       .select((eb) => [
         eb.fn
           .sum<number | string>(
@@ -184,17 +187,16 @@ async function computeReport(db: Db, today: string): Promise<ReportData> {
         eb.fn.sum<number | string>("d.amount_fen").as("fen"),
       ])
       .where("a.state", "in", DISBURSED_STATES)
-      .where("r.id", "is", null)
       .where("a.approved_rate_bp", "is not", null)
       .executeTakeFirst(),
     db
       .selectFrom("applications as a")
-      .innerJoin("ledger_entries as d", "d.disbursement_key", "a.id")
-      .leftJoin("ledger_entries as r", "r.reverses_entry_id", "d.id")
+      .innerJoin("ledger_entries as d", (join) =>
+        join.onRef("d.application_id", "=", "a.id").on(STANDING_DISBURSEMENT),
+      )
       .innerJoin("application_assets as aa", "aa.application_id", "a.id")
       .select((eb) => eb.fn.sum<number | string>("aa.value_fen").as("value"))
       .where("a.state", "in", DISBURSED_STATES)
-      .where("r.id", "is", null)
       .executeTakeFirst(),
     db
       .selectFrom("financed_firms as ff")

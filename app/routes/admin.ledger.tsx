@@ -14,12 +14,8 @@ import { ConfirmBox, Pager } from "../components/applications";
 import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
 import { formatMoney, formatMoneyExact } from "../domain/money";
-import {
-  getLedgerEntry,
-  LEDGER_PAGE_SIZE,
-  listLedgerEntries,
-  reverseLedgerEntry,
-} from "../models/ledger.server";
+import { reverseLedgerEntry } from "../models/application.server";
+import { getLedgerEntry, LEDGER_PAGE_SIZE, listLedgerEntries } from "../models/ledger.server";
 import { authorize } from "../utils/permissions.server";
 import { withDb } from "../models/with-db.server";
 import { refusal } from "../utils/application-routes.server";

@@ -8,8 +8,12 @@ import {
 } from "../../app/models/alliance.server";
 import { ConflictError } from "../../app/models/errors";
 import { getFirmProfile, setFirmConsent } from "../../app/models/firm-profile.server";
-import { disburseApplication, getApplicationRow } from "../../app/models/application.server";
-import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
+import {
+  disburseApplication,
+  getApplicationRow,
+  reverseLedgerEntry,
+} from "../../app/models/application.server";
+import { reconcileTotals } from "../../app/models/ledger.server";
 import { getProgressSummary } from "../../app/models/progress.server";
 import { clearReportCache, getReport } from "../../app/models/report.server";
 import {

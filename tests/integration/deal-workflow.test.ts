@@ -13,6 +13,7 @@ import {
   recordRepayment,
   registerPledge,
   rejectApplication,
+  reverseLedgerEntry,
   startReview,
   submitApplication,
   updateDraft,
@@ -29,7 +30,7 @@ import { recordLoanDefault } from "../../app/models/servicing/loan.server";
 import { releaseDefaultedPledge } from "../../app/models/servicing/pledge.server";
 import { checkPatent } from "../../app/domain/asset";
 import { makePatentNumber } from "../../app/domain/patent";
-import { reconcileTotals, reverseLedgerEntry } from "../../app/models/ledger.server";
+import { reconcileTotals } from "../../app/models/ledger.server";
 import {
   countUnread,
   listNotifications,

@@ -325,3 +325,77 @@ describe("017e: support terms as columns", () => {
     }
   });
 });
+
+describe("018e: a corrected disbursement names the reversal it follows", () => {
+  it("keeps old entries as first disbursements and lets each reversal in one disbursement", async () => {
+    const fresh = await createTestDb({ global: false });
+    try {
+      const m = migrator(fresh.db);
+      const back = await m.migrateTo("2026_12_07_017e_application_support");
+      expect(back.error).toBeUndefined();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table as it was then
+      const before = fresh.db as unknown as Kysely<any>;
+      const entry = (over: Record<string, unknown>) => ({
+        entry_type: "disbursement",
+        application_id: 7,
+        disbursement_key: null,
+        reverses_entry_id: null,
+        amount_fen: 5_000_000,
+        value_date: "2025-03-20",
+        month: "2025-03",
+        region_code: "150200",
+        bank_org_id: 1,
+        firm_org_id: 2,
+        ip_type: "invention",
+        reason: null,
+        created_by: 1,
+        created_at: "2025-03-20 08:00:00.000",
+        ...over,
+      });
+      await before
+        .insertInto("ledger_entries")
+        .values(entry({ disbursement_key: 7 }))
+        .execute();
+      await before
+        .insertInto("ledger_entries")
+        .values(entry({ entry_type: "reversal", reverses_entry_id: 1, amount_fen: -5_000_000 }))
+        .execute();
+      const up = await migrateToLatest(fresh.db);
+      expect(up.error).toBeUndefined();
+      const old = await fresh.db
+        .selectFrom("ledger_entries")
+        .select(["id", "disbursement_key", "after_reversal_id"])
+        .orderBy("id")
+        .execute();
+      expect(old).toEqual([
+        { id: 1, disbursement_key: 7, after_reversal_id: null },
+        { id: 2, disbursement_key: null, after_reversal_id: null },
+      ]);
+      // The corrected disbursement fills the slot reversal 2 opened; a second one cannot.
+      await before
+        .insertInto("ledger_entries")
+        .values(entry({ amount_fen: 50_000_000, after_reversal_id: 2 }))
+        .execute();
+      await expect(
+        before
+          .insertInto("ledger_entries")
+          .values(entry({ amount_fen: 50_000_000, after_reversal_id: 2 }))
+          .execute(),
+      ).rejects.toThrow();
+      // Many entries without the key, as every reversal and first disbursement has.
+      await before
+        .insertInto("ledger_entries")
+        .values(entry({ entry_type: "reversal", reverses_entry_id: 3, amount_fen: -50_000_000 }))
+        .execute();
+      expect(
+        await fresh.db
+          .selectFrom("ledger_entries")
+          .select("id")
+          .where("after_reversal_id", "is", null)
+          .execute(),
+      ).toHaveLength(3);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});

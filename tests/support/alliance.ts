@@ -14,8 +14,8 @@ import {
   recordDefault,
   recordRepayment,
   rejectApplication,
+  reverseLedgerEntry,
 } from "../../app/models/application.server";
-import { reverseLedgerEntry } from "../../app/models/ledger.server";
 import type { Db } from "../../app/utils/db.server";
 import { nowInstant } from "../../app/utils/time";
 import { addAsset, addProduct, driveTo, type Party } from "./applications";

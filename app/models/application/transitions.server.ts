@@ -23,6 +23,12 @@ import { lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
 import { reserveCoverage, syncReservation } from "../risk-sharing/pools.server";
 import { ConflictError, isUniqueViolation, UserFacingError } from "../errors";
 import {
+  quotaChangeOnDisbursement,
+  quotaHeldFen,
+  type DisbursementSlot,
+} from "../../domain/disbursement";
+import {
+  disbursementSlotOf,
   insertDisbursementEntry,
   runApplicationTransaction,
   type Executor,
@@ -307,27 +313,7 @@ export async function approveApplication(
         approved_at: nowInstant(),
       }),
       effects: async (t, app) => {
-        const quota = await t
-          .updateTable("loan_products")
-          .set((eb) => ({
-            quota_remaining_fen: eb("quota_remaining_fen", "-", d.amountFen),
-            version: eb("version", "+", 1),
-          }))
-          .where("id", "=", app.product_id)
-          .where("quota_remaining_fen", ">=", d.amountFen)
-          .executeTakeFirst();
-        if (Number(quota.numUpdatedRows) !== 1) {
-          const p = await t
-            .selectFrom("loan_products")
-            .select("quota_remaining_fen")
-            .where("id", "=", app.product_id)
-            .executeTakeFirst();
-          throw new UserFacingError(
-            "applications:errors.quotaExhausted",
-            { remainingFen: Number(p?.quota_remaining_fen ?? 0), amountFen: d.amountFen },
-            "amount",
-          );
-        }
+        await takeQuota(t, app.product_id, d.amountFen);
         const assets = await t
           .selectFrom("application_assets")
           .innerJoin("ip_assets", "ip_assets.id", "application_assets.asset_id")
@@ -367,6 +353,30 @@ export async function approveApplication(
     }),
   );
   return { primaryIpType: primary as unknown as IpType };
+}
+
+/** Takes `amountFen` more of the product's quota, or refuses as approval does when it is gone. */
+async function takeQuota(trx: Trx, productId: number, amountFen: number): Promise<void> {
+  const quota = await trx
+    .updateTable("loan_products")
+    .set((eb) => ({
+      quota_remaining_fen: eb("quota_remaining_fen", "-", amountFen),
+      version: eb("version", "+", 1),
+    }))
+    .where("id", "=", productId)
+    .where("quota_remaining_fen", ">=", amountFen)
+    .executeTakeFirst();
+  if (Number(quota.numUpdatedRows) === 1) return;
+  const p = await trx
+    .selectFrom("loan_products")
+    .select("quota_remaining_fen")
+    .where("id", "=", productId)
+    .executeTakeFirst();
+  throw new UserFacingError(
+    "applications:errors.quotaExhausted",
+    { remainingFen: Number(p?.quota_remaining_fen ?? 0), amountFen },
+    "amount",
+  );
 }
 
 async function releaseLocks(trx: Trx, applicationId: number): Promise<number> {
@@ -409,9 +419,13 @@ export async function rejectApplication(
       columns: () => ({ reject_reason: reason, closed_at: nowInstant() }),
       effects: async (t, app) => {
         const released = await releaseLocks(t, app.id);
+        // After a reversal the application holds the reversed amount, not the approved one.
         const reserved =
           app.state === "approved" || app.state === "pledge_registered"
-            ? Number(app.approved_amount_fen ?? 0)
+            ? quotaHeldFen(
+                Number(app.approved_amount_fen ?? 0),
+                await disbursementSlotOf(t, app.id),
+              )
             : 0;
         await returnQuota(t, app.product_id, reserved);
         return { releasedLocks: released, quotaReturnedFen: reserved };
@@ -448,9 +462,12 @@ export async function registerPledge(
 }
 
 /**
- * 放款: moves the application to disbursed and, in the same transaction, writes its one ledger
- * entry and the totals (app/models/ledger.server.ts). After the commit the running total's
- * listeners (the SSE stream) hear about it. `hooks` lets a test crash between the steps.
+ * 放款: moves the application to disbursed and, in the same transaction, writes its ledger entry
+ * and the totals (app/models/ledger.server.ts). After a reversal (decision 021) the same action
+ * enters the corrected disbursement: it fills the slot the reversal opened, and the quota the
+ * application still holds (the reversed amount) is settled against the new amount. After the
+ * commit the running total's listeners (the SSE stream) hear about it. `hooks` lets a test crash
+ * between the steps.
  */
 export async function disburseApplication(
   db: Db,
@@ -460,13 +477,14 @@ export async function disburseApplication(
 ): Promise<{ entryId: number }> {
   assertDate(v.valueDate, "valueDate", v.today ?? todayInChina());
   let entryId = 0;
+  let slot: DisbursementSlot = { kind: "first" };
   await runApplicationTransaction(db, (trx) =>
     transition(trx, {
       action: "disburse",
       side: "bank",
       actor,
       ...v,
-      precheck: async (_t, app) => {
+      precheck: async (t, app) => {
         assertNoProblems(
           checkDisbursement({
             approvedFen: Number(app.approved_amount_fen ?? 0),
@@ -476,6 +494,8 @@ export async function disburseApplication(
           }),
         );
         if (!app.primary_ip_type) throw new Error(`application ${app.id} has no primary IP type`);
+        slot = await disbursementSlotOf(t, app.id);
+        if (slot.kind === "taken") throw new ConflictError("applications:errors.alreadyDisbursed");
       },
       columns: () => ({
         disbursed_amount_fen: v.amountFen,
@@ -483,12 +503,16 @@ export async function disburseApplication(
         disbursed_at: nowInstant(),
       }),
       effects: async (t, app) => {
-        const unused = Number(app.approved_amount_fen ?? 0) - v.amountFen;
-        await returnQuota(t, app.product_id, unused);
+        const afterReversalId = slot.kind === "after_reversal" ? slot.reversalId : null;
+        const held = quotaHeldFen(Number(app.approved_amount_fen ?? 0), slot);
+        const unused = quotaChangeOnDisbursement(held, v.amountFen);
+        if (unused >= 0) await returnQuota(t, app.product_id, unused);
+        else await takeQuota(t, app.product_id, -unused);
         entryId = await insertDisbursementEntry(
           t,
           {
             applicationId: app.id,
+            afterReversalId,
             amountFen: v.amountFen,
             valueDate: v.valueDate,
             month: monthOf(v.valueDate),
@@ -519,6 +543,7 @@ export async function disburseApplication(
           valueDate: v.valueDate,
           entryId,
           quotaReturnedFen: unused,
+          ...(afterReversalId === null ? {} : { afterReversalId }),
         };
       },
     }),

@@ -384,6 +384,46 @@ export async function syncReservation(
   return next.releasedFen;
 }
 
+/**
+ * The reversal of a disbursement (decision 021) takes back its risk-pool coverage: an active
+ * reservation leaves the pool's exposure and is removed, so the corrected disbursement reserves
+ * anew on its own amount (risk_reservations.application_id is unique). The reversal is refused
+ * once the loan is repaid or defaulted, so a released or claimed reservation never gets here.
+ * Returns the exposure released.
+ */
+export async function dropReservation(
+  trx: Trx,
+  applicationId: number,
+  actorUserId: number,
+): Promise<number> {
+  const row = await trx
+    .selectFrom("risk_reservations")
+    .select(["id", "pool_id", "reserved_fen", "state"])
+    .where("application_id", "=", applicationId)
+    .executeTakeFirst();
+  if (!row) return 0;
+  if (row.state !== "active") throw new Error(`reservation of ${applicationId} is ${row.state}`);
+  const released = Number(row.reserved_fen);
+  await trx.deleteFrom("risk_reservations").where("id", "=", row.id).execute();
+  await trx
+    .updateTable("risk_pools")
+    .set((eb) => ({ exposure_fen: eb("exposure_fen", "-", released), updated_at: nowInstant() }))
+    .where("id", "=", row.pool_id)
+    .execute();
+  await writeAudit(trx, {
+    actorUserId,
+    orgId: null,
+    action: "risk_pool.release",
+    entityType: "application",
+    entityId: applicationId,
+    fromState: "active",
+    toState: "released",
+    reason: "disbursement reversed",
+    detail: { poolId: row.pool_id, releasedFen: released, reservedFen: 0 },
+  });
+  return released;
+}
+
 export interface PoolSummary {
   id: number;
   name: string;

@@ -41,7 +41,7 @@ import { isMysql, runApplicationTransaction, type Executor, type Trx } from "../
 
 export const DEFAULT_METHOD: RepaymentMethod = "equal_instalment";
 
-async function lockLoan(trx: Trx, applicationId: number): Promise<LoanAccount | undefined> {
+export async function lockLoan(trx: Trx, applicationId: number): Promise<LoanAccount | undefined> {
   let q = trx.selectFrom("loan_accounts").selectAll().where("application_id", "=", applicationId);
   if (isMysql(trx)) q = q.forUpdate();
   return q.executeTakeFirst();
@@ -191,6 +191,50 @@ export async function openLoanAccount(trx: Trx, applicationId: number): Promise<
     entries: 0,
   });
   return true;
+}
+
+/**
+ * Removes the loan account and schedule of a disbursement being reversed (decision 021), inside
+ * the reversal's transaction, after the caller locked the account (lockLoan) and checked that no
+ * repayment stands. The account's opening principal leaves the servicing rollups it was added to;
+ * repayments posted and reversed stay in the repayment ledger (they net to zero there and in the
+ * rollups). The corrected disbursement opens a new account with its own schedule. Returns what
+ * was removed, for the audit row.
+ */
+export async function removeLoanAccount(
+  trx: Trx,
+  account: LoanAccount,
+): Promise<{ principalFen: number; startDate: string; method: string; scheduleRows: number }> {
+  const rows = await trx
+    .deleteFrom("loan_schedule_rows")
+    .where("application_id", "=", account.application_id)
+    .executeTakeFirst();
+  await trx
+    .deleteFrom("loan_accounts")
+    .where("application_id", "=", account.application_id)
+    .execute();
+  const principal = Number(account.principal_fen);
+  await applyToRollups(trx, {
+    month: monthOf(account.start_date),
+    regionCode: account.region_code,
+    bankOrgId: account.bank_org_id,
+    ipType: account.ip_type,
+    outstandingFen: -principal,
+    principalFen: 0,
+    interestFen: 0,
+    entries: 0,
+  });
+  return {
+    principalFen: principal,
+    startDate: account.start_date,
+    method: account.method,
+    scheduleRows: Number(rows.numDeletedRows),
+  };
+}
+
+/** Repayments of a loan posted and not reversed. */
+export async function standingRepaymentCount(db: Executor, applicationId: number): Promise<number> {
+  return standing(await loadEntries(db, applicationId)).length;
 }
 
 /** Opens the accounts of disbursed loans that have none (deals disbursed before migration 013). */
