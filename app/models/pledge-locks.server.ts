@@ -1,4 +1,6 @@
+import { isUniqueViolation, UserFacingError } from "./errors";
 import type { Executor, Trx } from "./ledger.server";
+import { nowInstant } from "../utils/time";
 
 /**
  * The pledge locks (docs/domain.md#pledge-locks): one pledge_locks row per asset (asset_id is the
@@ -41,4 +43,47 @@ export async function holdApplicationRow(trx: Trx, applicationId: number): Promi
     .set((eb) => ({ version: eb.ref("version") }))
     .where("id", "=", applicationId)
     .execute();
+}
+
+/**
+ * Puts an application's pledge back when a reversed repayment reopens its loan (repaid →
+ * disbursed): a lock row for every asset it pledged, in ascending asset order as approval takes
+ * them. Refused (the caller's transaction rolls back) when an asset has since been pledged to
+ * another loan or deleted by the firm: an open loan never stands without its collateral.
+ */
+export async function retakePledgeLocks(trx: Trx, applicationId: number): Promise<void> {
+  const assets = await trx
+    .selectFrom("application_assets as aa")
+    .leftJoin("ip_assets as a", "a.id", "aa.asset_id")
+    .select(["aa.asset_id", "a.id as present", "a.title"])
+    .where("aa.application_id", "=", applicationId)
+    .orderBy("aa.asset_id")
+    .execute();
+  const now = nowInstant();
+  for (const a of assets) {
+    if (a.present === null) {
+      throw new UserFacingError(
+        "servicing:refusals.reopenAssetGone",
+        { assetId: a.asset_id },
+        undefined,
+        409,
+      );
+    }
+    try {
+      await trx
+        .insertInto("pledge_locks")
+        .values({ asset_id: a.asset_id, application_id: applicationId, locked_at: now })
+        .execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new UserFacingError(
+          "servicing:refusals.reopenAssetPledged",
+          { title: a.title ?? "" },
+          undefined,
+          409,
+        );
+      }
+      throw e;
+    }
+  }
 }

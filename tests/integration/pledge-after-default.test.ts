@@ -11,7 +11,11 @@ import { assertAssetUnencumbered, findEncumbrance } from "../../app/models/asset
 import { UserFacingError } from "../../app/models/errors";
 import type { RiskActor } from "../../app/models/risk-sharing/common.server";
 import { listForDisposal, recordProceeds } from "../../app/models/risk-sharing/disposals.server";
-import { recordLoanDefault } from "../../app/models/servicing/loan.server";
+import {
+  recordLoanDefault,
+  reverseRepayment,
+  settleLoan,
+} from "../../app/models/servicing/loan.server";
 import { getPledgeHold, releaseDefaultedPledge } from "../../app/models/servicing/pledge.server";
 import { todayInChina } from "../../app/utils/time";
 import { useTestDb } from "../support/db";
@@ -222,5 +226,58 @@ describe(`a defaulted loan's pledge on ${process.env.TEST_DB ?? "sqlite"}`, () =
         expect(keyOf(released.reason)).toBe("servicing:refusals.releaseWhileListed");
       }
     }
+  });
+
+  describe("a reversed repayment that reopens a repaid loan", () => {
+    /** A loan of firm A on two assets, settled on its disbursement day (locks gone). */
+    async function repaidLoan() {
+      const assets = [await addAsset(t.db, w.firmA.orgId), await addAsset(t.db, w.firmA.orgId)];
+      const id = await newApplication(t.db, w, { assetIds: assets });
+      await driveTo(t.db, w, id, "disbursed", { valueDate: today });
+      const settled = await settleLoan(t.db, {
+        applicationId: id,
+        valueDate: today,
+        idempotencyKey: `settle-${id}-reopen`,
+        actorUserId: w.bankX.userId,
+        actorOrgId: w.bankX.orgId,
+        bankOrgId: w.bankX.orgId,
+      });
+      expect((await getApplicationRow(t.db, id))!.state).toBe("repaid");
+      expect(await locksOf(id)).toEqual([]);
+      return { id, assets, entryId: settled.entryId };
+    }
+    const reverse = (entryId: number) =>
+      reverseRepayment(t.db, {
+        entryId,
+        reason: "结清款项入错账户",
+        actorUserId: w.bankX.userId,
+        actorOrgId: w.bankX.orgId,
+        bankOrgId: w.bankX.orgId,
+      });
+
+    it("takes the pledge back with the loan", async () => {
+      const { id, assets, entryId } = await repaidLoan();
+      await reverse(entryId);
+      expect((await getApplicationRow(t.db, id))!.state).toBe("disbursed");
+      expect(await locksOf(id)).toEqual(assets);
+      expect(await findEncumbrance(t.db, assets[0])).toMatchObject({ pledgedBy: id });
+    });
+
+    it("is refused, changing nothing, when an asset was pledged to another loan meanwhile", async () => {
+      const { id, assets, entryId } = await repaidLoan();
+      const other = await newApplication(t.db, w, { assetIds: [assets[1]] });
+      await driveTo(t.db, w, other, "approved");
+      const e = await refusal(reverse(entryId));
+      expect(e.key).toBe("servicing:refusals.reopenAssetPledged");
+      expect((await getApplicationRow(t.db, id))!.state).toBe("repaid");
+      expect(await locksOf(id)).toEqual([]);
+      expect(await locksOf(other)).toEqual([assets[1]]);
+      const reversals = await t.db
+        .selectFrom("repayment_entries")
+        .select("id")
+        .where("reverses_entry_id", "=", entryId)
+        .execute();
+      expect(reversals).toEqual([]);
+    });
   });
 });

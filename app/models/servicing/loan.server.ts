@@ -23,7 +23,7 @@ import { monthOf } from "../../domain/application";
 import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
-import { lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
+import { lockedAssetIds, releasePledgeLocks, retakePledgeLocks } from "../pledge-locks.server";
 import { syncReservation } from "../risk-sharing/pools.server";
 import { isUniqueViolation, UserFacingError } from "../errors";
 import { isMysql, runApplicationTransaction, type Executor, type Trx } from "../ledger.server";
@@ -456,8 +456,10 @@ async function syncApplicationState(
     .where("state", "=", from)
     .executeTakeFirst();
   if (res.numUpdatedRows === 0n) return;
-  // The pledge is released when the loan is repaid (decision 005).
+  // The pledge is released when the loan is repaid (decision 005), and stands again when a
+  // reversed repayment reopens the loan.
   if (closed) await releasePledgeLocks(trx, applicationId);
+  else await retakePledgeLocks(trx, applicationId);
   await writeAudit(trx, {
     actorUserId: actor.userId,
     orgId: actor.orgId,
