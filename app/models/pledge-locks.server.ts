@@ -46,44 +46,62 @@ export async function holdApplicationRow(trx: Trx, applicationId: number): Promi
 }
 
 /**
- * Puts an application's pledge back when a reversed repayment reopens its loan (repaid →
- * disbursed): a lock row for every asset it pledged, in ascending asset order as approval takes
- * them. Refused (the caller's transaction rolls back) when an asset has since been pledged to
- * another loan or deleted by the firm: an open loan never stands without its collateral.
+ * Takes a lock row for each of an application's assets, given in ascending asset order (two
+ * pledges sharing assets then take them in the same order). An asset another pledge holds is
+ * refused with `refuse(asset)`; the caller's transaction rolls back.
  */
-export async function retakePledgeLocks(trx: Trx, applicationId: number): Promise<void> {
-  const assets = await trx
-    .selectFrom("application_assets as aa")
-    .leftJoin("ip_assets as a", "a.id", "aa.asset_id")
-    .select(["aa.asset_id", "a.id as present", "a.title"])
-    .where("aa.application_id", "=", applicationId)
-    .orderBy("aa.asset_id")
-    .execute();
+export async function takePledgeLocks(
+  trx: Trx,
+  applicationId: number,
+  assets: ReadonlyArray<{ asset_id: number; title: string }>,
+  refuse: (asset: { asset_id: number; title: string }) => UserFacingError,
+): Promise<void> {
   const now = nowInstant();
   for (const a of assets) {
-    if (a.present === null) {
-      throw new UserFacingError(
-        "servicing:refusals.reopenAssetGone",
-        { assetId: a.asset_id },
-        undefined,
-        409,
-      );
-    }
     try {
       await trx
         .insertInto("pledge_locks")
         .values({ asset_id: a.asset_id, application_id: applicationId, locked_at: now })
         .execute();
     } catch (e) {
-      if (isUniqueViolation(e)) {
-        throw new UserFacingError(
-          "servicing:refusals.reopenAssetPledged",
-          { title: a.title ?? "" },
-          undefined,
-          409,
-        );
-      }
+      if (isUniqueViolation(e)) throw refuse(a);
       throw e;
     }
   }
+}
+
+/**
+ * Puts an application's pledge back when a reversed repayment reopens its loan (repaid →
+ * disbursed). Refused (the caller's transaction rolls back) when an asset has since been pledged
+ * to another loan or deleted by the firm: an open loan never stands without its collateral.
+ */
+export async function retakePledgeLocks(trx: Trx, applicationId: number): Promise<void> {
+  const rows = await trx
+    .selectFrom("application_assets as aa")
+    .leftJoin("ip_assets as a", "a.id", "aa.asset_id")
+    .select(["aa.asset_id", "a.title"])
+    .where("aa.application_id", "=", applicationId)
+    .orderBy("aa.asset_id")
+    .execute();
+  const gone = rows.find((r) => r.title === null);
+  if (gone) {
+    throw new UserFacingError(
+      "servicing:refusals.reopenAssetGone",
+      { assetId: gone.asset_id },
+      undefined,
+      409,
+    );
+  }
+  await takePledgeLocks(
+    trx,
+    applicationId,
+    rows.map((r) => ({ asset_id: r.asset_id, title: r.title ?? "" })),
+    (a) =>
+      new UserFacingError(
+        "servicing:refusals.reopenAssetPledged",
+        { title: a.title },
+        undefined,
+        409,
+      ),
+  );
 }

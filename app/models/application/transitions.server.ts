@@ -19,9 +19,9 @@ import {
   type RepaymentMethod,
 } from "../../domain/servicing/schedule";
 import { writeAudit } from "../audit.server";
-import { lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
+import { lockedAssetIds, releasePledgeLocks, takePledgeLocks } from "../pledge-locks.server";
 import { reserveCoverage, syncReservation } from "../risk-sharing/pools.server";
-import { ConflictError, isUniqueViolation, UserFacingError } from "../errors";
+import { ConflictError, UserFacingError } from "../errors";
 import {
   quotaChangeOnDisbursement,
   quotaHeldFen,
@@ -321,26 +321,18 @@ export async function approveApplication(
           .where("application_assets.application_id", "=", app.id)
           .orderBy("application_assets.asset_id")
           .execute();
-        const now = nowInstant();
-        // Ascending asset ids: two approvals sharing assets take the locks in the same order.
-        for (const a of assets) {
-          try {
-            await t
-              .insertInto("pledge_locks")
-              .values({ asset_id: a.asset_id, application_id: app.id, locked_at: now })
-              .execute();
-          } catch (e) {
-            if (isUniqueViolation(e)) {
-              throw new UserFacingError(
-                "applications:errors.assetLocked",
-                { title: a.title, assetId: a.asset_id },
-                "assetIds",
-                409,
-              );
-            }
-            throw e;
-          }
-        }
+        await takePledgeLocks(
+          t,
+          app.id,
+          assets,
+          (a) =>
+            new UserFacingError(
+              "applications:errors.assetLocked",
+              { title: a.title, assetId: a.asset_id },
+              "assetIds",
+              409,
+            ),
+        );
         return {
           amountFen: d.amountFen,
           rateBp: d.rateBp,
