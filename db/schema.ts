@@ -31,6 +31,7 @@ export interface Database {
   applications: ApplicationsTable;
   application_assets: ApplicationAssetsTable;
   pledge_locks: PledgeLocksTable;
+  pipeline_counts: PipelineCountsTable;
   application_comments: ApplicationCommentsTable;
   notifications: NotificationsTable;
   ledger_entries: LedgerEntriesTable;
@@ -520,6 +521,19 @@ export interface ApplicationAssetsTable {
   ip_type: IpType;
   value_fen: number;
   pledge_rate_bp: number;
+}
+
+/** The bank pipeline's stored counts per product (migration 019p, decision 024). */
+export interface PipelineCountsTable {
+  product_id: number;
+  as_of_day: string | null;
+  product_version: number | null;
+  ready: Generated<number>;
+  needs_appraisal: Generated<number>;
+  near_miss: Generated<number>;
+  computed_at: string | null;
+  compute_ms: number | null;
+  refresh_started_at: string | null;
 }
 
 export interface PledgeLocksTable {

@@ -19,3 +19,11 @@ export type {
   RequestFilters,
   StatePipelineRow,
 } from "./matching/bank.server";
+export {
+  PIPELINE_LIVE_PAIR_LIMIT,
+  PIPELINE_MAX_AGE_MS,
+  pipelineCountsForProducts,
+  pipelineRefreshesSettled,
+  refreshPipelineCounts,
+} from "./matching/pipeline-counts.server";
+export type { PipelineCount, StateCounts } from "./matching/pipeline-counts.server";

@@ -17,6 +17,7 @@ import * as m015e from "./2026_12_06_015e_review_indexes";
 import * as m016e from "./2026_12_06_016e_repayment_principal_days";
 import * as m017e from "./2026_12_07_017e_application_support";
 import * as m018e from "./2026_12_07_018e_disbursement_after_reversal";
+import * as m019p from "./2026_12_07_019p_pipeline_counts";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_06_016e_repayment_principal_days": m016e,
   "2026_12_07_017e_application_support": m017e,
   "2026_12_07_018e_disbursement_after_reversal": m018e,
+  "2026_12_07_019p_pipeline_counts": m019p,
 };

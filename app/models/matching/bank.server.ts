@@ -550,12 +550,14 @@ const STATE_BATCH = 40;
  * requests once and marks, per request, the products whose prefilter keeps it (a bit each); each
  * kept request is loaded once (with its assets) and the engine decides it for the marked products
  * only. Instead of one prefilter query and one load per product. Inactive or missing products
- * count zero in every state.
+ * count zero in every state. `pause`, when given, is awaited after each chunk of requests, so a
+ * refresh in the background (pipeline-counts.server.ts) lets the server answer meanwhile.
  */
 export async function countRequestStatesForProducts(
   db: Executor,
   productIds: readonly number[],
   today: string,
+  opts: { pause?: () => Promise<void> } = {},
 ): Promise<Map<number, Record<BankState, number>>> {
   assertToday(today);
   const counts = new Map<number, Record<BankState, number>>(
@@ -601,6 +603,7 @@ export async function countRequestStatesForProducts(
           if (state !== "not_suitable") counts.get(p.id)![state]++;
         });
       }
+      await opts.pause?.();
     }
   }
   return counts;
