@@ -3,6 +3,10 @@ import { getDbHandle } from "../app/utils/db.server";
 import { getEnv } from "../app/utils/env.server";
 import { setEventBus } from "../app/utils/event-bus.server";
 import { startServicingScheduler } from "../app/models/servicing/scheduler.server";
+import {
+  setPipelineRefresher,
+  workerPipelineRefresher,
+} from "../app/models/matching/pipeline-counts.server";
 import { createApp, loadBuild } from "./server";
 
 /** Serves the built app; resolves once listening. */
@@ -12,6 +16,12 @@ export async function serve(port = getEnv().PORT, host = "0.0.0.0"): Promise<Ser
   // The daily servicing checks run inside the app (docs/domain.md#collateral-monitoring).
   const scheduler =
     process.env.ZR_NO_SCHEDULER === "1" ? null : startServicingScheduler(getDbHandle().db);
+  // The pipeline's background counts run on a worker thread, off the thread answering requests
+  // (decision 024).
+  setPipelineRefresher(
+    getDbHandle().db,
+    workerPipelineRefresher(process.env.DATABASE_URL || undefined, process.env.DATA_DIR),
+  );
   return new Promise((resolve) => {
     const server = app.listen(port, host, () => resolve(server));
     server.on("close", () => scheduler?.stop());

@@ -20,10 +20,13 @@ export type {
   StatePipelineRow,
 } from "./matching/bank.server";
 export {
+  PIPELINE_LEASE_MS,
   PIPELINE_LIVE_PAIR_LIMIT,
   PIPELINE_MAX_AGE_MS,
   pipelineCountsForProducts,
   pipelineRefreshesSettled,
   refreshPipelineCounts,
+  setPipelineRefresher,
+  workerPipelineRefresher,
 } from "./matching/pipeline-counts.server";
 export type { PipelineCount, StateCounts } from "./matching/pipeline-counts.server";

@@ -8,9 +8,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   countRequestStatesForProducts,
+  PIPELINE_LEASE_MS,
   PIPELINE_MAX_AGE_MS,
   pipelineCountsForProducts,
   pipelineRefreshesSettled,
+  setPipelineRefresher,
+  workerPipelineRefresher,
 } from "../../app/models/matching.server";
 import { setProductActive } from "../../app/models/product.server";
 import { createRequest } from "../../app/models/request.server";
@@ -169,8 +172,8 @@ describe(`pipeline counts on ${process.env.TEST_DB ?? "sqlite"}`, () => {
     expect(await storedRow(w.productX)).toEqual(before);
     expect((await storedRow(w.productY))!.computed_at! > before!.computed_at!).toBe(true);
 
-    // A lease older than ten minutes is a crashed refresh: the next view takes it over.
-    const muchLater = new Date(currentTime().getTime() + 11 * 60_000);
+    // A lease older than PIPELINE_LEASE_MS is a crashed refresh: the next view takes it over.
+    const muchLater = new Date(currentTime().getTime() + PIPELINE_LEASE_MS + 60_000);
     await replayAt(muchLater, async () =>
       pipelineCountsForProducts(t.db, await products(), today, STORED),
     );
@@ -178,5 +181,25 @@ describe(`pipeline counts on ${process.env.TEST_DB ?? "sqlite"}`, () => {
     const retaken = await storedRow(w.productX);
     expect(retaken!.refresh_started_at).toBeNull();
     expect(retaken!.computed_at! > before!.computed_at!).toBe(true);
+  });
+
+  it("refreshes on a worker thread with its own connection when the server installs one", async () => {
+    await request(50_000_000);
+    const expected = await live();
+    setPipelineRefresher(t.db, workerPipelineRefresher(t.url));
+    try {
+      const later = new Date(currentTime().getTime() + PIPELINE_LEASE_MS + 120_000);
+      const view = await replayAt(later, async () =>
+        pipelineCountsForProducts(t.db, await products(), today, STORED),
+      );
+      expect(view.get(w.productX)).toMatchObject({ refreshing: true });
+      await pipelineRefreshesSettled();
+    } finally {
+      setPipelineRefresher(t.db, undefined);
+    }
+    const after = await pipelineCountsForProducts(t.db, await products(), today, STORED);
+    for (const [id, c] of expected) {
+      expect(after.get(id)).toMatchObject({ counts: c, refreshing: false });
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { Worker } from "node:worker_threads";
 import type { Db } from "../../utils/db.server";
+import type { RefreshDone, RefreshJob, RefreshWorkerData } from "./pipeline-worker";
 import { fromDbInstant, nowInstant, toDbInstant, currentTime } from "../../utils/time";
 import { countRequestStatesForProducts, type BankState } from "./bank.server";
 import { assertToday, isMysql } from "./load.server";
@@ -40,12 +42,28 @@ export const PIPELINE_MAX_AGE_MS = 60_000;
  */
 export const PIPELINE_LIVE_PAIR_LIMIT = 20_000;
 /** A refresh that has not finished after this long is presumed dead (crash) and may be retaken. */
-const LEASE_MS = 10 * 60_000;
+export const PIPELINE_LEASE_MS = 2 * 60_000;
 
 const ZERO = (): StateCounts => ({ ready: 0, needs_appraisal: 0, near_miss: 0 });
 
 /** Refreshes started by this process and not yet settled (tests and the benchmark wait on them). */
 const inFlight = new Set<Promise<void>>();
+
+/** Runs a refresh somewhere else than the calling thread (the served app: a worker thread). */
+export type PipelineRefresher = (ids: number[], today: string) => Promise<void>;
+
+// Per database handle, on globalThis so the server script and the server build share it (as the
+// database handle itself is shared, app/utils/db.server.ts).
+const hook = globalThis as typeof globalThis & {
+  __zrPipelineRefreshers?: WeakMap<object, PipelineRefresher>;
+};
+
+/** Refreshes of `db`'s counts go to `refresher` (undefined: back to this thread). */
+export function setPipelineRefresher(db: Db, refresher: PipelineRefresher | undefined): void {
+  hook.__zrPipelineRefreshers ??= new WeakMap();
+  if (refresher) hook.__zrPipelineRefreshers.set(db, refresher);
+  else hook.__zrPipelineRefreshers.delete(db);
+}
 
 export async function pipelineRefreshesSettled(): Promise<void> {
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
@@ -114,7 +132,7 @@ export async function pipelineCountsForProducts(
       now - fromDbInstant(row.computed_at!).getTime() <= PIPELINE_MAX_AGE_MS;
     const running =
       row?.refresh_started_at != null &&
-      now - fromDbInstant(row.refresh_started_at).getTime() < LEASE_MS;
+      now - fromDbInstant(row.refresh_started_at).getTime() < PIPELINE_LEASE_MS;
     if (!fresh) stale.push(p);
     out.set(p.id, {
       counts: done
@@ -131,7 +149,11 @@ export async function pipelineCountsForProducts(
       stale.map((p) => p.id),
     );
     if (claimed.length > 0) {
-      const run = refreshPipelineCounts(db, claimed, today).catch((e: unknown) => {
+      const refresher = hook.__zrPipelineRefreshers?.get(db);
+      const started = refresher
+        ? refresher(claimed, today)
+        : refreshPipelineCounts(db, claimed, today);
+      const run = started.catch((e: unknown) => {
         console.error("pipeline counts: refresh failed", e);
       });
       inFlight.add(run);
@@ -151,7 +173,7 @@ async function claimRefresh(db: Db, ids: readonly number[]): Promise<number[]> {
   // The claim is read back by the instant written: two processes claiming in the same millisecond
   // would both refresh, which only repeats the work.
   const token = nowInstant();
-  const expired = toDbInstant(new Date(fromDbInstant(token).getTime() - LEASE_MS));
+  const expired = toDbInstant(new Date(fromDbInstant(token).getTime() - PIPELINE_LEASE_MS));
   await db
     .updateTable("pipeline_counts")
     .set({ refresh_started_at: token })
@@ -218,4 +240,46 @@ export async function refreshPipelineCounts(
       .catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * A refresher on a worker thread (pipeline-worker.ts) with its own connection to the database at
+ * `url` (a DATABASE_URL; unset: the default file under `dataDir`), started on first use and
+ * restarted if it dies. The thread loads the TypeScript source through tsx (a dependency: `npm
+ * start` runs on it) and does not keep the process alive.
+ */
+export function workerPipelineRefresher(
+  url: string | undefined,
+  dataDir?: string,
+): PipelineRefresher {
+  let worker: Worker | null = null;
+  let next = 0;
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const start = () => {
+    const w = new Worker(new URL("./pipeline-worker.mjs", import.meta.url), {
+      workerData: { url, dataDir } satisfies RefreshWorkerData,
+    });
+    w.unref();
+    w.on("message", (m: RefreshDone) => {
+      const p = pending.get(m.job);
+      pending.delete(m.job);
+      if (m.ok) p?.resolve();
+      else p?.reject(new Error(m.error));
+    });
+    const fail = (e: Error) => {
+      worker = null;
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    };
+    w.on("error", fail);
+    w.on("exit", (code) => fail(new Error(`pipeline worker exited (${code})`)));
+    return w;
+  };
+  return (ids, today) =>
+    new Promise<void>((resolve, reject) => {
+      worker ??= start();
+      const job = ++next;
+      pending.set(job, { resolve, reject });
+      worker.postMessage({ job, ids, today } satisfies RefreshJob);
+    });
 }
