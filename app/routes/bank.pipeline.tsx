@@ -67,7 +67,7 @@ export default function Pipeline() {
           {refreshing ? (
             <>
               {" "}
-              {t("products:pipeline.refreshing")}{" "}
+              {asOf !== null ? t("products:pipeline.refreshing") : null}{" "}
               <Link to={location.pathname + location.search}>{t("products:pipeline.reload")}</Link>
             </>
           ) : null}

@@ -4,6 +4,7 @@
  * applies (a draft application with the product's snapshot) and closes the request.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { pipelineRefreshesSettled } from "../../app/models/matching.server";
 import { nowInstant } from "../../app/utils/time";
 import { requestAs, useActors, type Actor } from "../support/authz";
 import { testDbKind, useTestDb } from "../support/db";
@@ -291,6 +292,22 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     expect(pledged.map((p) => p.asset_id)).toEqual([assetIds[0]]);
   });
 
+  it("shows stored counts, and when they are from, above the live limit (decision 024)", async () => {
+    process.env.ZR_PIPELINE_LIVE_PAIRS = "0";
+    try {
+      const first = await (await requestAs(app, actors, "bankX", "/bank/pipeline")).text();
+      expect(first).toContain("匹配数正在首次统计");
+      expect(first).toContain('data-testid="pipeline-counting"');
+      await pipelineRefreshesSettled();
+      const second = await (await requestAs(app, actors, "bankX", "/bank/pipeline")).text();
+      expect(second).toMatch(/匹配数统计于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+      expect(second).not.toContain('data-testid="pipeline-counting"');
+      expect(second).toContain('data-testid="pipeline-count"');
+    } finally {
+      delete process.env.ZR_PIPELINE_LIVE_PAIRS;
+    }
+  });
+
   it("closes the request after confirmation; the bank no longer sees it", async () => {
     const before = await (
       await requestAs(app, actors, "bankX", `/bank/products/${productId}`)
@@ -316,5 +333,6 @@ describe(`products over HTTP (${testDbKind()})`, () => {
     expect(after).toContain("共 0 条需求");
     const pipeline = await (await requestAs(app, actors, "bankX", "/bank/pipeline")).text();
     expect(pipeline).toContain("鹿城专利质押贷（二期）");
+    expect(pipeline).not.toContain('data-testid="pipeline-as-of"');
   });
 });

@@ -41,22 +41,30 @@ export const PIPELINE_MAX_AGE_MS = 60_000;
  * engine work on this project's 2-core reference machine.
  */
 export const PIPELINE_LIVE_PAIR_LIMIT = 20_000;
+/** PIPELINE_LIVE_PAIR_LIMIT, or ZR_PIPELINE_LIVE_PAIRS (a faster machine may judge more live). */
+function livePairLimit(): number {
+  const v = Number(process.env.ZR_PIPELINE_LIVE_PAIRS);
+  return process.env.ZR_PIPELINE_LIVE_PAIRS && Number.isSafeInteger(v) && v >= 0
+    ? v
+    : PIPELINE_LIVE_PAIR_LIMIT;
+}
+
 /** A refresh that has not finished after this long is presumed dead (crash) and may be retaken. */
 export const PIPELINE_LEASE_MS = 2 * 60_000;
 
 const ZERO = (): StateCounts => ({ ready: 0, needs_appraisal: 0, near_miss: 0 });
 
-/** Refreshes started by this process and not yet settled (tests and the benchmark wait on them). */
-const inFlight = new Set<Promise<void>>();
-
 /** Runs a refresh somewhere else than the calling thread (the served app: a worker thread). */
 export type PipelineRefresher = (ids: number[], today: string) => Promise<void>;
 
-// Per database handle, on globalThis so the server script and the server build share it (as the
-// database handle itself is shared, app/utils/db.server.ts).
+// On globalThis so the server script, the server build and the tests share them (as the database
+// handle itself is shared, app/utils/db.server.ts): the refresher per database handle, and the
+// refreshes started in this process and not yet settled (tests wait on them).
 const hook = globalThis as typeof globalThis & {
   __zrPipelineRefreshers?: WeakMap<object, PipelineRefresher>;
+  __zrPipelineInFlight?: Set<Promise<void>>;
 };
+const inFlight = (hook.__zrPipelineInFlight ??= new Set());
 
 /** Refreshes of `db`'s counts go to `refresher` (undefined: back to this thread). */
 export function setPipelineRefresher(db: Db, refresher: PipelineRefresher | undefined): void {
@@ -90,7 +98,7 @@ export async function pipelineCountsForProducts(
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .where("status", "=", "open")
     .executeTakeFirstOrThrow();
-  if (Number(open.n) * active.length <= (opts.livePairLimit ?? PIPELINE_LIVE_PAIR_LIMIT)) {
+  if (Number(open.n) * active.length <= (opts.livePairLimit ?? livePairLimit())) {
     const live = await countRequestStatesForProducts(
       db,
       active.map((p) => p.id),
