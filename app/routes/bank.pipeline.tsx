@@ -92,7 +92,9 @@ export default function Pipeline() {
             <tbody>
               {rows.map((p) => (
                 <tr key={p.id} data-testid="pipeline-product">
-                  <td>{p.name}</td>
+                  <td>
+                    <Link to={`/bank/products/${p.id}`}>{p.name}</Link>
+                  </td>
                   <td>
                     <ProductStateBadge active={p.active} />
                   </td>

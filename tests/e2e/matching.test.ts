@@ -98,7 +98,7 @@ test("the demo bank officer sees its pipeline and publishes a product", async ({
   const best = counts.map(Number).reduce((b, n, i, all) => (n > all[b] ? i : b), 0);
   expect(Number(counts[best])).toBeGreaterThan(0);
 
-  await page.getByTestId("pipeline-product").nth(best).getByRole("link").click();
+  await page.getByTestId("pipeline-product").nth(best).getByRole("link", { name: "查看" }).click();
   await page.getByTestId("pipeline-table").waitFor();
   const rows = page.getByTestId("pipeline-row");
   expect(await rows.count()).toBe(Math.min(20, Number(counts[best])));
