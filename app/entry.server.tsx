@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
@@ -8,6 +7,7 @@ import { detectLocale, LOCALE_COOKIE } from "./utils/i18n";
 import { RequestLocaleProvider } from "./utils/locale-context";
 import { NonceProvider } from "./utils/nonce";
 import { readCookie } from "./utils/session.server";
+import { reactHtmlStream } from "./utils/react-stream.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -41,7 +41,7 @@ export default function handleRequest(
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = reactHtmlStream();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
             new Response(createReadableStreamFromReadable(body), {
