@@ -32,6 +32,7 @@ export interface Database {
   application_assets: ApplicationAssetsTable;
   pledge_locks: PledgeLocksTable;
   pipeline_counts: PipelineCountsTable;
+  review_snapshots: ReviewSnapshotsTable;
   application_comments: ApplicationCommentsTable;
   notifications: NotificationsTable;
   ledger_entries: LedgerEntriesTable;
@@ -531,6 +532,20 @@ export interface PipelineCountsTable {
   ready: Generated<number>;
   needs_appraisal: Generated<number>;
   near_miss: Generated<number>;
+  computed_at: string | null;
+  compute_ms: number | null;
+  refresh_started_at: string | null;
+}
+
+/** The alliance review's stored figures (migration 020r, decision 025). */
+export interface ReviewSnapshotsTable {
+  /** sha256 of the scope and the canonical filters. */
+  snapshot_key: string;
+  /** "all", or "bank:<id>" for a bank officer's view. */
+  scope: string;
+  filters_json: string;
+  figures_json: string | null;
+  data_version: string | null;
   computed_at: string | null;
   compute_ms: number | null;
   refresh_started_at: string | null;

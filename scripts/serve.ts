@@ -7,6 +7,7 @@ import {
   setPipelineRefresher,
   workerPipelineRefresher,
 } from "../app/models/matching/pipeline-counts.server";
+import { setReviewRefresher, workerReviewRefresher } from "../app/models/review-snapshots.server";
 import { createApp, loadBuild } from "./server";
 
 /** Serves the built app; resolves once listening. */
@@ -16,12 +17,11 @@ export async function serve(port = getEnv().PORT, host = "0.0.0.0"): Promise<Ser
   // The daily servicing checks run inside the app (docs/domain.md#collateral-monitoring).
   const scheduler =
     process.env.ZR_NO_SCHEDULER === "1" ? null : startServicingScheduler(getDbHandle().db);
-  // The pipeline's background counts run on a worker thread, off the thread answering requests
-  // (decision 024).
-  setPipelineRefresher(
-    getDbHandle().db,
-    workerPipelineRefresher(process.env.DATABASE_URL || undefined, process.env.DATA_DIR),
-  );
+  // The pipeline's counts and the review's figures are refreshed on a background thread, off the
+  // thread answering requests (decisions 024 and 025).
+  const target = [process.env.DATABASE_URL || undefined, process.env.DATA_DIR] as const;
+  setPipelineRefresher(getDbHandle().db, workerPipelineRefresher(...target));
+  setReviewRefresher(getDbHandle().db, workerReviewRefresher(...target));
   return new Promise((resolve) => {
     const server = app.listen(port, host, () => resolve(server));
     server.on("close", () => scheduler?.stop());

@@ -105,7 +105,11 @@ export function reviewNotFound(): UserFacingError {
 }
 
 /** Refuses what a viewer may not ask for, before anything is read. */
-async function checkFilters(db: Db, viewer: ReviewViewer, f: ReviewFilters): Promise<void> {
+export async function checkReviewFilters(
+  db: Db,
+  viewer: ReviewViewer,
+  f: ReviewFilters,
+): Promise<void> {
   if (f.from > f.to) throw new UserFacingError("alliance:errors.periodOrder", {}, "to");
   if (f.bank === null) return;
   if (isOfficer(viewer)) {
@@ -406,7 +410,7 @@ export async function getReview(
   viewer: ReviewViewer,
   filters: ReviewFilters,
 ): Promise<Review> {
-  await checkFilters(db, viewer, filters);
+  await checkReviewFilters(db, viewer, filters);
   const b = periodBounds(filters);
   // Independent reads: on MySQL/MariaDB they run side by side on the pool's connections.
   const [groups, durations, pledged, support, reach, names] = await Promise.all([
@@ -537,7 +541,7 @@ export async function getReviewFromRows(
   viewer: ReviewViewer,
   filters: ReviewFilters,
 ): Promise<Review> {
-  await checkFilters(db, viewer, filters);
+  await checkReviewFilters(db, viewer, filters);
   const b = periodBounds(filters);
   const opts = { ownRowsOnly: false };
   const [applications, requests, assets, names, cohortApplications] = await Promise.all([
@@ -695,7 +699,7 @@ export async function getDrillDown(
   page: number | null,
   locale: string,
 ): Promise<DrillDown & DrillPage> {
-  await checkFilters(db, viewer, filters);
+  await checkReviewFilters(db, viewer, filters);
   // A bank officer never lists another bank's applications, not even as "the others".
   if (isOfficer(viewer) && filters.bank === OTHER_BANKS) throw reviewNotFound();
   const b = periodBounds(filters);

@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { describeDuration, type DrillStage } from "../domain/analytics";
@@ -7,7 +7,8 @@ import { FIRM_FLAGS, INDUSTRY_SECTIONS, industryName } from "../domain/industry"
 import { IP_TYPES, ipTypeLabel } from "../domain/ip";
 import { formatBp, formatMoney } from "../domain/money";
 import { regionName } from "../domain/regions";
-import { getReview } from "../models/alliance.server";
+import { formatInstant } from "../domain/dates";
+import { reviewForViewer } from "../models/review-snapshots.server";
 import {
   riskFiguresForBankOfficer,
   riskFiguresForPage,
@@ -35,13 +36,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await authorize(request, "review.view");
   const q = parseReviewQuery(new URL(request.url).searchParams, todayInChina());
   try {
-    const [review, risk] = await Promise.all([
-      withDb(getReview, { role: user.role, orgId: user.org_id }, q.filters),
+    const [view, risk] = await Promise.all([
+      withDb(reviewForViewer, { role: user.role, orgId: user.org_id }, q.filters),
       withDb(getCurrentRiskFigures),
     ]);
     // The figures are the public report's; their loan-level rows only for who may see those.
     return {
-      review,
+      review: view.review,
+      // Stored figures say when they were computed (decision 025); live ones need not.
+      asOf: view.live ? null : view.computedAt,
+      refreshing: view.refreshing,
       errors: q.errors,
       // A bank officer sees other banks' products only combined, like the review's other tables.
       risk: riskFiguresForPage(
@@ -72,7 +76,8 @@ const FLAG_LABEL: Record<(typeof FIRM_FLAGS)[number], string> = {
 type Extra = Parameters<typeof reviewSearch>[1];
 
 export default function AllianceReview() {
-  const { review, errors, risk, riskDrillable } = useLoaderData<typeof loader>();
+  const { review, asOf, refreshing, errors, risk, riskDrillable } = useLoaderData<typeof loader>();
+  const location = useLocation();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const f = review.filters as ReviewFilters;
@@ -104,6 +109,18 @@ export default function AllianceReview() {
       <div>
         <h1>{t("alliance:review.title")}</h1>
         <p className="muted">{t("alliance:review.intro")}</p>
+        {asOf !== null ? (
+          <p className="muted" data-testid="review-as-of">
+            {t("alliance:review.asOf", { at: formatInstant(asOf, "second") })}
+            {refreshing ? (
+              <>
+                {" "}
+                {t("alliance:review.refreshing")}{" "}
+                <Link to={location.pathname + location.search}>{t("alliance:review.reload")}</Link>
+              </>
+            ) : null}
+          </p>
+        ) : null}
         {officer ? (
           <p className="notice" data-testid="officer-note">
             {t("alliance:review.officerNote")}

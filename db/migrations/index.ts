@@ -18,6 +18,7 @@ import * as m016e from "./2026_12_06_016e_repayment_principal_days";
 import * as m017e from "./2026_12_07_017e_application_support";
 import * as m018e from "./2026_12_07_018e_disbursement_after_reversal";
 import * as m019p from "./2026_12_07_019p_pipeline_counts";
+import * as m020r from "./2026_12_07_020r_review_snapshots";
 
 /**
  * The ordered list of migrations. Listed statically (not read from the file system) so the same
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_07_017e_application_support": m017e,
   "2026_12_07_018e_disbursement_after_reversal": m018e,
   "2026_12_07_019p_pipeline_counts": m019p,
+  "2026_12_07_020r_review_snapshots": m020r,
 };

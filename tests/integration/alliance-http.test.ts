@@ -155,6 +155,30 @@ describe("alliance review and report over HTTP", () => {
     expect(alliancePage.text).toContain("测试银行Y");
   });
 
+  it("serves stored figures above the live limit, with their time, the same as live (decision 025)", async () => {
+    // The page without its scripts (they carry the loader data, with the time) and the time line.
+    const figures = (html: string) =>
+      html
+        .replace(/<script[\s\S]*?<\/script>/g, "")
+        .replace(/<p class="muted" data-testid="review-as-of">[\s\S]*?<\/p>/, "");
+    for (const actor of ["alliance", "bankX"] as const) {
+      const live = await get(actor, `/alliance/review?${PERIOD}`);
+      expect(live.text).not.toContain('data-testid="review-as-of"');
+      // Every byte as rendered: no NUL padding from the renderer (app/utils/react-stream.server.ts).
+      expect(live.text).not.toContain("\u0000");
+      process.env.ZR_REVIEW_LIVE_DEALS = "0";
+      try {
+        const stored = await get(actor, `/alliance/review?${PERIOD}`);
+        expect(stored.res.status).toBe(200);
+        expect(stored.text).toMatch(/统计于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）/);
+        expect(stored.text).not.toContain("正在更新");
+        expect(figures(stored.text)).toBe(figures(live.text));
+      } finally {
+        delete process.env.ZR_REVIEW_LIVE_DEALS;
+      }
+    }
+  });
+
   it("gives a bank officer only their own bank's rows", async () => {
     const own = `bank=${actors.bankX.orgId}`;
     const { rows, headers, text } = await csv(

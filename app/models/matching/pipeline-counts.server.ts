@@ -1,6 +1,5 @@
-import { Worker } from "node:worker_threads";
 import type { Db } from "../../utils/db.server";
-import type { RefreshDone, RefreshJob, RefreshWorkerData } from "./pipeline-worker";
+import { backgroundThread } from "../background/thread.server";
 import { fromDbInstant, nowInstant, toDbInstant, currentTime } from "../../utils/time";
 import { countRequestStatesForProducts, type BankState } from "./bank.server";
 import { assertToday, isMysql } from "./load.server";
@@ -251,43 +250,13 @@ export async function refreshPipelineCounts(
 }
 
 /**
- * A refresher on a worker thread (pipeline-worker.ts) with its own connection to the database at
- * `url` (a DATABASE_URL; unset: the default file under `dataDir`), started on first use and
- * restarted if it dies. The thread loads the TypeScript source through tsx (a dependency: `npm
- * start` runs on it) and does not keep the process alive.
+ * A refresher on the background thread (../background/worker.ts) with its own connection to the
+ * database at `url` (a DATABASE_URL; unset: the default file under `dataDir`).
  */
 export function workerPipelineRefresher(
   url: string | undefined,
   dataDir?: string,
 ): PipelineRefresher {
-  let worker: Worker | null = null;
-  let next = 0;
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  const start = () => {
-    const w = new Worker(new URL("./pipeline-worker.mjs", import.meta.url), {
-      workerData: { url, dataDir } satisfies RefreshWorkerData,
-    });
-    w.unref();
-    w.on("message", (m: RefreshDone) => {
-      const p = pending.get(m.job);
-      pending.delete(m.job);
-      if (m.ok) p?.resolve();
-      else p?.reject(new Error(m.error));
-    });
-    const fail = (e: Error) => {
-      worker = null;
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    };
-    w.on("error", fail);
-    w.on("exit", (code) => fail(new Error(`pipeline worker exited (${code})`)));
-    return w;
-  };
-  return (ids, today) =>
-    new Promise<void>((resolve, reject) => {
-      worker ??= start();
-      const job = ++next;
-      pending.set(job, { resolve, reject });
-      worker.postMessage({ job, ids, today } satisfies RefreshJob);
-    });
+  const thread = backgroundThread(url, dataDir);
+  return (ids, today) => thread.run({ kind: "pipeline", ids: [...ids], today });
 }
