@@ -615,7 +615,8 @@ describe("the deal workflow on the models", () => {
         updateAsset(t.db, w.firmA, asset, before.version, record.value),
         "assets:errors.pledged",
       );
-      // The bank releases the pledge: locks and guard let go together.
+      // The bank releases the pledge: locks and guard let go together, and the firm hears of it.
+      const unread = await countUnread(t.db, w.firmA.userId);
       await releaseDefaultedPledge(t.db, {
         applicationId: id,
         reason: "质押专利已经法院拍卖处置",
@@ -624,6 +625,16 @@ describe("the deal workflow on the models", () => {
         bankOrgId: w.bankX.orgId,
       });
       expect(await locksOf(id)).toEqual([]);
+      expect(await countUnread(t.db, w.firmA.userId)).toBe(unread + 1);
+      const note = await t.db
+        .selectFrom("notifications")
+        .select(["kind", "params_json", "link"])
+        .where("user_id", "=", w.firmA.userId)
+        .orderBy("id", "desc")
+        .executeTakeFirstOrThrow();
+      expect(note.kind).toBe("pledge_release");
+      expect(JSON.parse(note.params_json)).toEqual({ id, count: 1 });
+      expect(note.link).toContain(String(id));
       expect(await findEncumbrance(t.db, asset)).toEqual({ pledgedBy: null, applications: [] });
       await updateAsset(t.db, w.firmA, asset, before.version, record.value);
       expect((await getAsset(t.db, w.firmA.orgId, asset))!.number).toBe(record.value.number);

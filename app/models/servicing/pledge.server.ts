@@ -4,6 +4,8 @@ import { writeAudit } from "../audit.server";
 import { UserFacingError } from "../errors";
 import { runApplicationTransaction, type Executor } from "../ledger.server";
 import { holdApplicationRow, lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
+import { notifyOrganisation } from "../notification.server";
+import { linkFor } from "../application/shared.server";
 
 /**
  * The pledge of a defaulted loan (docs/domain.md#pledge-locks, decision 022): recording the
@@ -35,7 +37,7 @@ export async function getPledgeHold(
 /**
  * Releases a defaulted loan's pledge on the bank's word, with a reason: deletes the lock rows (so
  * the firm may pledge the assets again, renumber or delete them) and writes the audit row
- * `loan.pledge_release`. Refused unless the loan is defaulted, while its IP is listed for disposal,
+ * `loan.pledge_release`, and notifies the firm. Refused unless the loan is defaulted, while its IP is listed for disposal,
  * and once the pledge is gone (pledgeReleaseRefusal). The application row is held first, so a
  * disposal listing of the same loan (which refuses a released pledge) waits for it or it for that.
  */
@@ -57,7 +59,7 @@ export async function releaseDefaultedPledge(
     await holdApplicationRow(trx, input.applicationId);
     const app = await trx
       .selectFrom("applications")
-      .select(["id", "state", "bank_org_id"])
+      .select(["id", "state", "bank_org_id", "firm_org_id"])
       .where("id", "=", input.applicationId)
       .executeTakeFirst();
     if (!app || app.bank_org_id !== input.bankOrgId) {
@@ -84,6 +86,12 @@ export async function releaseDefaultedPledge(
       entityId: input.applicationId,
       reason,
       detail: { via: "bank", releasedAssetIds },
+    });
+    // The firm learns its IP is free to pledge again, in the same transaction as the release.
+    await notifyOrganisation(trx, app.firm_org_id, {
+      kind: "pledge_release",
+      params: { id: app.id, count: releasedAssetIds.length },
+      link: linkFor("firm", app.id),
     });
     return { releasedAssetIds };
   });
