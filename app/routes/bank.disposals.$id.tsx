@@ -1,4 +1,10 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
@@ -19,14 +25,18 @@ import { distributeRecovery } from "../domain/risk-sharing/recovery";
 import type { SplitFen } from "../domain/risk-sharing/shares";
 import { UserFacingError } from "../models/errors";
 import { RiskRefusal } from "../models/risk-sharing/common.server";
-import { getBankDisposal, recordProceeds } from "../models/risk-sharing/disposals.server";
+import {
+  getBankDisposal,
+  recordProceeds,
+  withdrawDisposal,
+} from "../models/risk-sharing/disposals.server";
 import { withDb } from "../models/with-db.server";
 import { notFound, parseId, refusal } from "../utils/application-routes.server";
 import { getServerT } from "../utils/i18n.server";
 import { translateMessage } from "../utils/messages";
 import { pageTitle } from "../utils/meta";
 import { authorize } from "../utils/permissions.server";
-import { proceedsSchema } from "../utils/risk-schemas";
+import { proceedsSchema, withdrawDisposalSchema } from "../utils/risk-schemas";
 import type { SessionUser } from "../utils/session.server";
 import { todayInChina } from "../utils/time";
 
@@ -54,6 +64,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
  * permission, which a role the admin requires two-factor for may use only once enrolled.
  */
 export async function action({ request, params }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  if (formData.get("intent") === "withdraw") return withdraw(request, parseId(params.id), formData);
   const user = await authorize(request, "disposal.recordProceeds");
   const id = parseId(params.id);
   const { t, locale } = getServerT(request);
@@ -63,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     listedDate: disposal.listedDate,
     today: todayInChina(),
   });
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") {
     return Response.json({ result: submission.reply() }, { status: 400 });
   }
@@ -96,6 +108,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** 撤回挂牌: moves no money, so the disposal's own permission (not recordProceeds') suffices. */
+async function withdraw(request: Request, id: number, formData: FormData) {
+  const user = await authorize(request, "disposal.manage");
+  const { t, locale } = getServerT(request);
+  await disposalOr404(user, id);
+  const submission = parseWithZod(formData, { schema: withdrawDisposalSchema(t) });
+  if (submission.status !== "success") {
+    return Response.json({ intent: "withdraw", result: submission.reply() }, { status: 400 });
+  }
+  try {
+    await withDb(withdrawDisposal, actorOf(user), {
+      disposalId: id,
+      reason: submission.value.reason,
+    });
+    return redirect(`/bank/disposals/${id}`);
+  } catch (e) {
+    if (e instanceof RiskRefusal) {
+      return Response.json(
+        {
+          intent: "withdraw",
+          result: submission.reply({
+            formErrors: e.messages.map((m) => translateMessage(t, m, locale)),
+          }),
+        },
+        { status: 400 },
+      );
+    }
+    return refusal(e, submission, t, locale, { intent: "withdraw" }, {});
+  }
+}
+
 export const meta: MetaFunction = ({ params, matches }) =>
   pageTitle(matches, "risk:bankDisposals.number", { id: params.id ?? "" });
 
@@ -110,7 +153,8 @@ export default function BankDisposal() {
     today,
     key,
   } = useLoaderData<typeof loader>();
-  const actionData = useActionData<{ result: SubmissionResult<string[]> }>();
+  const actionData = useActionData<{ intent?: string; result: SubmissionResult<string[]> }>();
+  const withdrawing = actionData?.intent === "withdraw";
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -121,9 +165,19 @@ export default function BankDisposal() {
     z.output<typeof schema>
   >({
     id: `proceeds-${d.id}`,
-    lastResult: actionData?.result,
+    lastResult: withdrawing ? undefined : actionData?.result,
     defaultValue: { soldDate: today },
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: "onSubmit",
+  });
+  const withdrawSchema = withdrawDisposalSchema(t);
+  const [withdrawForm, withdrawFields] = useForm<
+    { intent: string; reason: string; confirm: string },
+    z.output<typeof withdrawSchema>
+  >({
+    id: `withdraw-${d.id}`,
+    lastResult: withdrawing ? actionData?.result : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: withdrawSchema }),
     shouldValidate: "onSubmit",
   });
   // The live preview: the same split recordProceeds will write, from the typed amount.
@@ -297,6 +351,45 @@ export default function BankDisposal() {
             </button>
           </Form>
         </section>
+      ) : null}
+
+      {d.state === "listed" ? (
+        <section className="card stack" data-testid="withdraw-disposal">
+          <h2>{t("risk:bankDisposals.withdrawTitle")}</h2>
+          <p className="muted">{t("risk:bankDisposals.withdrawIntro")}</p>
+          <Form method="post" className="stack" {...getFormProps(withdrawForm)}>
+            <FormErrors errors={withdrawForm.errors} />
+            <input type="hidden" name="intent" value="withdraw" />
+            <Field
+              id={withdrawFields.reason.id}
+              label={t("risk:bankDisposals.withdrawReason")}
+              errors={withdrawFields.reason.errors}
+            >
+              <textarea
+                {...getTextareaProps(withdrawFields.reason)}
+                rows={2}
+                data-testid="withdraw-reason"
+              />
+            </Field>
+            <ConfirmBox
+              id="withdraw-confirm"
+              label={t("risk:bankDisposals.withdrawConfirm")}
+              errors={withdrawFields.confirm.errors}
+            />
+            <button type="submit" className="button button-danger" disabled={busy}>
+              {t("risk:bankDisposals.withdrawSubmit")}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {d.state === "withdrawn" ? (
+        <p className="notice" role="status" data-testid="disposal-withdrawn">
+          {t("risk:bankDisposals.withdrawnNote")}{" "}
+          <Link to={`/bank/loans/${d.applicationId}`}>
+            {t("risk:bankDisposals.loan", { id: d.applicationId })}
+          </Link>
+        </p>
       ) : null}
     </div>
   );

@@ -265,3 +265,16 @@ export function proceedsSchema(
       );
     });
 }
+
+/** 撤回挂牌 on the bank's disposal page: a reason (audited) and the confirmation box. */
+export function withdrawDisposalSchema(t: TFunction) {
+  return z.object({
+    intent: z.literal("withdraw"),
+    reason: z
+      .string({ required_error: t("risk:errors.withdrawReason") })
+      .trim()
+      .min(4, t("risk:errors.withdrawReason"))
+      .max(1000, t("applications:errors.reasonTooLong")),
+    confirm: confirmed(t),
+  });
+}

@@ -10,7 +10,11 @@ import { getApplicationRow } from "../../app/models/application.server";
 import { assertAssetUnencumbered, findEncumbrance } from "../../app/models/asset.server";
 import { UserFacingError } from "../../app/models/errors";
 import type { RiskActor } from "../../app/models/risk-sharing/common.server";
-import { listForDisposal, recordProceeds } from "../../app/models/risk-sharing/disposals.server";
+import {
+  listForDisposal,
+  recordProceeds,
+  withdrawDisposal,
+} from "../../app/models/risk-sharing/disposals.server";
 import {
   recordLoanDefault,
   reverseRepayment,
@@ -226,6 +230,78 @@ describe(`a defaulted loan's pledge on ${process.env.TEST_DB ?? "sqlite"}`, () =
         expect(keyOf(released.reason)).toBe("servicing:refusals.releaseWhileListed");
       }
     }
+  });
+
+  it("withdrawing a listing keeps the pledge, with a reason, audited, once; the loan may be listed again", async () => {
+    const { id, assets } = await defaultedLoan();
+    const disposalId = await listing(id);
+    const withdraw = (actor: RiskActor, reason = "买方放弃受让，撤回挂牌") =>
+      withdrawDisposal(t.db, actor, { disposalId, reason });
+    const row = () =>
+      t.db
+        .selectFrom("disposals")
+        .select(["state", "live_key", "closed_at", "version"])
+        .where("id", "=", disposalId)
+        .executeTakeFirstOrThrow();
+    const before = await row();
+
+    // Another bank: 404; no reason: refused; neither changes anything.
+    const other = await refusal(
+      withdraw({ userId: w.bankY.userId, orgId: w.bankY.orgId, role: "bank_officer" }),
+    );
+    expect(other.status).toBe(404);
+    expect(keyOf(await refusal(withdraw(bank, " 无 ")))).toBe("risk:errors.withdrawReason");
+    expect(await row()).toEqual(before);
+
+    await withdraw(bank);
+    expect(await row()).toMatchObject({ state: "withdrawn", live_key: null, version: 2 });
+    expect((await row()).closed_at).not.toBeNull();
+    expect(await locksOf(id)).toEqual(assets);
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("entity_type", "=", "disposal")
+      .where("entity_id", "=", String(disposalId))
+      .where("action", "=", "disposal.withdraw")
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      actor_user_id: w.bankX.userId,
+      from_state: "listed",
+      to_state: "withdrawn",
+      reason: "买方放弃受让，撤回挂牌",
+    });
+
+    // Once only, and a withdrawn listing records no sale.
+    expect(keyOf(await refusal(withdraw(bank)))).toBe("risk:errors.notListed");
+    const sale = await refusal(
+      recordProceeds(t.db, bank, {
+        disposalId,
+        proceedsFen: 30 * WAN,
+        buyerName: "丙科技有限公司",
+        soldDate: today,
+        idempotencyKey: `sale-withdrawn-${disposalId}`,
+      }),
+    );
+    expect(sale.key).toBe("risk:errors.notListed");
+    expect(await locksOf(id)).toEqual(assets);
+
+    // The pledge stands: the loan can be listed again (and a sold listing cannot be withdrawn).
+    const again = await listing(id);
+    expect(again).not.toBe(disposalId);
+    await recordProceeds(t.db, bank, {
+      disposalId: again,
+      proceedsFen: 30 * WAN,
+      buyerName: "丙科技有限公司",
+      soldDate: today,
+      idempotencyKey: `sale-${again}`,
+    });
+    expect(
+      keyOf(
+        await refusal(withdrawDisposal(t.db, bank, { disposalId: again, reason: "成交后撤回" })),
+      ),
+    ).toBe("risk:errors.notListed");
+    expect(await locksOf(id)).toEqual([]);
   });
 
   describe("a reversed repayment that reopens a repaid loan", () => {

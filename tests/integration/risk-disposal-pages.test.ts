@@ -279,6 +279,71 @@ describe(`disposal pages (${testDbKind()})`, () => {
     expect((await get("alliance", `/bank/disposals/${disposalId}`)).status).toBe(403);
   });
 
+  it("withdraws a listing with a reason and confirmation, keeping the pledge; the IP is listed again", async () => {
+    const path = `/bank/disposals/${disposalId}`;
+    const page = await (await get("bankX", path)).text();
+    expect(page).toContain('data-testid="withdraw-disposal"');
+    expect(page).toContain("撤回挂牌");
+    const withdraw = (over: Record<string, string> = {}) => ({
+      intent: "withdraw",
+      reason: "挂牌价与市场不符，重新评估后再挂牌",
+      confirm: "on",
+      ...over,
+    });
+    // Bad input is refused next to its field, another bank is told it does not exist, and a
+    // pool manager has no such permission: nothing changes.
+    const audit = await countRows(t.db, "audit_log");
+    const noReason = await post("bankX", path, withdraw({ reason: "无" }));
+    expect(noReason.status).toBe(400);
+    expect(await noReason.text()).toContain("请填写撤回挂牌的原因");
+    const { confirm: _confirm, ...unconfirmed } = withdraw();
+    expect((await post("bankX", path, unconfirmed)).status).toBe(400);
+    expect((await post("bankY", path, withdraw())).status).toBe(404);
+    expect((await post("alliance", path, withdraw())).status).toBe(403);
+    expect(await countRows(t.db, "audit_log")).toBe(audit);
+    expect(
+      (
+        await t.db
+          .selectFrom("disposals")
+          .select("state")
+          .where("id", "=", disposalId)
+          .executeTakeFirstOrThrow()
+      ).state,
+    ).toBe("listed");
+
+    const res = await post("bankX", path, withdraw());
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(path);
+    const after = await (await get("bankX", path)).text();
+    expect(after).toContain("已撤回");
+    expect(after).toContain('data-testid="disposal-withdrawn"');
+    expect(after).not.toContain('data-testid="record-proceeds"');
+    expect((await get("anonymous", `/disposals/${disposalId}`)).status).toBe(404);
+    // A second post finds it closed.
+    const again = await post("bankX", path, withdraw());
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("该处置项目已结束");
+    // The pledge stands, so the loan can be listed again: the tests below sell that listing.
+    expect(await countRows(t.db, "pledge_locks")).toBe(1);
+    const relisted = await post(
+      "bankX",
+      `/bank/loans/${loanId}/dispose`,
+      listing({ appraisal: "120万" }),
+    );
+    expect(relisted.status).toBe(302);
+    const next = Number(
+      /\/bank\/disposals\/(\d+)$/.exec(relisted.headers.get("location") ?? "")?.[1],
+    );
+    expect(next).toBeGreaterThan(disposalId);
+    // The interest registered on the withdrawn listing stays with it; register it on the new one.
+    await post("anonymous", `/disposals/${next}`, {
+      name: "丙科技有限公司",
+      contact: "0472-1234567",
+      message: "有意受让，请联系",
+    });
+    disposalId = next;
+  });
+
   it("refuses bad proceeds next to their field, writing nothing", async () => {
     const audit = await countRows(t.db, "audit_log");
     const path = `/bank/disposals/${disposalId}`;

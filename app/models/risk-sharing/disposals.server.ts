@@ -35,8 +35,8 @@ export interface DisposalInput {
  * Lists a defaulted loan's pledged IP, while its pledge stands (the default keeps the locks; a
  * released pledge is refused). One live disposal a loan: a second listing is refused in the
  * transaction, and disposals.live_key's unique index refuses the one that loses a race.
- * Withdrawing a listing (state `withdrawn`, live_key NULL) would leave the pledge as it is: the
- * bank may list again or release it.
+ * Withdrawing a listing (withdrawDisposal: state `withdrawn`, live_key NULL) leaves the pledge as
+ * it is: the bank may list again or release it.
  */
 export async function listForDisposal(
   db: Db,
@@ -437,6 +437,56 @@ export async function recordProceeds(
     }),
   );
   return { parts: result, replayed };
+}
+
+/**
+ * Withdraws a listing (撤回挂牌): the deal fell through, the asking terms were wrong, the IP will be
+ * sold off the platform. The disposal ends as `withdrawn` (live_key NULL, so the loan may be
+ * listed again) and leaves the pledge as it is: the bank may list again or release it. Only a
+ * listed disposal of the actor's own bank, with a reason (audited as `disposal.withdraw`); the
+ * parties that registered interest stay on record. Checked against the listed state in the UPDATE
+ * itself, so a sale recorded meanwhile wins and the withdrawal is refused.
+ */
+export async function withdrawDisposal(
+  db: Db,
+  actor: RiskActor,
+  input: { disposalId: number; reason: string },
+): Promise<void> {
+  const reason = input.reason.trim();
+  await runApplicationTransaction(db, async (trx) => {
+    const d = await trx
+      .selectFrom("disposals")
+      .select(["id", "application_id", "bank_org_id", "state"])
+      .where("id", "=", input.disposalId)
+      .executeTakeFirst();
+    if (!d || actor.role !== "bank_officer" || d.bank_org_id !== actor.orgId) notFoundRefusal();
+    if (reason.length < 4) throw new RiskRefusal([message("risk:errors.withdrawReason")]);
+    // Serialised with the loan's other pledge changes (release, a second listing, the sale).
+    await holdApplicationRow(trx, d.application_id);
+    const upd = await trx
+      .updateTable("disposals")
+      .set((eb) => ({
+        state: "withdrawn",
+        live_key: null,
+        closed_at: nowInstant(),
+        version: eb("version", "+", 1),
+      }))
+      .where("id", "=", d.id)
+      .where("state", "=", "listed")
+      .executeTakeFirst();
+    if (upd.numUpdatedRows === 0n) throw new ConflictError("risk:errors.notListed");
+    await writeAudit(trx, {
+      actorUserId: actor.userId,
+      orgId: actor.orgId,
+      action: "disposal.withdraw",
+      entityType: "disposal",
+      entityId: d.id,
+      fromState: "listed",
+      toState: "withdrawn",
+      reason,
+      detail: { applicationId: d.application_id },
+    });
+  });
 }
 
 /** The bank's own disposals, newest first, with how many parties registered interest. */
