@@ -1,10 +1,4 @@
-import {
-  getFormProps,
-  getTextareaProps,
-  useForm,
-  type FieldMetadata,
-  type SubmissionResult,
-} from "@conform-to/react";
+import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, Link } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -65,35 +59,6 @@ export function ConfirmBox({
         </div>
       ) : null}
     </div>
-  );
-}
-
-/**
- * The reason a step is taken (it goes to the audit trail) and the box confirming it: the pair every
- * irreversible or money-moving form asks for (withdraw, reject, default, reverse, release…).
- */
-export function ReasonAndConfirm<R, C, S extends Record<string, unknown>>({
-  reason,
-  confirm,
-  reasonLabel,
-  confirmId,
-  confirmLabel,
-  reasonTestId,
-}: {
-  reason: FieldMetadata<R, S, string[]>;
-  confirm: FieldMetadata<C, S, string[]>;
-  reasonLabel: string;
-  confirmId: string;
-  confirmLabel: string;
-  reasonTestId?: string;
-}) {
-  return (
-    <>
-      <Field id={reason.id} label={reasonLabel} errors={reason.errors}>
-        <textarea {...getTextareaProps(reason)} rows={2} data-testid={reasonTestId} />
-      </Field>
-      <ConfirmBox id={confirmId} label={confirmLabel} errors={confirm.errors} />
-    </>
   );
 }
 

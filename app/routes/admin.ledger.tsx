@@ -1,4 +1,4 @@
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
@@ -10,8 +10,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { Pager, ReasonAndConfirm } from "../components/applications";
-import { FormErrors } from "../components/Field";
+import { ConfirmBox, Pager } from "../components/applications";
+import { FormErrors, Field } from "../components/Field";
 import { LedgerTable } from "../components/LedgerTable";
 import { formatMoney, formatMoneyExact } from "../domain/money";
 import { reverseLedgerEntry } from "../models/application.server";
@@ -125,12 +125,17 @@ export default function AdminLedger() {
           </p>
           <FormErrors errors={form.errors} />
           <input type="hidden" name="entryId" value={toReverse.id} />
-          <ReasonAndConfirm
-            reason={fields.reason}
-            confirm={fields.confirm}
-            reasonLabel={t("applications:ledger.reverseReason")}
-            confirmId="reverse-confirm"
-            confirmLabel={t("applications:ledger.reverseConfirm")}
+          <Field
+            id={fields.reason.id}
+            label={t("applications:ledger.reverseReason")}
+            errors={fields.reason.errors}
+          >
+            <textarea {...getTextareaProps(fields.reason)} rows={2} />
+          </Field>
+          <ConfirmBox
+            id="reverse-confirm"
+            label={t("applications:ledger.reverseConfirm")}
+            errors={fields.confirm.errors}
           />
           <div style={{ display: "flex", gap: "1rem" }}>
             <button type="submit" className="button button-danger" data-testid="reverse-submit">

@@ -2,6 +2,7 @@ import {
   getFormProps,
   getInputProps,
   getSelectProps,
+  getTextareaProps,
   useForm,
   type SubmissionResult,
 } from "@conform-to/react";
@@ -15,13 +16,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import {
-  ApplicationFacts,
-  ConfirmBox,
-  ReasonAndConfirm,
-  StateBadge,
-  Thread,
-} from "../components/applications";
+import { ApplicationFacts, ConfirmBox, StateBadge, Thread } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import { OwnerFiguresSection } from "../components/ValuationResult";
 import { fenToAmountInput, formatMoney } from "../domain/money";
@@ -478,12 +473,17 @@ export default function BankApplication() {
               <FormErrors errors={defaultForm.errors} />
               <input type="hidden" name="intent" value="default" />
               {version}
-              <ReasonAndConfirm
-                reason={defaultFields.reason}
-                confirm={defaultFields.confirm}
-                reasonLabel={t("applications:forms.defaultReason")}
-                confirmId="default-confirm"
-                confirmLabel={t("applications:forms.defaultConfirm")}
+              <Field
+                id={defaultFields.reason.id}
+                label={t("applications:forms.defaultReason")}
+                errors={defaultFields.reason.errors}
+              >
+                <textarea {...getTextareaProps(defaultFields.reason)} rows={2} />
+              </Field>
+              <ConfirmBox
+                id="default-confirm"
+                label={t("applications:forms.defaultConfirm")}
+                errors={defaultFields.confirm.errors}
               />
               <button
                 type="submit"
@@ -503,12 +503,17 @@ export default function BankApplication() {
               <FormErrors errors={rejectForm.errors} />
               <input type="hidden" name="intent" value="reject" />
               {version}
-              <ReasonAndConfirm
-                reason={rejectFields.reason}
-                confirm={rejectFields.confirm}
-                reasonLabel={t("applications:forms.rejectReason")}
-                confirmId="reject-confirm"
-                confirmLabel={t("applications:forms.rejectConfirm")}
+              <Field
+                id={rejectFields.reason.id}
+                label={t("applications:forms.rejectReason")}
+                errors={rejectFields.reason.errors}
+              >
+                <textarea {...getTextareaProps(rejectFields.reason)} rows={2} />
+              </Field>
+              <ConfirmBox
+                id="reject-confirm"
+                label={t("applications:forms.rejectConfirm")}
+                errors={rejectFields.confirm.errors}
               />
               <button
                 type="submit"

@@ -1,4 +1,10 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
@@ -9,7 +15,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { z } from "zod";
-import { ConfirmBox, ReasonAndConfirm } from "../components/applications";
+import { ConfirmBox } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import { RecoverySplit } from "../components/risk";
 import { formatInstant } from "../domain/dates";
@@ -354,13 +360,21 @@ export default function BankDisposal() {
           <Form method="post" className="stack" {...getFormProps(withdrawForm)}>
             <FormErrors errors={withdrawForm.errors} />
             <input type="hidden" name="intent" value="withdraw" />
-            <ReasonAndConfirm
-              reason={withdrawFields.reason}
-              confirm={withdrawFields.confirm}
-              reasonLabel={t("risk:bankDisposals.withdrawReason")}
-              confirmId="withdraw-confirm"
-              confirmLabel={t("risk:bankDisposals.withdrawConfirm")}
-              reasonTestId="withdraw-reason"
+            <Field
+              id={withdrawFields.reason.id}
+              label={t("risk:bankDisposals.withdrawReason")}
+              errors={withdrawFields.reason.errors}
+            >
+              <textarea
+                {...getTextareaProps(withdrawFields.reason)}
+                rows={2}
+                data-testid="withdraw-reason"
+              />
+            </Field>
+            <ConfirmBox
+              id="withdraw-confirm"
+              label={t("risk:bankDisposals.withdrawConfirm")}
+              errors={withdrawFields.confirm.errors}
             />
             <button type="submit" className="button button-danger" disabled={busy}>
               {t("risk:bankDisposals.withdrawSubmit")}

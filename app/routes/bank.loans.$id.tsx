@@ -16,7 +16,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { ConfirmBox, ReasonAndConfirm } from "../components/applications";
+import { ConfirmBox } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import {
   CollateralSection,
@@ -243,12 +243,17 @@ export default function BankLoan() {
               <Form method="post" className="stack" {...getFormProps(releaseForm)}>
                 <FormErrors errors={releaseForm.errors} />
                 <input type="hidden" name="intent" value="release" />
-                <ReasonAndConfirm
-                  reason={releaseFields.reason}
-                  confirm={releaseFields.confirm}
-                  reasonLabel={t("servicing:page.reason")}
-                  confirmId="release-confirm"
-                  confirmLabel={t("servicing:form.releaseConfirm")}
+                <Field
+                  id={releaseFields.reason.id}
+                  label={t("servicing:page.reason")}
+                  errors={releaseFields.reason.errors}
+                >
+                  <textarea {...getTextareaProps(releaseFields.reason)} rows={2} />
+                </Field>
+                <ConfirmBox
+                  id="release-confirm"
+                  label={t("servicing:form.releaseConfirm")}
+                  errors={releaseFields.confirm.errors}
                 />
                 <button
                   type="submit"
@@ -405,12 +410,17 @@ export default function BankLoan() {
             <Form method="post" className="stack" {...getFormProps(defaultForm)}>
               <FormErrors errors={defaultForm.errors} />
               <input type="hidden" name="intent" value="default" />
-              <ReasonAndConfirm
-                reason={defaultFields.reason}
-                confirm={defaultFields.confirm}
-                reasonLabel={t("servicing:page.reason")}
-                confirmId="default-confirm"
-                confirmLabel={t("servicing:form.defaultConfirm")}
+              <Field
+                id={defaultFields.reason.id}
+                label={t("servicing:page.reason")}
+                errors={defaultFields.reason.errors}
+              >
+                <textarea {...getTextareaProps(defaultFields.reason)} rows={2} />
+              </Field>
+              <ConfirmBox
+                id="default-confirm"
+                label={t("servicing:form.defaultConfirm")}
+                errors={defaultFields.confirm.errors}
               />
               <button
                 type="submit"
@@ -441,12 +451,17 @@ export default function BankLoan() {
                   <FormErrors errors={reverseForm.errors} />
                   <input type="hidden" name="intent" value="reverse" />
                   <input type="hidden" name="entryId" value={e.id} />
-                  <ReasonAndConfirm
-                    reason={reverseFields.reason}
-                    confirm={reverseFields.confirm}
-                    reasonLabel={t("servicing:page.reason")}
-                    confirmId="reverse-confirm"
-                    confirmLabel={t("servicing:form.reverseConfirm")}
+                  <Field
+                    id={reverseFields.reason.id}
+                    label={t("servicing:page.reason")}
+                    errors={reverseFields.reason.errors}
+                  >
+                    <textarea {...getTextareaProps(reverseFields.reason)} rows={2} />
+                  </Field>
+                  <ConfirmBox
+                    id="reverse-confirm"
+                    label={t("servicing:form.reverseConfirm")}
+                    errors={reverseFields.confirm.errors}
                   />
                   <button
                     type="submit"

@@ -1,4 +1,10 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
@@ -11,7 +17,7 @@ import { useTranslation } from "react-i18next";
 import {
   ApplicationFacts,
   AssetPicker,
-  ReasonAndConfirm,
+  ConfirmBox,
   StateBadge,
   Thread,
 } from "../components/applications";
@@ -265,12 +271,17 @@ export default function FirmApplication() {
             <FormErrors errors={withdrawForm.errors} />
             <input type="hidden" name="intent" value="withdraw" />
             <input type="hidden" name="version" value={version} />
-            <ReasonAndConfirm
-              reason={withdrawFields.reason}
-              confirm={withdrawFields.confirm}
-              reasonLabel={t("applications:forms.withdrawReason")}
-              confirmId="withdraw-confirm"
-              confirmLabel={t("applications:forms.withdrawConfirm")}
+            <Field
+              id={withdrawFields.reason.id}
+              label={t("applications:forms.withdrawReason")}
+              errors={withdrawFields.reason.errors}
+            >
+              <textarea {...getTextareaProps(withdrawFields.reason)} rows={2} />
+            </Field>
+            <ConfirmBox
+              id="withdraw-confirm"
+              label={t("applications:forms.withdrawConfirm")}
+              errors={withdrawFields.confirm.errors}
             />
             <button type="submit" className="button button-danger" data-testid="withdraw">
               {t("applications:forms.withdraw")}

@@ -1,4 +1,10 @@
-import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getTextareaProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import {
   redirect,
@@ -8,7 +14,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ConfirmBox, ReasonAndConfirm } from "../components/applications";
+import { ConfirmBox } from "../components/applications";
 import { Field, FormErrors } from "../components/Field";
 import { PayoutSplit } from "../components/risk";
 import { formatMoneyExact } from "../domain/money";
@@ -236,12 +242,17 @@ export default function ClaimPage() {
             <Form method="post" className="stack" {...getFormProps(rejectForm)}>
               <FormErrors errors={rejectForm.errors} />
               <input type="hidden" name="intent" value="reject" />
-              <ReasonAndConfirm
-                reason={rejectFields.reason}
-                confirm={rejectFields.confirm}
-                reasonLabel={t("risk:decide.reason")}
-                confirmId="reject-confirm"
-                confirmLabel={t("risk:decide.confirmReject")}
+              <Field
+                id={rejectFields.reason.id}
+                label={t("risk:decide.reason")}
+                errors={rejectFields.reason.errors}
+              >
+                <textarea {...getTextareaProps(rejectFields.reason)} rows={2} />
+              </Field>
+              <ConfirmBox
+                id="reject-confirm"
+                label={t("risk:decide.confirmReject")}
+                errors={rejectFields.confirm.errors}
               />
               <button type="submit" className="button button-danger" disabled={busy}>
                 {t("risk:decide.reject")}
