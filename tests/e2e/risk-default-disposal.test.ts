@@ -125,6 +125,17 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
 
   // The bank records the default on the loan's page, then files its claim from there.
   await bank.goto(`/bank/loans/${s.loanId}`);
+  // A one-character reason, unconfirmed: the browser says what is wrong next to each field, and
+  // posts nothing.
+  await bank.locator('form:has(input[name="intent"][value="default"]) textarea').fill("逾");
+  await bank.click('[data-testid="record-default"]');
+  await expect
+    .poll(() =>
+      bank
+        .locator('form:has(input[name="intent"][value="default"]) [role=alert]')
+        .allTextContents(),
+    )
+    .toEqual(["请填写原因（至少 2 个字）", "请勾选确认后再提交"]);
   await bank
     .locator('form:has(input[name="intent"][value="default"]) textarea')
     .fill("逾期超过90天");
@@ -214,6 +225,13 @@ test("a covered loan defaults, the pool pays the claim, the bank disposes of the
     formatMoneyExact(1.5 * WAN),
   );
   await fits(bank, "proceeds form with its preview");
+  // Withdrawing the listing asks for a reason and the confirmation, in the browser, before posting.
+  await bank.getByTestId("withdraw-reason").fill("无");
+  await bank.locator('[data-testid="withdraw-disposal"] button[type="submit"]').click();
+  await expect
+    .poll(() => bank.locator("[data-testid=withdraw-disposal] [role=alert]").allTextContents())
+    .toEqual(["请填写撤回挂牌的原因（至少 4 个字）。", "请勾选确认后再提交"]);
+  expect(await bank.getByTestId("disposal-state").textContent()).toBe("挂牌中");
   // Not without the confirmation.
   await bank.locator('[data-testid="record-proceeds"] button[type="submit"]').click();
   await expect
