@@ -138,7 +138,9 @@ export async function reviewForViewer(
   if (row?.figures_json == null || row.computed_at === null) {
     // The first view of this combination: wait for its figures, computed off this thread.
     if (await claimRefresh(db, key, viewer, filters)) {
-      await track(runRefresh(db, key, viewer, filters));
+      await track(runRefresh(db, key, viewer, filters)).catch((e: unknown) => {
+        console.error("alliance review: first computation failed", e);
+      });
       const done = await readRow(db, key);
       if (done?.figures_json != null && done.computed_at !== null) {
         return {
@@ -189,9 +191,22 @@ function runRefresh(
   filters: ReviewFilters,
 ): Promise<void> {
   const refresher = hook.__zrReviewRefreshers?.get(db);
-  return refresher
-    ? refresher(key, viewer, filters)
-    : refreshReviewSnapshot(db, key, viewer, filters);
+  if (!refresher) return refreshReviewSnapshot(db, key, viewer, filters);
+  // A thread that died mid-refresh cannot end its lease: the failure reported here does.
+  return refresher(key, viewer, filters).catch(async (e: unknown) => {
+    await endLease(db, key);
+    throw e;
+  });
+}
+
+/** Ends the refresh lease without storing figures, so the next view retries. */
+function endLease(db: Db, key: string): Promise<unknown> {
+  return db
+    .updateTable("review_snapshots")
+    .set({ refresh_started_at: null })
+    .where("snapshot_key", "=", key)
+    .execute()
+    .catch(() => undefined);
 }
 
 function readRow(db: Db, key: string) {
@@ -267,12 +282,7 @@ export async function refreshReviewSnapshot(
       .where("refresh_started_at", "is", null)
       .execute();
   } catch (e) {
-    await db
-      .updateTable("review_snapshots")
-      .set({ refresh_started_at: null })
-      .where("snapshot_key", "=", key)
-      .execute()
-      .catch(() => undefined);
+    await endLease(db, key);
     throw e;
   }
 }

@@ -173,6 +173,32 @@ describe(`the review's stored figures on ${process.env.TEST_DB ?? "sqlite"}`, ()
     expect(JSON.parse(retaken!.figures_json!)).toEqual(await getReview(t.db, admin, filters()));
   });
 
+  it("computes a first view here when its background computation fails, and retries next view", async () => {
+    const f = filters("region=150300");
+    const errors: unknown[] = [];
+    const logged = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    setReviewRefresher(t.db, () => Promise.reject(new Error("background thread down")));
+    try {
+      const view = await reviewForViewer(t.db, admin, f, STORED);
+      expect(view).toEqual({
+        review: await getReview(t.db, admin, f),
+        live: true,
+        computedAt: null,
+        refreshing: false,
+      });
+      expect(errors).toHaveLength(1);
+    } finally {
+      setReviewRefresher(t.db, undefined);
+      console.error = logged;
+    }
+    // The failed computation left no lease behind: the next view computes and stores the figures.
+    expect((await row(admin, f))!.refresh_started_at).toBeNull();
+    const next = await reviewForViewer(t.db, admin, f, STORED);
+    expect(next).toMatchObject({ live: false, refreshing: false });
+    expect((await row(admin, f))!.figures_json).not.toBeNull();
+  });
+
   it("computes on the background thread with its own connection when the server installs one", async () => {
     setReviewRefresher(t.db, workerReviewRefresher(t.url));
     try {
