@@ -98,24 +98,25 @@ export function reviewSnapshotKey(viewer: ReviewViewer, f: ReviewFilters): strin
 /**
  * What the review reads moves one of these: every state change of a deal, a request, a firm's
  * profile, an organisation or the ledger writes an audit row (the house rule); new deals, requests
- * and ledger entries move their table's largest id as well, audited or not. Four index reads.
+ * and ledger entries move their table's largest id as well, audited or not. Four index reads,
+ * which also tell how many deals there are (the largest application id).
  */
-export async function reviewDataVersion(db: Db): Promise<string> {
+async function readDataState(db: Db): Promise<{ version: string; deals: number }> {
   const max = (table: "audit_log" | "applications" | "financing_requests" | "ledger_entries") =>
     sql<number | null>`(SELECT MAX(id) FROM ${sql.table(table)})`;
   const r = await sql<Record<string, number | string | null>>`SELECT ${max("audit_log")} AS a,
     ${max("applications")} AS d, ${max("financing_requests")} AS q, ${max("ledger_entries")} AS l`
     .execute(db)
     .then((x) => x.rows[0] ?? {});
-  return ["a", "d", "q", "l"].map((k) => String(r[k] ?? 0)).join(".");
+  return {
+    version: ["a", "d", "q", "l"].map((k) => String(r[k] ?? 0)).join("."),
+    deals: Number(r.d ?? 0),
+  };
 }
 
-async function dealCount(db: Db): Promise<number> {
-  const r = await db
-    .selectFrom("applications")
-    .select(sql<number | null>`MAX(id)`.as("n"))
-    .executeTakeFirst();
-  return Number(r?.n ?? 0);
+/** The data version stored figures are compared against (readDataState). */
+export async function reviewDataVersion(db: Db): Promise<string> {
+  return (await readDataState(db)).version;
 }
 
 /**
@@ -128,13 +129,14 @@ export async function reviewForViewer(
   filters: ReviewFilters,
   opts: { liveDealLimit?: number } = {},
 ): Promise<ReviewView> {
-  if ((await dealCount(db)) <= (opts.liveDealLimit ?? liveDealLimit())) {
+  const { version, deals } = await readDataState(db);
+  if (deals <= (opts.liveDealLimit ?? liveDealLimit())) {
     const review = await getReview(db, viewer, filters);
     return { review, live: true, computedAt: null, refreshing: false };
   }
   await checkReviewFilters(db, viewer, filters);
   const key = reviewSnapshotKey(viewer, filters);
-  const [row, version] = await Promise.all([readRow(db, key), reviewDataVersion(db)]);
+  const row = await readRow(db, key);
   if (row?.figures_json == null || row.computed_at === null) {
     // The first view of this combination: wait for its figures, computed off this thread.
     if (await claimRefresh(db, key, viewer, filters)) {
