@@ -9,17 +9,13 @@ import type { ReviewViewer } from "../alliance-figures.server";
  * it), so only code run from source (scripts/serve.ts, tests) starts it.
  */
 
-export type BackgroundJob = { job: number } & (
+/** A job as posted by callers. */
+export type BackgroundJobInput =
   | { kind: "pipeline"; ids: number[]; today: string }
-  | { kind: "review"; key: string; viewer: ReviewViewer; filters: ReviewFilters }
-);
+  | { kind: "review"; key: string; viewer: ReviewViewer; filters: ReviewFilters };
 
-/** A job as posted by callers: the thread numbers it. */
-export type BackgroundJobInput = BackgroundJob extends infer J
-  ? J extends { job: number }
-    ? Omit<J, "job">
-    : never
-  : never;
+/** A job as the thread receives it: numbered, so its answer finds its caller. */
+export type BackgroundJob = BackgroundJobInput & { job: number };
 
 export interface BackgroundThreadData {
   url: string | undefined;
@@ -77,7 +73,7 @@ function startThread(data: BackgroundThreadData): BackgroundThread {
         worker ??= start();
         const job = ++next;
         pending.set(job, { resolve, reject });
-        worker.postMessage({ ...input, job } as BackgroundJob);
+        worker.postMessage({ ...input, job } satisfies BackgroundJob);
       }),
   };
 }
