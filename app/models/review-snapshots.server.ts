@@ -7,6 +7,8 @@ import { checkReviewFilters, getReview, type Review } from "./alliance.server";
 import { isOfficer, type ReviewViewer } from "./alliance-figures.server";
 import { isMysql } from "./matching/load.server";
 import { backgroundThread } from "./background/thread.server";
+import { refreshRegistry } from "./background/refreshes.server";
+import { tuningLimit } from "../utils/env.server";
 
 /**
  * The alliance review's stored figures (decision 025). On a small marketplace getReview's SQL sums
@@ -36,12 +38,7 @@ export const REVIEW_LEASE_MS = 2 * 60_000;
 /** Combinations not computed for this long are dropped by the next refresh. */
 export const REVIEW_KEEP_MS = 7 * 24 * 3600_000;
 
-function liveDealLimit(): number {
-  const v = Number(process.env.ZR_REVIEW_LIVE_DEALS);
-  return process.env.ZR_REVIEW_LIVE_DEALS && Number.isSafeInteger(v) && v >= 0
-    ? v
-    : REVIEW_LIVE_DEAL_LIMIT;
-}
+const liveDealLimit = () => tuningLimit("ZR_REVIEW_LIVE_DEALS", REVIEW_LIVE_DEAL_LIMIT);
 
 /** Runs a refresh somewhere else than the calling thread (the served app: the background thread). */
 export type ReviewRefresher = (
@@ -50,20 +47,14 @@ export type ReviewRefresher = (
   filters: ReviewFilters,
 ) => Promise<void>;
 
-const hook = globalThis as typeof globalThis & {
-  __zrReviewRefreshers?: WeakMap<object, ReviewRefresher>;
-  __zrReviewInFlight?: Set<Promise<void>>;
-};
-const inFlight = (hook.__zrReviewInFlight ??= new Set());
+const refreshes = refreshRegistry<ReviewRefresher>("review");
 
 export function setReviewRefresher(db: Db, refresher: ReviewRefresher | undefined): void {
-  hook.__zrReviewRefreshers ??= new WeakMap();
-  if (refresher) hook.__zrReviewRefreshers.set(db, refresher);
-  else hook.__zrReviewRefreshers.delete(db);
+  refreshes.set(db, refresher);
 }
 
-export async function reviewRefreshesSettled(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+export function reviewRefreshesSettled(): Promise<void> {
+  return refreshes.settled();
 }
 
 /** A refresher on the background thread, with its own connection to the database at `url`. */
@@ -140,7 +131,7 @@ export async function reviewForViewer(
   if (row?.figures_json == null || row.computed_at === null) {
     // The first view of this combination: wait for its figures, computed off this thread.
     if (await claimRefresh(db, key, viewer, filters)) {
-      await track(runRefresh(db, key, viewer, filters)).catch((e: unknown) => {
+      await refreshes.track(runRefresh(db, key, viewer, filters)).catch((e: unknown) => {
         console.error("alliance review: first computation failed", e);
       });
       const done = await readRow(db, key);
@@ -165,7 +156,7 @@ export async function reviewForViewer(
   if (!fresh) {
     refreshing = true;
     if (await claimRefresh(db, key, viewer, filters)) {
-      void track(
+      void refreshes.track(
         runRefresh(db, key, viewer, filters).catch((e: unknown) => {
           console.error("alliance review: refresh failed", e);
         }),
@@ -180,19 +171,13 @@ export async function reviewForViewer(
   };
 }
 
-function track(p: Promise<void>): Promise<void> {
-  inFlight.add(p);
-  void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-  return p;
-}
-
 function runRefresh(
   db: Db,
   key: string,
   viewer: ReviewViewer,
   filters: ReviewFilters,
 ): Promise<void> {
-  const refresher = hook.__zrReviewRefreshers?.get(db);
+  const refresher = refreshes.get(db);
   if (!refresher) return refreshReviewSnapshot(db, key, viewer, filters);
   // A thread that died mid-refresh cannot end its lease: the failure reported here does.
   return refresher(key, viewer, filters).catch(async (e: unknown) => {

@@ -93,6 +93,17 @@ export function getEnv(): Env {
   return cached;
 }
 
+/**
+ * A tuning limit from the environment (a whole number ≥ 0), else `fallback`. Read on every call,
+ * not parsed once with getEnv: a bad value falls back rather than refusing to start, and a test
+ * may change it between requests.
+ */
+export function tuningLimit(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const v = Number(raw);
+  return raw && Number.isSafeInteger(v) && v >= 0 ? v : fallback;
+}
+
 /** Test hook: forget the parsed env so a test can change process.env. */
 export function resetEnvForTests() {
   cached = undefined;

@@ -1,5 +1,7 @@
 import type { Db } from "../../utils/db.server";
 import { backgroundThread } from "../background/thread.server";
+import { refreshRegistry } from "../background/refreshes.server";
+import { tuningLimit } from "../../utils/env.server";
 import { fromDbInstant, nowInstant, toDbInstant, currentTime } from "../../utils/time";
 import { countRequestStatesForProducts, type BankState } from "./bank.server";
 import { assertToday, isMysql } from "./load.server";
@@ -41,12 +43,7 @@ export const PIPELINE_MAX_AGE_MS = 60_000;
  */
 export const PIPELINE_LIVE_PAIR_LIMIT = 20_000;
 /** PIPELINE_LIVE_PAIR_LIMIT, or ZR_PIPELINE_LIVE_PAIRS (a faster machine may judge more live). */
-function livePairLimit(): number {
-  const v = Number(process.env.ZR_PIPELINE_LIVE_PAIRS);
-  return process.env.ZR_PIPELINE_LIVE_PAIRS && Number.isSafeInteger(v) && v >= 0
-    ? v
-    : PIPELINE_LIVE_PAIR_LIMIT;
-}
+const livePairLimit = () => tuningLimit("ZR_PIPELINE_LIVE_PAIRS", PIPELINE_LIVE_PAIR_LIMIT);
 
 /** A refresh that has not finished after this long is presumed dead (crash) and may be retaken. */
 export const PIPELINE_LEASE_MS = 2 * 60_000;
@@ -56,24 +53,15 @@ const ZERO = (): StateCounts => ({ ready: 0, needs_appraisal: 0, near_miss: 0 })
 /** Runs a refresh somewhere else than the calling thread (the served app: a worker thread). */
 export type PipelineRefresher = (ids: number[], today: string) => Promise<void>;
 
-// On globalThis so the server script, the server build and the tests share them (as the database
-// handle itself is shared, app/utils/db.server.ts): the refresher per database handle, and the
-// refreshes started in this process and not yet settled (tests wait on them).
-const hook = globalThis as typeof globalThis & {
-  __zrPipelineRefreshers?: WeakMap<object, PipelineRefresher>;
-  __zrPipelineInFlight?: Set<Promise<void>>;
-};
-const inFlight = (hook.__zrPipelineInFlight ??= new Set());
+const refreshes = refreshRegistry<PipelineRefresher>("pipeline");
 
 /** Refreshes of `db`'s counts go to `refresher` (undefined: back to this thread). */
 export function setPipelineRefresher(db: Db, refresher: PipelineRefresher | undefined): void {
-  hook.__zrPipelineRefreshers ??= new WeakMap();
-  if (refresher) hook.__zrPipelineRefreshers.set(db, refresher);
-  else hook.__zrPipelineRefreshers.delete(db);
+  refreshes.set(db, refresher);
 }
 
-export async function pipelineRefreshesSettled(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+export function pipelineRefreshesSettled(): Promise<void> {
+  return refreshes.settled();
 }
 
 export async function pipelineCountsForProducts(
@@ -156,15 +144,15 @@ export async function pipelineCountsForProducts(
       stale.map((p) => p.id),
     );
     if (claimed.length > 0) {
-      const refresher = hook.__zrPipelineRefreshers?.get(db);
+      const refresher = refreshes.get(db);
       const started = refresher
         ? refresher(claimed, today)
         : refreshPipelineCounts(db, claimed, today);
-      const run = started.catch((e: unknown) => {
-        console.error("pipeline counts: refresh failed", e);
-      });
-      inFlight.add(run);
-      void run.finally(() => inFlight.delete(run));
+      void refreshes.track(
+        started.catch((e: unknown) => {
+          console.error("pipeline counts: refresh failed", e);
+        }),
+      );
     }
   }
   return out;
