@@ -16,11 +16,10 @@ import {
   workerPipelineRefresher,
 } from "../../app/models/matching.server";
 import { setProductActive } from "../../app/models/product.server";
-import { createRequest } from "../../app/models/request.server";
 import { addDays } from "../../app/domain/ip";
 import { currentTime, nowInstant, replayAt, todayInChina } from "../../app/utils/time";
 import { useTestDb } from "../support/db";
-import { addAsset, createDealWorld, type DealWorld } from "../support/applications";
+import { addOpenRequest, createDealWorld, type DealWorld } from "../support/applications";
 
 const today = todayInChina();
 const STORED = { livePairLimit: 0 };
@@ -41,15 +40,7 @@ describe(`pipeline counts on ${process.env.TEST_DB ?? "sqlite"}`, () => {
     const ids = (await products()).filter((p) => p.active).map((p) => p.id);
     return countRequestStatesForProducts(t.db, ids, today);
   };
-  const request = async (amountFen: number) => {
-    const asset = await addAsset(t.db, w.firmA.orgId, { title: `专利 ${amountFen}` });
-    return createRequest(t.db, {
-      firmOrgId: w.firmA.orgId,
-      userId: w.firmA.userId,
-      today,
-      input: { amountFen, termMonths: 12, maxRateBp: 450, purpose: "采购", assetIds: [asset] },
-    });
-  };
+  const request = (amountFen: number) => addOpenRequest(t.db, w, amountFen, today);
   const storedRow = (id: number) =>
     t.db.selectFrom("pipeline_counts").selectAll().where("product_id", "=", id).executeTakeFirst();
 

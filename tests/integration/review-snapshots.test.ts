@@ -19,12 +19,11 @@ import {
   workerReviewRefresher,
 } from "../../app/models/review-snapshots.server";
 import { setProductActive } from "../../app/models/product.server";
-import { createRequest } from "../../app/models/request.server";
 import { UserFacingError } from "../../app/models/errors";
 import { parseReviewQuery, type ReviewFilters } from "../../app/utils/alliance-filters";
 import { currentTime, nowInstant, replayAt, todayInChina } from "../../app/utils/time";
 import { useTestDb } from "../support/db";
-import { addAsset, createDealWorld, type DealWorld } from "../support/applications";
+import { addOpenRequest, createDealWorld, type DealWorld } from "../support/applications";
 
 const today = todayInChina();
 const STORED = { liveDealLimit: -1 };
@@ -36,15 +35,7 @@ describe(`the review's stored figures on ${process.env.TEST_DB ?? "sqlite"}`, ()
   let officer: ReviewViewer;
   const filters = (query = ""): ReviewFilters =>
     parseReviewQuery(new URLSearchParams(query), today).filters;
-  const request = async (amountFen: number) => {
-    const asset = await addAsset(t.db, w.firmA.orgId, { title: `专利 ${amountFen}` });
-    return createRequest(t.db, {
-      firmOrgId: w.firmA.orgId,
-      userId: w.firmA.userId,
-      today,
-      input: { amountFen, termMonths: 12, maxRateBp: 450, purpose: "采购", assetIds: [asset] },
-    });
-  };
+  const request = (amountFen: number) => addOpenRequest(t.db, w, amountFen, today);
   const row = (viewer: ReviewViewer, f: ReviewFilters) =>
     t.db
       .selectFrom("review_snapshots")

@@ -19,6 +19,7 @@ import {
   submitApplication,
 } from "../../app/models/application.server";
 import type { Db } from "../../app/utils/db.server";
+import { createRequest } from "../../app/models/request.server";
 import { nowInstant, todayInChina } from "../../app/utils/time";
 
 export interface Party {
@@ -149,6 +150,17 @@ export async function createDealWorld(db: Db): Promise<DealWorld> {
     productX: await addProduct(db, bankXOrg, w.bankX.userId),
     productY: await addProduct(db, bankYOrg, w.bankY.userId),
   };
+}
+
+/** An open financing request of firm A for `amountFen`, offering one new patent of its own. */
+export async function addOpenRequest(db: Db, w: DealWorld, amountFen: number, today: string) {
+  const asset = await addAsset(db, w.firmA.orgId, { title: `专利 ${amountFen}` });
+  return createRequest(db, {
+    firmOrgId: w.firmA.orgId,
+    userId: w.firmA.userId,
+    today,
+    input: { amountFen, termMonths: 12, maxRateBp: 450, purpose: "采购", assetIds: [asset] },
+  });
 }
 
 export async function addAsset(
