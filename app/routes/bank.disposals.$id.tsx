@@ -124,17 +124,6 @@ async function withdraw(request: Request, id: number, formData: FormData) {
     });
     return redirect(`/bank/disposals/${id}`);
   } catch (e) {
-    if (e instanceof RiskRefusal) {
-      return Response.json(
-        {
-          intent: "withdraw",
-          result: submission.reply({
-            formErrors: e.messages.map((m) => translateMessage(t, m, locale)),
-          }),
-        },
-        { status: 400 },
-      );
-    }
     return refusal(e, submission, t, locale, { intent: "withdraw" }, {});
   }
 }

@@ -13,7 +13,7 @@ import {
 import type { Db } from "../../utils/db.server";
 import { nowInstant, todayInChina } from "../../utils/time";
 import { writeAudit } from "../audit.server";
-import { ConflictError, isUniqueViolation } from "../errors";
+import { ConflictError, isUniqueViolation, UserFacingError } from "../errors";
 import { runApplicationTransaction, type Executor } from "../ledger.server";
 import { holdApplicationRow, lockedAssetIds, releasePledgeLocks } from "../pledge-locks.server";
 import { notFoundRefusal, once, refuseIf, RiskRefusal, type RiskActor } from "./common.server";
@@ -460,7 +460,7 @@ export async function withdrawDisposal(
       .where("id", "=", input.disposalId)
       .executeTakeFirst();
     if (!d || actor.role !== "bank_officer" || d.bank_org_id !== actor.orgId) notFoundRefusal();
-    if (reason.length < 4) throw new RiskRefusal([message("risk:errors.withdrawReason")]);
+    if (reason.length < 4) throw new UserFacingError("risk:errors.withdrawReason", {}, "reason");
     // Serialised with the loan's other pledge changes (release, a second listing, the sale).
     await holdApplicationRow(trx, d.application_id);
     const upd = await trx
