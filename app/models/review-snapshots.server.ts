@@ -64,7 +64,7 @@ export function workerReviewRefresher(url: string | undefined, dataDir?: string)
 }
 
 /** Whose figures: the review differs only between bank officers (their bank) and everyone else. */
-function scopeOf(viewer: ReviewViewer): string {
+function viewerScope(viewer: ReviewViewer): string {
   return isOfficer(viewer) ? `bank:${viewer.orgId}` : "all";
 }
 
@@ -82,7 +82,7 @@ function canonicalFilters(f: ReviewFilters): string {
 
 export function reviewSnapshotKey(viewer: ReviewViewer, f: ReviewFilters): string {
   return createHash("sha256")
-    .update(`${scopeOf(viewer)}\n${canonicalFilters(f)}`)
+    .update(`${viewerScope(viewer)}\n${canonicalFilters(f)}`)
     .digest("hex");
 }
 
@@ -216,7 +216,7 @@ async function claimRefresh(
 ): Promise<boolean> {
   const insert = db.insertInto("review_snapshots").values({
     snapshot_key: key,
-    scope: scopeOf(viewer),
+    scope: viewerScope(viewer),
     filters_json: canonicalFilters(filters),
   });
   await (isMysql(db) ? insert.ignore() : insert.orIgnore()).execute();

@@ -36,9 +36,9 @@ export async function getPledgeHold(
 
 /**
  * Releases a defaulted loan's pledge on the bank's word, with a reason: deletes the lock rows (so
- * the firm may pledge the assets again, renumber or delete them) and writes the audit row
- * `loan.pledge_release`, and notifies the firm. Refused unless the loan is defaulted, while its IP is listed for disposal,
- * and once the pledge is gone (pledgeReleaseRefusal). The application row is held first, so a
+ * the firm may pledge the assets again, renumber or delete them), writes the audit row
+ * `loan.pledge_release` and notifies the firm. Refused unless the loan is defaulted, while its IP
+ * is listed for disposal, and once the pledge is gone (pledgeReleaseRefusal). The application row is held first, so a
  * disposal listing of the same loan (which refuses a released pledge) waits for it or it for that.
  */
 export async function releaseDefaultedPledge(
