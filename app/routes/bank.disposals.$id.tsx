@@ -195,8 +195,14 @@ export default function BankDisposal() {
           <Link to={`/bank/loans/${d.applicationId}`}>
             {t("risk:bankDisposals.loan", { id: d.applicationId })}
           </Link>{" "}
-          · {t("risk:bankDisposals.listedOn", { date: d.listedDate })} ·{" "}
-          <Link to={`/disposals/${d.id}`}>{t("risk:bankDisposals.publicPage")}</Link>
+          · {t("risk:bankDisposals.listedOn", { date: d.listedDate })}
+          {/* A withdrawn listing has no public page any more. */}
+          {d.state === "withdrawn" ? null : (
+            <>
+              {" "}
+              · <Link to={`/disposals/${d.id}`}>{t("risk:bankDisposals.publicPage")}</Link>
+            </>
+          )}
         </p>
         <p style={{ whiteSpace: "pre-wrap" }}>{d.assetSummary}</p>
         <dl className="grid grid-2">

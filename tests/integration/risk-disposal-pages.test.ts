@@ -319,6 +319,8 @@ describe(`disposal pages (${testDbKind()})`, () => {
     expect(after).toContain('data-testid="disposal-withdrawn"');
     expect(after).not.toContain('data-testid="record-proceeds"');
     expect((await get("anonymous", `/disposals/${disposalId}`)).status).toBe(404);
+    expect(page).toContain(`href="/disposals/${disposalId}"`);
+    expect(after).not.toContain(`href="/disposals/${disposalId}"`);
     // A second post finds it closed.
     const again = await post("bankX", path, withdraw());
     expect(again.status).toBe(409);
